@@ -1,0 +1,93 @@
+/*
+ * mpc_strerror.c -- names and human-readable strings of nng-mpc's error
+ * codes (NNG_MPC_ERRBASE + 1..127, declared in include/nng_mpc.h).
+ *
+ * One table, indexed by (code - NNG_MPC_ERRBASE), with one section per
+ * area; each area adds its codes in its own section only:
+ *     1..31   wire format
+ *    32..63   message crypto
+ *    64..95   transport and handshake
+ *    96..127  TLS engine and identity
+ * A code without an entry, and every value outside the range, falls back
+ * to nng_strerror().
+ *
+ * Threading: read-only data; callable from any thread.
+ */
+#include <stddef.h>
+
+#include "nng_mpc.h"
+
+#define MPC_ERR_SLOTS 128
+
+struct mpc_errent {
+	const char *name;
+	const char *text;
+};
+
+#define MPC_ERR(code, str) \
+	[(code) - NNG_MPC_ERRBASE] = { .name = #code, .text = (str) }
+
+static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
+	/* ---- wire format: 1..31 (transport/mpc_frame.c, mpc_envelope.c) */
+	MPC_ERR(NNG_MPC_ESHORT, "MPC frame shorter than its 48-byte header"),
+	MPC_ERR(NNG_MPC_EMAGIC, "MPC frame has a bad magic"),
+	MPC_ERR(NNG_MPC_EVERSION, "MPC frame has an unknown wire version"),
+	MPC_ERR(NNG_MPC_EFLAGS, "MPC frame has unknown flag bits set"),
+	MPC_ERR(NNG_MPC_ERESERVED, "MPC frame reserved field is not zero"),
+	MPC_ERR(NNG_MPC_ETYPE, "MPC message type is not defined"),
+	MPC_ERR(NNG_MPC_ESENDERNONE, "MPC frame sender party ID is unset (0)"),
+	MPC_ERR(NNG_MPC_ESENDERBCAST,
+	    "MPC frame sender party ID is the broadcast ID"),
+	MPC_ERR(NNG_MPC_ERCPTNONE, "MPC recipient party ID is unset (0)"),
+	MPC_ERR(NNG_MPC_ESELF, "MPC frame sender and recipient are the same party"),
+	MPC_ERR(NNG_MPC_ETOOBIG,
+	    "MPC frame payload length exceeds the receive limit"),
+	MPC_ERR(NNG_MPC_ETRUNCATED,
+	    "MPC frame shorter than its declared payload length"),
+	MPC_ERR(NNG_MPC_ETRAILING, "MPC frame followed by unexpected bytes"),
+	MPC_ERR(NNG_MPC_ESESSION, "MPC frame belongs to another session"),
+	MPC_ERR(NNG_MPC_EPEER,
+	    "MPC frame sender is not the authenticated peer"),
+	MPC_ERR(NNG_MPC_ENOTFORME,
+	    "MPC frame is addressed to another party"),
+	MPC_ERR(NNG_MPC_ECONTROL,
+	    "MPC message type is reserved for the transport's control frames"),
+	MPC_ERR(NNG_MPC_EENVSHORT, "MPC envelope prefix is truncated"),
+	MPC_ERR(NNG_MPC_EENVFLAGS, "MPC envelope prefix has unknown flag bits set"),
+	MPC_ERR(NNG_MPC_ENOENVELOPE, "Message carries no MPC envelope"),
+
+	/* ---- message crypto: 32..63 */
+
+	/* ---- transport and handshake: 64..95 */
+
+	/* ---- TLS engine and identity: 96..127 */
+};
+
+static const struct mpc_errent *
+mpc_errent_find(int err)
+{
+	/* Compared as unsigned offsets so no negative index is possible. */
+	unsigned off = (unsigned) err - (unsigned) NNG_MPC_ERRBASE;
+
+	if (err < NNG_MPC_ERRBASE || off >= MPC_ERR_SLOTS ||
+	    mpc_errtab[off].text == NULL) {
+		return (NULL);
+	}
+	return (&mpc_errtab[off]);
+}
+
+const char *
+nng_mpc_strerror(int err)
+{
+	const struct mpc_errent *e = mpc_errent_find(err);
+
+	return (e != NULL ? e->text : nng_strerror(err));
+}
+
+const char *
+nng_mpc_errname(int err)
+{
+	const struct mpc_errent *e = mpc_errent_find(err);
+
+	return (e != NULL ? e->name : NULL);
+}
