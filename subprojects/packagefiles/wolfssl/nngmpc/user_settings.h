@@ -17,6 +17,12 @@
 /* --- platform ------------------------------------------------------------ */
 /* WOLFSSL_X86_64_BUILD is on the command line (meson.build): aes_asm.S
  * does not read this file. */
+/* Also here, not only on wolfSSL's command line: it sizes mp_int (and so
+ * ecc_key, 4200 vs 680 bytes), so every file including wolfSSL headers
+ * must see it or structs differ from the library's (stack smashing). */
+#if defined(__x86_64__) && !defined(WOLFSSL_X86_64_BUILD)
+#define WOLFSSL_X86_64_BUILD 1
+#endif
 #define HAVE_THREAD_LS
 #define HAVE___UINT128_T 1
 #define WOLFSSL_USE_ALIGN
@@ -91,5 +97,6 @@
 #define WOLFSSL_CERT_GEN
 #define WOLFSSL_CERT_REQ
 #define WOLFSSL_CERT_EXT
+#define WOLFSSL_ALT_NAMES    /* certgen: Cert.altNames (party URI, DNS, IP SANs) */
 
 #endif /* NNGMPC_WOLFSSL_USER_SETTINGS_H */
