@@ -72,6 +72,31 @@ const char *nng_mpc_errname(int err);
 /* BEGIN errors: message crypto */
 /* END errors: message crypto */
 
+/* BEGIN errors: transport */
+/*
+ * Transport and handshake errors, NNG_MPC_ERRBASE + 64..95.  A refused
+ * handshake never reaches the socket: nng_dial() (synchronous) returns the
+ * reason, and each reason moves its endpoint counter (NNG_OPT_MPC_REJ_*).
+ * When the peer refused us, its finished record carries its reason and the
+ * dialer reports that same code.  Values are stable.
+ */
+enum nng_mpc_tran_errno {
+	NNG_MPC_EHELLO        = NNG_MPC_ERRBASE + 64, /* malformed hello/finished record */
+	NNG_MPC_EHELLOVERSION = NNG_MPC_ERRBASE + 65, /* unsupported handshake version */
+	NNG_MPC_ESESSIONID    = NNG_MPC_ERRBASE + 66, /* peer is in another session */
+	NNG_MPC_EKEYCONFIRM   = NNG_MPC_ERRBASE + 67, /* finished MAC wrong: other key/channel */
+	NNG_MPC_EPARTYCERT    = NNG_MPC_ERRBASE + 68, /* claimed party != certificate's */
+	NNG_MPC_EDUPPARTY     = NNG_MPC_ERRBASE + 69, /* party already connected on socket */
+	NNG_MPC_ESELFPARTY    = NNG_MPC_ERRBASE + 70, /* peer claims our own party ID */
+	NNG_MPC_ECAPS         = NNG_MPC_ERRBASE + 71, /* channel binding on one side only */
+	NNG_MPC_EREJECTED     = NNG_MPC_ERRBASE + 72, /* peer refused, reason unknown */
+	NNG_MPC_ENOPARTYID    = NNG_MPC_ERRBASE + 73, /* NNG_OPT_MPC_PARTY_ID not set */
+	NNG_MPC_ENOSESSIONID  = NNG_MPC_ERRBASE + 74, /* NNG_OPT_MPC_SESSION_ID not set */
+	NNG_MPC_ENOSESSIONKEY = NNG_MPC_ERRBASE + 75, /* NNG_OPT_MPC_SESSION_KEY not set */
+	NNG_MPC_ENOIDENTITY   = NNG_MPC_ERRBASE + 76, /* no TLS party identity/exporter */
+};
+/* END errors: transport */
+
 /* BEGIN errors: TLS engine and identity */
 /* END errors: TLS engine and identity */
 
@@ -254,6 +279,179 @@ int nng_mpc_msg_timestamp(nng_msg *msg, uint64_t *ns);
 
 /* BEGIN crypto helpers */
 /* END crypto helpers */
+
+/* ======================================================================
+ * Transport options (mpc+tcp://, mpc+tls+tcp://, mpc+ipc://)
+ * ====================================================================== */
+
+/* BEGIN options */
+/*
+ * URL schemes (registered by nng_mpc_register()):
+ *   mpc+tcp://host:port      over NNG's tcp:// stream; the session key is
+ *                            the only authentication
+ *   mpc+tls+tcp://host:port  over NNG's tls+tcp:// stream (the registered
+ *                            TLS engine), mutual TLS by default, the party
+ *                            ID bound to the certificate, keys bound to the
+ *                            TLS channel (exporter)
+ *   mpc+ipc:///path          over NNG's ipc:// stream
+ * A listener may use an empty host or "*" and port 0 (NNG_OPT_URL then
+ * reports the bound port).  NNG's "tcp://src;dst" form is not supported.
+ *
+ * Connection setup: the 8-byte SP header (so pair1 talks only to pair1),
+ * then a 72-byte hello each way (version, party ID, session ID, 32-byte
+ * random, capabilities, maximum payload), then a 40-byte finished record
+ * each way carrying HMAC-SHA256 over the transcript under a key derived
+ * from the session key (and, over TLS, the TLS exporter): no frame flows
+ * before both sides proved they derived the same keys.  Refusals are
+ * listed under "errors: transport".
+ *
+ * Options of dialers and listeners.  Each can also be set on the socket:
+ * NNG 1.5.2 keeps socket options it does not know and applies them to every
+ * dialer and listener, current and future (a bad value set on a socket
+ * with no endpoint yet is reported by nng_dial()/nng_listen()).  Values are
+ * checked, never clamped: a wrong type is NNG_EBADTYPE, a wrong size or an
+ * out-of-range value NNG_EINVAL.  Changes apply to connections made after
+ * them.  nng_dial()/nng_listen() fail with NNG_MPC_ENOPARTYID,
+ * NNG_MPC_ENOSESSIONID or NNG_MPC_ENOSESSIONKEY until the three required
+ * settings are made.
+ *
+ * NNG_OPT_MPC_PARTY_ID (int, or uint64 for IDs above 2^31-1; required)
+ *   This party's ID, NNG_MPC_PARTY_MIN..NNG_MPC_PARTY_MAX.  Over TLS it
+ *   must equal the party ID in our own certificate (the peer checks).
+ * NNG_OPT_MPC_SESSION_ID (opaque, exactly NNG_MPC_SESSION_ID_SIZE bytes;
+ *   required)  The session every party of one protocol run shares.
+ * NNG_OPT_MPC_SESSION_KEY (opaque, exactly NNG_MPC_SESSION_KEY_SIZE bytes;
+ *   required; write-only: reading it is NNG_EWRITEONLY)  The pre-shared
+ *   session secret the frame keys derive from.  Caveat: set on the socket,
+ *   NNG's socket layer keeps its own copy, which nng_socket_get() returns;
+ *   set it on the dialer/listener to keep it write-only.
+ * NNG_OPT_MPC_MAX_MSG_SIZE (size; default NNG_MPC_PAYLOAD_MAX_DEFAULT =
+ *   1 MiB)  Largest payload this side accepts, 1..NNG_MPC_PAYLOAD_MAX; the
+ *   lower of this and NNG_OPT_RECVMAXSZ (when non-zero) is announced in the
+ *   hello and enforced from the frame header before any allocation.  A
+ *   sender does not write a message larger than the peer announced.
+ * NNG_OPT_MPC_REPLAY_WINDOW (int; default 1024)  Replay window in frames
+ *   (RFC 6479), 64..8192.
+ * NNG_OPT_MPC_REKEY_MESSAGES (uint64; default 2^24)  Frames per key epoch
+ *   before the sender ratchets (RFC 8446 5.5), 1..23726566.
+ * NNG_OPT_MPC_REKEY_INTERVAL (ms duration; default 3600000 = 1 h)  Time
+ *   per key epoch before the sender ratchets; 0: by count only.
+ * NNG_OPT_MPC_HANDSHAKE_TIMEOUT (ms duration; default 10000)  Time for the
+ *   whole connection setup (TLS, SP header, hello, finished), 1..600000.
+ * NNG_OPT_MPC_AUTH_FAIL_LIMIT (int; default 16)  Frames failing
+ *   authentication per key epoch before the pipe is closed, 1..65535.
+ * NNG_OPT_MPC_CERT_PINS (string; default none; mpc+tls+tcp:// only, else
+ *   NNG_ENOTSUP)  SHA-256 digests of pinned peer SubjectPublicKeyInfos, 64
+ *   hex digits each, separated by commas or spaces, at most
+ *   NNG_MPC_TLS_PINS_MAX; "" clears.  With pins, a peer whose key is not
+ *   pinned fails the TLS handshake.  Applied to the endpoint's TLS
+ *   configuration (NNG_OPT_TLS_CONFIG), shared if that object is shared.
+ * NNG_OPT_MPC_CHANNEL_BINDING (bool; default true; TLS only)  Mix the TLS
+ *   exporter (RFC 8446 7.5) into the keys, so frames are bound to this TLS
+ *   connection.  Both sides must agree (else NNG_MPC_ECAPS).
+ * NNG's own options work as on tcp://, tls+tcp:// and ipc://: they go to
+ * the inner stream (NNG_OPT_RECVMAXSZ, NNG_OPT_URL, NNG_OPT_TCP_NODELAY,
+ * NNG_OPT_TLS_CONFIG, NNG_OPT_TLS_CA_FILE, NNG_OPT_TLS_CERT_KEY_FILE,
+ * NNG_OPT_TLS_AUTH_MODE, NNG_OPT_TLS_SERVER_NAME, NNG_OPT_IPC_PERMISSIONS,
+ * ...).  mpc+tls+tcp:// endpoints default to NNG_TLS_AUTH_MODE_REQUIRED on
+ * both sides and require a party identity in the peer's certificate.
+ */
+#define NNG_MPC_SESSION_KEY_SIZE 32
+
+/*
+ * nng_mpc_socket_set sets an MPC option on a socket so that every dialer
+ * and listener created afterwards gets it -- also before the first one
+ * exists.  (NNG 1.5.2's nng_socket_set() passes an option it does not know
+ * to the socket's current endpoints and keeps it for later ones only if one
+ * of them accepted it: with no endpoint yet it fails with NNG_ENOTSUP.)
+ * The value is passed as raw bytes of the option's type: an int as
+ * (&v, sizeof(int)), a uint64_t, an nng_duration, a bool likewise, a string
+ * with its NUL (strlen + 1).  Returns 0 or what the option's setter
+ * returns (NNG_EINVAL, NNG_EBADTYPE, ...).  Once any endpoint exists,
+ * nng_socket_set_int() and friends work directly.
+ */
+int nng_mpc_socket_set(
+    nng_socket s, const char *name, const void *val, size_t sz);
+
+#define NNG_OPT_MPC_PARTY_ID          "mpc:party-id"
+#define NNG_OPT_MPC_SESSION_ID        "mpc:session-id"
+#define NNG_OPT_MPC_SESSION_KEY       "mpc:session-key"
+#define NNG_OPT_MPC_MAX_MSG_SIZE      "mpc:max-msg-size"
+#define NNG_OPT_MPC_REPLAY_WINDOW     "mpc:replay-window"
+#define NNG_OPT_MPC_REKEY_MESSAGES    "mpc:rekey-messages"
+#define NNG_OPT_MPC_REKEY_INTERVAL    "mpc:rekey-interval"
+#define NNG_OPT_MPC_HANDSHAKE_TIMEOUT "mpc:handshake-timeout"
+#define NNG_OPT_MPC_AUTH_FAIL_LIMIT   "mpc:auth-fail-limit"
+#define NNG_OPT_MPC_CERT_PINS         "mpc:cert-pins"
+#define NNG_OPT_MPC_CHANNEL_BINDING   "mpc:channel-binding"
+
+/*
+ * Read-only counters of a dialer or listener (uint64): handshakes that
+ * completed, and refused ones by reason.  A refusal moves exactly one.
+ */
+#define NNG_OPT_MPC_HANDSHAKES    "mpc:handshakes"      /* completed */
+#define NNG_OPT_MPC_REJ_HELLO     "mpc:rej-hello"       /* NNG_MPC_EHELLO */
+#define NNG_OPT_MPC_REJ_VERSION   "mpc:rej-version"     /* NNG_MPC_EHELLOVERSION */
+#define NNG_OPT_MPC_REJ_SESSION   "mpc:rej-session"     /* NNG_MPC_ESESSIONID */
+#define NNG_OPT_MPC_REJ_KEY       "mpc:rej-key"         /* NNG_MPC_EKEYCONFIRM */
+#define NNG_OPT_MPC_REJ_CERT      "mpc:rej-cert"        /* NNG_MPC_EPARTYCERT */
+#define NNG_OPT_MPC_REJ_DUPLICATE "mpc:rej-duplicate"   /* NNG_MPC_EDUPPARTY */
+#define NNG_OPT_MPC_REJ_SELF      "mpc:rej-self"        /* NNG_MPC_ESELFPARTY */
+#define NNG_OPT_MPC_REJ_CAPS      "mpc:rej-caps"        /* NNG_MPC_ECAPS */
+#define NNG_OPT_MPC_REJ_IDENTITY  "mpc:rej-identity"    /* NNG_MPC_ENOIDENTITY */
+#define NNG_OPT_MPC_REJ_BY_PEER   "mpc:rej-by-peer"     /* the peer refused us */
+#define NNG_OPT_MPC_REJ_TIMEOUT   "mpc:rej-timeout"     /* NNG_ETIMEDOUT */
+#define NNG_OPT_MPC_REJ_OTHER     "mpc:rej-other"       /* I/O, TLS, SP header */
+
+/*
+ * Read-only pipe options (nng_pipe_get_*; a pipe also answers the
+ * endpoint's options above).  Strings are allocated (nng_strfree()).
+ *   NNG_OPT_MPC_PEER_PARTY_ID  int (or uint64)  the authenticated peer
+ *   NNG_OPT_MPC_PEER_SUBJECT   string  peer certificate subject (TLS only,
+ *                              else NNG_ENOTSUP); so are the next two:
+ *   NNG_OPT_MPC_TLS_VERSION    string  negotiated TLS version
+ *   NNG_OPT_MPC_TLS_CIPHER     string  negotiated cipher suite
+ *   NNG_OPT_MPC_EPOCH          uint64  current send key epoch
+ * and uint64 counters:
+ *   NNG_OPT_MPC_FRAMES_IN / _OUT   frames delivered / written
+ *   NNG_OPT_MPC_BYTES_IN / _OUT    payload bytes delivered / written
+ *   NNG_OPT_MPC_AUTH_FAILURES      frames whose tag did not verify
+ *   NNG_OPT_MPC_REPLAYS            frames replayed or left of the window
+ *   NNG_OPT_MPC_DROP_EPOCH         frames of a wiped or far-ahead epoch,
+ *                                  or past the per-key sequence limit
+ *   NNG_OPT_MPC_DROP_SENDER        authentic, but not sent by the peer
+ *   NNG_OPT_MPC_DROP_RECIPIENT     authentic, but for another party
+ *   NNG_OPT_MPC_DROP_SESSION       authentic, but of another session
+ *   NNG_OPT_MPC_DROP_TYPE          authentic, but a control type
+ *   NNG_OPT_MPC_SEND_SKIPPED       sends addressed to another party (on a
+ *                                  bus0 socket each pipe gets a copy and
+ *                                  writes only its peer's)
+ *   NNG_OPT_MPC_SEND_DROPPED       sends not written: damaged envelope,
+ *                                  addressed to ourselves, or over the
+ *                                  peer's maximum
+ * Dropped frames are never delivered.  A frame header that does not
+ * decode, or too many authentication failures (NNG_MPC_EAUTHLIMIT), close
+ * the pipe.
+ */
+#define NNG_OPT_MPC_PEER_PARTY_ID  "mpc:peer-party-id"
+#define NNG_OPT_MPC_PEER_SUBJECT   "mpc:peer-subject"
+#define NNG_OPT_MPC_TLS_VERSION    "mpc:tls-version"
+#define NNG_OPT_MPC_TLS_CIPHER     "mpc:tls-cipher"
+#define NNG_OPT_MPC_EPOCH          "mpc:epoch"
+#define NNG_OPT_MPC_FRAMES_IN      "mpc:frames-in"
+#define NNG_OPT_MPC_FRAMES_OUT     "mpc:frames-out"
+#define NNG_OPT_MPC_BYTES_IN       "mpc:bytes-in"
+#define NNG_OPT_MPC_BYTES_OUT      "mpc:bytes-out"
+#define NNG_OPT_MPC_AUTH_FAILURES  "mpc:auth-failures"
+#define NNG_OPT_MPC_REPLAYS        "mpc:replays-rejected"
+#define NNG_OPT_MPC_DROP_EPOCH     "mpc:dropped-epoch"
+#define NNG_OPT_MPC_DROP_SENDER    "mpc:dropped-sender"
+#define NNG_OPT_MPC_DROP_RECIPIENT "mpc:dropped-recipient"
+#define NNG_OPT_MPC_DROP_SESSION   "mpc:dropped-session"
+#define NNG_OPT_MPC_DROP_TYPE      "mpc:dropped-type"
+#define NNG_OPT_MPC_SEND_SKIPPED   "mpc:send-skipped"
+#define NNG_OPT_MPC_SEND_DROPPED   "mpc:send-dropped"
+/* END options */
 
 /* ======================================================================
  * Registration, TLS engine and TLS options

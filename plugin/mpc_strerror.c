@@ -59,6 +59,31 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	/* ---- message crypto: 32..63 */
 
 	/* ---- transport and handshake: 64..95 */
+	MPC_ERR(NNG_MPC_EHELLO, "MPC handshake record is malformed"),
+	MPC_ERR(NNG_MPC_EHELLOVERSION,
+	    "Peer speaks an unsupported MPC handshake version"),
+	MPC_ERR(NNG_MPC_ESESSIONID,
+	    "Peer belongs to another MPC session (session ID differs)"),
+	MPC_ERR(NNG_MPC_EKEYCONFIRM,
+	    "MPC key confirmation failed: the peer holds another session key "
+	    "or is on another TLS channel"),
+	MPC_ERR(NNG_MPC_EPARTYCERT,
+	    "Peer's claimed party ID differs from the one in its certificate"),
+	MPC_ERR(NNG_MPC_EDUPPARTY,
+	    "A connection to this party already exists on the socket"),
+	MPC_ERR(NNG_MPC_ESELFPARTY, "Peer claims our own party ID"),
+	MPC_ERR(NNG_MPC_ECAPS,
+	    "MPC channel binding is enabled on one side only"),
+	MPC_ERR(NNG_MPC_EREJECTED, "Peer refused the MPC handshake"),
+	MPC_ERR(NNG_MPC_ENOPARTYID,
+	    "MPC party ID is not set (NNG_OPT_MPC_PARTY_ID)"),
+	MPC_ERR(NNG_MPC_ENOSESSIONID,
+	    "MPC session ID is not set (NNG_OPT_MPC_SESSION_ID)"),
+	MPC_ERR(NNG_MPC_ENOSESSIONKEY,
+	    "MPC session key is not set (NNG_OPT_MPC_SESSION_KEY)"),
+	MPC_ERR(NNG_MPC_ENOIDENTITY,
+	    "Peer's TLS party identity or channel binding is unavailable"),
+
 
 	/* ---- TLS engine and identity: 96..127 */
 };

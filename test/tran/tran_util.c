@@ -1,0 +1,240 @@
+/*
+ * tran_util.c -- helpers of the mpc+* transport tests (tran_util.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tran_util.h"
+
+#include <nng/supplemental/util/platform.h>
+
+const uint8_t tu_sid[NNG_MPC_SESSION_ID_SIZE] = { 0x53, 0x49, 0x44, 0x2d,
+	0x74, 0x72, 0x61, 0x6e, 0x2d, 0x74, 0x65, 0x73, 0x74, 0x00, 0x00,
+	0x01 };
+const uint8_t tu_key[NNG_MPC_SESSION_KEY_SIZE] = { 0x01, 0x02, 0x03, 0x04,
+	0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f,
+	0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1a,
+	0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x20 };
+
+void
+tu_expect(int want, int got, const char *what, const char *file, int line)
+{
+	if (want != got) {
+		print_error("%s:%d: %s returned %d (%s), expected %d (%s)\n",
+		    file, line, what, got, nng_mpc_strerror(got), want,
+		    nng_mpc_strerror(want));
+		_fail(file, line);
+	}
+}
+
+void
+tu_register(void)
+{
+	TU_PASS(nng_mpc_register());
+}
+
+/* Pipe counts per socket, kept by pipe notifications. */
+#define TU_MAX_SOCKS 1024
+static nng_mtx *tu_lk;
+static int      tu_npipes[TU_MAX_SOCKS];
+
+static void
+tu_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	nng_socket s  = nng_pipe_socket(p);
+	int        id = nng_socket_id(s) % TU_MAX_SOCKS;
+
+	(void) arg;
+	nng_mtx_lock(tu_lk);
+	if (ev == NNG_PIPE_EV_ADD_POST) {
+		tu_npipes[id]++;
+	} else if (ev == NNG_PIPE_EV_REM_POST) {
+		tu_npipes[id]--;
+	}
+	nng_mtx_unlock(tu_lk);
+}
+
+static void
+tu_track(nng_socket s)
+{
+	if (tu_lk == NULL) {
+		TU_PASS(nng_mtx_alloc(&tu_lk));
+	}
+	nng_mtx_lock(tu_lk);
+	tu_npipes[nng_socket_id(s) % TU_MAX_SOCKS] = 0;
+	nng_mtx_unlock(tu_lk);
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_POST, tu_pipe_cb, NULL));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_REM_POST, tu_pipe_cb, NULL));
+}
+
+void
+tu_wait_pipes(nng_socket s, int n)
+{
+	int have = -1;
+
+	for (int i = 0; i < 1000; i++) {
+		nng_mtx_lock(tu_lk);
+		have = tu_npipes[nng_socket_id(s) % TU_MAX_SOCKS];
+		nng_mtx_unlock(tu_lk);
+		if (have == n) {
+			return;
+		}
+		nng_msleep(10);
+	}
+	print_error("socket %d has %d pipes, expected %d\n",
+	    nng_socket_id(s), have, n);
+	fail();
+}
+
+void
+tu_wait_until(bool (*cond)(void *), void *arg)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (cond(arg)) {
+			return;
+		}
+		nng_msleep(10);
+	}
+	fail_msg("condition not reached in 10 s");
+}
+
+void
+tu_socket_mpc(
+    nng_socket s, uint32_t party, const uint8_t *sid, const uint8_t *key)
+{
+	int id = (int) party;
+
+	TU_PASS(nng_mpc_socket_set(s, NNG_OPT_MPC_PARTY_ID, &id, sizeof(id)));
+	TU_PASS(nng_mpc_socket_set(
+	    s, NNG_OPT_MPC_SESSION_ID, sid, NNG_MPC_SESSION_ID_SIZE));
+	TU_PASS(nng_mpc_socket_set(
+	    s, NNG_OPT_MPC_SESSION_KEY, key, NNG_MPC_SESSION_KEY_SIZE));
+}
+
+static void
+tu_socket_common(nng_socket s, uint32_t party)
+{
+	tu_track(s);
+	tu_socket_mpc(s, party, tu_sid, tu_key);
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 5000));
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, 5000));
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECONNMINT, 50));
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECONNMAXT, 200));
+}
+
+nng_socket
+tu_pair(uint32_t party)
+{
+	nng_socket s;
+
+	TU_PASS(nng_pair1_open(&s));
+	tu_socket_common(s, party);
+	return (s);
+}
+
+nng_socket
+tu_bus(uint32_t party)
+{
+	nng_socket s;
+
+	TU_PASS(nng_bus0_open(&s));
+	tu_socket_common(s, party);
+	return (s);
+}
+
+void
+tu_ipc_url(char *url, size_t cap)
+{
+	static int  seq;
+	const char *dir = getenv("TMPDIR");
+
+	(void) snprintf(url, cap, "mpc+ipc://%s/nngmpc-tran-%d-%d.sock",
+	    dir != NULL ? dir : "/tmp", (int) getpid(), ++seq);
+}
+
+void
+tu_listen(nng_socket s, const char *scheme, char *url, size_t cap,
+    nng_listener *lp)
+{
+	nng_listener l;
+	char         addr[256];
+	int          port;
+
+	if (strcmp(scheme, "mpc+ipc") == 0) {
+		tu_ipc_url(addr, sizeof(addr));
+		TU_PASS(nng_listen(s, addr, &l, 0));
+		(void) snprintf(url, cap, "%s", addr);
+	} else {
+		(void) snprintf(addr, sizeof(addr), "%s://127.0.0.1:0", scheme);
+		TU_PASS(nng_listen(s, addr, &l, 0));
+		TU_PASS(nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port));
+		(void) snprintf(url, cap, "%s://127.0.0.1:%d", scheme, port);
+	}
+	if (lp != NULL) {
+		*lp = l;
+	}
+}
+
+void
+tu_send(nng_socket s, const void *data, size_t len, uint16_t type,
+    uint32_t rcpt)
+{
+	nng_msg *m;
+
+	TU_PASS(nng_msg_alloc(&m, 0));
+	TU_PASS(nng_msg_append(m, data, len));
+	if (type != 0) {
+		TU_PASS(nng_mpc_msg_set_type(m, type));
+		TU_PASS(nng_mpc_msg_set_recipient(m, rcpt));
+	}
+	TU_PASS(nng_sendmsg(s, m, 0));
+}
+
+nng_msg *
+tu_recv(nng_socket s)
+{
+	nng_msg *m = NULL;
+
+	TU_PASS(nng_recvmsg(s, &m, 0));
+	return (m);
+}
+
+void
+tu_recv_none(nng_socket s, int ms)
+{
+	nng_msg *m = NULL;
+
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, ms));
+	TU_EXPECT(NNG_ETIMEDOUT, nng_recvmsg(s, &m, 0));
+	assert_null(m);
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 5000));
+}
+
+uint64_t
+tu_pipe_ctr(nng_pipe p, const char *name)
+{
+	uint64_t v = 0;
+
+	TU_PASS(nng_pipe_get_uint64(p, name, &v));
+	return (v);
+}
+
+uint64_t
+tu_listener_ctr(nng_listener l, const char *name)
+{
+	uint64_t v = 0;
+
+	TU_PASS(nng_listener_get_uint64(l, name, &v));
+	return (v);
+}
+
+uint64_t
+tu_dialer_ctr(nng_dialer d, const char *name)
+{
+	uint64_t v = 0;
+
+	TU_PASS(nng_dialer_get_uint64(d, name, &v));
+	return (v);
+}

@@ -1,0 +1,339 @@
+/*
+ * mpc_tran_nego.c -- a pipe's connection negotiation, before the socket
+ * sees it: the SP header exchange of NNG's stream transports, the MPC
+ * hello, the identity checks and the key confirmation
+ * (records and keys: mpc_tran_hello.h).
+ *
+ * One aio drives the whole exchange as a small state machine:
+ *   TX_HELLO      send SP header || hello (one write)
+ *   RX_SP         read the peer's SP header (8 bytes), check it
+ *   RX_HELLO      read the peer's hello (72 bytes), check it, check the
+ *                 TLS identity, derive the keys
+ *   TX_FINISHED   send our finished record
+ *   RX_FINISHED   read the peer's, verify it, register the party
+ *   TX_REJECT     (instead of TX_FINISHED) tell the peer why we refuse
+ * The whole negotiation has one deadline (NNG_OPT_MPC_HANDSHAKE_TIMEOUT,
+ * default 10 s as in NNG's transports): each step gets the time left, so a
+ * peer that trickles bytes cannot stretch it.
+ *
+ * Each refusal has its own error and moves its endpoint counter; a dialer
+ * also reports it to nng_dial().  The pipe is then closed and reaped: it
+ * never reaches the socket.
+ *
+ * Locking: runs under ep->mtx (see mpc_tran.h).
+ */
+#include <string.h>
+
+#include "mpc_tran.h"
+
+#include "mpc_frame.h"
+#include "mpc_wipe.h"
+
+/* Which counter a failed negotiation moves. */
+static mpc_tran_rej
+mpc_tran_rej_of(int rv)
+{
+	switch (rv) {
+	case NNG_MPC_EHELLO:
+		return (MPC_TRAN_REJ_HELLO);
+	case NNG_MPC_EHELLOVERSION:
+		return (MPC_TRAN_REJ_VERSION);
+	case NNG_MPC_ESESSIONID:
+		return (MPC_TRAN_REJ_SESSION);
+	case NNG_MPC_EKEYCONFIRM:
+		return (MPC_TRAN_REJ_KEY);
+	case NNG_MPC_EPARTYCERT:
+		return (MPC_TRAN_REJ_CERT);
+	case NNG_MPC_EDUPPARTY:
+		return (MPC_TRAN_REJ_DUP);
+	case NNG_MPC_ESELFPARTY:
+		return (MPC_TRAN_REJ_SELF);
+	case NNG_MPC_ECAPS:
+		return (MPC_TRAN_REJ_CAPS);
+	case NNG_MPC_ENOIDENTITY:
+		return (MPC_TRAN_REJ_IDENTITY);
+	case NNG_ETIMEDOUT:
+		return (MPC_TRAN_REJ_TIMEOUT);
+	default:
+		return (MPC_TRAN_REJ_OTHER);
+	}
+}
+
+/* Starts the next transfer of the current step, within the deadline. */
+static int
+mpc_tran_nego_io(mpc_tran_pipe *p, bool send)
+{
+	nni_iov      iov;
+	nni_duration left;
+	nni_time     now = nni_clock();
+
+	if (now >= p->nego_deadline) {
+		return (NNG_ETIMEDOUT);
+	}
+	left = (nni_duration) (p->nego_deadline - now);
+	nni_aio_set_timeout(p->negoaio, left);
+	iov.iov_buf = p->io_buf + p->io_got;
+	iov.iov_len = p->io_want - p->io_got;
+	nni_aio_set_iov(p->negoaio, 1, &iov);
+	if (send) {
+		nng_stream_send(p->conn, p->negoaio);
+	} else {
+		nng_stream_recv(p->conn, p->negoaio);
+	}
+	return (0);
+}
+
+static int
+mpc_tran_nego_step(mpc_tran_pipe *p, mpc_tran_nego_state st, uint8_t *buf,
+    size_t len, bool send)
+{
+	p->nego    = st;
+	p->io_buf  = buf;
+	p->io_got  = 0;
+	p->io_want = len;
+	return (mpc_tran_nego_io(p, send));
+}
+
+/*
+ * Over TLS: the party ID the peer claims must be the one in the
+ * certificate the TLS engine verified, and (by default) a TLS exporter
+ * value binds the keys to this TLS connection.  The engine publishes both
+ * through its bridge, keyed by the nng_stream we hold.
+ */
+static int
+mpc_tran_nego_tls(mpc_tran_pipe *p)
+{
+	struct mpc_tls_peer pi;
+	uint8_t      exp[MPC_HELLO_EXPORTER_SIZE];
+	int          rv;
+
+	memset(&pi, 0, sizeof(pi));
+	if ((rv = mpc_tls_peer_info(p->conn, &pi)) != 0) {
+		rv = NNG_MPC_ENOIDENTITY;
+		goto out;
+	}
+	if (!pi.party_ok) {
+		rv = NNG_MPC_ENOIDENTITY;
+		goto out;
+	}
+	if (pi.party_id != p->hs.peer.party_id) {
+		rv = NNG_MPC_EPARTYCERT;
+		goto out;
+	}
+	/* Same sizes as the bridge's, which NUL-terminates them. */
+	memcpy(p->peer_subject, pi.subject, sizeof(p->peer_subject));
+	memcpy(p->tls_version, pi.version, sizeof(p->tls_version));
+	memcpy(p->tls_cipher, pi.cipher, sizeof(p->tls_cipher));
+
+	if (mpc_hs_binding(&p->hs)) {
+		if (mpc_tls_export(p->conn, MPC_HELLO_EXPORTER_LABEL,
+		        p->hs.transcript, sizeof(p->hs.transcript), exp,
+		        sizeof(exp)) != 0) {
+			rv = NNG_MPC_ENOIDENTITY;
+			goto out;
+		}
+		mpc_hs_set_exporter(&p->hs, exp, sizeof(exp));
+	}
+	rv = 0;
+out:
+	mpc_wipe(exp, sizeof(exp));
+	return (rv);
+}
+
+/* Checks the peer's hello and everything known about the peer. */
+static int
+mpc_tran_nego_check_peer(mpc_tran_pipe *p)
+{
+	mpc_tran_ep *ep = p->ep;
+	int          rv;
+
+	if ((rv = mpc_hs_check_peer(&p->hs)) != 0) {
+		return (rv);
+	}
+	p->peer_id  = p->hs.peer.party_id;
+	p->peer_max = (size_t) p->hs.peer.max_payload;
+	if ((ep->kind == MPC_TRAN_TLS) && ((rv = mpc_tran_nego_tls(p)) != 0)) {
+		return (rv);
+	}
+	/* Early answer for the peer; the authoritative check is the
+	 * registration after key confirmation. */
+	if (mpc_tran_party_connected(p->sock_id, p->peer_id)) {
+		return (NNG_MPC_EDUPPARTY);
+	}
+	return (0);
+}
+
+/* Refuses the peer: count, tell it why (best effort), then fail. */
+static void
+mpc_tran_nego_reject(mpc_tran_pipe *p, int reason)
+{
+	int rv;
+
+	nni_atomic_inc64(&p->ep->rej[mpc_tran_rej_of(reason)]);
+	p->nego_counted = true;
+	p->nego_reject  = reason;
+	mpc_hs_reject(&p->hs, reason);
+	if ((rv = mpc_tran_nego_step(p, MPC_NEGO_TX_REJECT, p->hs.tx_fin,
+	         sizeof(p->hs.tx_fin), true)) != 0) {
+		mpc_tran_nego_fail(p, rv);
+	}
+}
+
+/* Ends a failed negotiation.  Locked; the pipe is reaped. */
+void
+mpc_tran_nego_fail(mpc_tran_pipe *p, int rv)
+{
+	mpc_tran_ep *ep = p->ep;
+
+	if (!p->nego_counted && (rv != NNG_ECLOSED) && (rv != NNG_ECANCELED)) {
+		nni_atomic_inc64(&ep->rej[mpc_tran_rej_of(rv)]);
+	}
+	p->nego_counted = true;
+	mpc_hs_wipe(&p->hs);
+	nng_stream_close(p->conn);
+	mpc_tran_ep_nego_failed(ep, rv);
+	mpc_tran_pipe_reap(p);
+}
+
+/* Key confirmation passed: the pipe may carry frames. */
+static int
+mpc_tran_nego_done(mpc_tran_pipe *p)
+{
+	mpc_tran_ep *ep = p->ep;
+	int          rv;
+
+	if ((rv = mpc_tran_party_register(p)) != 0) {
+		return (rv);
+	}
+	p->chan = mpc_hs_take_channel(&p->hs);
+	mpc_hs_wipe(&p->hs);
+	p->nego = MPC_NEGO_DONE;
+	nni_atomic_inc64(&ep->accepted);
+	nni_list_remove(&ep->negopipes, p);
+	nni_list_append(&ep->waitpipes, p);
+	mpc_tran_ep_match(ep);
+	return (0);
+}
+
+void
+mpc_tran_nego_cb(void *arg)
+{
+	mpc_tran_pipe *p   = arg;
+	mpc_tran_ep *  ep  = p->ep;
+	nni_aio *      aio = p->negoaio;
+	bool           by_peer;
+	int            rv;
+
+	nni_mtx_lock(&ep->mtx);
+	if ((rv = nni_aio_result(aio)) != 0) {
+		goto error;
+	}
+	p->io_got += nni_aio_count(aio);
+	if (p->io_got < p->io_want) {
+		bool send = (p->nego == MPC_NEGO_TX_HELLO) ||
+		    (p->nego == MPC_NEGO_TX_FINISHED) ||
+		    (p->nego == MPC_NEGO_TX_REJECT);
+		if ((rv = mpc_tran_nego_io(p, send)) != 0) {
+			goto error;
+		}
+		nni_mtx_unlock(&ep->mtx);
+		return;
+	}
+
+	switch (p->nego) {
+	case MPC_NEGO_TX_HELLO:
+		rv = mpc_tran_nego_step(
+		    p, MPC_NEGO_RX_SP, p->hs.rx, MPC_SP_HEADER_SIZE, false);
+		break;
+
+	case MPC_NEGO_RX_SP:
+		if ((rv = mpc_hs_check_sp(&p->hs, &p->peer)) != 0) {
+			break;
+		}
+		rv = mpc_tran_nego_step(p, MPC_NEGO_RX_HELLO,
+		    p->hs.rx + MPC_SP_HEADER_SIZE, MPC_HELLO_SIZE, false);
+		break;
+
+	case MPC_NEGO_RX_HELLO:
+		if ((rv = mpc_tran_nego_check_peer(p)) != 0) {
+			mpc_tran_nego_reject(p, rv);
+			nni_mtx_unlock(&ep->mtx);
+			return;
+		}
+		if ((rv = mpc_hs_derive(&p->hs, mpc_tran_now_ns())) != 0) {
+			break;
+		}
+		rv = mpc_tran_nego_step(p, MPC_NEGO_TX_FINISHED,
+		    p->hs.tx_fin, sizeof(p->hs.tx_fin), true);
+		break;
+
+	case MPC_NEGO_TX_FINISHED:
+		rv = mpc_tran_nego_step(p, MPC_NEGO_RX_FINISHED,
+		    p->hs.rx_fin, sizeof(p->hs.rx_fin), false);
+		break;
+
+	case MPC_NEGO_RX_FINISHED:
+		if ((rv = mpc_hs_check_finished(&p->hs, &by_peer)) != 0) {
+			if (by_peer) {
+				nni_atomic_inc64(
+				    &ep->rej[MPC_TRAN_REJ_BY_PEER]);
+				p->nego_counted = true;
+			}
+			break;
+		}
+		rv = mpc_tran_nego_done(p);
+		break;
+
+	case MPC_NEGO_TX_REJECT:
+		rv = p->nego_reject;
+		break;
+
+	default:
+		rv = NNG_ESTATE;
+		break;
+	}
+	if (rv == 0) {
+		nni_mtx_unlock(&ep->mtx);
+		return;
+	}
+
+error:
+	mpc_tran_nego_fail(p, rv);
+	nni_mtx_unlock(&ep->mtx);
+}
+
+/* A new connection: set up the hello and send it.  Locked. */
+void
+mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
+{
+	bool     binding;
+	uint32_t max;
+	int      rv;
+
+	ep->refcnt++;
+	p->conn    = conn;
+	p->ep      = ep;
+	p->proto   = ep->proto;
+	p->sock_id = ep->sock_id;
+	p->self_id = ep->cfg.party_id;
+	nni_list_append(&ep->negopipes, p);
+	mpc_tran_pipe_set_rcvmax(p, ep->rcvmax);
+
+	/* What we accept: the MPC maximum, lowered by NNG_OPT_RECVMAXSZ. */
+	max = ep->cfg.max_payload;
+	if ((ep->rcvmax != 0) && (ep->rcvmax < max)) {
+		max = (uint32_t) ep->rcvmax;
+	}
+	p->maxpayload = max;
+	binding = (ep->kind == MPC_TRAN_TLS) && ep->cfg.channel_binding;
+	p->nego_deadline = nni_clock() + (nni_time) ep->cfg.hs_timeout;
+
+	if (((rv = mpc_frame_session_binding(p->binding, ep->cfg.session_id,
+	          sizeof(ep->cfg.session_id))) != 0) ||
+	    ((rv = mpc_hs_init(&p->hs, &ep->cfg, p->proto, ep->is_dialer,
+	          binding, max)) != 0) ||
+	    ((rv = mpc_tran_nego_step(p, MPC_NEGO_TX_HELLO, p->hs.tx,
+	          sizeof(p->hs.tx), true)) != 0)) {
+		mpc_tran_nego_fail(p, rv);
+	}
+}

@@ -1,0 +1,793 @@
+/*
+ * mpc_tran_opts.c -- the options of mpc+* dialers, listeners and pipes.
+ *
+ * Names, types, defaults and meanings are documented in include/nng_mpc.h
+ * ("Transport options").  Every setter validates type and range and
+ * refuses a bad value (NNG_EBADTYPE, NNG_EINVAL) without changing
+ * anything: nothing is clamped.  NNG 1.5.2 hands socket options it does not
+ * know to every dialer and listener of the socket (src/core/socket.c,
+ * nni_sock_setopt), so each of these is settable on the socket as well.
+ *
+ * An endpoint option changes the endpoint's configuration; pipes copy it
+ * when they start negotiating, so a change affects later connections only.
+ * Options we do not know go to the inner NNG stream dialer or listener
+ * first (as NNG's tcp and tls transports do): NNG_OPT_TLS_CONFIG,
+ * NNG_OPT_TLS_CA_FILE, NNG_OPT_TLS_CERT_KEY_FILE, NNG_OPT_TLS_AUTH_MODE,
+ * NNG_OPT_TLS_SERVER_NAME, NNG_OPT_TCP_NODELAY, NNG_OPT_IPC_PERMISSIONS...
+ *
+ * Locking: endpoint options under ep->mtx; pipe options read values fixed
+ * at negotiation or atomic counters.
+ */
+#include <string.h>
+
+#include "mpc_tran.h"
+
+/* ---------------------------------------------------------------------- *
+ * Endpoint options
+ * ---------------------------------------------------------------------- */
+
+/* Party IDs are u32; int covers 1..2^31-1, uint64 the whole range. */
+static int
+mpc_tran_copyin_party(uint32_t *out, const void *v, size_t sz, nni_type t)
+{
+	int      i;
+	uint64_t u;
+	int      rv;
+
+	if ((t == NNI_TYPE_UINT64) ||
+	    ((t == NNI_TYPE_OPAQUE) && (sz == sizeof(uint64_t)))) {
+		if ((rv = nni_copyin_u64(&u, v, sz, t)) != 0) {
+			return (rv);
+		}
+		if ((u < NNG_MPC_PARTY_MIN) || (u > NNG_MPC_PARTY_MAX)) {
+			return (NNG_EINVAL);
+		}
+		*out = (uint32_t) u;
+		return (0);
+	}
+	if ((rv = nni_copyin_int(&i, v, sz, (int) NNG_MPC_PARTY_MIN,
+	         NNI_MAXINT, t)) != 0) {
+		return (rv);
+	}
+	*out = (uint32_t) i;
+	return (0);
+}
+
+static int
+mpc_tran_copyout_party(uint32_t party, void *v, size_t *szp, nni_type t)
+{
+	if (t == NNI_TYPE_UINT64) {
+		return (nni_copyout_u64(party, v, szp, t));
+	}
+	if (party > (uint32_t) NNI_MAXINT) {
+		/* Does not fit an int: read it as uint64. */
+		return (NNG_EINVAL);
+	}
+	return (nni_copyout_int((int) party, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_party(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	uint32_t     party;
+	int          rv;
+
+	if ((rv = mpc_tran_copyin_party(&party, v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.party_id = party;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_party(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	uint32_t     party;
+
+	nni_mtx_lock(&ep->mtx);
+	party = ep->cfg.party_id;
+	nni_mtx_unlock(&ep->mtx);
+	return (mpc_tran_copyout_party(party, v, szp, t));
+}
+
+/* Fixed-size opaque values: exactly want bytes, nothing else. */
+static int
+mpc_tran_copyin_fixed(
+    void *out, size_t want, const void *v, size_t sz, nni_type t)
+{
+	if (t != NNI_TYPE_OPAQUE) {
+		return (NNG_EBADTYPE);
+	}
+	if ((sz != want) || (v == NULL)) {
+		return (NNG_EINVAL);
+	}
+	memcpy(out, v, want);
+	return (0);
+}
+
+static int
+mpc_tran_ep_set_sid(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	uint8_t      sid[NNG_MPC_SESSION_ID_SIZE];
+	int          rv;
+
+	if ((rv = mpc_tran_copyin_fixed(sid, sizeof(sid), v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		memcpy(ep->cfg.session_id, sid, sizeof(sid));
+		ep->cfg.have_session_id = true;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_sid(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	uint8_t      sid[NNG_MPC_SESSION_ID_SIZE];
+	bool         have;
+
+	if (t != NNI_TYPE_OPAQUE) {
+		return (NNG_EBADTYPE);
+	}
+	nni_mtx_lock(&ep->mtx);
+	have = ep->cfg.have_session_id;
+	memcpy(sid, ep->cfg.session_id, sizeof(sid));
+	nni_mtx_unlock(&ep->mtx);
+	if (!have) {
+		return (NNG_MPC_ENOSESSIONID);
+	}
+	return (nni_copyout(sid, sizeof(sid), v, szp));
+}
+
+/* Write-only: there is no getter, so NNG answers NNG_EWRITEONLY. */
+static int
+mpc_tran_ep_set_key(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	if (t != NNI_TYPE_OPAQUE) {
+		return (NNG_EBADTYPE);
+	}
+	if ((sz != MPC_TRAN_SESSION_KEY_SIZE) || (v == NULL)) {
+		return (NNG_EINVAL);
+	}
+	nni_mtx_lock(&ep->mtx);
+	rv = mpc_tran_copyin_fixed(ep->cfg.session_key,
+	    MPC_TRAN_SESSION_KEY_SIZE, v, sz, t);
+	ep->cfg.have_session_key = (rv == 0);
+	nni_mtx_unlock(&ep->mtx);
+	return (rv);
+}
+
+static int
+mpc_tran_ep_set_maxpayload(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	size_t       val;
+	int          rv;
+
+	if ((rv = nni_copyin_size(&val, v, sz, MPC_TRAN_PAYLOAD_MIN,
+	         NNG_MPC_PAYLOAD_MAX, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.max_payload = (uint32_t) val;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_maxpayload(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	size_t       val;
+
+	nni_mtx_lock(&ep->mtx);
+	val = ep->cfg.max_payload;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_size(val, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_window(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          val;
+	int          rv;
+
+	if ((rv = nni_copyin_int(&val, v, sz, MPC_TRAN_REPLAY_WINDOW_MIN,
+	         MPC_TRAN_REPLAY_WINDOW_MAX, t)) != 0) {
+		return (rv);
+	}
+	nni_mtx_lock(&ep->mtx);
+	ep->cfg.replay_window = (uint32_t) val;
+	nni_mtx_unlock(&ep->mtx);
+	return (0);
+}
+
+static int
+mpc_tran_ep_get_window(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          val;
+
+	nni_mtx_lock(&ep->mtx);
+	val = (int) ep->cfg.replay_window;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_int(val, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_rekey_msgs(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	uint64_t     val;
+	int          rv;
+
+	if ((rv = nni_copyin_u64(&val, v, sz, t)) != 0) {
+		return (rv);
+	}
+	if ((val < MPC_TRAN_REKEY_MESSAGES_MIN) ||
+	    (val > MPC_TRAN_REKEY_MESSAGES_MAX)) {
+		return (NNG_EINVAL);
+	}
+	nni_mtx_lock(&ep->mtx);
+	ep->cfg.rekey_messages = val;
+	nni_mtx_unlock(&ep->mtx);
+	return (0);
+}
+
+static int
+mpc_tran_ep_get_rekey_msgs(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	uint64_t     val;
+
+	nni_mtx_lock(&ep->mtx);
+	val = ep->cfg.rekey_messages;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_u64(val, v, szp, t));
+}
+
+/* Durations: NNG's nni_copyin_ms accepts -1 (infinite); we do not. */
+static int
+mpc_tran_copyin_ms(nng_duration *out, const void *v, size_t sz, nni_type t,
+    nng_duration minv, nng_duration maxv)
+{
+	nng_duration d;
+	int          rv;
+
+	if ((rv = nni_copyin_ms(&d, v, sz, t)) != 0) {
+		return (rv);
+	}
+	if ((d < minv) || (d > maxv)) {
+		return (NNG_EINVAL);
+	}
+	*out = d;
+	return (0);
+}
+
+static int
+mpc_tran_ep_set_rekey_ival(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	nng_duration d;
+	int          rv;
+
+	if ((rv = mpc_tran_copyin_ms(&d, v, sz, t, 0,
+	         MPC_TRAN_REKEY_INTERVAL_MAX)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.rekey_interval = d;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_rekey_ival(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	nng_duration d;
+
+	nni_mtx_lock(&ep->mtx);
+	d = ep->cfg.rekey_interval;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_ms(d, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_hs_timeout(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	nng_duration d;
+	int          rv;
+
+	if ((rv = mpc_tran_copyin_ms(&d, v, sz, t, MPC_TRAN_HS_TIMEOUT_MIN,
+	         MPC_TRAN_HS_TIMEOUT_MAX)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.hs_timeout = d;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_hs_timeout(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	nng_duration d;
+
+	nni_mtx_lock(&ep->mtx);
+	d = ep->cfg.hs_timeout;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_ms(d, v, szp, t));
+}
+
+/*
+ * Over TLS the engine enforces pins and the party identity: both are
+ * settings of the endpoint's nng_tls_config (nng_mpc_tls_config_pins,
+ * nng_mpc_tls_config_require_party).  The application may replace that
+ * object (NNG_OPT_TLS_CONFIG), so they are applied again before every dial
+ * and before listening.  Locked.
+ */
+int
+mpc_tran_ep_tls_sync(mpc_tran_ep *ep)
+{
+	nng_tls_config *tls = NULL;
+	int             rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (0);
+	}
+	if (ep->dialer != NULL) {
+		rv = nng_stream_dialer_get_ptr(
+		    ep->dialer, NNG_OPT_TLS_CONFIG, (void **) &tls);
+	} else {
+		rv = nng_stream_listener_get_ptr(
+		    ep->listener, NNG_OPT_TLS_CONFIG, (void **) &tls);
+	}
+	if (rv != 0) {
+		return (rv);
+	}
+	if ((rv = nng_mpc_tls_config_require_party(tls, 1)) != 0) {
+		return (rv);
+	}
+	return (nng_mpc_tls_config_pins(
+	    tls, &ep->cfg.pins[0][0], ep->cfg.npins));
+}
+
+static int
+mpc_tran_ep_set_pins(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	mpc_tran_cfg old;
+	int          rv;
+
+	/* A string (nng_*_set_string) or a NUL-terminated opaque value. */
+	if ((rv = nni_copyin_str(NULL, v, sz, MPC_TRAN_PINS_STR_MAX, t)) !=
+	    0) {
+		return (rv);
+	}
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	nni_mtx_lock(&ep->mtx);
+	old = ep->cfg;
+	if (((rv = mpc_tran_cfg_set_pins(&ep->cfg, v, strlen(v))) == 0) &&
+	    ((rv = mpc_tran_ep_tls_sync(ep)) != 0)) {
+		ep->cfg = old;
+	}
+	nni_mtx_unlock(&ep->mtx);
+	mpc_tran_cfg_wipe(&old);
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_pins(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	char         buf[MPC_TRAN_PINS_STR_MAX];
+	size_t       need;
+	int          rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	nni_mtx_lock(&ep->mtx);
+	rv = mpc_tran_cfg_get_pins(&ep->cfg, buf, sizeof(buf), &need);
+	nni_mtx_unlock(&ep->mtx);
+	if (rv != 0) {
+		return (rv);
+	}
+	return (nni_copyout_str(buf, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_binding(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	bool         b;
+	int          rv;
+
+	if ((rv = nni_copyin_bool(&b, v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.channel_binding = b;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_binding(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	bool         b;
+
+	nni_mtx_lock(&ep->mtx);
+	b = ep->cfg.channel_binding;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_bool(b, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_authlimit(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          val;
+	int          rv;
+
+	if ((rv = nni_copyin_int(&val, v, sz, MPC_TRAN_AUTH_FAIL_LIMIT_MIN,
+	         MPC_TRAN_AUTH_FAIL_LIMIT_MAX, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.auth_fail_limit = (uint32_t) val;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_authlimit(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          val;
+
+	nni_mtx_lock(&ep->mtx);
+	val = (int) ep->cfg.auth_fail_limit;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_int(val, v, szp, t));
+}
+
+/* NNG_OPT_RECVMAXSZ, as NNG's tcp transport: pipes follow changes. */
+static int
+mpc_tran_ep_set_recvmaxsz(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *  ep = arg;
+	mpc_tran_pipe *p;
+	size_t         val;
+	int            rv;
+
+	if ((rv = nni_copyin_size(&val, v, sz, 0, NNI_MAXSZ, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->rcvmax = val;
+		NNI_LIST_FOREACH (&ep->busypipes, p) {
+			mpc_tran_pipe_set_rcvmax(p, val);
+		}
+		NNI_LIST_FOREACH (&ep->waitpipes, p) {
+			mpc_tran_pipe_set_rcvmax(p, val);
+		}
+		NNI_LIST_FOREACH (&ep->negopipes, p) {
+			mpc_tran_pipe_set_rcvmax(p, val);
+		}
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_recvmaxsz(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	nni_mtx_lock(&ep->mtx);
+	rv = nni_copyout_size(ep->rcvmax, v, szp, t);
+	nni_mtx_unlock(&ep->mtx);
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_url(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	char *       s;
+	int          rv;
+	int          port = 0;
+
+	if ((ep->listener != NULL) && (ep->kind != MPC_TRAN_IPC)) {
+		(void) nng_stream_listener_get_int(
+		    ep->listener, NNG_OPT_TCP_BOUND_PORT, &port);
+	}
+	if ((rv = nni_url_asprintf_port(&s, ep->url, port)) == 0) {
+		rv = nni_copyout_str(s, v, szp, t);
+		nni_strfree(s);
+	}
+	return (rv);
+}
+
+/* Handshake rejection counters, one read-only uint64 option each. */
+#define MPC_TRAN_REJ_GETTER(fn, idx)                                        \
+	static int fn(void *arg, void *v, size_t *szp, nni_type t)         \
+	{                                                                   \
+		mpc_tran_ep *ep = arg;                                      \
+		return (nni_copyout_u64(                                    \
+		    nni_atomic_get64(&ep->rej[idx]), v, szp, t));           \
+	}
+
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_hello, MPC_TRAN_REJ_HELLO)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_version, MPC_TRAN_REJ_VERSION)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_session, MPC_TRAN_REJ_SESSION)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_key, MPC_TRAN_REJ_KEY)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_cert, MPC_TRAN_REJ_CERT)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_dup, MPC_TRAN_REJ_DUP)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_self, MPC_TRAN_REJ_SELF)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_caps, MPC_TRAN_REJ_CAPS)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_identity, MPC_TRAN_REJ_IDENTITY)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_by_peer, MPC_TRAN_REJ_BY_PEER)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_timeout, MPC_TRAN_REJ_TIMEOUT)
+MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_other, MPC_TRAN_REJ_OTHER)
+
+static int
+mpc_tran_get_handshakes(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+
+	return (nni_copyout_u64(nni_atomic_get64(&ep->accepted), v, szp, t));
+}
+
+static const nni_option mpc_tran_ep_opts[] = {
+	{ .o_name = NNG_OPT_MPC_PARTY_ID,
+	    .o_get = mpc_tran_ep_get_party,
+	    .o_set = mpc_tran_ep_set_party },
+	{ .o_name = NNG_OPT_MPC_SESSION_ID,
+	    .o_get = mpc_tran_ep_get_sid,
+	    .o_set = mpc_tran_ep_set_sid },
+	{ .o_name = NNG_OPT_MPC_SESSION_KEY, .o_set = mpc_tran_ep_set_key },
+	{ .o_name = NNG_OPT_MPC_MAX_MSG_SIZE,
+	    .o_get = mpc_tran_ep_get_maxpayload,
+	    .o_set = mpc_tran_ep_set_maxpayload },
+	{ .o_name = NNG_OPT_MPC_REPLAY_WINDOW,
+	    .o_get = mpc_tran_ep_get_window,
+	    .o_set = mpc_tran_ep_set_window },
+	{ .o_name = NNG_OPT_MPC_REKEY_MESSAGES,
+	    .o_get = mpc_tran_ep_get_rekey_msgs,
+	    .o_set = mpc_tran_ep_set_rekey_msgs },
+	{ .o_name = NNG_OPT_MPC_REKEY_INTERVAL,
+	    .o_get = mpc_tran_ep_get_rekey_ival,
+	    .o_set = mpc_tran_ep_set_rekey_ival },
+	{ .o_name = NNG_OPT_MPC_HANDSHAKE_TIMEOUT,
+	    .o_get = mpc_tran_ep_get_hs_timeout,
+	    .o_set = mpc_tran_ep_set_hs_timeout },
+	{ .o_name = NNG_OPT_MPC_CERT_PINS,
+	    .o_get = mpc_tran_ep_get_pins,
+	    .o_set = mpc_tran_ep_set_pins },
+	{ .o_name = NNG_OPT_MPC_CHANNEL_BINDING,
+	    .o_get = mpc_tran_ep_get_binding,
+	    .o_set = mpc_tran_ep_set_binding },
+	{ .o_name = NNG_OPT_MPC_AUTH_FAIL_LIMIT,
+	    .o_get = mpc_tran_ep_get_authlimit,
+	    .o_set = mpc_tran_ep_set_authlimit },
+	{ .o_name = NNG_OPT_MPC_REJ_HELLO, .o_get = mpc_tran_get_rej_hello },
+	{ .o_name = NNG_OPT_MPC_REJ_VERSION,
+	    .o_get = mpc_tran_get_rej_version },
+	{ .o_name = NNG_OPT_MPC_REJ_SESSION,
+	    .o_get = mpc_tran_get_rej_session },
+	{ .o_name = NNG_OPT_MPC_REJ_KEY, .o_get = mpc_tran_get_rej_key },
+	{ .o_name = NNG_OPT_MPC_REJ_CERT, .o_get = mpc_tran_get_rej_cert },
+	{ .o_name = NNG_OPT_MPC_REJ_DUPLICATE, .o_get = mpc_tran_get_rej_dup },
+	{ .o_name = NNG_OPT_MPC_REJ_SELF, .o_get = mpc_tran_get_rej_self },
+	{ .o_name = NNG_OPT_MPC_REJ_CAPS, .o_get = mpc_tran_get_rej_caps },
+	{ .o_name = NNG_OPT_MPC_REJ_IDENTITY,
+	    .o_get = mpc_tran_get_rej_identity },
+	{ .o_name = NNG_OPT_MPC_REJ_BY_PEER,
+	    .o_get = mpc_tran_get_rej_by_peer },
+	{ .o_name = NNG_OPT_MPC_REJ_TIMEOUT,
+	    .o_get = mpc_tran_get_rej_timeout },
+	{ .o_name = NNG_OPT_MPC_REJ_OTHER, .o_get = mpc_tran_get_rej_other },
+	{ .o_name = NNG_OPT_MPC_HANDSHAKES, .o_get = mpc_tran_get_handshakes },
+	{ .o_name = NNG_OPT_RECVMAXSZ,
+	    .o_get = mpc_tran_ep_get_recvmaxsz,
+	    .o_set = mpc_tran_ep_set_recvmaxsz },
+	{ .o_name = NNG_OPT_URL, .o_get = mpc_tran_ep_get_url },
+	{ .o_name = NULL },
+};
+
+/*
+ * Our options first, then the inner stream's: our names are ours alone,
+ * and NNG_OPT_URL must be the mpc+* URL, not the inner one.
+ */
+int
+mpc_tran_dialer_getopt(
+    void *arg, const char *name, void *buf, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	rv = nni_getopt(mpc_tran_ep_opts, name, ep, buf, szp, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = nni_stream_dialer_get(ep->dialer, name, buf, szp, t);
+	}
+	return (rv);
+}
+
+int
+mpc_tran_dialer_setopt(
+    void *arg, const char *name, const void *buf, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	rv = nni_setopt(mpc_tran_ep_opts, name, ep, buf, sz, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = nni_stream_dialer_set(ep->dialer, name, buf, sz, t);
+	}
+	return (rv);
+}
+
+int
+mpc_tran_listener_getopt(
+    void *arg, const char *name, void *buf, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	rv = nni_getopt(mpc_tran_ep_opts, name, ep, buf, szp, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = nni_stream_listener_get(ep->listener, name, buf, szp, t);
+	}
+	return (rv);
+}
+
+int
+mpc_tran_listener_setopt(
+    void *arg, const char *name, const void *buf, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	rv = nni_setopt(mpc_tran_ep_opts, name, ep, buf, sz, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = nni_stream_listener_set(ep->listener, name, buf, sz, t);
+	}
+	return (rv);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Pipe options (read-only)
+ * ---------------------------------------------------------------------- */
+
+static int
+mpc_tran_pipe_get_peer_party(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+
+	return (mpc_tran_copyout_party(p->peer_id, v, szp, t));
+}
+
+static int
+mpc_tran_pipe_get_subject(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+
+	if (p->ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	return (nni_copyout_str(p->peer_subject, v, szp, t));
+}
+
+static int
+mpc_tran_pipe_get_tls_version(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+
+	if (p->ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	return (nni_copyout_str(p->tls_version, v, szp, t));
+}
+
+static int
+mpc_tran_pipe_get_tls_cipher(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+
+	if (p->ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	return (nni_copyout_str(p->tls_cipher, v, szp, t));
+}
+
+static int
+mpc_tran_pipe_get_epoch(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+
+	return (nni_copyout_u64(mpc_tran_pipe_epoch(p), v, szp, t));
+}
+
+#define MPC_TRAN_CTR_GETTER(fn, idx)                                        \
+	static int fn(void *arg, void *v, size_t *szp, nni_type t)         \
+	{                                                                   \
+		mpc_tran_pipe *p = arg;                                     \
+		return (nni_copyout_u64(                                    \
+		    nni_atomic_get64(&p->ctr[idx]), v, szp, t));            \
+	}
+
+MPC_TRAN_CTR_GETTER(mpc_tran_get_frames_in, MPC_CTR_FRAMES_IN)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_frames_out, MPC_CTR_FRAMES_OUT)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_bytes_in, MPC_CTR_BYTES_IN)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_bytes_out, MPC_CTR_BYTES_OUT)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_auth_fail, MPC_CTR_AUTH_FAIL)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_replays, MPC_CTR_REPLAY)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_epoch, MPC_CTR_RX_EPOCH)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_sender, MPC_CTR_RX_SENDER)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_rcpt, MPC_CTR_RX_RCPT)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_session, MPC_CTR_RX_SESSION)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_type, MPC_CTR_RX_TYPE)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_tx_skipped, MPC_CTR_TX_SKIPPED)
+MPC_TRAN_CTR_GETTER(mpc_tran_get_tx_dropped, MPC_CTR_TX_DROPPED)
+
+static const nni_option mpc_tran_pipe_opts[] = {
+	{ .o_name = NNG_OPT_MPC_PEER_PARTY_ID,
+	    .o_get = mpc_tran_pipe_get_peer_party },
+	{ .o_name = NNG_OPT_MPC_PEER_SUBJECT,
+	    .o_get = mpc_tran_pipe_get_subject },
+	{ .o_name = NNG_OPT_MPC_TLS_VERSION,
+	    .o_get = mpc_tran_pipe_get_tls_version },
+	{ .o_name = NNG_OPT_MPC_TLS_CIPHER,
+	    .o_get = mpc_tran_pipe_get_tls_cipher },
+	{ .o_name = NNG_OPT_MPC_EPOCH, .o_get = mpc_tran_pipe_get_epoch },
+	{ .o_name = NNG_OPT_MPC_FRAMES_IN, .o_get = mpc_tran_get_frames_in },
+	{ .o_name = NNG_OPT_MPC_FRAMES_OUT, .o_get = mpc_tran_get_frames_out },
+	{ .o_name = NNG_OPT_MPC_BYTES_IN, .o_get = mpc_tran_get_bytes_in },
+	{ .o_name = NNG_OPT_MPC_BYTES_OUT, .o_get = mpc_tran_get_bytes_out },
+	{ .o_name = NNG_OPT_MPC_AUTH_FAILURES,
+	    .o_get = mpc_tran_get_auth_fail },
+	{ .o_name = NNG_OPT_MPC_REPLAYS, .o_get = mpc_tran_get_replays },
+	{ .o_name = NNG_OPT_MPC_DROP_EPOCH, .o_get = mpc_tran_get_rx_epoch },
+	{ .o_name = NNG_OPT_MPC_DROP_SENDER, .o_get = mpc_tran_get_rx_sender },
+	{ .o_name = NNG_OPT_MPC_DROP_RECIPIENT,
+	    .o_get = mpc_tran_get_rx_rcpt },
+	{ .o_name = NNG_OPT_MPC_DROP_SESSION,
+	    .o_get = mpc_tran_get_rx_session },
+	{ .o_name = NNG_OPT_MPC_DROP_TYPE, .o_get = mpc_tran_get_rx_type },
+	{ .o_name = NNG_OPT_MPC_SEND_SKIPPED,
+	    .o_get = mpc_tran_get_tx_skipped },
+	{ .o_name = NNG_OPT_MPC_SEND_DROPPED,
+	    .o_get = mpc_tran_get_tx_dropped },
+	{ .o_name = NULL },
+};
+
+/*
+ * Pipe options first, then the stream's (NNG_OPT_REMADDR,
+ * NNG_OPT_TLS_VERIFIED, NNG_OPT_IPC_PEER_UID...); what neither knows NNG
+ * asks the dialer or listener (src/core/pipe.c), where the session key
+ * stays write-only.
+ */
+int
+mpc_tran_pipe_getopt(
+    void *arg, const char *name, void *buf, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+	int            rv;
+
+	rv = nni_getopt(mpc_tran_pipe_opts, name, p, buf, szp, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = nni_stream_get(p->conn, name, buf, szp, t);
+	}
+	return (rv);
+}

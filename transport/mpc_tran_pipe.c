@@ -1,0 +1,664 @@
+/*
+ * mpc_tran_pipe.c -- an mpc+* pipe: lifecycle and the data path, one sealed
+ * frame per NNG message in each direction (frame layout: include/nng_mpc.h,
+ * "The frame").
+ *
+ * Sending.  The message body may start with the 16-byte envelope prefix
+ * (type, recipient; nng_mpc_msg_set_type/_recipient).  NNG's bus0 hands a
+ * copy of every message to every pipe; each pipe writes only what is for
+ * its peer:
+ *   - recipient broadcast, or this pipe's peer: one frame, prefix removed;
+ *   - recipient another party: not written, the send completes successfully
+ *     (the copy for that party's pipe is written there) and
+ *     NNG_OPT_MPC_SEND_SKIPPED moves;
+ *   - a damaged prefix, a recipient that is ourselves, or a payload over the
+ *     peer's announced maximum: not written, the send completes, and
+ *     NNG_OPT_MPC_SEND_DROPPED moves.  Failing the send would make NNG's
+ *     protocols close the pipe over one bad message.
+ * The payload (NNG's message header, then the body without the prefix) is
+ * sealed in place and written with ONE stream write of three pieces:
+ * header (48) || payload || tag (16), no copy of the payload.  When the
+ * protocol put a header on the message (pair1's 4-byte hop count), it is
+ * moved into the body first so the sealed payload is contiguous; that fits
+ * in the message's headroom, except for large power-of-two bodies that
+ * NNG allocates without headroom.
+ *
+ * Receiving.  Read the 48-byte header; validate it, including the declared
+ * length against NNG_OPT_RECVMAXSZ and the MPC maximum, BEFORE allocating;
+ * read payload and tag into a new message; open in place (tag, replay
+ * window, epoch); then the authenticated header must name the peer as
+ * sender, us or broadcast as recipient, our session, and a non-control
+ * type.  A frame failing any of these is dropped, its counter moves and
+ * the next frame is read; a header that does not decode, or the channel's
+ * authentication-failure limit, closes the pipe (the stream can no longer
+ * be trusted to be in step).  Delivered messages carry the 40-byte
+ * incoming envelope at the start of the message header.
+ *
+ * Locking: txmtx for the send side, rxmtx for the receive side (the crypto
+ * channel's two halves); see mpc_tran.h.
+ */
+#include <string.h>
+#include <time.h>
+
+#include "mpc_tran.h"
+
+#include "mpc_envelope.h"
+
+static void mpc_tran_pipe_send_start(mpc_tran_pipe *);
+static void mpc_tran_pipe_recv_start(mpc_tran_pipe *);
+static void mpc_tran_pipe_send_cb(void *);
+static void mpc_tran_pipe_recv_cb(void *);
+
+static nni_reap_list mpc_tran_pipe_reap_list = {
+	.rl_offset = offsetof(mpc_tran_pipe, reap),
+	.rl_func   = mpc_tran_pipe_fini,
+};
+
+uint64_t
+mpc_tran_now_ns(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec);
+}
+
+/* The frame's timestamp: wall-clock time, for the receiver's logs. */
+static uint64_t
+mpc_tran_wall_ns(void)
+{
+	struct timespec ts;
+
+	(void) clock_gettime(CLOCK_REALTIME, &ts);
+	return ((uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec);
+}
+
+static void
+mpc_tran_ctr_inc(mpc_tran_pipe *p, mpc_tran_ctr c)
+{
+	nni_atomic_inc64(&p->ctr[c]);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Lifecycle
+ * ---------------------------------------------------------------------- */
+
+void
+mpc_tran_pipe_close(void *arg)
+{
+	mpc_tran_pipe *p = arg;
+
+	nni_aio_close(p->rxaio);
+	nni_aio_close(p->txaio);
+	nni_aio_close(p->negoaio);
+	nng_stream_close(p->conn);
+}
+
+static void
+mpc_tran_pipe_stop(void *arg)
+{
+	mpc_tran_pipe *p = arg;
+
+	nni_aio_stop(p->rxaio);
+	nni_aio_stop(p->txaio);
+	nni_aio_stop(p->negoaio);
+}
+
+static int
+mpc_tran_pipe_init(void *arg, nni_pipe *npipe)
+{
+	mpc_tran_pipe *p = arg;
+
+	p->npipe = npipe;
+	return (0);
+}
+
+void
+mpc_tran_pipe_fini(void *arg)
+{
+	mpc_tran_pipe *p = arg;
+	mpc_tran_ep *  ep;
+
+	mpc_tran_pipe_stop(p);
+	/* Leave the registry before the endpoint may go away. */
+	mpc_tran_party_unregister(p);
+	if ((ep = p->ep) != NULL) {
+		mpc_tran_ep_pipe_gone(ep, p);
+	}
+	nni_aio_free(p->rxaio);
+	nni_aio_free(p->txaio);
+	nni_aio_free(p->negoaio);
+	nng_stream_free(p->conn);
+	nni_msg_free(p->rxmsg);
+	mpc_chan_free(p->chan);
+	mpc_hs_wipe(&p->hs);
+	nni_mtx_fini(&p->txmtx);
+	nni_mtx_fini(&p->rxmtx);
+	NNI_FREE_STRUCT(p);
+}
+
+int
+mpc_tran_pipe_alloc(mpc_tran_pipe **pp)
+{
+	mpc_tran_pipe *p;
+	int            rv;
+
+	if ((p = NNI_ALLOC_STRUCT(p)) == NULL) {
+		return (NNG_ENOMEM);
+	}
+	nni_mtx_init(&p->txmtx);
+	nni_mtx_init(&p->rxmtx);
+	nni_aio_list_init(&p->sendq);
+	nni_aio_list_init(&p->recvq);
+	NNI_LIST_NODE_INIT(&p->node);
+	NNI_LIST_NODE_INIT(&p->party_node);
+	nni_atomic_flag_reset(&p->reaped);
+	nni_atomic_init64(&p->rcvmax);
+	for (int i = 0; i < MPC_CTR_COUNT; i++) {
+		nni_atomic_init64(&p->ctr[i]);
+	}
+	if (((rv = nni_aio_alloc(&p->txaio, mpc_tran_pipe_send_cb, p)) != 0) ||
+	    ((rv = nni_aio_alloc(&p->rxaio, mpc_tran_pipe_recv_cb, p)) != 0) ||
+	    ((rv = nni_aio_alloc(&p->negoaio, mpc_tran_nego_cb, p)) != 0)) {
+		mpc_tran_pipe_fini(p);
+		return (rv);
+	}
+	*pp = p;
+	return (0);
+}
+
+void
+mpc_tran_pipe_reap(mpc_tran_pipe *p)
+{
+	if (!nni_atomic_flag_test_and_set(&p->reaped)) {
+		if (p->conn != NULL) {
+			nng_stream_close(p->conn);
+		}
+		nni_reap(&mpc_tran_pipe_reap_list, p);
+	}
+}
+
+void
+mpc_tran_pipe_set_rcvmax(mpc_tran_pipe *p, size_t rcvmax)
+{
+	nni_atomic_set64(&p->rcvmax, (uint64_t) rcvmax);
+}
+
+uint64_t
+mpc_tran_pipe_epoch(mpc_tran_pipe *p)
+{
+	mpc_chan_stats st;
+
+	if (p->chan == NULL) {
+		return (0);
+	}
+	mpc_chan_stats_get(p->chan, &st);
+	return (st.tx_epoch);
+}
+
+static uint16_t
+mpc_tran_pipe_peer(void *arg)
+{
+	mpc_tran_pipe *p = arg;
+
+	return (p->peer);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Send
+ * ---------------------------------------------------------------------- */
+
+/* Completes a send without writing it (skipped or dropped).  Locked. */
+static void
+mpc_tran_pipe_send_discard(mpc_tran_pipe *p, nni_aio *aio, mpc_tran_ctr c)
+{
+	nni_msg *msg = nni_aio_get_msg(aio);
+
+	mpc_tran_ctr_inc(p, c);
+	nni_aio_list_remove(aio);
+	nni_aio_set_msg(aio, NULL);
+	nni_msg_free(msg);
+	nni_aio_finish(aio, 0, 0);
+}
+
+/* Fails the send at the head of the queue.  Locked. */
+static void
+mpc_tran_pipe_send_fail(mpc_tran_pipe *p, nni_aio *aio, int rv)
+{
+	nni_aio_list_remove(aio);
+	nni_pipe_bump_error(p->npipe, rv);
+	nni_aio_finish_error(aio, rv);
+}
+
+/*
+ * Makes the payload (message header, then body without the envelope
+ * prefix) one contiguous, unshared body.  Returns the message to send or
+ * NULL (out of memory; the message is freed).
+ */
+static nni_msg *
+mpc_tran_pipe_flatten(nni_msg *msg, size_t prefix)
+{
+	size_t hlen;
+
+	if ((msg = nni_msg_unique(msg)) == NULL) {
+		return (NULL);
+	}
+	if ((prefix > 0) && (nni_msg_trim(msg, prefix) != 0)) {
+		nni_msg_free(msg);
+		return (NULL);
+	}
+	if ((hlen = nni_msg_header_len(msg)) > 0) {
+		if (nni_msg_insert(msg, nni_msg_header(msg), hlen) != 0) {
+			nni_msg_free(msg);
+			return (NULL);
+		}
+		nni_msg_header_clear(msg);
+	}
+	return (msg);
+}
+
+/* Seals the message at the head of the queue and writes it.  Locked. */
+static void
+mpc_tran_pipe_send_start(mpc_tran_pipe *p)
+{
+	nni_aio *        aio;
+	nni_msg *        msg;
+	mpc_envelope_out env;
+	mpc_frame_hdr    h;
+	nni_iov          iov[3];
+	size_t           plen;
+	int              niov;
+	int              rv;
+
+	while ((aio = nni_list_first(&p->sendq)) != NULL) {
+		msg = nni_aio_get_msg(aio);
+		if (mpc_envelope_parse_out(&env, nni_msg_body(msg),
+		        nni_msg_len(msg), NULL) != 0) {
+			mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
+			continue;
+		}
+		if ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
+		    (env.recipient != p->peer_id)) {
+			mpc_tran_pipe_send_discard(p, aio,
+			    env.recipient == p->self_id ? MPC_CTR_TX_DROPPED
+			                                : MPC_CTR_TX_SKIPPED);
+			continue;
+		}
+		plen = nni_msg_header_len(msg) + nni_msg_len(msg) -
+		    env.prefix_len;
+		if (plen > p->peer_max) {
+			mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
+			continue;
+		}
+		if ((msg = mpc_tran_pipe_flatten(msg, env.prefix_len)) ==
+		    NULL) {
+			nni_aio_set_msg(aio, NULL);
+			mpc_tran_pipe_send_fail(p, aio, NNG_ENOMEM);
+			continue;
+		}
+		nni_aio_set_msg(aio, msg);
+
+		memset(&h, 0, sizeof(h));
+		h.type         = env.type;
+		h.sender       = p->self_id;
+		h.recipient    = env.recipient;
+		h.payload_len  = (uint32_t) plen;
+		h.timestamp_ns = mpc_tran_wall_ns();
+		memcpy(h.session, p->binding, sizeof(h.session));
+		if (((rv = mpc_chan_send_next(p->chan, mpc_tran_now_ns(),
+		          &h.epoch, &h.sequence)) != 0) ||
+		    ((rv = mpc_frame_encode_header(p->txhdr,
+		          sizeof(p->txhdr), &h, NNG_MPC_PAYLOAD_MAX)) != 0) ||
+		    ((rv = mpc_chan_seal(p->chan, h.epoch, h.sequence,
+		          p->txhdr, sizeof(p->txhdr), nni_msg_body(msg), plen,
+		          p->txtag)) != 0)) {
+			/* Key exhausted or a crypto failure: this pipe can
+			 * send no more; the protocol closes it. */
+			mpc_tran_pipe_send_fail(p, aio, rv);
+			continue;
+		}
+
+		niov             = 0;
+		iov[niov].iov_buf = p->txhdr;
+		iov[niov].iov_len = sizeof(p->txhdr);
+		niov++;
+		if (plen > 0) {
+			iov[niov].iov_buf = nni_msg_body(msg);
+			iov[niov].iov_len = plen;
+			niov++;
+		}
+		iov[niov].iov_buf = p->txtag;
+		iov[niov].iov_len = sizeof(p->txtag);
+		niov++;
+		p->txlen = plen;
+		nni_aio_set_iov(p->txaio, niov, iov);
+		nng_stream_send(p->conn, p->txaio);
+		return;
+	}
+}
+
+static void
+mpc_tran_pipe_send_cb(void *arg)
+{
+	mpc_tran_pipe *p     = arg;
+	nni_aio *      txaio = p->txaio;
+	nni_aio *      aio;
+	nni_msg *      msg;
+	size_t         n;
+	int            rv;
+
+	nni_mtx_lock(&p->txmtx);
+	aio = nni_list_first(&p->sendq);
+	if ((rv = nni_aio_result(txaio)) != 0) {
+		/* A partial frame may be on the wire: the stream is out of
+		 * step, so no further send; the protocol closes the pipe. */
+		nni_aio_list_remove(aio);
+		nni_mtx_unlock(&p->txmtx);
+		nni_aio_finish_error(aio, rv);
+		nni_pipe_bump_error(p->npipe, rv);
+		return;
+	}
+	n = nni_aio_count(txaio);
+	nni_aio_iov_advance(txaio, n);
+	if (nni_aio_iov_count(txaio) > 0) {
+		nng_stream_send(p->conn, txaio);
+		nni_mtx_unlock(&p->txmtx);
+		return;
+	}
+	nni_aio_list_remove(aio);
+	n = p->txlen;
+	mpc_tran_ctr_inc(p, MPC_CTR_FRAMES_OUT);
+	nni_atomic_add64(&p->ctr[MPC_CTR_BYTES_OUT], n);
+	mpc_tran_pipe_send_start(p);
+	nni_pipe_bump_tx(p->npipe, n);
+	nni_mtx_unlock(&p->txmtx);
+
+	msg = nni_aio_get_msg(aio);
+	nni_aio_set_msg(aio, NULL);
+	nni_msg_free(msg);
+	nni_aio_finish_sync(aio, 0, n);
+}
+
+static void
+mpc_tran_pipe_send_cancel(nni_aio *aio, void *arg, int rv)
+{
+	mpc_tran_pipe *p = arg;
+
+	nni_mtx_lock(&p->txmtx);
+	if (!nni_aio_list_active(aio)) {
+		nni_mtx_unlock(&p->txmtx);
+		return;
+	}
+	/* The frame being written: abort the transfer; its callback fails
+	 * the user's aio. */
+	if (nni_list_first(&p->sendq) == aio) {
+		nni_aio_abort(p->txaio, rv);
+		nni_mtx_unlock(&p->txmtx);
+		return;
+	}
+	nni_aio_list_remove(aio);
+	nni_mtx_unlock(&p->txmtx);
+	nni_aio_finish_error(aio, rv);
+}
+
+static void
+mpc_tran_pipe_send(void *arg, nni_aio *aio)
+{
+	mpc_tran_pipe *p = arg;
+	int            rv;
+
+	if (nni_aio_begin(aio) != 0) {
+		return;
+	}
+	nni_mtx_lock(&p->txmtx);
+	if ((rv = nni_aio_schedule(aio, mpc_tran_pipe_send_cancel, p)) != 0) {
+		nni_mtx_unlock(&p->txmtx);
+		nni_aio_finish_error(aio, rv);
+		return;
+	}
+	nni_list_append(&p->sendq, aio);
+	if (nni_list_first(&p->sendq) == aio) {
+		mpc_tran_pipe_send_start(p);
+	}
+	nni_mtx_unlock(&p->txmtx);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Receive
+ * ---------------------------------------------------------------------- */
+
+/* The largest payload accepted now: the MPC maximum we announced,
+ * lowered by NNG_OPT_RECVMAXSZ when that is set (0 means no NNG limit). */
+static uint32_t
+mpc_tran_pipe_rx_limit(mpc_tran_pipe *p)
+{
+	uint64_t rcvmax = nni_atomic_get64(&p->rcvmax);
+	uint32_t max    = p->maxpayload;
+
+	if ((rcvmax != 0) && (rcvmax < max)) {
+		max = (uint32_t) rcvmax;
+	}
+	return (max);
+}
+
+/* Which counter an open failure moves; 0 and *close for a fatal one. */
+static mpc_tran_ctr
+mpc_tran_pipe_open_ctr(int rv, bool *fatal)
+{
+	*fatal = false;
+	switch (rv) {
+	case NNG_MPC_EAUTH:
+		return (MPC_CTR_AUTH_FAIL);
+	case NNG_MPC_EREPLAY:
+	case NNG_MPC_ETOOOLD:
+		return (MPC_CTR_REPLAY);
+	case NNG_MPC_ESEQLIMIT:
+	case NNG_MPC_EEPOCHGONE:
+	case NNG_MPC_EEPOCHAHEAD:
+		return (MPC_CTR_RX_EPOCH);
+	case NNG_MPC_EAUTHLIMIT:
+		*fatal = true;
+		return (MPC_CTR_AUTH_FAIL);
+	default:
+		*fatal = true;
+		return (MPC_CTR_COUNT);
+	}
+}
+
+/* Checks an authenticated header: 0 to deliver, else the drop counter. */
+static mpc_tran_ctr
+mpc_tran_pipe_rx_check(const mpc_tran_pipe *p, const mpc_frame_hdr *h)
+{
+	if (h->sender != p->peer_id) {
+		return (MPC_CTR_RX_SENDER);
+	}
+	if ((h->recipient != p->self_id) &&
+	    (h->recipient != NNG_MPC_PARTY_BROADCAST)) {
+		return (MPC_CTR_RX_RCPT);
+	}
+	if (memcmp(h->session, p->binding, sizeof(p->binding)) != 0) {
+		return (MPC_CTR_RX_SESSION);
+	}
+	if (!mpc_frame_type_app_sendable(h->type)) {
+		return (MPC_CTR_RX_TYPE);
+	}
+	return (MPC_CTR_COUNT);
+}
+
+static void
+mpc_tran_pipe_recv_cb(void *arg)
+{
+	mpc_tran_pipe *  p     = arg;
+	nni_aio *        rxaio = p->rxaio;
+	nni_aio *        aio;
+	nni_msg *        msg;
+	mpc_frame_policy pol;
+	mpc_tran_ctr     drop;
+	nni_iov          iov[2];
+	bool             fatal;
+	size_t           n;
+	int              rv;
+
+	nni_mtx_lock(&p->rxmtx);
+	aio = nni_list_first(&p->recvq);
+	if ((rv = nni_aio_result(rxaio)) != 0) {
+		goto recv_error;
+	}
+	n = nni_aio_count(rxaio);
+	nni_aio_iov_advance(rxaio, n);
+	if (nni_aio_iov_count(rxaio) > 0) {
+		nng_stream_recv(p->conn, rxaio);
+		nni_mtx_unlock(&p->rxmtx);
+		return;
+	}
+
+	if (p->rxmsg == NULL) {
+		/* The header is in: validate it, length included, before
+		 * allocating anything.  Sender, recipient and session are
+		 * checked after authentication, below. */
+		memset(&pol, 0, sizeof(pol));
+		pol.max_payload = mpc_tran_pipe_rx_limit(p);
+		if ((rv = mpc_frame_decode_header(&p->rxh, p->rxhdr,
+		         sizeof(p->rxhdr), &pol, &p->rxwire)) != 0) {
+			goto recv_error;
+		}
+		if ((rv = nni_msg_alloc(&p->rxmsg, p->rxh.payload_len)) != 0) {
+			goto recv_error;
+		}
+		n = 0;
+		if (p->rxh.payload_len > 0) {
+			iov[n].iov_buf = nni_msg_body(p->rxmsg);
+			iov[n].iov_len = p->rxh.payload_len;
+			n++;
+		}
+		iov[n].iov_buf = p->rxtag;
+		iov[n].iov_len = sizeof(p->rxtag);
+		n++;
+		nni_aio_set_iov(rxaio, (unsigned) n, iov);
+		nng_stream_recv(p->conn, rxaio);
+		nni_mtx_unlock(&p->rxmtx);
+		return;
+	}
+
+	/* Payload and tag are in: authenticate and decrypt in place. */
+	rv = mpc_chan_open(p->chan, p->rxh.epoch, p->rxh.sequence,
+	    mpc_tran_now_ns(), p->rxhdr, sizeof(p->rxhdr),
+	    nni_msg_body(p->rxmsg), p->rxh.payload_len, p->rxtag);
+	if (rv != 0) {
+		drop = mpc_tran_pipe_open_ctr(rv, &fatal);
+		if (drop != MPC_CTR_COUNT) {
+			mpc_tran_ctr_inc(p, drop);
+		}
+		if (fatal) {
+			goto recv_error;
+		}
+		goto recv_drop;
+	}
+	if ((drop = mpc_tran_pipe_rx_check(p, &p->rxh)) != MPC_CTR_COUNT) {
+		mpc_tran_ctr_inc(p, drop);
+		goto recv_drop;
+	}
+	if ((rv = mpc_envelope_put_in(p->rxmsg, &p->rxh)) != 0) {
+		goto recv_error;
+	}
+
+	/* Deliver. */
+	nni_aio_list_remove(aio);
+	msg      = p->rxmsg;
+	p->rxmsg = NULL;
+	n        = nni_msg_len(msg);
+	mpc_tran_ctr_inc(p, MPC_CTR_FRAMES_IN);
+	nni_atomic_add64(&p->ctr[MPC_CTR_BYTES_IN], n);
+	if (!nni_list_empty(&p->recvq)) {
+		mpc_tran_pipe_recv_start(p);
+	}
+	nni_pipe_bump_rx(p->npipe, n);
+	nni_mtx_unlock(&p->rxmtx);
+	nni_aio_set_msg(aio, msg);
+	nni_aio_finish_sync(aio, 0, n);
+	return;
+
+recv_drop:
+	/* Nothing of the frame survives (open wiped a failed payload). */
+	nni_msg_free(p->rxmsg);
+	p->rxmsg = NULL;
+	mpc_tran_pipe_recv_start(p);
+	nni_mtx_unlock(&p->rxmtx);
+	return;
+
+recv_error:
+	/* The stream cannot be trusted to be in step any more: no further
+	 * receive; the protocol sees the error and closes the pipe. */
+	nni_aio_list_remove(aio);
+	msg      = p->rxmsg;
+	p->rxmsg = NULL;
+	nni_pipe_bump_error(p->npipe, rv);
+	nni_mtx_unlock(&p->rxmtx);
+	nni_msg_free(msg);
+	nni_aio_finish_error(aio, rv);
+}
+
+static void
+mpc_tran_pipe_recv_cancel(nni_aio *aio, void *arg, int rv)
+{
+	mpc_tran_pipe *p = arg;
+
+	nni_mtx_lock(&p->rxmtx);
+	if (!nni_aio_list_active(aio)) {
+		nni_mtx_unlock(&p->rxmtx);
+		return;
+	}
+	if (nni_list_first(&p->recvq) == aio) {
+		nni_aio_abort(p->rxaio, rv);
+		nni_mtx_unlock(&p->rxmtx);
+		return;
+	}
+	nni_aio_list_remove(aio);
+	nni_mtx_unlock(&p->rxmtx);
+	nni_aio_finish_error(aio, rv);
+}
+
+/* Starts reading the next frame header.  Locked. */
+static void
+mpc_tran_pipe_recv_start(mpc_tran_pipe *p)
+{
+	nni_iov iov;
+
+	iov.iov_buf = p->rxhdr;
+	iov.iov_len = sizeof(p->rxhdr);
+	nni_aio_set_iov(p->rxaio, 1, &iov);
+	nng_stream_recv(p->conn, p->rxaio);
+}
+
+static void
+mpc_tran_pipe_recv(void *arg, nni_aio *aio)
+{
+	mpc_tran_pipe *p = arg;
+	int            rv;
+
+	if (nni_aio_begin(aio) != 0) {
+		return;
+	}
+	nni_mtx_lock(&p->rxmtx);
+	if ((rv = nni_aio_schedule(aio, mpc_tran_pipe_recv_cancel, p)) != 0) {
+		nni_mtx_unlock(&p->rxmtx);
+		nni_aio_finish_error(aio, rv);
+		return;
+	}
+	nni_aio_list_append(&p->recvq, aio);
+	if (nni_list_first(&p->recvq) == aio) {
+		mpc_tran_pipe_recv_start(p);
+	}
+	nni_mtx_unlock(&p->rxmtx);
+}
+
+const nni_sp_pipe_ops mpc_tran_pipe_ops = {
+	.p_init   = mpc_tran_pipe_init,
+	.p_fini   = mpc_tran_pipe_fini,
+	.p_stop   = mpc_tran_pipe_stop,
+	.p_send   = mpc_tran_pipe_send,
+	.p_recv   = mpc_tran_pipe_recv,
+	.p_close  = mpc_tran_pipe_close,
+	.p_peer   = mpc_tran_pipe_peer,
+	.p_getopt = mpc_tran_pipe_getopt,
+};
