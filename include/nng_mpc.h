@@ -70,6 +70,23 @@ const char *nng_mpc_errname(int err);
 /* END errors: wire format */
 
 /* BEGIN errors: message crypto */
+/*
+ * Message-layer crypto rejections, NNG_MPC_ERRBASE + 32..63: one code per
+ * reason a frame is not sealed or not delivered (crypto/mpc_channel.h).
+ * Values are stable: they appear in logs and metrics.
+ */
+enum nng_mpc_crypto_errno {
+	NNG_MPC_EAUTH       = NNG_MPC_ERRBASE + 32, /* tag or MAC did not verify */
+	NNG_MPC_EREPLAY     = NNG_MPC_ERRBASE + 33, /* sequence already received */
+	NNG_MPC_ETOOOLD     = NNG_MPC_ERRBASE + 34, /* sequence left of the replay window */
+	NNG_MPC_ESEQLIMIT   = NNG_MPC_ERRBASE + 35, /* sequence at/past the per-key limit */
+	NNG_MPC_EEPOCHGONE  = NNG_MPC_ERRBASE + 36, /* epoch unknown or already wiped */
+	NNG_MPC_EEPOCHAHEAD = NNG_MPC_ERRBASE + 37, /* epoch more than one ahead */
+	NNG_MPC_EAUTHLIMIT  = NNG_MPC_ERRBASE + 38, /* too many failed opens: close */
+	NNG_MPC_EKEYLIMIT   = NNG_MPC_ERRBASE + 39, /* no key left to seal under */
+	NNG_MPC_ECRYPTOARG  = NNG_MPC_ERRBASE + 40, /* invalid crypto argument/state */
+	NNG_MPC_ECRYPTO     = NNG_MPC_ERRBASE + 41, /* wolfCrypt failed unexpectedly */
+};
 /* END errors: message crypto */
 
 /* BEGIN errors: transport */
@@ -278,6 +295,48 @@ int nng_mpc_msg_timestamp(nng_msg *msg, uint64_t *ns);
  * ====================================================================== */
 
 /* BEGIN crypto helpers */
+/*
+ * HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869), the same code the
+ * message layer derives its keys with (wolfCrypt underneath).  Every
+ * intermediate is wiped before return.  Pointers may be NULL only when
+ * their length is 0.  Return 0 or an NNG_MPC_E* code:
+ *   NNG_MPC_ECRYPTOARG  a length out of range (see each function)
+ *   NNG_MPC_EAUTH       (verify only) the tag does not match
+ *   NNG_MPC_ECRYPTO     wolfCrypt failed
+ * Thread-safe: no shared state.
+ */
+#define NNG_MPC_HMAC_SHA256_SIZE     32 /* full tag size */
+#define NNG_MPC_HMAC_SHA256_MIN_TAG  16 /* shortest accepted truncated tag:
+                                          RFC 2104 section 5, t >= L/2 */
+#define NNG_MPC_HKDF_SHA256_PRK_SIZE 32
+#define NNG_MPC_HKDF_SHA256_MAX_OKM  (255 * 32) /* RFC 5869 section 2.3 */
+
+/* mac = HMAC-SHA256(key, msg).  Any key length (RFC 2104 section 2). */
+int nng_mpc_hmac_sha256(const void *key, size_t key_len, const void *msg,
+    size_t msg_len, uint8_t mac[NNG_MPC_HMAC_SHA256_SIZE]);
+
+/*
+ * Verifies tag against the leftmost tag_len bytes of HMAC-SHA256(key, msg)
+ * (RFC 2104 section 5 truncation) in constant time.  tag_len must be
+ * NNG_MPC_HMAC_SHA256_MIN_TAG..NNG_MPC_HMAC_SHA256_SIZE.
+ */
+int nng_mpc_hmac_sha256_verify(const void *key, size_t key_len,
+    const void *msg, size_t msg_len, const void *tag, size_t tag_len);
+
+/* RFC 5869 section 2.2: prk = HMAC-SHA256(salt, ikm); an empty salt means
+ * 32 zero bytes. */
+int nng_mpc_hkdf_sha256_extract(uint8_t prk[NNG_MPC_HKDF_SHA256_PRK_SIZE],
+    const void *salt, size_t salt_len, const void *ikm, size_t ikm_len);
+
+/* RFC 5869 section 2.3: okm_len bytes (1..NNG_MPC_HKDF_SHA256_MAX_OKM) from
+ * prk (at least 32 bytes) and info. */
+int nng_mpc_hkdf_sha256_expand(uint8_t *okm, size_t okm_len, const void *prk,
+    size_t prk_len, const void *info, size_t info_len);
+
+/* Extract then expand (RFC 5869 section 2). */
+int nng_mpc_hkdf_sha256(uint8_t *okm, size_t okm_len, const void *ikm,
+    size_t ikm_len, const void *salt, size_t salt_len, const void *info,
+    size_t info_len);
 /* END crypto helpers */
 
 /* ======================================================================

@@ -56,7 +56,26 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_EENVFLAGS, "MPC envelope prefix has unknown flag bits set"),
 	MPC_ERR(NNG_MPC_ENOENVELOPE, "Message carries no MPC envelope"),
 
-	/* ---- message crypto: 32..63 */
+	/* ---- message crypto: 32..63 (crypto/mpc_channel.c, mpc_aead.c,
+	 * mpc_replay.c, mpc_kdf.c) */
+	MPC_ERR(NNG_MPC_EAUTH,
+	    "MPC authentication failed: the tag or MAC does not verify"),
+	MPC_ERR(NNG_MPC_EREPLAY, "MPC frame sequence number already received"),
+	MPC_ERR(NNG_MPC_ETOOOLD,
+	    "MPC frame sequence number is left of the replay window"),
+	MPC_ERR(NNG_MPC_ESEQLIMIT,
+	    "MPC frame sequence number is at or past the per-key limit"),
+	MPC_ERR(NNG_MPC_EEPOCHGONE,
+	    "MPC frame key epoch is unknown or already wiped"),
+	MPC_ERR(NNG_MPC_EEPOCHAHEAD,
+	    "MPC frame key epoch is more than one ahead"),
+	MPC_ERR(NNG_MPC_EAUTHLIMIT,
+	    "MPC channel exceeded its authentication-failure limit"),
+	MPC_ERR(NNG_MPC_EKEYLIMIT,
+	    "MPC channel has no key left to seal under (key limit reached)"),
+	MPC_ERR(NNG_MPC_ECRYPTOARG,
+	    "MPC crypto argument or state is invalid"),
+	MPC_ERR(NNG_MPC_ECRYPTO, "MPC crypto library failed unexpectedly"),
 
 	/* ---- transport and handshake: 64..95 */
 	MPC_ERR(NNG_MPC_EHELLO, "MPC handshake record is malformed"),
