@@ -115,6 +115,36 @@ enum nng_mpc_tran_errno {
 /* END errors: transport */
 
 /* BEGIN errors: TLS engine and identity */
+/*
+ * TLS engine and certificate-identity errors, NNG_MPC_ERRBASE + 96..127.
+ * A failed handshake reaches NNG (and every stream or socket call) as
+ * NNG_EPEERAUTH (the peer's certificate or identity was rejected, or the
+ * peer rejected ours) or NNG_ECRYPTO (no common version or suite); these
+ * codes name the specific reason.  They are returned by the configuration
+ * calls below, and by the engine's bridge to the transport.  Each handshake
+ * rejection also moves one counter of nng_mpc_tls_stats.
+ */
+enum nng_mpc_tls_errno {
+	NNG_MPC_ETLSNOTOURS  = NNG_MPC_ERRBASE + 96,  /* object not made by our engine */
+	NNG_MPC_ETLSNOTREADY = NNG_MPC_ERRBASE + 97,  /* handshake not complete */
+	NNG_MPC_ETLSUNTRUSTED = NNG_MPC_ERRBASE + 98, /* peer chain not trusted */
+	NNG_MPC_ETLSEXPIRED  = NNG_MPC_ERRBASE + 99,  /* peer cert outside validity */
+	NNG_MPC_ETLSREVOKED  = NNG_MPC_ERRBASE + 100, /* peer cert revoked (CRL) */
+	NNG_MPC_ETLSNAME     = NNG_MPC_ERRBASE + 101, /* peer cert not for server name */
+	NNG_MPC_ETLSNOCERT   = NNG_MPC_ERRBASE + 102, /* peer sent no certificate */
+	NNG_MPC_ETLSPIN      = NNG_MPC_ERRBASE + 103, /* peer key not pinned */
+	NNG_MPC_ETLSPARTY    = NNG_MPC_ERRBASE + 104, /* malformed/duplicate party SAN */
+	NNG_MPC_ETLSNOPARTY  = NNG_MPC_ERRBASE + 105, /* no party SAN, one required */
+	NNG_MPC_ETLSVERSION  = NNG_MPC_ERRBASE + 106, /* no common TLS version */
+	NNG_MPC_ETLSALERT    = NNG_MPC_ERRBASE + 107, /* peer rejected us (fatal alert) */
+	NNG_MPC_ETLSBADCERT  = NNG_MPC_ERRBASE + 108, /* certificate unparsable/unusable */
+	NNG_MPC_ETLSKEY      = NNG_MPC_ERRBASE + 109, /* private key unusable/bad password */
+	NNG_MPC_ETLSCIPHER   = NNG_MPC_ERRBASE + 110, /* unknown suite or none in common */
+	NNG_MPC_ETLSGROUP    = NNG_MPC_ERRBASE + 111, /* unknown key-exchange group */
+	NNG_MPC_ETLSTOOMANY  = NNG_MPC_ERRBASE + 112, /* more than NNG_MPC_TLS_PINS_MAX */
+	NNG_MPC_ETLSEXPORT   = NNG_MPC_ERRBASE + 113, /* exporter refused (label/length) */
+	NNG_MPC_ETLSHANDSHAKE = NNG_MPC_ERRBASE + 114, /* handshake failed, other cause */
+};
 /* END errors: TLS engine and identity */
 
 /* ======================================================================
@@ -517,6 +547,119 @@ int nng_mpc_socket_set(
  * ====================================================================== */
 
 /* BEGIN registration and TLS */
+/*
+ * nng_mpc_register makes nng-mpc available in this process: it registers
+ * the wolfSSL TLS 1.3 engine as NNG's TLS engine (so tls+tcp://, wss:// and
+ * the mpc transports all run on it), then the plugin's other parts.  It
+ * initializes NNG first, because NNG's initialization resets the engine.
+ * Idempotent and thread-safe.  Loading the shared module (libnngmpc.so, by
+ * linking it or with LD_PRELOAD) calls it automatically.  After nng_fini()
+ * NNG forgets the engine: call nng_mpc_register() again.
+ * Returns 0 or an NNG error.
+ */
+int nng_mpc_register(void);
+
+/*
+ * The TLS engine.  nng_tls_engine_name() reports "wolfSSL <version>";
+ * nng_tls_engine_fips_mode() reports false (this wolfSSL is not the FIPS
+ * module).  Defaults, per NNG TLS configuration:
+ *   versions   TLS 1.3 only; TLS 1.2 only when the application asks with
+ *              nng_tls_config_version(cfg, NNG_TLS_1_2, ...)
+ *   suites     TLS_AES_256_GCM_SHA384, TLS_AES_128_GCM_SHA256,
+ *              TLS_CHACHA20_POLY1305_SHA256 (with 1.2 allowed also the
+ *              ECDHE-ECDSA AES-GCM and ChaCha20-Poly1305 suites)
+ *   groups     X25519, P-256
+ *   auth mode  NNG's: a client requires and verifies the server's
+ *              certificate; a server asks for none
+ * Certificates and keys are ECDSA (P-256/P-384).  Encrypted private keys
+ * must be PKCS#8 (PBES2), as `openssl pkcs8 -topk8 -v2 aes-256-cbc` or
+ * `openssl genpkey -aes-256-cbc` write them.
+ *
+ * Party identity (the convention): a party's certificate carries exactly
+ * one URI subjectAltName "mpc://party/<id>", <id> the decimal party ID
+ * NNG_MPC_TLS_PARTY_MIN..NNG_MPC_TLS_PARTY_MAX without sign, leading zeros
+ * or anything after it.  Any URI SAN with scheme "mpc" is a party claim; a
+ * certificate with two claims, or one that does not parse exactly, has a
+ * malformed identity.  Other URI SANs are ignored.  The engine always reads
+ * the identity; it fails the handshake over it only on configurations with
+ * nng_mpc_tls_config_require_party() set (the mpc transport sets it; plain
+ * tls+tcp:// does not, so ordinary certificates keep working there).
+ */
+#define NNG_MPC_TLS_PARTY_URI_PREFIX "mpc://party/"
+#define NNG_MPC_TLS_PARTY_MIN        1u
+#define NNG_MPC_TLS_PARTY_MAX        4294967294u
+
+/* Certificate pins: SHA-256 of the peer's DER SubjectPublicKeyInfo, e.g.
+ *   openssl x509 -in peer.pem -pubkey -noout |
+ *     openssl pkey -pubin -outform der | openssl dgst -sha256          */
+#define NNG_MPC_TLS_PIN_SIZE 32
+#define NNG_MPC_TLS_PINS_MAX 64
+
+struct nng_tls_config; /* <nng/supplemental/tls/tls.h> */
+
+/*
+ * Per-configuration settings NNG's own TLS API lacks.  cfg must be an
+ * nng_tls_config created while this engine was registered (otherwise
+ * NNG_MPC_ETLSNOTOURS).  Like NNG's nng_tls_config_* calls they affect
+ * connections started after the call.
+ *
+ * nng_mpc_tls_config_pins replaces the pin set with npins digests of
+ * NNG_MPC_TLS_PIN_SIZE bytes each (npins 0 clears it).  With pins set, a
+ * peer whose key is not among them fails the handshake (NNG_EPEERAUTH), and
+ * a peer certificate becomes mandatory.  With auth mode none, a pin alone
+ * authenticates the peer (no CA needed).
+ */
+int nng_mpc_tls_config_pins(
+    struct nng_tls_config *cfg, const uint8_t *pins, size_t npins);
+
+/*
+ * nng_mpc_tls_config_ciphers sets the suites, in preference order, as a
+ * colon-separated list of IANA names ("TLS_AES_128_GCM_SHA256:..."); an
+ * unknown name fails with NNG_MPC_ETLSCIPHER.  Suites of a version the
+ * configuration does not allow are ignored; none left is NNG_MPC_ETLSCIPHER.
+ */
+int nng_mpc_tls_config_ciphers(struct nng_tls_config *cfg, const char *suites);
+
+/*
+ * nng_mpc_tls_config_groups sets the key-exchange groups, in preference
+ * order, as a colon-separated list of "X25519", "P-256", "P-384"; an unknown
+ * name fails with NNG_MPC_ETLSGROUP.
+ */
+int nng_mpc_tls_config_groups(struct nng_tls_config *cfg, const char *groups);
+
+/*
+ * nng_mpc_tls_config_require_party: when on, the peer must present a
+ * certificate carrying a well-formed party identity (see above), or the
+ * handshake fails with NNG_EPEERAUTH.
+ */
+int nng_mpc_tls_config_require_party(struct nng_tls_config *cfg, int on);
+
+/*
+ * Process-wide TLS engine counters (monotonic; both ends of a connection in
+ * one process both count).  Each handshake failure moves hs_failed and
+ * exactly one of the reason counters.
+ */
+typedef struct nng_mpc_tls_stats {
+	uint64_t hs_ok;           /* handshakes completed */
+	uint64_t hs_failed;       /* handshakes failed, any reason */
+	uint64_t untrusted;       /* peer chain not anchored in our CAs */
+	uint64_t expired;         /* peer certificate expired / not yet valid */
+	uint64_t revoked;         /* peer certificate on a CRL */
+	uint64_t name_mismatch;   /* peer certificate not for the server name */
+	uint64_t no_peer_cert;    /* peer sent no certificate, one required */
+	uint64_t pin_mismatch;    /* peer key not in the pin set */
+	uint64_t party_malformed; /* malformed or duplicate party-ID SAN */
+	uint64_t party_missing;   /* no party-ID SAN, one required */
+	uint64_t bad_cert;        /* peer certificate unparsable */
+	uint64_t version;         /* no common TLS version */
+	uint64_t no_cipher;       /* no common cipher suite */
+	uint64_t alert_rx;        /* peer rejected us with a fatal alert */
+	uint64_t other;           /* other handshake failures (I/O, memory) */
+	uint64_t close_notify_tx; /* close_notify alerts sent */
+	uint64_t close_notify_rx; /* close_notify alerts received */
+} nng_mpc_tls_stats;
+
+void nng_mpc_tls_stats_get(nng_mpc_tls_stats *out);
 /* END registration and TLS */
 
 #ifdef __cplusplus

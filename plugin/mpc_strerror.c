@@ -103,8 +103,37 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_ENOIDENTITY,
 	    "Peer's TLS party identity or channel binding is unavailable"),
 
-
 	/* ---- TLS engine and identity: 96..127 */
+	MPC_ERR(NNG_MPC_ETLSNOTOURS,
+	    "Object does not belong to the nng-mpc wolfSSL TLS engine"),
+	MPC_ERR(NNG_MPC_ETLSNOTREADY, "TLS handshake not complete"),
+	MPC_ERR(NNG_MPC_ETLSUNTRUSTED,
+	    "TLS peer certificate chain is not trusted"),
+	MPC_ERR(NNG_MPC_ETLSEXPIRED,
+	    "TLS peer certificate is expired or not yet valid"),
+	MPC_ERR(NNG_MPC_ETLSREVOKED, "TLS peer certificate is revoked"),
+	MPC_ERR(NNG_MPC_ETLSNAME,
+	    "TLS peer certificate does not match the server name"),
+	MPC_ERR(NNG_MPC_ETLSNOCERT,
+	    "TLS peer sent no certificate where one is required"),
+	MPC_ERR(NNG_MPC_ETLSPIN, "TLS peer key is not in the pin set"),
+	MPC_ERR(NNG_MPC_ETLSPARTY,
+	    "TLS peer certificate has a malformed or duplicate party-ID SAN"),
+	MPC_ERR(NNG_MPC_ETLSNOPARTY,
+	    "TLS peer certificate has no party-ID SAN where one is required"),
+	MPC_ERR(NNG_MPC_ETLSVERSION, "TLS peers share no protocol version"),
+	MPC_ERR(NNG_MPC_ETLSALERT,
+	    "TLS peer rejected the handshake with a fatal alert"),
+	MPC_ERR(NNG_MPC_ETLSBADCERT, "TLS certificate is unparsable or unusable"),
+	MPC_ERR(NNG_MPC_ETLSKEY,
+	    "TLS private key is unusable (wrong password or not the certificate's key)"),
+	MPC_ERR(NNG_MPC_ETLSCIPHER,
+	    "TLS cipher suite unknown, or none in common"),
+	MPC_ERR(NNG_MPC_ETLSGROUP, "TLS key-exchange group unknown"),
+	MPC_ERR(NNG_MPC_ETLSTOOMANY, "More TLS certificate pins than allowed"),
+	MPC_ERR(NNG_MPC_ETLSEXPORT,
+	    "TLS exporter refused: bad label or length"),
+	MPC_ERR(NNG_MPC_ETLSHANDSHAKE, "TLS handshake failed"),
 };
 
 static const struct mpc_errent *

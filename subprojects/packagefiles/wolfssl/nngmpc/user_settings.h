@@ -91,6 +91,14 @@
 #define HAVE_KEYING_MATERIAL /* RFC 8446 7.5 exporter: channel binding     */
 #define HAVE_CRL
 #define WOLFSSL_ALT_CERT_CHAINS
+/* TLS engine (crypto/mpc_tls_*.c): */
+#define WOLFSSL_ALWAYS_VERIFY_CB /* run the verify callback on a good leaf as
+                                  * well, where the engine checks the pins and
+                                  * the party-ID SAN (mpc_tls_verify.c)      */
+#define WOLFSSL_IP_ALT_NAME      /* NNG sets the server name from the URL host,
+                                  * often an IP literal: match iPAddress SANs */
+#define WOLFSSL_ENCRYPTED_KEYS   /* password-protected PKCS#8 private keys
+                                  * (nng_tls_config_own_cert's password)     */
 
 /* --- certificates: generation for `nngmpc certs` ---------------------------- */
 #define WOLFSSL_KEY_GEN

@@ -1,0 +1,99 @@
+/*
+ * mpc_tls_bridge.h -- what the nng-mpc transport learns from the TLS engine
+ * about a connection it holds: the peer's party ID, subject, the negotiated
+ * version and cipher suite, whether a pin matched, and TLS 1.3 exporter
+ * values (RFC 8446 7.5) for channel binding.
+ *
+ * Why a bridge: NNG 1.5.2's TLS engine interface (version 1) has no way to
+ * ask an engine about a connection; the transport sees only an nng_stream.
+ * The bridge rests on one fact of NNG 1.5.2 (src/supplemental/tls/
+ * tls_common.c): the engine's conn init receives, as its second argument,
+ * NNG's TLS connection object, whose first member is the nng_stream NNG's
+ * TLS dialer and listener hand out.  So that pointer names the connection
+ * on both sides, and the engine keeps a map from it to its own per-
+ * connection state (mpc_tls_registry.c):
+ *
+ *     transport: nng_stream *s ──► registry ──► engine conn (WOLFSSL *)
+ *                 (inserted by conn init, removed by conn fini)
+ *
+ * The map holds only live connections (its nodes are embedded in them), so
+ * it is bounded by what NNG has open and an insert cannot fail.  A stream
+ * that is not a connection of this engine (plain tcp://, or a TLS stream
+ * made by another engine) is simply not found: NNG_MPC_ETLSNOTOURS.
+ *
+ * Configuration works the same way in the other direction: NNG allocates
+ * the engine's config at a fixed offset behind its nng_tls_config, which
+ * registration measures once (by allocating one config and comparing the
+ * two pointers, not by assuming NNG's private struct layout); config init
+ * maps the nng_tls_config to the engine's config, and the public
+ * nng_mpc_tls_config_* setters (nng_mpc.h) use that map for the settings
+ * NNG's option set lacks: pins, suites, groups, party identity required.
+ *
+ * Threading: both functions may be called from any thread, at any time
+ * while the caller holds the stream (before nng_stream_free).  Results are
+ * published once, when the handshake completes, under the connection's
+ * lock; the exporter runs under the same lock, and conn fini takes the
+ * connection out of the map and then that lock before freeing, so no call
+ * ever sees a freed connection.  They never take an NNG lock.
+ */
+#ifndef MPC_TLS_BRIDGE_H
+#define MPC_TLS_BRIDGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <nng/nng.h>
+
+#include "nng_mpc.h"
+
+#define MPC_TLS_PEER_SUBJECT_LEN 256
+#define MPC_TLS_PEER_NAME_LEN    48
+/* RFC 8446 7.5 allows any length; HKDF-Expand caps it at 255 * hash. */
+#define MPC_TLS_EXPORT_MAX 255
+
+struct mpc_tls_peer {
+	bool     have_cert;  /* the peer presented a certificate */
+	bool     verified;   /* its chain verified against our anchors */
+	bool     pin_ok;     /* its key matched a configured pin */
+	bool     party_ok;   /* it carries a well-formed party ID */
+	uint32_t party_id;   /* valid when party_ok */
+	/* malformed/duplicate party SAN present (only when not required,
+	 * otherwise the handshake failed) */
+	bool     party_malformed;
+	char     subject[MPC_TLS_PEER_SUBJECT_LEN]; /* "/C=../CN=..", or "" */
+	uint8_t  spki_sha256[NNG_MPC_TLS_PIN_SIZE]; /* the peer's pin */
+	char     version[MPC_TLS_PEER_NAME_LEN];    /* "TLSv1.3" */
+	char     cipher[MPC_TLS_PEER_NAME_LEN];     /* IANA suite name */
+	uint16_t cipher_id;                         /* IANA suite value */
+};
+
+/*
+ * mpc_tls_peer_info fills *out for the TLS connection behind s.  Returns
+ * 0 once the handshake has completed; NNG_MPC_ETLSNOTREADY before that;
+ * the handshake's failure reason (an NNG_MPC_ETLS* code: why the peer
+ * was rejected) if it failed; NNG_MPC_ETLSNOTOURS if s is not a connection
+ * of this engine.  *out is zeroed unless 0 is returned.
+ */
+__attribute__((warn_unused_result)) int mpc_tls_peer_info(
+    nng_stream *s, struct mpc_tls_peer *out);
+
+/*
+ * mpc_tls_export derives out_len bytes of keying material from the TLS
+ * 1.3 exporter (RFC 8446 7.5):
+ *   HKDF-Expand-Label(Derive-Secret(exporter_master_secret, label, ""),
+ *                     "exporter", Hash(context), out_len)
+ * Both ends of a connection get the same bytes for the same label and
+ * context, and no other connection can.  label must be non-empty and
+ * should start with "EXPORTER-" (RFC 5705 4); ctx may be NULL with
+ * ctx_len 0 (an empty context, which RFC 8446 treats like no context).
+ * Returns 0; NNG_MPC_ETLSNOTREADY before the handshake completed;
+ * NNG_MPC_ETLSVERSION if the connection is not TLS 1.3; NNG_MPC_ETLSEXPORT
+ * for a bad label or length; NNG_MPC_ETLSNOTOURS as above.  out is wiped
+ * on every failure.
+ */
+__attribute__((warn_unused_result)) int mpc_tls_export(nng_stream *s,
+    const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
+    size_t out_len);
+
+#endif /* MPC_TLS_BRIDGE_H */

@@ -1,0 +1,95 @@
+#!/bin/sh
+# mkcerts.sh DIR -- the TLS tests' certificates, made fresh by Debian's
+# openssl CLI at test time (an implementation independent of the engine
+# under test).  ECDSA P-256 everywhere.
+#
+#   ca.pem           the trusted CA            ca2.pem  an unknown CA
+#   server.pem       cert+key, SAN DNS:localhost IP:127.0.0.1 URI:mpc://party/1
+#   client.pem       cert+key, SAN URI:mpc://party/2
+#   client_enc.crt + client_enc.key   party 2, key PKCS#8 AES-256 "secret"
+#   unknown.pem      server cert signed by ca2
+#   expired.pem      server cert valid Jan 2020 only
+#   party_<case>.pem client certs with a bad party SAN: evil (1-evil),
+#                    zero (01), empty (""), two (two party SANs),
+#                    upper (MPC://party/3), none (no URI SAN), big (2^32-1)
+#   server.pin client.pin   SHA-256 of the SubjectPublicKeyInfo (32 bytes)
+set -eu
+D=$1
+mkdir -p "$D"
+cd "$D"
+
+key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+
+ca() {  # ca NAME CN
+	key "$1.key"
+	openssl req -x509 -new -key "$1.key" -subj "/O=nng-mpc test/CN=$2" \
+	    -days 3650 -sha256 \
+	    -addext "basicConstraints=critical,CA:TRUE" \
+	    -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$1.pem"
+}
+
+ext() {  # ext SAN
+	printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth,clientAuth\n'
+	if [ -n "$1" ]; then printf 'subjectAltName=%s\n' "$1"; fi
+}
+
+leaf() {  # leaf NAME CA SAN
+	key "$1.key"
+	openssl req -new -key "$1.key" -subj "/O=nng-mpc test/CN=$1" -out "$1.csr"
+	ext "$3" > "$1.ext"
+	openssl x509 -req -in "$1.csr" -CA "$2.pem" -CAkey "$2.key" \
+	    -CAcreateserial -days 30 -sha256 -extfile "$1.ext" -out "$1.crt" 2>/dev/null
+	cat "$1.crt" "$1.key" > "$1.pem"
+}
+
+pin() {  # pin NAME
+	openssl pkey -in "$1.key" -pubout -outform der |
+	    openssl dgst -sha256 -binary > "$1.pin"
+}
+
+ca ca "nng-mpc test CA"
+ca ca2 "unknown CA"
+leaf server ca "DNS:localhost,IP:127.0.0.1,URI:mpc://party/1"
+leaf client ca "URI:mpc://party/2"
+leaf unknown ca2 "DNS:localhost,IP:127.0.0.1,URI:mpc://party/1"
+leaf party_evil ca "URI:mpc://party/1-evil"
+leaf party_zero ca "URI:mpc://party/01"
+leaf party_empty ca "URI:mpc://party/"
+leaf party_two ca "URI:mpc://party/2,URI:mpc://party/3"
+leaf party_upper ca "URI:MPC://party/3"
+leaf party_none ca "DNS:client.example"
+leaf party_big ca "URI:mpc://party/4294967295"
+pin server
+pin client
+
+# The same party-2 certificate with its key encrypted (PKCS#8, PBES2).
+cp client.crt client_enc.crt
+openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 \
+    -passout pass:secret -in client.key -out client_enc.key
+
+# Expired: `openssl ca` is the CLI way to set explicit dates.
+mkdir -p newcerts
+: > index.txt
+echo 1000 > serial
+cat > ca.cnf <<EOF
+[ ca ]
+default_ca = testca
+[ testca ]
+dir = .
+database = ./index.txt
+new_certs_dir = ./newcerts
+serial = ./serial
+default_md = sha256
+policy = pol
+unique_subject = no
+[ pol ]
+organizationName = optional
+commonName = supplied
+EOF
+key expired.key
+openssl req -new -key expired.key -subj "/O=nng-mpc test/CN=expired" -out expired.csr
+ext "DNS:localhost,IP:127.0.0.1,URI:mpc://party/1" > expired.ext
+openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -notext \
+    -startdate 20200101000000Z -enddate 20200201000000Z \
+    -extfile expired.ext -in expired.csr -out expired.crt 2>/dev/null
+cat expired.crt expired.key > expired.pem
