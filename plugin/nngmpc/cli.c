@@ -4,8 +4,15 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "nngmpc.h"
+
+void
+nngmpc_secure_zero(void *p, size_t n)
+{
+	explicit_bzero(p, n); /* glibc: never optimised away */
+}
 
 bool
 nngmpc_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)

@@ -8,6 +8,7 @@
 #define NNG_MPC_NNGMPC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -36,6 +37,9 @@ struct nngmpc_cmd {
  * [min, max].  Returns false (and leaves *out alone) otherwise. */
 bool nngmpc_parse_u32(const char *s, uint32_t min, uint32_t max,
     uint32_t *out) __attribute__((warn_unused_result));
+
+/* Wipes memory that held a secret (a write the compiler keeps). */
+void nngmpc_secure_zero(void *p, size_t n);
 
 /* "nngmpc <cmd>: error: <message>" on stderr. */
 void nngmpc_error(const char *cmd, const char *fmt, ...)

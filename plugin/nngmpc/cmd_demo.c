@@ -1,0 +1,580 @@
+/*
+ * `nngmpc demo`: the main job.  With no configuration it makes a CA and a
+ * certificate per party in a temporary directory, writes a roster with a
+ * fresh session ID and key, starts one `nngmpc node` process per party
+ * (a bus0 mesh over mpc+tls+tcp:// on localhost), and turns their reports
+ * into a table: per round the latency and the bytes moved, then each
+ * party's link counters.  It exits 0 only if every node saw every message
+ * of every round exactly once, authenticated, at the right party.
+ *
+ * Threading: single-threaded; the nodes are child processes whose stdout
+ * (node.c's report lines) comes back through pipes read with poll().
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <nng_mpc.h>
+
+#include "nngmpc.h"
+#include "roster.h"
+#include "rounds.h"
+
+#define DEMO_CMD "demo"
+#define DEMO_PARTIES_DEFAULT 3u
+#define DEMO_PARTIES_MAX 16u
+#define DEMO_TIMEOUT_DEFAULT 30u
+
+enum { DEMO_OPT_KILL = 256, DEMO_OPT_KEEP };
+
+struct demo_round {
+	uint64_t latency_max_us;
+	uint64_t latency_sum_us;
+	uint64_t bytes_out;
+	uint64_t msgs_out;
+	uint64_t msgs_in;
+	unsigned reports;
+};
+
+struct demo_node {
+	uint32_t id;
+	pid_t    pid;
+	int      fd;       /* report pipe, -1 at EOF */
+	char     buf[2048];
+	size_t   len;
+	bool     ok;       /* "result ok" */
+	char     fail[600];
+	int      status;
+	uint64_t frames_in, frames_out, bytes_in, bytes_out, auth_fail,
+	    replays;
+};
+
+struct demo {
+	uint32_t          parties;
+	char              scheme[16];
+	uint32_t          kill_id;
+	char              kill_round[32];
+	bool              killed;
+	bool              keep;
+	uint32_t          timeout_s;
+	char              dir[64];
+	char              roster_path[128];
+	struct demo_node  nodes[DEMO_PARTIES_MAX];
+	struct demo_round rounds[16];
+};
+
+static void
+demo_usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: nngmpc demo [--parties N] [--scheme SCHEME] "
+	    "[--kill ID@ROUND]\n"
+	    "                   [--timeout SECONDS] [--keep]\n"
+	    "\n"
+	    "Runs an MPC session on this machine with no configuration: makes\n"
+	    "a CA and party certificates in a temporary directory, starts one\n"
+	    "`nngmpc node` process per party (a bus0 mesh, mutual TLS 1.3 by\n"
+	    "default), runs 3 key-generation and 4 signing rounds of broadcast\n"
+	    "and point-to-point messages (hundreds of bytes to 32 KiB), and\n"
+	    "prints per round the latency and bytes moved, then each party's\n"
+	    "link counters.  Exit status 0 only if every message arrived\n"
+	    "exactly once, authenticated, at the right party.\n"
+	    "\n"
+	    "Options:\n"
+	    "  -n, --parties N      number of parties, 2..%u (default %u)\n"
+	    "  -s, --scheme S       mpc+tls+tcp (default), mpc+tcp or mpc+ipc\n"
+	    "      --kill ID@ROUND  kill party ID (SIGKILL) once it completes\n"
+	    "                       ROUND (keygen-1..3, sign-1..4), to show\n"
+	    "                       the others report it instead of hanging;\n"
+	    "                       the demo then exits 1\n"
+	    "  -t, --timeout S      per-node connect and round timeout "
+	    "(default %u)\n"
+	    "      --keep           keep the temporary directory (certificates,\n"
+	    "                       roster) and print its path\n"
+	    "  -h, --help           show this help\n",
+	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT);
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void) sb;
+	(void) flag;
+	(void) ftw;
+	return (remove(path));
+}
+
+/* Free loopback ports, all held open at once so none repeats. */
+static bool
+demo_ports(uint32_t n, uint16_t *ports)
+{
+	int  fds[DEMO_PARTIES_MAX];
+	bool ok = true;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+			.sin_addr = { htonl(INADDR_LOOPBACK) } };
+		socklen_t          sl = sizeof(sa);
+
+		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+		if (fds[i] < 0 ||
+		    bind(fds[i], (struct sockaddr *) &sa, sizeof(sa)) != 0 ||
+		    getsockname(fds[i], (struct sockaddr *) &sa, &sl) != 0) {
+			ok = false;
+		}
+		ports[i] = ntohs(sa.sin_port);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (fds[i] >= 0) {
+			close(fds[i]);
+		}
+	}
+	return (ok);
+}
+
+static bool
+demo_prepare(struct demo *d)
+{
+	struct nngmpc_roster *r;
+	uint16_t              ports[DEMO_PARTIES_MAX];
+	char                  certs[128];
+	bool                  ok = false;
+
+	strcpy(d->dir, "/tmp/nngmpc-demo-XXXXXX");
+	if (mkdtemp(d->dir) == NULL) {
+		nngmpc_error(DEMO_CMD, "cannot make a temporary directory: %s",
+		    strerror(errno));
+		return (false);
+	}
+	snprintf(certs, sizeof(certs), "%s/certs", d->dir);
+	snprintf(d->roster_path, sizeof(d->roster_path), "%s/roster.conf",
+	    d->dir);
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		return (false);
+	}
+	if (strcmp(d->scheme, "mpc+tls+tcp") == 0) {
+		struct nngmpc_certs_opts co = {
+			.out      = certs,
+			.parties  = d->parties,
+			.first_id = 1,
+			.days     = 1,
+			.ca_days  = 2,
+			.log      = NULL,
+		};
+		printf("making a CA and %u party certificates (ECDSA P-256) in "
+		       "%s\n",
+		    (unsigned) d->parties, certs);
+		fflush(stdout);
+		if (nngmpc_certs_make(&co) != NNGMPC_EXIT_OK) {
+			goto out;
+		}
+		snprintf(r->ca, sizeof(r->ca), "%s/ca.pem", certs);
+	}
+	if (getrandom(r->session_id, sizeof(r->session_id), 0) !=
+	        (ssize_t) sizeof(r->session_id) ||
+	    getrandom(r->session_key, sizeof(r->session_key), 0) !=
+	        (ssize_t) sizeof(r->session_key)) {
+		nngmpc_error(DEMO_CMD, "no randomness: %s", strerror(errno));
+		goto out;
+	}
+	strcpy(r->scheme, d->scheme);
+	if (strcmp(d->scheme, "mpc+ipc") != 0 && !demo_ports(d->parties, ports)) {
+		nngmpc_error(DEMO_CMD, "cannot find free loopback ports");
+		goto out;
+	}
+	r->nparties = d->parties;
+	for (uint32_t i = 0; i < d->parties; i++) {
+		struct nngmpc_party *p = &r->parties[i];
+
+		p->id = i + 1;
+		if (strcmp(d->scheme, "mpc+ipc") == 0) {
+			snprintf(p->address, sizeof(p->address),
+			    "%s/party%u.ipc", d->dir, (unsigned) p->id);
+		} else {
+			snprintf(p->address, sizeof(p->address),
+			    "127.0.0.1:%u", (unsigned) ports[i]);
+		}
+		if (r->ca[0] != '\0') {
+			snprintf(p->certkey, sizeof(p->certkey),
+			    "%s/party%u.certkey.pem", certs, (unsigned) p->id);
+			/* Our certificates name localhost (and 127.0.0.1). */
+			strcpy(p->server_name, "localhost");
+		}
+	}
+	if (!nngmpc_roster_save(d->roster_path, r)) {
+		nngmpc_error(DEMO_CMD, "cannot write %s: %s", d->roster_path,
+		    strerror(errno));
+		goto out;
+	}
+	ok = true;
+out:
+	nngmpc_roster_wipe(r);
+	free(r);
+	return (ok);
+}
+
+static bool
+demo_spawn(struct demo *d)
+{
+	char timeout[16];
+
+	snprintf(timeout, sizeof(timeout), "%u", (unsigned) d->timeout_s);
+	for (uint32_t i = 0; i < d->parties; i++) {
+		struct demo_node *n = &d->nodes[i];
+		char              id[16];
+		int               p[2];
+
+		n->id = i + 1;
+		snprintf(id, sizeof(id), "%u", (unsigned) n->id);
+		if (pipe2(p, O_CLOEXEC) != 0) {
+			return (false);
+		}
+		fflush(stdout);
+		if ((n->pid = fork()) < 0) {
+			close(p[0]);
+			close(p[1]);
+			return (false);
+		}
+		if (n->pid == 0) {
+			dup2(p[1], STDOUT_FILENO);
+			execl("/proc/self/exe", "nngmpc", "node", "--roster",
+			    d->roster_path, "--id", id, "--report",
+			    "--timeout", timeout, (char *) NULL);
+			fprintf(stderr, "nngmpc demo: cannot start a node: %s\n",
+			    strerror(errno));
+			_exit(127);
+		}
+		close(p[1]);
+		n->fd = p[0];
+	}
+	return (true);
+}
+
+static void
+demo_line(struct demo *d, struct demo_node *n, const char *line)
+{
+	unsigned long long a[6];
+	int                r;
+	unsigned           pid;
+	char               name[32];
+	unsigned long long ms;
+
+	if (sscanf(line, "connected %llu", &ms) == 1) {
+		printf("party %u: connected to all others in %llu ms\n",
+		    (unsigned) n->id, ms);
+	} else if (sscanf(line, "round %d %31s %llu %llu %llu %llu %llu", &r,
+	               name, &a[0], &a[1], &a[2], &a[3], &a[4]) == 7 &&
+	    r >= 0 && (size_t) r < nngmpc_nrounds) {
+		struct demo_round *dr = &d->rounds[r];
+		if (a[0] > dr->latency_max_us) {
+			dr->latency_max_us = a[0];
+		}
+		dr->latency_sum_us += a[0];
+		dr->msgs_out += a[1];
+		dr->bytes_out += a[2];
+		dr->msgs_in += a[3];
+		dr->reports++;
+		if (d->kill_id == n->id && !d->killed &&
+		    strcmp(name, d->kill_round) == 0) {
+			printf("killing party %u (SIGKILL) after its round %s, "
+			       "as asked\n",
+			    (unsigned) n->id, name);
+			kill(n->pid, SIGKILL);
+			d->killed = true;
+		}
+	} else if (sscanf(line, "peer %u %llu %llu %llu %llu %llu %llu", &pid,
+	               &a[0], &a[1], &a[2], &a[3], &a[4], &a[5]) == 7) {
+		n->frames_in += a[0];
+		n->frames_out += a[1];
+		n->bytes_in += a[2];
+		n->bytes_out += a[3];
+		n->auth_fail += a[4];
+		n->replays += a[5];
+	} else if (strcmp(line, "result ok") == 0) {
+		n->ok = true;
+	} else if (strncmp(line, "result fail ", 12) == 0) {
+		snprintf(n->fail, sizeof(n->fail), "%s", line + 12);
+	}
+}
+
+/* Reads every node's report until all pipes are closed. */
+static void
+demo_collect(struct demo *d)
+{
+	struct pollfd pfd[DEMO_PARTIES_MAX];
+	uint32_t      open = d->parties;
+
+	while (open > 0) {
+		for (uint32_t i = 0; i < d->parties; i++) {
+			pfd[i].fd     = d->nodes[i].fd;
+			pfd[i].events = POLLIN;
+		}
+		if (poll(pfd, d->parties, -1) < 0) {
+			if (errno == EINTR) {
+				continue;
+			}
+			break;
+		}
+		for (uint32_t i = 0; i < d->parties; i++) {
+			struct demo_node *n = &d->nodes[i];
+			ssize_t           got;
+			char             *nl;
+
+			if (n->fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP))) {
+				continue;
+			}
+			got = read(n->fd, n->buf + n->len,
+			    sizeof(n->buf) - 1 - n->len);
+			if (got <= 0) {
+				close(n->fd);
+				n->fd = -1;
+				open--;
+				continue;
+			}
+			n->len += (size_t) got;
+			n->buf[n->len] = '\0';
+			while ((nl = strchr(n->buf, '\n')) != NULL) {
+				*nl = '\0';
+				demo_line(d, n, n->buf);
+				n->len -= (size_t) (nl + 1 - n->buf);
+				memmove(n->buf, nl + 1, n->len + 1);
+			}
+			if (n->len == sizeof(n->buf) - 1) {
+				n->len = 0; /* an overlong line: not ours */
+			}
+		}
+	}
+	for (uint32_t i = 0; i < d->parties; i++) {
+		waitpid(d->nodes[i].pid, &d->nodes[i].status, 0);
+	}
+}
+
+static bool
+demo_print(struct demo *d)
+{
+	uint64_t np = d->parties, total_bytes = 0;
+	bool     all = true;
+
+	printf("\n%-9s %-13s %9s %9s %12s %14s %14s\n", "round", "type",
+	    "sent", "delivered", "bytes sent", "latency max", "latency mean");
+	for (size_t r = 0; r < nngmpc_nrounds; r++) {
+		const struct nngmpc_round *rd = &nngmpc_rounds[r];
+		struct demo_round         *dr = &d->rounds[r];
+		uint64_t want = np * (np - 1) * ((rd->bcast_len ? 1 : 0) +
+		                                    (rd->p2p_len ? 1 : 0));
+
+		printf("%-9s %-13s %9" PRIu64 " %9" PRIu64 " %12" PRIu64,
+		    rd->name, nng_mpc_msg_type_name(rd->type), dr->msgs_out,
+		    dr->msgs_in, dr->bytes_out);
+		if (dr->reports > 0) {
+			printf(" %11.2f ms %11.2f ms", dr->latency_max_us / 1e3,
+			    dr->latency_sum_us / 1e3 / dr->reports);
+		}
+		if (dr->reports != np || dr->msgs_in != want) {
+			printf("   INCOMPLETE (%u of %u parties; %" PRIu64
+			       " of %" PRIu64 " messages)",
+			    dr->reports, (unsigned) np, dr->msgs_in, want);
+			all = false;
+		}
+		printf("\n");
+		total_bytes += dr->bytes_out;
+	}
+	printf("(a broadcast counts once when sent and once per receiving "
+	       "party when delivered; payload bytes, before framing)\n");
+
+	printf("\n%-6s %10s %10s %12s %12s %9s %8s  %s\n", "party",
+	    "frames in", "frames out", "bytes in", "bytes out", "auth fail",
+	    "replays", "result");
+	for (uint32_t i = 0; i < d->parties; i++) {
+		struct demo_node *n = &d->nodes[i];
+		const char       *res;
+		char              why[64];
+
+		if (n->ok && WIFEXITED(n->status) &&
+		    WEXITSTATUS(n->status) == 0) {
+			res = "ok";
+		} else if (WIFSIGNALED(n->status)) {
+			snprintf(why, sizeof(why), "killed by signal %d",
+			    WTERMSIG(n->status));
+			res = why;
+			all = false;
+		} else {
+			res = n->fail[0] ? n->fail : "failed (see above)";
+			all = false;
+		}
+		printf("%-6u %10" PRIu64 " %10" PRIu64 " %12" PRIu64
+		       " %12" PRIu64 " %9" PRIu64 " %8" PRIu64 "  %s\n",
+		    (unsigned) n->id, n->frames_in, n->frames_out, n->bytes_in,
+		    n->bytes_out, n->auth_fail, n->replays, res);
+	}
+	printf("\n");
+	if (all) {
+		printf("OK: %u parties, %zu rounds, %" PRIu64
+		       " payload bytes sent; every message arrived exactly "
+		       "once, authenticated, at the right party.\n",
+		    (unsigned) d->parties, nngmpc_nrounds, total_bytes);
+	} else if (d->killed) {
+		printf("STOPPED: party %u was killed after %s; the others "
+		       "reported it (above) instead of hanging.\n",
+		    (unsigned) d->kill_id, d->kill_round);
+	} else {
+		printf("FAILED: not every message arrived (see above).\n");
+	}
+	return (all);
+}
+
+static int
+demo_parse(struct demo *d, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "parties", required_argument, NULL, 'n' },
+		{ "scheme", required_argument, NULL, 's' },
+		{ "kill", required_argument, NULL, DEMO_OPT_KILL },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "keep", no_argument, NULL, DEMO_OPT_KEEP },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:n:s:t:h", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 'n':
+			if (!nngmpc_parse_u32(
+			        optarg, 2, DEMO_PARTIES_MAX, &d->parties)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--parties '%s': expected 2..%u", optarg,
+				    DEMO_PARTIES_MAX));
+			}
+			break;
+		case 's':
+			if (strcmp(optarg, "mpc+tls+tcp") != 0 &&
+			    strcmp(optarg, "mpc+tcp") != 0 &&
+			    strcmp(optarg, "mpc+ipc") != 0) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--scheme '%s': expected mpc+tls+tcp, "
+				    "mpc+tcp or mpc+ipc",
+				    optarg));
+			}
+			strcpy(d->scheme, optarg);
+			break;
+		case DEMO_OPT_KILL: {
+			char *at = strchr(optarg, '@');
+			bool  known = false;
+
+			if (at != NULL) {
+				*at = '\0';
+				for (size_t r = 0; r < nngmpc_nrounds; r++) {
+					known |= strcmp(at + 1,
+					             nngmpc_rounds[r].name) == 0;
+				}
+			}
+			if (at == NULL || !known ||
+			    !nngmpc_parse_u32(optarg, 1, DEMO_PARTIES_MAX,
+			        &d->kill_id) ||
+			    strlen(at + 1) >= sizeof(d->kill_round)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--kill: expected ID@ROUND, e.g. "
+				    "2@keygen-2 (rounds keygen-1..3, "
+				    "sign-1..4)"));
+			}
+			strcpy(d->kill_round, at + 1);
+			break;
+		}
+		case 't':
+			if (!nngmpc_parse_u32(optarg, 1, 3600, &d->timeout_s)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--timeout '%s': expected 1..3600", optarg));
+			}
+			break;
+		case DEMO_OPT_KEEP:
+			d->keep = true;
+			break;
+		case 'h':
+			demo_usage(stdout);
+			return (-1);
+		case ':':
+			return (nngmpc_usage_error(DEMO_CMD,
+			    "option '%s' needs a value", argv[optind - 1]));
+		default:
+			return (nngmpc_usage_error(DEMO_CMD,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind < argc) {
+		return (nngmpc_usage_error(
+		    DEMO_CMD, "unexpected argument '%s'", argv[optind]));
+	}
+	if (d->kill_id > d->parties) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--kill %u: there are only %u parties",
+		    (unsigned) d->kill_id, (unsigned) d->parties));
+	}
+	return (0);
+}
+
+static int
+demo_run(int argc, char **argv)
+{
+	struct demo *d;
+	int          rv, ret = NNGMPC_EXIT_FAIL;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL) {
+		return (NNGMPC_EXIT_FAIL);
+	}
+	d->parties   = DEMO_PARTIES_DEFAULT;
+	d->timeout_s = DEMO_TIMEOUT_DEFAULT;
+	strcpy(d->scheme, "mpc+tls+tcp");
+	if ((rv = demo_parse(d, argc, argv)) != 0) {
+		free(d);
+		return (rv < 0 ? NNGMPC_EXIT_OK : rv);
+	}
+	printf("nng-mpc demo: %u parties, bus0 mesh over %s://, 3 keygen + "
+	       "4 signing rounds\n",
+	    (unsigned) d->parties, d->scheme);
+	if (!demo_prepare(d)) {
+		goto out;
+	}
+	printf("session roster: %s\nstarting %u party processes "
+	       "(nngmpc node)\n",
+	    d->roster_path, (unsigned) d->parties);
+	if (!demo_spawn(d)) {
+		nngmpc_error(DEMO_CMD, "cannot start the party processes: %s",
+		    strerror(errno));
+		goto out;
+	}
+	demo_collect(d);
+	if (demo_print(d)) {
+		ret = NNGMPC_EXIT_OK;
+	}
+out:
+	if (d->keep) {
+		printf("kept %s (roster.conf holds the session key)\n", d->dir);
+	} else if (d->dir[0] != '\0') {
+		nftw(d->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	free(d);
+	return (ret);
+}
+
+const struct nngmpc_cmd nngmpc_cmd_demo = {
+	.name    = "demo",
+	.summary = "run a 3-party keygen + signing session on this machine",
+	.run     = demo_run,
+};

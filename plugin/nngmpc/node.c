@@ -1,0 +1,730 @@
+/*
+ * One party: connect to the roster, run the rounds, check every message.
+ * See node.h for the protocol and the threading rule.
+ *
+ * Report lines (one per line, flushed, for `nngmpc demo`):
+ *   connected <ms>
+ *   round <index> <name> <latency_us> <msgs_out> <bytes_out> <msgs_in> <bytes_in>
+ *   peer <id> <frames_in> <frames_out> <bytes_in> <bytes_out> <auth_failures> <replays>
+ *   result ok
+ *   result fail <reason>
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/bus0/bus.h>
+#include <nng/supplemental/tls/tls.h>
+#include <nng_mpc.h>
+
+#include "nngmpc.h"
+#include "node.h"
+#include "rounds.h"
+
+#define NODE_CMD "node"
+#define NODE_RECV_SLICE_MS 200
+#define NODE_MAX_ROUNDS 16
+
+enum { KIND_BCAST = 0, KIND_P2P = 1 };
+
+struct node_peer {
+	uint32_t id;
+	nng_pipe pipe;     /* NNG_PIPE_INITIALIZER when not connected */
+	bool     up;
+	bool     acked;    /* its closing ACK arrived */
+	bool     lost;     /* disconnected after we started */
+	bool     got[NODE_MAX_ROUNDS][2];
+};
+
+struct node {
+	const struct nngmpc_node_opts *o;
+	const struct nngmpc_party     *self;
+	char                           fail[512];
+	nng_socket                     sock;
+	pthread_mutex_t                mtx;
+	pthread_cond_t                 cv;
+	bool                           running; /* rounds started */
+	size_t                         npeers;
+	size_t                         nup;
+	struct node_peer               peers[NNGMPC_ROSTER_MAX];
+	/* Per round of the message (which may arrive while we are still in
+	 * an earlier round): messages and payload bytes received. */
+	size_t   msgs_in[NODE_MAX_ROUNDS];
+	uint64_t bytes_in[NODE_MAX_ROUNDS];
+};
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u);
+}
+
+static void
+node_fail(struct node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n->fail[0] != '\0') {
+		return; /* the first cause is the one to report */
+	}
+	va_start(ap, fmt);
+	vsnprintf(n->fail, sizeof(n->fail), fmt, ap);
+	va_end(ap);
+}
+
+static void
+node_say(struct node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!n->o->verbose) {
+		return;
+	}
+	printf("[party %u] ", (unsigned) n->self->id);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void
+node_report(struct node *n, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (n->o->report == NULL) {
+		return;
+	}
+	va_start(ap, fmt);
+	vfprintf(n->o->report, fmt, ap);
+	va_end(ap);
+	fputc('\n', n->o->report);
+	fflush(n->o->report);
+}
+
+static struct node_peer *
+node_peer(struct node *n, uint32_t id)
+{
+	for (size_t i = 0; i < n->npeers; i++) {
+		if (n->peers[i].id == id) {
+			return (&n->peers[i]);
+		}
+	}
+	return (NULL);
+}
+
+/* NNG pipe events: record which party each pipe authenticated as. */
+static void
+node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct node      *n = arg;
+	struct node_peer *peer;
+	int               id = 0;
+
+	pthread_mutex_lock(&n->mtx);
+	if (ev == NNG_PIPE_EV_ADD_POST) {
+		if (nng_pipe_get_int(p, NNG_OPT_MPC_PEER_PARTY_ID, &id) == 0 &&
+		    (peer = node_peer(n, (uint32_t) id)) != NULL && !peer->up) {
+			peer->up   = true;
+			peer->pipe = p;
+			n->nup++;
+		}
+	} else if (ev == NNG_PIPE_EV_REM_POST) {
+		for (size_t i = 0; i < n->npeers; i++) {
+			peer = &n->peers[i];
+			if (peer->up && nng_pipe_id(peer->pipe) == nng_pipe_id(p)) {
+				peer->up = false;
+				n->nup--;
+				if (n->running) {
+					peer->lost = true;
+				}
+			}
+		}
+	}
+	pthread_cond_broadcast(&n->cv);
+	pthread_mutex_unlock(&n->mtx);
+}
+
+/*
+ * Endpoint options.  NNG 1.5.2 keeps an unknown socket option only once an
+ * endpoint has accepted it (src/core/socket.c), so the MPC settings go on
+ * each dialer and listener, which is also where the session key stays
+ * write-only.
+ */
+struct node_ep {
+	int (*set)(void *, const char *, const void *, size_t);
+	int (*set_int)(void *, const char *, int);
+	int (*set_string)(void *, const char *, const char *);
+	void *ep;
+};
+
+static int
+dialer_set(void *ep, const char *name, const void *v, size_t sz)
+{
+	return (nng_dialer_set(*(nng_dialer *) ep, name, v, sz));
+}
+
+static int
+dialer_set_int(void *ep, const char *name, int v)
+{
+	return (nng_dialer_set_int(*(nng_dialer *) ep, name, v));
+}
+
+static int
+dialer_set_string(void *ep, const char *name, const char *v)
+{
+	return (nng_dialer_set_string(*(nng_dialer *) ep, name, v));
+}
+
+static int
+listener_set(void *ep, const char *name, const void *v, size_t sz)
+{
+	return (nng_listener_set(*(nng_listener *) ep, name, v, sz));
+}
+
+static int
+listener_set_int(void *ep, const char *name, int v)
+{
+	return (nng_listener_set_int(*(nng_listener *) ep, name, v));
+}
+
+static int
+listener_set_string(void *ep, const char *name, const char *v)
+{
+	return (nng_listener_set_string(*(nng_listener *) ep, name, v));
+}
+
+/* Party, session and, over TLS, the CA, our certificate and the name to
+ * verify in the peer's (dialers; NULL peer for the listener). */
+static int
+node_ep_setup(struct node *n, const struct node_ep *e,
+    const struct nngmpc_party *peer, const char **what)
+{
+	const struct nngmpc_roster *r = n->o->roster;
+	int                         rv;
+
+	if ((*what = NNG_OPT_MPC_PARTY_ID,
+	        rv = e->set_int(e->ep, NNG_OPT_MPC_PARTY_ID,
+	            (int) n->self->id)) != 0 ||
+	    (*what = NNG_OPT_MPC_SESSION_ID,
+	        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_ID, r->session_id,
+	            sizeof(r->session_id))) != 0 ||
+	    (*what = NNG_OPT_MPC_SESSION_KEY,
+	        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_KEY, r->session_key,
+	            sizeof(r->session_key))) != 0) {
+		return (rv);
+	}
+	if (!nngmpc_roster_is_tls(r)) {
+		return (0);
+	}
+	if ((*what = NNG_OPT_TLS_CA_FILE,
+	        rv = e->set_string(e->ep, NNG_OPT_TLS_CA_FILE, r->ca)) != 0 ||
+	    (*what = NNG_OPT_TLS_CERT_KEY_FILE,
+	        rv = e->set_string(e->ep, NNG_OPT_TLS_CERT_KEY_FILE,
+	            n->self->certkey)) != 0) {
+		return (rv);
+	}
+	if (peer != NULL && peer->server_name[0] != '\0') {
+		*what = NNG_OPT_TLS_SERVER_NAME;
+		rv    = e->set_string(e->ep, NNG_OPT_TLS_SERVER_NAME,
+		       peer->server_name);
+	}
+	return (rv);
+}
+
+static int
+node_open(struct node *n)
+{
+	const struct nngmpc_roster *r = n->o->roster;
+	char                        url[NNGMPC_ROSTER_URL_MAX];
+	nng_listener                l;
+	int                         rv;
+
+	const char *what = "bus0 socket";
+
+	if ((rv = nng_bus0_open(&n->sock)) != 0 ||
+	    (what = NNG_OPT_RECVTIMEO,
+	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECVTIMEO,
+	            NODE_RECV_SLICE_MS)) != 0 ||
+	    (what = NNG_OPT_RECONNMINT,
+	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMINT, 50)) != 0 ||
+	    (what = NNG_OPT_RECONNMAXT,
+	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMAXT, 500)) != 0 ||
+	    (what = "pipe notifications",
+	        rv = nng_pipe_notify(n->sock, NNG_PIPE_EV_ADD_POST,
+	            node_pipe_cb, n)) != 0 ||
+	    (rv = nng_pipe_notify(n->sock, NNG_PIPE_EV_REM_POST, node_pipe_cb,
+	         n)) != 0) {
+		nngmpc_error(NODE_CMD, "cannot set up the socket (%s): %s", what,
+		    nng_mpc_strerror(rv));
+		return (rv);
+	}
+
+	/* The listener: our own address. */
+	if (!nngmpc_roster_url(r, n->self, url, sizeof(url))) {
+		nngmpc_error(NODE_CMD, "party %u: address too long",
+		    (unsigned) n->self->id);
+		return (NNG_EINVAL);
+	}
+	what = "listener";
+	if ((rv = nng_listener_create(&l, n->sock, url)) == 0) {
+		struct node_ep e = { listener_set, listener_set_int,
+			listener_set_string, &l };
+		if ((rv = node_ep_setup(n, &e, NULL, &what)) == 0) {
+			what = "listen";
+			rv   = nng_listener_start(l, 0);
+		}
+	}
+	if (rv != 0) {
+		nngmpc_error(NODE_CMD, "cannot listen on %s (%s): %s", url,
+		    what, nng_mpc_strerror(rv));
+		if (rv == NNG_EADDRINUSE) {
+			nngmpc_hint("another process uses that address: stop "
+			            "it, or give party %u another address in "
+			            "the roster",
+			    (unsigned) n->self->id);
+		} else if (rv == NNG_ENOENT || rv == NNG_ECRYPTO ||
+		    rv == NNG_EINVAL) {
+			nngmpc_hint("check the roster's 'ca' path and party "
+			            "%u's cert+key file",
+			    (unsigned) n->self->id);
+		}
+		return (rv);
+	}
+
+	/* Dial every party with a lower ID: one connection per pair. */
+	for (size_t i = 0; i < r->nparties; i++) {
+		const struct nngmpc_party *p = &r->parties[i];
+		nng_dialer                 d;
+
+		if (p->id >= n->self->id) {
+			continue;
+		}
+		if (!nngmpc_roster_url(r, p, url, sizeof(url))) {
+			return (NNG_EINVAL);
+		}
+		what = "dialer";
+		if ((rv = nng_dialer_create(&d, n->sock, url)) == 0) {
+			struct node_ep e = { dialer_set, dialer_set_int,
+				dialer_set_string, &d };
+			if ((rv = node_ep_setup(n, &e, p, &what)) == 0) {
+				/* Non-blocking: redials until the peer is up. */
+				what = "dial";
+				rv   = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
+			}
+		}
+		if (rv != 0) {
+			nngmpc_error(NODE_CMD,
+			    "cannot dial party %u at %s (%s): %s",
+			    (unsigned) p->id, url, what, nng_mpc_strerror(rv));
+			return (rv);
+		}
+	}
+	return (0);
+}
+
+static bool
+node_wait_connected(struct node *n)
+{
+	uint64_t        t0 = now_us();
+	struct timespec dl;
+	char            missing[256] = "";
+	size_t          off          = 0;
+
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += n->o->timeout_s;
+	pthread_mutex_lock(&n->mtx);
+	while (n->nup < n->npeers) {
+		if (pthread_cond_timedwait(&n->cv, &n->mtx, &dl) == ETIMEDOUT) {
+			break;
+		}
+	}
+	if (n->nup < n->npeers) {
+		for (size_t i = 0; i < n->npeers && off < sizeof(missing) - 16;
+		     i++) {
+			if (!n->peers[i].up) {
+				off += (size_t) snprintf(missing + off,
+				    sizeof(missing) - off, "%s%u",
+				    off ? ", " : "",
+				    (unsigned) n->peers[i].id);
+			}
+		}
+		pthread_mutex_unlock(&n->mtx);
+		node_fail(n,
+		    "after %u s still not connected to party %s (is it "
+		    "running, with this roster's session and a certificate "
+		    "for its own party ID?)",
+		    (unsigned) n->o->timeout_s, missing);
+		return (false);
+	}
+	n->running = true;
+	pthread_mutex_unlock(&n->mtx);
+	node_report(n, "connected %" PRIu64, (now_us() - t0) / 1000);
+	node_say(n, "connected to all %zu other parties", n->npeers);
+	return (true);
+}
+
+static int
+node_send(struct node *n, int r, uint32_t to, size_t len, uint64_t *bytes)
+{
+	nng_msg *m;
+	int      rv;
+
+	if ((rv = nng_msg_alloc(&m, len)) != 0) {
+		return (rv);
+	}
+	nngmpc_round_payload(n->o->roster->session_id, r, n->self->id, to,
+	    nng_msg_body(m), len);
+	if ((rv = nng_mpc_msg_set_type(m, nngmpc_rounds[r].type)) != 0 ||
+	    (rv = nng_mpc_msg_set_recipient(m, to)) != 0 ||
+	    (rv = nng_sendmsg(n->sock, m, 0)) != 0) {
+		nng_msg_free(m);
+		return (rv);
+	}
+	*bytes += len;
+	if (to == NNG_MPC_PARTY_BROADCAST) {
+		node_say(n, "%s: sent %s broadcast, %zu B",
+		    nngmpc_rounds[r].name,
+		    nng_mpc_msg_type_name(nngmpc_rounds[r].type), len);
+	} else {
+		node_say(n, "%s: sent %s to party %u, %zu B",
+		    nngmpc_rounds[r].name,
+		    nng_mpc_msg_type_name(nngmpc_rounds[r].type),
+		    (unsigned) to, len);
+	}
+	return (0);
+}
+
+/* Checks one received message; false (with the reason) if it is wrong. */
+static bool
+node_accept(struct node *n, nng_msg *m, int cur)
+{
+	uint16_t          type;
+	uint32_t          from, to;
+	uint64_t          seq;
+	struct node_peer *peer;
+	int               r, kind;
+	size_t            want, len = nng_msg_len(m);
+
+	if (nng_mpc_msg_type(m, &type) != 0 ||
+	    nng_mpc_msg_sender(m, &from) != 0 ||
+	    nng_mpc_msg_recipient(m, &to) != 0 ||
+	    nng_mpc_msg_sequence(m, &seq) != 0) {
+		node_fail(n, "a message arrived without its MPC envelope");
+		return (false);
+	}
+	if (type == NNG_MPC_MSG_ACK) {
+		pthread_mutex_lock(&n->mtx);
+		if ((peer = node_peer(n, from)) != NULL) {
+			peer->acked = true;
+		}
+		pthread_mutex_unlock(&n->mtx);
+		return (true);
+	}
+	if ((r = nngmpc_round_of_type(type)) < 0 || r < cur) {
+		node_fail(n, "unexpected %s from party %u in round %s",
+		    nng_mpc_msg_type_name(type), (unsigned) from,
+		    nngmpc_rounds[cur].name);
+		return (false);
+	}
+	if ((peer = node_peer(n, from)) == NULL) {
+		node_fail(n, "message from party %u, which is not in the roster",
+		    (unsigned) from);
+		return (false);
+	}
+	kind = to == NNG_MPC_PARTY_BROADCAST ? KIND_BCAST : KIND_P2P;
+	want = kind == KIND_BCAST ? nngmpc_rounds[r].bcast_len
+	                          : nngmpc_rounds[r].p2p_len;
+	if (kind == KIND_P2P && to != n->self->id) {
+		node_fail(n, "%s from party %u was addressed to party %u, not us",
+		    nngmpc_rounds[r].name, (unsigned) from, (unsigned) to);
+		return (false);
+	}
+	if (want == 0 || len != want) {
+		node_fail(n, "%s from party %u: %zu B where %zu B were expected",
+		    nngmpc_rounds[r].name, (unsigned) from, len, want);
+		return (false);
+	}
+	if (peer->got[r][kind]) {
+		node_fail(n, "%s from party %u arrived twice",
+		    nngmpc_rounds[r].name, (unsigned) from);
+		return (false);
+	}
+	if (!nngmpc_round_payload_ok(n->o->roster->session_id, r, from, to,
+	        nng_msg_body(m), len)) {
+		node_fail(n, "%s from party %u: content differs from what it "
+		             "sent",
+		    nngmpc_rounds[r].name, (unsigned) from);
+		return (false);
+	}
+	peer->got[r][kind] = true;
+	n->msgs_in[r]++;
+	n->bytes_in[r] += len;
+	node_say(n, "%s: received %s from party %u (%s, seq %" PRIu64
+	            ", %zu B)",
+	    nngmpc_rounds[r].name, nng_mpc_msg_type_name(type),
+	    (unsigned) from, kind == KIND_BCAST ? "broadcast" : "to us", seq,
+	    len);
+	return (true);
+}
+
+static bool
+node_round_done(struct node *n, int r)
+{
+	for (size_t i = 0; i < n->npeers; i++) {
+		if ((nngmpc_rounds[r].bcast_len && !n->peers[i].got[r][0]) ||
+		    (nngmpc_rounds[r].p2p_len && !n->peers[i].got[r][1])) {
+			return (false);
+		}
+	}
+	return (true);
+}
+
+/* A peer that went away before we hold its messages: name it. */
+static bool
+node_check_lost(struct node *n, int r)
+{
+	bool lost = false;
+
+	pthread_mutex_lock(&n->mtx);
+	for (size_t i = 0; i < n->npeers; i++) {
+		if (n->peers[i].lost) {
+			node_fail(n,
+			    "party %u disconnected during round %s; its "
+			    "messages for this round and later cannot arrive",
+			    (unsigned) n->peers[i].id, nngmpc_rounds[r].name);
+			lost = true;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&n->mtx);
+	return (lost);
+}
+
+static bool
+node_round(struct node *n, int r)
+{
+	const struct nngmpc_round *rd   = &nngmpc_rounds[r];
+	uint64_t                   t0   = now_us(), deadline;
+	size_t                     mout = 0;
+	uint64_t                   bout = 0;
+	int                        rv;
+
+	if (rd->bcast_len != 0) {
+		if ((rv = node_send(n, r, NNG_MPC_PARTY_BROADCAST,
+		         rd->bcast_len, &bout)) != 0) {
+			node_fail(n, "%s: send failed: %s", rd->name,
+			    nng_mpc_strerror(rv));
+			return (false);
+		}
+		mout++;
+	}
+	for (size_t i = 0; rd->p2p_len != 0 && i < n->npeers; i++) {
+		if ((rv = node_send(n, r, n->peers[i].id, rd->p2p_len,
+		         &bout)) != 0) {
+			node_fail(n, "%s: send to party %u failed: %s",
+			    rd->name, (unsigned) n->peers[i].id,
+			    nng_mpc_strerror(rv));
+			return (false);
+		}
+		mout++;
+	}
+	deadline = t0 + (uint64_t) n->o->timeout_s * 1000000u;
+	while (!node_round_done(n, r)) {
+		nng_msg *m;
+
+		if ((rv = nng_recvmsg(n->sock, &m, 0)) == NNG_ETIMEDOUT) {
+			if (node_check_lost(n, r)) {
+				return (false);
+			}
+			if (now_us() > deadline) {
+				node_fail(n,
+				    "%s: not every message arrived within %u "
+				    "s",
+				    rd->name, (unsigned) n->o->timeout_s);
+				return (false);
+			}
+			continue;
+		}
+		if (rv != 0) {
+			node_fail(n, "%s: receive failed: %s", rd->name,
+			    nng_mpc_strerror(rv));
+			return (false);
+		}
+		if (!node_accept(n, m, r)) {
+			nng_msg_free(m);
+			return (false);
+		}
+		nng_msg_free(m);
+	}
+	node_report(n, "round %d %s %" PRIu64 " %zu %" PRIu64 " %zu %" PRIu64,
+	    r, rd->name, now_us() - t0, mout, bout, n->msgs_in[r],
+	    n->bytes_in[r]);
+	return (true);
+}
+
+/* The closing ACK: stay connected until each peer has everything we sent
+ * (its ACK), or has gone away after we got all of its messages. */
+static void
+node_finish(struct node *n)
+{
+	uint64_t deadline = now_us() + (uint64_t) n->o->timeout_s * 1000000u;
+	nng_msg *m;
+
+	if (nng_msg_alloc(&m, 0) == 0) {
+		if (nng_mpc_msg_set_type(m, NNG_MPC_MSG_ACK) != 0 ||
+		    nng_sendmsg(n->sock, m, 0) != 0) {
+			nng_msg_free(m);
+		}
+	}
+	for (;;) {
+		bool waiting = false;
+
+		pthread_mutex_lock(&n->mtx);
+		for (size_t i = 0; i < n->npeers; i++) {
+			waiting |= !n->peers[i].acked && n->peers[i].up;
+		}
+		pthread_mutex_unlock(&n->mtx);
+		if (!waiting || now_us() > deadline) {
+			break;
+		}
+		if (nng_recvmsg(n->sock, &m, 0) == 0) {
+			/* Only ACKs may come now: a round message would be a
+			 * duplicate, and node_accept says so. */
+			bool ok = node_accept(n, m, (int) nngmpc_nrounds - 1);
+			nng_msg_free(m);
+			if (!ok) {
+				break;
+			}
+		}
+	}
+}
+
+static void
+node_counters(struct node *n)
+{
+	static const char *const names[] = { NNG_OPT_MPC_FRAMES_IN,
+		NNG_OPT_MPC_FRAMES_OUT, NNG_OPT_MPC_BYTES_IN,
+		NNG_OPT_MPC_BYTES_OUT, NNG_OPT_MPC_AUTH_FAILURES,
+		NNG_OPT_MPC_REPLAYS };
+
+	for (size_t i = 0; i < n->npeers; i++) {
+		uint64_t v[6] = { 0 };
+		nng_pipe p;
+		bool     up;
+
+		pthread_mutex_lock(&n->mtx);
+		p  = n->peers[i].pipe;
+		up = n->peers[i].up;
+		pthread_mutex_unlock(&n->mtx);
+		if (!up) {
+			continue;
+		}
+		for (size_t k = 0; k < 6; k++) {
+			if (nng_pipe_get_uint64(p, names[k], &v[k]) != 0) {
+				v[k] = 0;
+			}
+		}
+		node_report(n,
+		    "peer %u %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+		    " %" PRIu64 " %" PRIu64,
+		    (unsigned) n->peers[i].id, v[0], v[1], v[2], v[3], v[4],
+		    v[5]);
+		node_say(n,
+		    "link to party %u: frames in %" PRIu64 " out %" PRIu64
+		    ", bytes in %" PRIu64 " out %" PRIu64
+		    ", auth failures %" PRIu64 ", replays %" PRIu64,
+		    (unsigned) n->peers[i].id, v[0], v[1], v[2], v[3], v[4],
+		    v[5]);
+	}
+}
+
+int
+nngmpc_node_run(const struct nngmpc_node_opts *o)
+{
+	struct node *n;
+	int          rv, ret = NNGMPC_EXIT_FAIL;
+
+	if (nngmpc_nrounds > NODE_MAX_ROUNDS) {
+		return (NNGMPC_EXIT_FAIL);
+	}
+	if ((n = calloc(1, sizeof(*n))) == NULL) {
+		nngmpc_error(NODE_CMD, "out of memory");
+		return (NNGMPC_EXIT_FAIL);
+	}
+	n->o = o;
+	pthread_mutex_init(&n->mtx, NULL);
+	pthread_cond_init(&n->cv, NULL);
+	if ((n->self = nngmpc_roster_find(o->roster, o->id)) == NULL) {
+		nngmpc_error(NODE_CMD, "party %u is not in the roster",
+		    (unsigned) o->id);
+		nngmpc_hint("add a 'party %u <address> <cert+key>' line, or "
+		            "pick an ID the roster lists",
+		    (unsigned) o->id);
+		ret = NNGMPC_EXIT_USAGE;
+		goto out;
+	}
+	if (nngmpc_roster_is_tls(o->roster) && n->self->certkey[0] == '\0') {
+		nngmpc_error(NODE_CMD,
+		    "party %u has no cert+key file in the roster",
+		    (unsigned) o->id);
+		nngmpc_hint("mpc+tls+tcp needs one per party: 'party %u "
+		            "<address> <cert+key file>' (nngmpc certs makes them)",
+		    (unsigned) o->id);
+		ret = NNGMPC_EXIT_USAGE;
+		goto out;
+	}
+	for (size_t i = 0; i < o->roster->nparties; i++) {
+		if (o->roster->parties[i].id != o->id) {
+			n->peers[n->npeers].id = o->roster->parties[i].id;
+			n->npeers++;
+		}
+	}
+	if ((rv = nng_mpc_register()) != 0) {
+		nngmpc_error(NODE_CMD, "cannot register nng-mpc: %s",
+		    nng_mpc_strerror(rv));
+		goto out;
+	}
+	if (node_open(n) != 0) {
+		node_fail(n, "could not start (see the error above)");
+		goto done;
+	}
+	if (!node_wait_connected(n)) {
+		goto done;
+	}
+	for (size_t r = 0; r < nngmpc_nrounds; r++) {
+		if (!node_round(n, (int) r)) {
+			goto done;
+		}
+	}
+	node_counters(n);
+	node_finish(n);
+	ret = NNGMPC_EXIT_OK;
+done:
+	if (ret == NNGMPC_EXIT_OK && n->fail[0] == '\0') {
+		node_report(n, "result ok");
+		node_say(n, "all %zu rounds complete: every message arrived "
+		            "once, authenticated, at the right party",
+		    nngmpc_nrounds);
+	} else {
+		ret = NNGMPC_EXIT_FAIL;
+		node_report(n, "result fail %s", n->fail);
+		nngmpc_error(NODE_CMD, "party %u: %s", (unsigned) o->id,
+		    n->fail);
+	}
+	nng_close(n->sock);
+out:
+	pthread_mutex_destroy(&n->mtx);
+	pthread_cond_destroy(&n->cv);
+	free(n);
+	return (ret);
+}

@@ -1,0 +1,36 @@
+/*
+ * One party of a roster, as `nngmpc node` runs it and `nngmpc demo` starts
+ * it (as separate processes).  A bus0 socket listens on the party's own
+ * address and dials every party with a lower ID (so each pair has exactly
+ * one connection: the transport refuses a second one from the same party),
+ * waits until every other party is connected, then runs the rounds of
+ * rounds.h: it sends each round's broadcast and point-to-point messages and
+ * receives until it holds every message of the round exactly once, each
+ * checked for sender, recipient, type and content.  A closing ACK broadcast
+ * keeps every socket open until every peer holds everything it was sent.
+ *
+ * Threading: the node's thread runs everything; NNG's pipe callbacks only
+ * record connects and disconnects under the node's lock.
+ */
+#ifndef NNG_MPC_NNGMPC_NODE_H
+#define NNG_MPC_NNGMPC_NODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "roster.h"
+
+struct nngmpc_node_opts {
+	const struct nngmpc_roster *roster;
+	uint32_t                    id;
+	uint32_t                    timeout_s; /* connect and per round */
+	bool                        verbose;   /* a line per message */
+	/* Machine-readable progress for `nngmpc demo` (see node.c), or NULL. */
+	FILE *report;
+};
+
+/* Runs the node; returns an nngmpc_exit value.  Errors go to stderr. */
+int nngmpc_node_run(const struct nngmpc_node_opts *o);
+
+#endif /* NNG_MPC_NNGMPC_NODE_H */

@@ -1,0 +1,80 @@
+/*
+ * The roster: one MPC session and its parties, as `nngmpc node` and
+ * `nngmpc demo` read and write it.  A small line-based text file:
+ *
+ *   # comment
+ *   session-id   <32 hex digits>             (16 bytes, required)
+ *   session-key  <64 hex digits>             (32 bytes, required; secret:
+ *                                             keep the file 0600)
+ *   scheme       mpc+tls+tcp | mpc+tcp | mpc+ipc   (default mpc+tls+tcp)
+ *   ca           <path to CA certificate PEM>      (TLS: required)
+ *   party <id> <address> [<cert+key PEM path> [<server name>]]
+ *
+ * <address> is host:port for the TCP schemes, a filesystem path for
+ * mpc+ipc.  Over TLS a party needs its own cert+key file (only its own line
+ * must carry one); <server name> is what a dialer verifies in the peer's
+ * certificate (default: the address's host).  Party IDs are 1..4294967294,
+ * unique, 2..NNGMPC_ROSTER_MAX of them; addresses are unique.
+ *
+ * Parsing is strict: every error names the file, line and what to fix.
+ */
+#ifndef NNG_MPC_NNGMPC_ROSTER_H
+#define NNG_MPC_NNGMPC_ROSTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define NNGMPC_ROSTER_MAX 64u
+#define NNGMPC_ROSTER_PATH_MAX 1024u
+#define NNGMPC_ROSTER_URL_MAX (NNGMPC_ROSTER_PATH_MAX + 32u)
+
+struct nngmpc_party {
+	uint32_t id;
+	char     address[NNGMPC_ROSTER_PATH_MAX];
+	char     certkey[NNGMPC_ROSTER_PATH_MAX]; /* "" when not given */
+	char     server_name[256];                /* "" when not given */
+};
+
+struct nngmpc_roster {
+	uint8_t              session_id[16];
+	uint8_t              session_key[32];
+	char                 scheme[16]; /* "mpc+tls+tcp", "mpc+tcp", "mpc+ipc" */
+	char                 ca[NNGMPC_ROSTER_PATH_MAX];
+	size_t               nparties;
+	struct nngmpc_party  parties[NNGMPC_ROSTER_MAX];
+};
+
+/* Reads and checks a roster.  On error writes one message (file:line: what)
+ * into err and returns false; the roster is wiped. */
+bool nngmpc_roster_load(const char *path, struct nngmpc_roster *r,
+    char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* Parses roster text (the loader's work without the file); len bytes, no
+ * NUL needed.  The fuzz target calls this. */
+bool nngmpc_roster_parse(const char *text, size_t len, const char *name,
+    struct nngmpc_roster *r, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
+#define NNGMPC_ROSTER_FILE_MAX (64u * 1024u)
+
+/* Writes a roster file with mode 0600.  Returns false with errno set. */
+bool nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
+    __attribute__((warn_unused_result));
+
+/* The party with this ID, or NULL. */
+const struct nngmpc_party *nngmpc_roster_find(
+    const struct nngmpc_roster *r, uint32_t id);
+
+/* "<scheme>://<address>" (ipc: "<scheme>://<path>"); false if too long. */
+bool nngmpc_roster_url(const struct nngmpc_roster *r,
+    const struct nngmpc_party *p, char *url, size_t len)
+    __attribute__((warn_unused_result));
+
+bool nngmpc_roster_is_tls(const struct nngmpc_roster *r);
+
+/* Wipes the session key. */
+void nngmpc_roster_wipe(struct nngmpc_roster *r);
+
+#endif /* NNG_MPC_NNGMPC_ROSTER_H */
