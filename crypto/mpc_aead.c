@@ -50,23 +50,42 @@ mpc_aead_fini(mpc_aead *a)
 	mpc_wipe(a, sizeof(*a));
 }
 
+static inline uint32_t
+to_be32(uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__builtin_bswap32(v));
+#else
+	return (v);
+#endif
+}
+
+static inline uint64_t
+to_be64(uint64_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (__builtin_bswap64(v));
+#else
+	return (v);
+#endif
+}
+
 void
 mpc_aead_nonce(const mpc_aead *a, uint32_t epoch, uint64_t seq,
     uint8_t nonce[MPC_AEAD_IV_LEN])
 {
 	/* RFC 8446 5.3: the sequence number, left-padded to iv_length and
-	 * big-endian, XORed with the static IV; the pad carries the epoch. */
-	uint8_t pad[MPC_AEAD_IV_LEN];
+	 * big-endian, XORed with the static IV; the pad carries the epoch.
+	 * Word-wise (memcpy: no alignment assumed): it runs every frame. */
+	uint32_t hi;
+	uint64_t lo;
 
-	for (int i = 0; i < 4; i++) {
-		pad[i] = (uint8_t) (epoch >> (24 - 8 * i));
-	}
-	for (int i = 0; i < 8; i++) {
-		pad[4 + i] = (uint8_t) (seq >> (56 - 8 * i));
-	}
-	for (int i = 0; i < MPC_AEAD_IV_LEN; i++) {
-		nonce[i] = (uint8_t) (a->iv[i] ^ pad[i]);
-	}
+	memcpy(&hi, a->iv, sizeof(hi));
+	memcpy(&lo, a->iv + 4, sizeof(lo));
+	hi ^= to_be32(epoch);
+	lo ^= to_be64(seq);
+	memcpy(nonce, &hi, sizeof(hi));
+	memcpy(nonce + 4, &lo, sizeof(lo));
 }
 
 static int
