@@ -1,0 +1,239 @@
+/*
+ * `nngmpc demo` and `nngmpc node` as a user runs them: real processes, real
+ * certificates, real sockets on loopback.  Functional only: no timings.
+ * argv[1]: the nngmpc executable.
+ */
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char *nngmpc;
+
+#define OUT_MAX (256 * 1024)
+
+/* Runs nngmpc with the given arguments; stdout+stderr into *out. */
+static int
+run(char **out, ...)
+{
+	char   *argv[24];
+	int     argc = 0, p[2], status;
+	size_t  len = 0;
+	ssize_t n;
+	va_list ap;
+	pid_t   pid;
+
+	argv[argc++] = (char *) nngmpc;
+	va_start(ap, out);
+	while (argc < 23 && (argv[argc] = va_arg(ap, char *)) != NULL) {
+		argc++;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	assert_int_equal(pipe(p), 0);
+	*out = calloc(1, OUT_MAX);
+	assert_non_null(*out);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		close(p[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], *out + len, OUT_MAX - 1 - len)) > 0) {
+		len += (size_t) n;
+	}
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static void
+expect(const char *out, const char *needle)
+{
+	if (strstr(out, needle) == NULL) {
+		fail_msg("expected \"%s\" in:\n%s", needle, out);
+	}
+}
+
+static void
+test_demo_tls_default(void **state)
+{
+	char *out;
+	(void) state;
+	/* The README's main job, as is: 3 parties over mpc+tls+tcp. */
+	assert_int_equal(run(&out, "demo", NULL), 0);
+	expect(out, "bus0 mesh over mpc+tls+tcp://");
+	expect(out, "OK: 3 parties, 7 rounds");
+	assert_null(strstr(out, "INCOMPLETE"));
+	free(out);
+}
+
+static void
+test_demo_tcp_four_parties(void **state)
+{
+	char *out;
+	(void) state;
+	assert_int_equal(
+	    run(&out, "demo", "--scheme", "mpc+tcp", "--parties", "4", NULL), 0);
+	expect(out, "OK: 4 parties, 7 rounds");
+	free(out);
+}
+
+static void
+test_demo_ipc(void **state)
+{
+	char *out;
+	(void) state;
+	assert_int_equal(run(&out, "demo", "--scheme", "mpc+ipc", NULL), 0);
+	expect(out, "OK: 3 parties, 7 rounds");
+	free(out);
+}
+
+static void
+test_demo_kill_is_reported(void **state)
+{
+	char *out;
+	(void) state;
+	/* Party 2 dies after keygen-2: the others must say so, not hang. */
+	assert_int_equal(run(&out, "demo", "--kill", "2@keygen-2", "--timeout",
+	                     "20", NULL),
+	    1);
+	expect(out, "killing party 2 (SIGKILL) after its round keygen-2");
+	expect(out, "party 2 disconnected during round");
+	expect(out, "killed by signal 9");
+	expect(out, "STOPPED: party 2 was killed");
+	assert_null(strstr(out, "OK: "));
+	free(out);
+}
+
+static void
+test_demo_usage_errors(void **state)
+{
+	char *out;
+	(void) state;
+	assert_int_equal(run(&out, "demo", "--parties", "1", NULL), 2);
+	expect(out, "--parties '1': expected 2..16");
+	free(out);
+	assert_int_equal(run(&out, "demo", "--kill", "9@keygen-1", NULL), 2);
+	expect(out, "--kill 9: there are only 3 parties");
+	free(out);
+	assert_int_equal(run(&out, "demo", "--kill", "2@round-9", NULL), 2);
+	expect(out, "expected ID@ROUND");
+	free(out);
+	assert_int_equal(run(&out, "demo", "--scheme", "tcp", NULL), 2);
+	expect(out, "expected mpc+tls+tcp, mpc+tcp or mpc+ipc");
+	free(out);
+	assert_int_equal(run(&out, "demo", "--help", NULL), 0);
+	expect(out, "Usage: nngmpc demo");
+	free(out);
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+#define SID "00112233445566778899aabbccddeeff"
+#define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+static void
+test_node_errors(void **state)
+{
+	char               dir[] = "/tmp/nngmpc-test-node-XXXXXX";
+	char               roster[128], text[1024], *out;
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+		.sin_addr = { htonl(INADDR_LOOPBACK) } };
+	socklen_t          sl = sizeof(sa);
+	int                fd;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(roster, sizeof(roster), "%s/roster.conf", dir);
+
+	/* A roster without its session key: the line to add is named. */
+	write_file(roster, "session-id " SID "\nscheme mpc+tcp\n"
+	                   "party 1 127.0.0.1:1\nparty 2 127.0.0.1:2\n");
+	assert_int_equal(run(&out, "node", "--roster", roster, "--id", "1",
+	                     NULL),
+	    1);
+	expect(out, "no session-key line (64 hex digits)");
+	free(out);
+
+	/* An ID the roster does not list. */
+	write_file(roster, "session-id " SID "\nsession-key " KEY
+	                   "\nscheme mpc+tcp\n"
+	                   "party 1 127.0.0.1:1\nparty 2 127.0.0.1:2\n");
+	assert_int_equal(run(&out, "node", "--roster", roster, "--id", "9",
+	                     NULL),
+	    2);
+	expect(out, "party 9 is not in the roster");
+	free(out);
+
+	/* Our address is taken by another process: say so, and what to do. */
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &sl), 0);
+	snprintf(text, sizeof(text),
+	    "session-id " SID "\nsession-key " KEY "\nscheme mpc+tcp\n"
+	    "party 1 127.0.0.1:%u\nparty 2 127.0.0.1:1\n",
+	    (unsigned) ntohs(sa.sin_port));
+	write_file(roster, text);
+	assert_int_equal(run(&out, "node", "--roster", roster, "--id", "1",
+	                     "--timeout", "2", NULL),
+	    1);
+	expect(out, "Address in use");
+	expect(out, "hint: another process uses that address");
+	free(out);
+	close(fd);
+
+	/* TLS without a certificate for us. */
+	write_file(roster, "session-id " SID "\nsession-key " KEY
+	                   "\nca /nonexistent/ca.pem\n"
+	                   "party 1 127.0.0.1:1\nparty 2 127.0.0.1:2\n");
+	assert_int_equal(run(&out, "node", "--roster", roster, "--id", "1",
+	                     NULL),
+	    2);
+	expect(out, "party 1 has no cert+key file in the roster");
+	free(out);
+
+	unlink(roster);
+	rmdir(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_demo_tls_default),
+		cmocka_unit_test(test_demo_tcp_four_parties),
+		cmocka_unit_test(test_demo_ipc),
+		cmocka_unit_test(test_demo_kill_is_reported),
+		cmocka_unit_test(test_demo_usage_errors),
+		cmocka_unit_test(test_node_errors),
+	};
+	if (argc != 2) {
+		fprintf(stderr, "usage: test_demo <nngmpc>\n");
+		return (2);
+	}
+	nngmpc = argv[1];
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
