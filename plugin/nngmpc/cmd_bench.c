@@ -1,0 +1,1128 @@
+/*
+ * `nngmpc bench`: the side-by-side benchmark (issue 7).  For every row --
+ * NNG tcp://, NNG tls+tcp:// on Debian's stock libnng (Mbed TLS), NNG
+ * tls+tcp:// on our wolfSSL engine, mpc+tcp://, mpc+tls+tcp:// -- it runs
+ * pair1 over loopback between two separate processes (nngmpc-bench-peer,
+ * bench_peer.c, a server and a client) and measures 64 B messages/s and
+ * 64 KiB MB/s (one-way, the client sends as fast as pair1's backpressure
+ * lets it, the server counts what arrived and the two counts must match),
+ * the 64 B round trip p50/p99 (ping-pong), and each process's peak RSS.
+ * Cells run interleaved (run 1 of every row, then run 2, ...) so drift on a
+ * shared machine hits every row alike; each cell is the median of its runs.
+ * It prints a markdown table, ratios against tcp:// and the stock
+ * tls+tcp://, the machine, and the issue's targets marked pass/short:
+ * measured, never asserted (the exit status says only whether every cell
+ * was measured with nothing lost).
+ *
+ * The peer program is found next to this executable (/proc/self/exe's
+ * directory), libnngmpc.so likewise (both live in build/plugin); --peer and
+ * --module override.  The stock row runs the same peer binary with
+ * LD_LIBRARY_PATH=<--stock-dir> (default /usr/lib/x86_64-linux-gnu), which
+ * takes precedence over the binary's RUNPATH; every peer reports the
+ * libnng it actually loaded and a row whose peers used the wrong one
+ * fails.
+ *
+ * Threading: single-threaded; the peers are child processes whose stdout
+ * comes back through pipes read with poll().
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nng/nng.h>
+#include <nng_mpc.h>
+
+#include "nngmpc.h"
+
+#define BENCH_CMD             "bench"
+#define BENCH_PEER_NAME       "nngmpc-bench-peer"
+#define BENCH_MODULE_NAME     "libnngmpc.so"
+#define BENCH_STOCK_DIR       "/usr/lib/x86_64-linux-gnu"
+#define BENCH_SECONDS_DEFAULT 2.0
+#define BENCH_SECONDS_QUICK   0.5
+#define BENCH_SECONDS_MIN     0.01
+#define BENCH_SECONDS_MAX     600.0
+#define BENCH_RUNS_DEFAULT    3u
+#define BENCH_RUNS_MAX        9u
+#define BENCH_SLACK_MS        30000 /* per cell beyond --seconds */
+#define BENCH_BUFS_DEFAULT    256u  /* NNG_OPT_SENDBUF/RECVBUF, messages */
+#define BENCH_BUFS_MAX        8192u /* pair1's own limit */
+#define BENCH_SMALL           64u
+#define BENCH_LARGE           65536u
+#define BENCH_LINE_MAX        (PATH_MAX + 512)
+
+/* Targets of issue 7 for mpc+tls+tcp://, and its stock anchors. */
+#define TARGET_VS_STOCK     3.0
+#define TARGET_LARGE_VS_TCP 0.6
+#define TARGET_RTT_VS_TCP   1.3
+#define ANCHOR_STOCK_SMALL  52014.0 /* msg/s */
+#define ANCHOR_STOCK_LARGE  221.0   /* MB/s */
+
+enum bench_test { T_SMALL, T_LARGE, T_RTT, T_COUNT };
+enum bench_row_id { R_TCP, R_TLS_STOCK, R_TLS, R_MPC_TCP, R_MPC_TLS, R_COUNT };
+
+struct bench_row {
+	const char *key;    /* --schemes name */
+	const char *label;  /* table row */
+	const char *scheme; /* URL scheme */
+	bool        module; /* dlopen libnngmpc.so */
+	bool        stock;  /* Debian's libnng */
+	bool        tls;    /* certificates */
+	bool        mpc;    /* party and session */
+};
+
+static const struct bench_row bench_rows[R_COUNT] = {
+	[R_TCP]       = { "tcp", "NNG tcp://", "tcp", false, false, false,
+                false },
+	[R_TLS_STOCK] = { "tls-stock",
+	    "NNG tls+tcp:// stock (Debian libnng, Mbed TLS, TLS 1.2)",
+	    "tls+tcp", false, true, true, false },
+	[R_TLS]       = { "tls", "NNG tls+tcp:// on our wolfSSL engine (TLS 1.3)",
+	    "tls+tcp", true, false, true, false },
+	[R_MPC_TCP]   = { "mpc+tcp", "mpc+tcp://", "mpc+tcp", true, false, false,
+            true },
+	[R_MPC_TLS]   = { "mpc+tls+tcp", "mpc+tls+tcp:// (TLS 1.3)",
+	    "mpc+tls+tcp", true, false, true, true },
+};
+
+struct bench_result {
+	bool     selected;
+	bool     skipped; /* stock libnng not installed */
+	bool     failed;
+	char     why[320];
+	double   v[T_COUNT][BENCH_RUNS_MAX]; /* msg/s, MB/s, p50 us */
+	double   p99[BENCH_RUNS_MAX];        /* us */
+	unsigned n[T_COUNT];
+	long     rss_kb[2]; /* server, client: max over the row's runs */
+	char     tls[48];
+	char     engine[96];
+};
+
+struct bench {
+	double              seconds;
+	unsigned            runs;
+	uint32_t            bufs;
+	bool                seconds_set;
+	bool                runs_set;
+	char                peer[PATH_MAX];
+	char                module[PATH_MAX];
+	char                stock_dir[PATH_MAX];
+	char                ours[PATH_MAX]; /* our libnng.so.1, resolved */
+	char                dir[64];
+	char                ca[128];
+	char                certkey[2][128];
+	char                session[128];
+	uint64_t            lost;
+	struct bench_result res[R_COUNT];
+};
+
+/* One worker process and the report it printed. */
+struct bench_proc {
+	pid_t  pid;
+	int    fd;
+	char   buf[BENCH_LINE_MAX];
+	size_t len;
+	bool   ready;
+	int    port;
+	char   result[BENCH_LINE_MAX]; /* the "result ..." line */
+};
+
+static void
+bench_usage(FILE *f)
+{
+	fprintf(f,
+	    "Usage: nngmpc bench [--seconds S] [--schemes LIST] [--runs N] "
+	    "[--quick]\n"
+	    "                    [--peer PATH] [--module PATH] "
+	    "[--stock-dir DIR]\n"
+	    "\n"
+	    "Side-by-side benchmark: pair1 sockets over loopback, a server and\n"
+	    "a client process per measurement.  Per transport: 64 B messages/s\n"
+	    "and 64 KiB MB/s one way (the server counts what arrived; it must\n"
+	    "equal what the client sent), the 64 B round trip p50/p99\n"
+	    "(ping-pong), and each process's peak RSS.  Each cell is the median\n"
+	    "of its runs, run interleaved across transports.  Prints a markdown\n"
+	    "table, ratios against tcp:// and the stock tls+tcp://, the\n"
+	    "machine, and issue 7's targets for mpc+tls+tcp:// (pass/short).\n"
+	    "\n"
+	    "Rows (--schemes names):\n"
+	    "  tcp          NNG tcp:// on our libnng.so.1 (no security)\n"
+	    "  tls-stock    NNG tls+tcp:// on Debian's libnng.so.1 (Mbed TLS,\n"
+	    "               TLS 1.2), the baseline a user would otherwise pick\n"
+	    "  tls          NNG tls+tcp:// on our wolfSSL engine (TLS 1.3)\n"
+	    "  mpc+tcp      mpc+tcp:// (sealed frames, no TLS)\n"
+	    "  mpc+tls+tcp  mpc+tls+tcp:// (mutual TLS 1.3 + sealed frames)\n"
+	    "\n"
+	    "Options:\n"
+	    "  -s, --seconds S      seconds per cell and run (default %.0f; "
+	    "%.1f with\n"
+	    "                       --quick), %.2f..%.0f\n"
+	    "  -S, --schemes LIST   comma-separated rows (default: all)\n"
+	    "  -r, --runs N         runs per cell, 1..%u (default %u; 1 with "
+	    "--quick)\n"
+	    "  -q, --quick          one short run per cell\n"
+	    "  -b, --bufs N         NNG_OPT_SENDBUF and NNG_OPT_RECVBUF of every\n"
+	    "                       socket, in messages, 0..%u (default %u; 0\n"
+	    "                       is NNG's default: no buffer, which caps\n"
+	    "                       64 B messages at a thread hand-off each)\n"
+	    "      --peer PATH      the worker program (default: "
+	    BENCH_PEER_NAME "\n"
+	    "                       next to this executable)\n"
+	    "      --module PATH    libnngmpc.so to load (default: next to "
+	    "this\n"
+	    "                       executable)\n"
+	    "      --stock-dir DIR  where Debian's libnng.so.1 is (default\n"
+	    "                       " BENCH_STOCK_DIR "); the row is skipped "
+	    "if absent\n"
+	    "  -h, --help           show this help\n"
+	    "\n"
+	    "Exit status: 0 when every selected cell was measured and nothing\n"
+	    "was lost; 1 otherwise (the targets never change it).\n",
+	    BENCH_SECONDS_DEFAULT, BENCH_SECONDS_QUICK, BENCH_SECONDS_MIN,
+	    BENCH_SECONDS_MAX, BENCH_RUNS_MAX, BENCH_RUNS_DEFAULT,
+	    BENCH_BUFS_MAX, BENCH_BUFS_DEFAULT);
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void) sb;
+	(void) flag;
+	(void) ftw;
+	return (remove(path));
+}
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u);
+}
+
+/* The value of " key=" in a result line (up to the next space), or "". */
+static void
+bench_kv(const char *line, const char *key, char *out, size_t cap)
+{
+	char        pat[32];
+	const char *p;
+	size_t      n;
+
+	snprintf(pat, sizeof(pat), " %s=", key);
+	out[0] = '\0';
+	if ((p = strstr(line, pat)) == NULL) {
+		return;
+	}
+	p += strlen(pat);
+	/* engine= is last and may hold spaces */
+	n = strcmp(key, "engine") == 0 ? strlen(p) : strcspn(p, " ");
+	if (n >= cap) {
+		n = cap - 1;
+	}
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+static uint64_t
+bench_kv_u64(const char *line, const char *key)
+{
+	char v[32];
+
+	bench_kv(line, key, v, sizeof(v));
+	return (strtoull(v, NULL, 10));
+}
+
+/* Starts the worker with stdout on a pipe; argv[0] is the program. */
+static bool
+bench_spawn(struct bench *b, const struct bench_row *row, char **argv,
+    struct bench_proc *p)
+{
+	int fds[2];
+
+	memset(p, 0, sizeof(*p));
+	p->fd = -1;
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		return (false);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((p->pid = fork()) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return (false);
+	}
+	if (p->pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		if (row->stock) {
+			/* Searched before the peer's RUNPATH (ld.so(8)). */
+			setenv("LD_LIBRARY_PATH", b->stock_dir, 1);
+			unsetenv("LD_PRELOAD");
+		}
+		execv(argv[0], argv);
+		printf("result fail cannot run %s: %s\n", argv[0],
+		    strerror(errno));
+		fflush(stdout);
+		_exit(127);
+	}
+	close(fds[1]);
+	p->fd = fds[0];
+	return (true);
+}
+
+/* Reads what is there; complete lines update p (ready, result). */
+static void
+bench_read(struct bench_proc *p)
+{
+	ssize_t n;
+	char   *nl;
+
+	n = read(p->fd, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
+	if (n <= 0) {
+		if (n < 0 && errno == EINTR) {
+			return;
+		}
+		close(p->fd);
+		p->fd = -1;
+		return;
+	}
+	p->len += (size_t) n;
+	p->buf[p->len] = '\0';
+	while ((nl = strchr(p->buf, '\n')) != NULL) {
+		*nl = '\0';
+		if (sscanf(p->buf, "ready %d", &p->port) == 1) {
+			p->ready = true;
+		} else if (strncmp(p->buf, "result ", 7) == 0) {
+			snprintf(p->result, sizeof(p->result), "%s", p->buf);
+		}
+		p->len -= (size_t) (nl + 1 - p->buf);
+		memmove(p->buf, nl + 1, p->len + 1);
+	}
+	if (p->len == sizeof(p->buf) - 1) {
+		p->len = 0; /* an over-long line: not ours, drop it */
+	}
+}
+
+/* Polls the processes until each closed its stdout (or, with until_ready,
+ * until procs[0] is ready); false at the deadline. */
+static bool
+bench_pump(struct bench_proc *procs, int n, uint64_t deadline,
+    bool until_ready)
+{
+	for (;;) {
+		struct pollfd pfd[2];
+		int           open = 0;
+		uint64_t      t    = now_ms();
+
+		if (until_ready && (procs[0].ready || procs[0].fd < 0)) {
+			return (true);
+		}
+		for (int i = 0; i < n; i++) {
+			pfd[i].fd     = procs[i].fd; /* -1 is ignored */
+			pfd[i].events = POLLIN;
+			open += procs[i].fd >= 0;
+		}
+		if (open == 0) {
+			return (true);
+		}
+		if (t >= deadline) {
+			return (false);
+		}
+		if (poll(pfd, (nfds_t) n, (int) (deadline - t)) < 0 &&
+		    errno != EINTR) {
+			return (false);
+		}
+		for (int i = 0; i < n; i++) {
+			if (procs[i].fd >= 0 &&
+			    (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+				bench_read(&procs[i]);
+			}
+		}
+	}
+}
+
+static void
+bench_reap(struct bench_proc *p, bool kill_it)
+{
+	if (p->pid <= 0) {
+		return;
+	}
+	if (kill_it) {
+		kill(p->pid, SIGKILL);
+	}
+	while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {
+	}
+	if (p->fd >= 0) {
+		close(p->fd);
+		p->fd = -1;
+	}
+	p->pid = 0;
+}
+
+/* The worker's command line for one side of one cell. */
+static void
+bench_argv(struct bench *b, const struct bench_row *row, enum bench_test t,
+    bool server, const char *url, char *size, char *secs, char *bufs,
+    char **argv)
+{
+	int i = 0;
+
+	snprintf(bufs, 16, "%u", (unsigned) b->bufs);
+	snprintf(size, 16, "%u", t == T_LARGE ? BENCH_LARGE : BENCH_SMALL);
+	snprintf(secs, 32, "%.3f", b->seconds);
+	argv[i++] = b->peer;
+	argv[i++] = server ? "server" : "client";
+	argv[i++] = "--url";
+	argv[i++] = (char *) url;
+	argv[i++] = "--mode";
+	argv[i++] = t == T_RTT ? "rtt" : "tput";
+	argv[i++] = "--size";
+	argv[i++] = size;
+	argv[i++] = "--seconds";
+	argv[i++] = secs;
+	argv[i++] = "--bufs";
+	argv[i++] = bufs;
+	if (row->module) {
+		argv[i++] = "--module";
+		argv[i++] = b->module;
+	}
+	if (row->tls) {
+		argv[i++] = "--ca";
+		argv[i++] = b->ca;
+		argv[i++] = "--certkey";
+		argv[i++] = b->certkey[server ? 0 : 1];
+	}
+	if (row->mpc) {
+		argv[i++] = "--session";
+		argv[i++] = b->session;
+		argv[i++] = "--party";
+		argv[i++] = server ? "1" : "2";
+	}
+	argv[i] = NULL;
+}
+
+static void
+bench_row_fail(struct bench_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+bench_row_fail(struct bench_result *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->failed) {
+		return; /* the first cause is the one to report */
+	}
+	r->failed = true;
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+}
+
+/* Both peers must have used the libnng the row is about. */
+static bool
+bench_check_lib(struct bench *b, const struct bench_row *row,
+    struct bench_result *r, const char *result)
+{
+	char lib[PATH_MAX];
+	bool ok;
+
+	bench_kv(result, "lib", lib, sizeof(lib));
+	if (row->stock) {
+		size_t n = strlen(b->stock_dir);
+		ok = strncmp(lib, b->stock_dir, n) == 0 && lib[n] == '/';
+	} else {
+		ok = strcmp(lib, b->ours) == 0;
+	}
+	if (!ok) {
+		bench_row_fail(r,
+		    "the worker loaded %s, not %s's libnng.so.1 (check "
+		    "LD_LIBRARY_PATH/LD_PRELOAD)",
+		    lib, row->stock ? b->stock_dir : b->ours);
+	}
+	return (ok);
+}
+
+/* One measurement: server, client, their results into r. */
+static void
+bench_cell(struct bench *b, enum bench_row_id id, enum bench_test t)
+{
+	const struct bench_row *row = &bench_rows[id];
+	struct bench_result    *r   = &b->res[id];
+	struct bench_proc       pr[2];
+	char                    url[96], size[16], secs[32], bufs[16];
+	char                   *argv[26];
+	const char             *srv, *cli;
+	uint64_t                deadline, msgs, sent, ns;
+	unsigned                k = r->n[t];
+
+	deadline = now_ms() + (uint64_t) (b->seconds * 1000) + BENCH_SLACK_MS;
+	snprintf(url, sizeof(url), "%s://127.0.0.1:0", row->scheme);
+	bench_argv(b, row, t, true, url, size, secs, bufs, argv);
+	if (!bench_spawn(b, row, argv, &pr[0])) {
+		bench_row_fail(r, "cannot start %s: %s", b->peer,
+		    strerror(errno));
+		return;
+	}
+	if (!bench_pump(pr, 1, deadline, true) || !pr[0].ready) {
+		bench_pump(pr, 1, now_ms() + 1000, false);
+		bench_row_fail(r, "server did not start: %s",
+		    pr[0].result[0] != '\0' ? pr[0].result : "no report");
+		bench_reap(&pr[0], true);
+		return;
+	}
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d", row->scheme,
+	    pr[0].port);
+	bench_argv(b, row, t, false, url, size, secs, bufs, argv);
+	if (!bench_spawn(b, row, argv, &pr[1])) {
+		bench_row_fail(r, "cannot start %s: %s", b->peer,
+		    strerror(errno));
+		bench_reap(&pr[0], true);
+		return;
+	}
+	if (!bench_pump(pr, 2, deadline, false)) {
+		bench_row_fail(r, "timed out after %.0f s",
+		    b->seconds + BENCH_SLACK_MS / 1000.0);
+	}
+	bench_reap(&pr[0], r->failed);
+	bench_reap(&pr[1], r->failed);
+	srv = pr[0].result;
+	cli = pr[1].result;
+	if (strncmp(srv, "result ok ", 10) != 0 ||
+	    strncmp(cli, "result ok ", 10) != 0) {
+		bench_row_fail(r, "server: %s; client: %s",
+		    srv[0] != '\0' ? srv : "no report",
+		    cli[0] != '\0' ? cli : "no report");
+		return;
+	}
+	if (!bench_check_lib(b, row, r, srv) ||
+	    !bench_check_lib(b, row, r, cli)) {
+		return;
+	}
+	msgs = bench_kv_u64(srv, "msgs");
+	sent = bench_kv_u64(cli, "sent");
+	ns   = bench_kv_u64(srv, "ns");
+	if (msgs != sent) {
+		/* pair1 must not drop: a difference is a lost message */
+		b->lost += sent > msgs ? sent - msgs : msgs - sent;
+		bench_row_fail(r,
+		    "client sent %" PRIu64 " messages, server received %" PRIu64,
+		    sent, msgs);
+		return;
+	}
+	if (msgs == 0 || ns == 0) {
+		bench_row_fail(r, "no message went through");
+		return;
+	}
+	switch (t) {
+	case T_SMALL:
+		r->v[t][k] = (double) msgs * 1e9 / (double) ns;
+		break;
+	case T_LARGE:
+		r->v[t][k] = (double) bench_kv_u64(srv, "bytes") * 1e3 /
+		    (double) ns; /* MB/s, MB = 10^6 bytes */
+		break;
+	case T_RTT:
+		if (bench_kv_u64(cli, "samples") == 0) {
+			bench_row_fail(r, "no round trip completed");
+			return;
+		}
+		r->v[t][k] = (double) bench_kv_u64(cli, "p50_ns") / 1e3;
+		r->p99[k]  = (double) bench_kv_u64(cli, "p99_ns") / 1e3;
+		break;
+	default:
+		return;
+	}
+	r->n[t]++;
+	for (int i = 0; i < 2; i++) {
+		long rss = (long) bench_kv_u64(i == 0 ? srv : cli, "rss_kb");
+		if (rss > r->rss_kb[i]) {
+			r->rss_kb[i] = rss;
+		}
+	}
+	bench_kv(srv, "tls", r->tls, sizeof(r->tls));
+	bench_kv(srv, "engine", r->engine, sizeof(r->engine));
+}
+
+static double
+bench_median(const double *v, unsigned n)
+{
+	double s[BENCH_RUNS_MAX];
+
+	if (n == 0) {
+		return (NAN);
+	}
+	memcpy(s, v, n * sizeof(*s));
+	for (unsigned i = 1; i < n; i++) { /* insertion sort, n <= 9 */
+		double x = s[i];
+		unsigned j = i;
+		for (; j > 0 && s[j - 1] > x; j--) {
+			s[j] = s[j - 1];
+		}
+		s[j] = x;
+	}
+	return (n % 2 == 1 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2.0);
+}
+
+static double
+bench_med(const struct bench *b, enum bench_row_id id, enum bench_test t)
+{
+	const struct bench_result *r = &b->res[id];
+
+	if (!r->selected || r->failed || r->skipped || r->n[t] == 0) {
+		return (NAN);
+	}
+	return (bench_median(r->v[t], r->n[t]));
+}
+
+/* 1234567.8 -> "1,234,568" */
+static const char *
+bench_grouped(double v, char *buf, size_t cap)
+{
+	char     digits[32];
+	size_t   n, o = 0;
+
+	if (isnan(v)) {
+		snprintf(buf, cap, "n/a");
+		return (buf);
+	}
+	snprintf(digits, sizeof(digits), "%.0f", v);
+	n = strlen(digits);
+	for (size_t i = 0; i < n && o + 2 < cap; i++) {
+		buf[o++] = digits[i];
+		if ((n - i - 1) % 3 == 0 && i + 1 < n) {
+			buf[o++] = ',';
+		}
+	}
+	buf[o] = '\0';
+	return (buf);
+}
+
+static const char *
+bench_ratio(double num, double den, char *buf, size_t cap)
+{
+	if (isnan(num) || isnan(den) || den <= 0.0) {
+		snprintf(buf, cap, "n/a");
+	} else {
+		snprintf(buf, cap, "%.2f×", num / den);
+	}
+	return (buf);
+}
+
+static void
+bench_machine(void)
+{
+	char           line[512], model[256] = "unknown CPU";
+	struct utsname u;
+	FILE          *f;
+	bool           aes = false, vaes = false;
+
+	if ((f = fopen("/proc/cpuinfo", "r")) != NULL) {
+		bool got_model = false, got_flags = false;
+
+		while (fgets(line, sizeof(line), f) != NULL &&
+		    !(got_model && got_flags)) {
+			char *v = strchr(line, ':');
+
+			if (v == NULL) {
+				continue;
+			}
+			if (!got_model && strncmp(line, "model name", 10) == 0) {
+				snprintf(model, sizeof(model), "%s", v + 2);
+				model[strcspn(model, "\n")] = '\0';
+				got_model = true;
+			} else if (!got_flags && strncmp(line, "flags", 5) == 0) {
+				/* the flags line is longer than line[]: only
+				 * its first part is read, enough for aes */
+				aes       = strstr(v, " aes ") != NULL;
+				vaes      = strstr(v, " vaes ") != NULL;
+				got_flags = true;
+			}
+		}
+		fclose(f);
+	}
+	if (uname(&u) != 0) {
+		strcpy(u.sysname, "?");
+		strcpy(u.release, "?");
+	}
+	printf("Machine: %s, nproc %ld%s%s; %s %s.\n", model,
+	    sysconf(_SC_NPROCESSORS_ONLN), aes ? ", AES-NI" : "",
+	    vaes ? "/VAES" : "", u.sysname, u.release);
+}
+
+static void
+bench_print(const struct bench *b)
+{
+	char a[32], c[32], d[32], e[32], g[32], h[32];
+
+	printf("\n## nngmpc bench: pair1 over loopback, separate processes\n\n");
+	bench_machine();
+	printf("NNG %s (our libnng.so.1: %s); stock: %s/libnng.so.1.\n",
+	    nng_version(), b->ours, b->stock_dir);
+	printf("%.2f s per cell and run, median of %u run%s (interleaved). "
+	       "MB = 10^6 bytes of payload; RSS = getrusage ru_maxrss of each "
+	       "worker process. NNG_OPT_SENDBUF = NNG_OPT_RECVBUF = %u "
+	       "messages on every socket%s.\n\n",
+	    b->seconds, b->runs, b->runs == 1 ? "" : "s", (unsigned) b->bufs,
+	    b->bufs == 0 ? " (NNG's default)" : "");
+
+	printf("| transport | 64 B msg/s | 64 KiB MB/s | RTT p50 / p99 µs "
+	       "| peak RSS server / client MiB |\n");
+	printf("|---|---:|---:|---:|---:|\n");
+	for (int i = 0; i < R_COUNT; i++) {
+		const struct bench_result *r = &b->res[i];
+
+		if (!r->selected) {
+			continue;
+		}
+		printf("| %s | ", bench_rows[i].label);
+		if (r->skipped || r->failed) {
+			printf("%s | | | |\n", r->skipped ? "skipped" : "FAILED");
+			continue;
+		}
+		printf("%s | %s | %.0f / %.0f | %.1f / %.1f |\n",
+		    bench_grouped(bench_med(b, i, T_SMALL), a, sizeof(a)),
+		    bench_grouped(bench_med(b, i, T_LARGE), c, sizeof(c)),
+		    bench_med(b, i, T_RTT), bench_median(r->p99, r->n[T_RTT]),
+		    r->rss_kb[0] / 1024.0, r->rss_kb[1] / 1024.0);
+	}
+	for (int i = 0; i < R_COUNT; i++) {
+		const struct bench_result *r = &b->res[i];
+
+		if (r->selected && (r->skipped || r->failed)) {
+			printf("\n%s: %s: %s", r->skipped ? "Skipped" : "FAILED",
+			    bench_rows[i].label, r->why);
+		}
+	}
+	printf("\n\nTLS engines: ");
+	for (int i = 0; i < R_COUNT; i++) {
+		const struct bench_result *r = &b->res[i];
+
+		if (r->selected && bench_rows[i].tls && r->engine[0] != '\0') {
+			printf("%s: %s%s%s%s. ", bench_rows[i].key, r->engine,
+			    strcmp(r->tls, "-") != 0 ? " (negotiated " : "",
+			    strcmp(r->tls, "-") != 0 ? r->tls : "",
+			    strcmp(r->tls, "-") != 0 ? ")" : "");
+		}
+	}
+	printf("\nNothing lost: every client's accepted sends equal what its "
+	       "server received%s.\n",
+	    b->lost == 0 ? "" : " -- EXCEPT where marked FAILED above");
+
+	printf("\n### Ratios (RTT: lower is better)\n\n");
+	printf("| transport | 64 B vs tcp | 64 KiB vs tcp | RTT p50 vs tcp "
+	       "| 64 B vs stock TLS | 64 KiB vs stock TLS "
+	       "| RTT p50 vs stock TLS |\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|\n");
+	for (int i = 0; i < R_COUNT; i++) {
+		if (!b->res[i].selected) {
+			continue;
+		}
+		printf("| %s | %s | %s | %s | %s | %s | %s |\n",
+		    bench_rows[i].label,
+		    bench_ratio(bench_med(b, i, T_SMALL),
+		        bench_med(b, R_TCP, T_SMALL), a, sizeof(a)),
+		    bench_ratio(bench_med(b, i, T_LARGE),
+		        bench_med(b, R_TCP, T_LARGE), c, sizeof(c)),
+		    bench_ratio(bench_med(b, i, T_RTT),
+		        bench_med(b, R_TCP, T_RTT), d, sizeof(d)),
+		    bench_ratio(bench_med(b, i, T_SMALL),
+		        bench_med(b, R_TLS_STOCK, T_SMALL), e, sizeof(e)),
+		    bench_ratio(bench_med(b, i, T_LARGE),
+		        bench_med(b, R_TLS_STOCK, T_LARGE), g, sizeof(g)),
+		    bench_ratio(bench_med(b, i, T_RTT),
+		        bench_med(b, R_TLS_STOCK, T_RTT), h, sizeof(h)));
+	}
+}
+
+/* One target line: "- what: measured (target): pass/short". */
+static void
+bench_target(const char *what, double num, double den, double target,
+    bool at_most)
+{
+	double x;
+
+	if (isnan(num) || isnan(den) || den <= 0.0) {
+		printf("- %s: not measured in this run\n", what);
+		return;
+	}
+	x = num / den;
+	printf("- %s: %.2f× (target %s %.1f×): %s\n", what, x,
+	    at_most ? "≤" : "≥", target,
+	    (at_most ? x <= target : x >= target) ? "pass" : "short");
+}
+
+static void
+bench_targets(const struct bench *b)
+{
+	double small = bench_med(b, R_MPC_TLS, T_SMALL);
+	double large = bench_med(b, R_MPC_TLS, T_LARGE);
+
+	printf("\n### Targets for mpc+tls+tcp:// (issue 7; measured, not "
+	       "asserted)\n\n");
+	bench_target("64 B msg/s vs stock tls+tcp:// (this run)", small,
+	    bench_med(b, R_TLS_STOCK, T_SMALL), TARGET_VS_STOCK, false);
+	bench_target("64 KiB MB/s vs stock tls+tcp:// (this run)", large,
+	    bench_med(b, R_TLS_STOCK, T_LARGE), TARGET_VS_STOCK, false);
+	bench_target("64 B msg/s vs the issue's stock anchor (52,014 msg/s)",
+	    small, ANCHOR_STOCK_SMALL, TARGET_VS_STOCK, false);
+	bench_target("64 KiB MB/s vs the issue's stock anchor (221 MB/s)",
+	    large, ANCHOR_STOCK_LARGE, TARGET_VS_STOCK, false);
+	bench_target("64 KiB MB/s vs tcp://", large,
+	    bench_med(b, R_TCP, T_LARGE), TARGET_LARGE_VS_TCP, false);
+	bench_target("RTT p50 vs tcp://", bench_med(b, R_MPC_TLS, T_RTT),
+	    bench_med(b, R_TCP, T_RTT), TARGET_RTT_VS_TCP, true);
+}
+
+/* Certificates (2 parties) and the session file, as the rows need. */
+static bool
+bench_prepare(struct bench *b)
+{
+	bool need_tls = false, need_mpc = false;
+	char certs[96];
+
+	for (int i = 0; i < R_COUNT; i++) {
+		if (b->res[i].selected && !b->res[i].skipped) {
+			need_tls |= bench_rows[i].tls;
+			need_mpc |= bench_rows[i].mpc;
+		}
+	}
+	strcpy(b->dir, "/tmp/nngmpc-bench-XXXXXX");
+	if (mkdtemp(b->dir) == NULL) {
+		b->dir[0] = '\0';
+		nngmpc_error(BENCH_CMD, "cannot make a temporary directory: %s",
+		    strerror(errno));
+		return (false);
+	}
+	snprintf(certs, sizeof(certs), "%s/certs", b->dir);
+	if (need_tls) {
+		struct nngmpc_certs_opts co = {
+			.out      = certs,
+			.parties  = 2,
+			.first_id = 1,
+			.days     = 1,
+			.ca_days  = 2,
+			.log      = NULL,
+		};
+		if (nngmpc_certs_make(&co) != NNGMPC_EXIT_OK) {
+			return (false);
+		}
+		snprintf(b->ca, sizeof(b->ca), "%s/ca.pem", certs);
+		for (int i = 0; i < 2; i++) {
+			snprintf(b->certkey[i], sizeof(b->certkey[i]),
+			    "%s/party%d.certkey.pem", certs, i + 1);
+		}
+	}
+	if (need_mpc) {
+		/* Session ID then key, in a 0600 file the peers read: a key
+		 * never goes on a command line (visible in /proc). */
+		uint8_t s[NNG_MPC_SESSION_ID_SIZE + NNG_MPC_SESSION_KEY_SIZE];
+		int     fd;
+		bool    ok;
+
+		snprintf(b->session, sizeof(b->session), "%s/session.bin",
+		    b->dir);
+		ok = getrandom(s, sizeof(s), 0) == (ssize_t) sizeof(s) &&
+		    (fd = open(b->session, O_WRONLY | O_CREAT | O_EXCL |
+		             O_CLOEXEC, 0600)) >= 0;
+		if (ok) {
+			ok = write(fd, s, sizeof(s)) == (ssize_t) sizeof(s);
+			ok &= close(fd) == 0;
+		}
+		nngmpc_secure_zero(s, sizeof(s));
+		if (!ok) {
+			nngmpc_error(BENCH_CMD, "cannot write %s: %s",
+			    b->session, strerror(errno));
+			return (false);
+		}
+	}
+	return (true);
+}
+
+/* Paths next to /proc/self/exe unless given; our libnng.so.1 as loaded by
+ * this process (the peers on non-stock rows must load the same one). */
+static bool
+bench_paths(struct bench *b, bool peer_set, bool module_set)
+{
+	char    exe[PATH_MAX], *slash;
+	ssize_t n;
+	Dl_info info;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) < 0) {
+		nngmpc_error(BENCH_CMD, "cannot read /proc/self/exe: %s",
+		    strerror(errno));
+		return (false);
+	}
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL) {
+		*slash = '\0';
+	}
+	if ((!peer_set &&
+	        (size_t) snprintf(b->peer, sizeof(b->peer),
+	            "%.3800s/" BENCH_PEER_NAME, exe) >= sizeof(b->peer)) ||
+	    (!module_set &&
+	        (size_t) snprintf(b->module, sizeof(b->module),
+	            "%.3800s/" BENCH_MODULE_NAME, exe) >= sizeof(b->module))) {
+		nngmpc_error(BENCH_CMD, "path of this executable too long");
+		return (false);
+	}
+	if (access(b->peer, X_OK) != 0) {
+		nngmpc_error(BENCH_CMD, "cannot run %s: %s", b->peer,
+		    strerror(errno));
+		nngmpc_hint("build it (ninja builds plugin/" BENCH_PEER_NAME
+		            " next to nngmpc) or pass --peer PATH");
+		return (false);
+	}
+	if (access(b->module, R_OK) != 0) {
+		nngmpc_error(BENCH_CMD, "cannot read %s: %s", b->module,
+		    strerror(errno));
+		nngmpc_hint("pass --module PATH to libnngmpc.so");
+		return (false);
+	}
+	if (dladdr((void *) nng_send, &info) == 0 || info.dli_fname == NULL ||
+	    realpath(info.dli_fname, b->ours) == NULL) {
+		nngmpc_error(BENCH_CMD, "cannot tell which libnng.so.1 is "
+		                        "loaded");
+		return (false);
+	}
+	return (true);
+}
+
+static bool
+bench_select(struct bench *b, char *list)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(list, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int i;
+
+		for (i = 0; i < R_COUNT; i++) {
+			if (strcmp(tok, bench_rows[i].key) == 0) {
+				break;
+			}
+		}
+		if (i == R_COUNT) {
+			nngmpc_usage_error(BENCH_CMD,
+			    "--schemes: unknown row '%s' (tcp, tls-stock, tls, "
+			    "mpc+tcp, mpc+tls+tcp)",
+			    tok);
+			return (false);
+		}
+		b->res[i].selected = true;
+	}
+	return (true);
+}
+
+enum { BENCH_OPT_PEER = 256, BENCH_OPT_MODULE, BENCH_OPT_STOCK };
+
+static int
+bench_parse(struct bench *b, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "seconds", required_argument, NULL, 's' },
+		{ "schemes", required_argument, NULL, 'S' },
+		{ "runs", required_argument, NULL, 'r' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "bufs", required_argument, NULL, 'b' },
+		{ "peer", required_argument, NULL, BENCH_OPT_PEER },
+		{ "module", required_argument, NULL, BENCH_OPT_MODULE },
+		{ "stock-dir", required_argument, NULL, BENCH_OPT_STOCK },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool quick = false, peer_set = false, module_set = false, any = false;
+	char *end;
+	int   c;
+
+	opterr = 0;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+:s:S:r:qb:h", longopts, NULL)) !=
+	    -1) {
+		switch (c) {
+		case 's':
+			b->seconds = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' ||
+			    !(b->seconds >= BENCH_SECONDS_MIN &&
+			        b->seconds <= BENCH_SECONDS_MAX)) {
+				return (nngmpc_usage_error(BENCH_CMD,
+				    "--seconds '%s': expected %.2f..%.0f",
+				    optarg, BENCH_SECONDS_MIN,
+				    BENCH_SECONDS_MAX));
+			}
+			b->seconds_set = true;
+			break;
+		case 'S':
+			if (!bench_select(b, optarg)) {
+				return (NNGMPC_EXIT_USAGE);
+			}
+			any = true;
+			break;
+		case 'r':
+			if (!nngmpc_parse_u32(optarg, 1, BENCH_RUNS_MAX,
+			        &b->runs)) {
+				return (nngmpc_usage_error(BENCH_CMD,
+				    "--runs '%s': expected 1..%u", optarg,
+				    BENCH_RUNS_MAX));
+			}
+			b->runs_set = true;
+			break;
+		case 'q':
+			quick = true;
+			break;
+		case 'b':
+			if (!nngmpc_parse_u32(optarg, 0, BENCH_BUFS_MAX,
+			        &b->bufs)) {
+				return (nngmpc_usage_error(BENCH_CMD,
+				    "--bufs '%s': expected 0..%u", optarg,
+				    BENCH_BUFS_MAX));
+			}
+			break;
+		case BENCH_OPT_PEER:
+		case BENCH_OPT_MODULE:
+		case BENCH_OPT_STOCK: {
+			char *dst = c == BENCH_OPT_PEER ? b->peer :
+			    c == BENCH_OPT_MODULE       ? b->module :
+							  b->stock_dir;
+			if (strlen(optarg) >= PATH_MAX) {
+				return (nngmpc_usage_error(BENCH_CMD,
+				    "%s: path too long", argv[optind - 1]));
+			}
+			strcpy(dst, optarg);
+			peer_set |= c == BENCH_OPT_PEER;
+			module_set |= c == BENCH_OPT_MODULE;
+			break;
+		}
+		case 'h':
+			bench_usage(stdout);
+			return (-1);
+		case ':':
+			return (nngmpc_usage_error(BENCH_CMD,
+			    "option '%s' needs a value", argv[optind - 1]));
+		default:
+			return (nngmpc_usage_error(BENCH_CMD,
+			    "unknown option '%s'", argv[optind - 1]));
+		}
+	}
+	if (optind < argc) {
+		return (nngmpc_usage_error(
+		    BENCH_CMD, "unexpected argument '%s'", argv[optind]));
+	}
+	if (quick && !b->seconds_set) {
+		b->seconds = BENCH_SECONDS_QUICK;
+	}
+	if (quick && !b->runs_set) {
+		b->runs = 1;
+	}
+	for (int i = 0; i < R_COUNT && !any; i++) {
+		b->res[i].selected = true;
+	}
+	return (bench_paths(b, peer_set, module_set) ? 0 : NNGMPC_EXIT_FAIL);
+}
+
+static const char *const bench_test_names[T_COUNT] = { "64 B", "64 KiB",
+	"RTT" };
+
+static int
+bench_run(int argc, char **argv)
+{
+	struct bench *b;
+	char          stock[PATH_MAX + 16];
+	int           rv, ret = NNGMPC_EXIT_FAIL;
+	double        est;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL) {
+		return (NNGMPC_EXIT_FAIL);
+	}
+	b->seconds = BENCH_SECONDS_DEFAULT;
+	b->runs    = BENCH_RUNS_DEFAULT;
+	b->bufs    = BENCH_BUFS_DEFAULT;
+	strcpy(b->stock_dir, BENCH_STOCK_DIR);
+	if ((rv = bench_parse(b, argc, argv)) != 0) {
+		free(b);
+		return (rv < 0 ? NNGMPC_EXIT_OK : rv);
+	}
+	snprintf(stock, sizeof(stock), "%s/libnng.so.1", b->stock_dir);
+	if (b->res[R_TLS_STOCK].selected && access(stock, R_OK) != 0) {
+		b->res[R_TLS_STOCK].skipped = true;
+		snprintf(b->res[R_TLS_STOCK].why,
+		    sizeof(b->res[R_TLS_STOCK].why),
+		    "%.250s not found (Debian package libnng1)", stock);
+	}
+	if (!bench_prepare(b)) {
+		goto out;
+	}
+	est = 0;
+	for (int i = 0; i < R_COUNT; i++) {
+		est += b->res[i].selected && !b->res[i].skipped ? 1 : 0;
+	}
+	fprintf(stderr,
+	    "nngmpc bench: %.0f rows x 3 cells x %u run%s x %.2f s "
+	    "(about %.0f s); progress below, table on stdout\n",
+	    est, b->runs, b->runs == 1 ? "" : "s", b->seconds,
+	    est * 3 * b->runs * (b->seconds + 0.4));
+	for (unsigned run = 0; run < b->runs; run++) {
+		for (int i = 0; i < R_COUNT; i++) {
+			struct bench_result *r = &b->res[i];
+
+			if (!r->selected || r->skipped || r->failed) {
+				continue;
+			}
+			fprintf(stderr, "  run %u/%u  %-12s", run + 1, b->runs,
+			    bench_rows[i].key);
+			for (int t = 0; t < T_COUNT && !r->failed; t++) {
+				bench_cell(b, i, t);
+				if (!r->failed) {
+					fprintf(stderr, "  %s %.0f%s",
+					    bench_test_names[t],
+					    r->v[t][r->n[t] - 1],
+					    t == T_SMALL ? " msg/s" :
+					    t == T_LARGE ? " MB/s" :
+							   " µs p50");
+				}
+			}
+			fprintf(stderr, "%s%s\n", r->failed ? "  FAILED: " : "",
+			    r->failed ? r->why : "");
+		}
+	}
+	bench_print(b);
+	bench_targets(b);
+	ret = NNGMPC_EXIT_OK;
+	for (int i = 0; i < R_COUNT; i++) {
+		if (b->res[i].selected && b->res[i].failed) {
+			ret = NNGMPC_EXIT_FAIL;
+		}
+	}
+	if (b->lost > 0) {
+		ret = NNGMPC_EXIT_FAIL;
+	}
+out:
+	if (b->dir[0] != '\0') {
+		nftw(b->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	}
+	free(b);
+	return (ret);
+}
+
+const struct nngmpc_cmd nngmpc_cmd_bench = {
+	.name    = "bench",
+	.summary = "measure msg/s, MB/s, round trip, RSS side by side",
+	.run     = bench_run,
+};

@@ -1,0 +1,216 @@
+/*
+ * `nngmpc bench` as a user runs it (plugin/nngmpc/cmd_bench.c with its
+ * worker nngmpc-bench-peer): a very short run of every row must exit 0 and
+ * print every row with numbers, the ratios and the targets; bad usage must
+ * exit 2 and print no table.  Functional only: no timing is asserted (the
+ * targets' pass/short marks are measurements, not test results).
+ * argv[1]: the nngmpc executable.  stdout is captured, stderr (progress)
+ * goes to the test log.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define OUT_MAX   (256 * 1024)
+#define STOCK_LIB "/usr/lib/x86_64-linux-gnu/libnng.so.1"
+
+static const char *nngmpc;
+
+/* The table's row labels, as cmd_bench.c prints them. */
+static const char *const rows[] = {
+	"NNG tcp://",
+	"NNG tls+tcp:// stock (Debian libnng, Mbed TLS, TLS 1.2)",
+	"NNG tls+tcp:// on our wolfSSL engine (TLS 1.3)",
+	"mpc+tcp://",
+	"mpc+tls+tcp:// (TLS 1.3)",
+};
+
+/* Runs nngmpc with the arguments; its stdout into *out; exit status. */
+static int
+run(char **out, ...)
+{
+	char   *argv[24];
+	int     argc = 0, p[2], status;
+	size_t  len  = 0;
+	ssize_t n;
+	va_list ap;
+	pid_t   pid;
+
+	argv[argc++] = (char *) nngmpc;
+	va_start(ap, out);
+	while (argc < 23 && (argv[argc] = va_arg(ap, char *)) != NULL) {
+		argc++;
+	}
+	va_end(ap);
+	argv[argc] = NULL;
+	assert_int_equal(pipe(p), 0);
+	*out = calloc(1, OUT_MAX);
+	assert_non_null(*out);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		dup2(p[1], 1);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	while ((n = read(p[0], *out + len, OUT_MAX - 1 - len)) > 0) {
+		len += (size_t) n;
+	}
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
+static void
+expect(const char *out, const char *needle)
+{
+	if (strstr(out, needle) == NULL) {
+		fail_msg("expected \"%s\" in:\n%s", needle, out);
+	}
+}
+
+/* The table row "| label | <digits>..." (measured), or "| label |
+ * skipped" when allowed. */
+static void
+expect_row(const char *out, const char *label, bool may_skip)
+{
+	char        head[128];
+	const char *p;
+
+	snprintf(head, sizeof(head), "\n| %s | ", label);
+	if ((p = strstr(out, head)) == NULL) {
+		fail_msg("no table row for %s in:\n%s", label, out);
+	}
+	p += strlen(head);
+	if (may_skip && strncmp(p, "skipped", 7) == 0) {
+		return;
+	}
+	if (*p < '0' || *p > '9') {
+		fail_msg("row %s not measured: %.80s\n%s", label, p, out);
+	}
+}
+
+static void
+test_bench_quick_every_row(void **state)
+{
+	char *out;
+	bool  stock = access(STOCK_LIB, R_OK) == 0;
+
+	(void) state;
+	assert_int_equal(
+	    run(&out, "bench", "--quick", "--seconds", "0.05", NULL), 0);
+	expect(out, "| transport | 64 B msg/s | 64 KiB MB/s | RTT p50 / p99 µs "
+	            "| peak RSS server / client MiB |");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		/* Without Debian's libnng1 the stock row says so instead. */
+		expect_row(out, rows[i], i == 1 && !stock);
+	}
+	expect(out, "Machine: ");
+	expect(out, "median of 1 run ");
+	expect(out, "Nothing lost: every client's accepted sends equal what "
+	            "its server received.");
+	expect(out, "### Ratios");
+	expect(out, "### Targets for mpc+tls+tcp://");
+	expect(out, "- RTT p50 vs tcp://: ");
+	expect(out, "(negotiated TLSv1.3)");
+	assert_null(strstr(out, "FAILED"));
+	free(out);
+}
+
+static void
+test_bench_schemes_subset(void **state)
+{
+	char *out;
+
+	(void) state;
+	assert_int_equal(run(&out, "bench", "--quick", "--seconds", "0.05",
+	                     "--schemes", "tcp,mpc+tcp", NULL),
+	    0);
+	expect_row(out, rows[0], false);
+	expect_row(out, rows[3], false);
+	assert_null(strstr(out, rows[4]));
+	/* Targets need rows that did not run: said, not invented. */
+	expect(out, "- RTT p50 vs tcp://: not measured in this run");
+	free(out);
+}
+
+static void
+test_bench_usage_errors(void **state)
+{
+	char *out;
+
+	(void) state;
+	assert_int_equal(run(&out, "bench", "--schemes", "tcp,udp", NULL), 2);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(run(&out, "bench", "--seconds", "0", NULL), 2);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(run(&out, "bench", "--seconds", "1x", NULL), 2);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(run(&out, "bench", "--runs", "10", NULL), 2);
+	assert_string_equal(out, "");
+	free(out);
+	assert_int_equal(run(&out, "bench", "extra", NULL), 2);
+	assert_string_equal(out, "");
+	free(out);
+}
+
+static void
+test_bench_missing_peer(void **state)
+{
+	char *out;
+
+	(void) state;
+	/* A missing worker is an error before anything runs. */
+	assert_int_equal(run(&out, "bench", "--quick", "--peer",
+	                     "/nonexistent/nngmpc-bench-peer", NULL),
+	    1);
+	assert_null(strstr(out, "| transport |"));
+	free(out);
+}
+
+static void
+test_bench_help(void **state)
+{
+	char *out;
+
+	(void) state;
+	assert_int_equal(run(&out, "bench", "--help", NULL), 0);
+	expect(out, "Usage: nngmpc bench");
+	expect(out, "tls-stock");
+	expect(out, "mpc+tls+tcp");
+	free(out);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bench_help),
+		cmocka_unit_test(test_bench_usage_errors),
+		cmocka_unit_test(test_bench_missing_peer),
+		cmocka_unit_test(test_bench_schemes_subset),
+		cmocka_unit_test(test_bench_quick_every_row),
+	};
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s <nngmpc>\n", argv[0]);
+		return (2);
+	}
+	nngmpc = argv[1];
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
