@@ -707,16 +707,17 @@ bench_print(const struct bench *b)
 		const struct bench_result *r = &b->res[i];
 
 		if (r->selected && (r->skipped || r->failed)) {
-			printf("\n%s: %s: %s", r->skipped ? "Skipped" : "FAILED",
+			printf("\n%s: %s: %s\n",
+			    r->skipped ? "Skipped" : "FAILED",
 			    bench_rows[i].label, r->why);
 		}
 	}
-	printf("\n\nTLS engines: ");
+	printf("\nTLS engines:");
 	for (int i = 0; i < R_COUNT; i++) {
 		const struct bench_result *r = &b->res[i];
 
 		if (r->selected && bench_rows[i].tls && r->engine[0] != '\0') {
-			printf("%s: %s%s%s%s. ", bench_rows[i].key, r->engine,
+			printf(" %s: %s%s%s%s.", bench_rows[i].key, r->engine,
 			    strcmp(r->tls, "-") != 0 ? " (negotiated " : "",
 			    strcmp(r->tls, "-") != 0 ? r->tls : "",
 			    strcmp(r->tls, "-") != 0 ? ")" : "");
