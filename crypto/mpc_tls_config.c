@@ -259,6 +259,10 @@ mpc_tls_ctx_build(const struct mpc_tls_settings *s, WOLFSSL_CTX **ctxp)
 	 * and with it the pin and party-identity checks.  (TLS 1.3 tickets
 	 * are not compiled in.) */
 	(void) wolfSSL_CTX_set_session_cache_mode(ctx, WOLFSSL_SESS_CACHE_OFF);
+	/* One write per handshake flight instead of one per message: fewer,
+	 * fuller TCP segments (NNG 1.5.2's POSIX TCP streams leave Nagle
+	 * on, so small writes can wait for a delayed ACK). */
+	(void) wolfSSL_CTX_set_group_messages(ctx);
 	wolfSSL_CTX_SetIORecv(ctx, mpc_tls_io_recv);
 	wolfSSL_CTX_SetIOSend(ctx, mpc_tls_io_send);
 

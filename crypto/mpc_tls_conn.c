@@ -212,6 +212,7 @@ conn_fail(struct nng_tls_engine_conn *c, int err)
 
 	if (!c->hs_failed) {
 		c->hs_failed = true;
+		c->fail_rv   = rv;
 		mpc_tls_count(MPC_TLS_C_HS_FAILED);
 		mpc_tls_count(reason_counter(reason));
 		(void) pthread_mutex_lock(&c->lk);
@@ -419,13 +420,34 @@ conn_close(nng_tls_engine_conn *c)
 	}
 }
 
+/*
+ * After a failed handshake or the peer's close_notify the connection is
+ * finished: answer every later op with that outcome and never touch the
+ * lower stream again.  (NNG 1.5.2's tls_common.c does not mark a TLS stream
+ * closed when its TCP stream fails; a new lower-level receive on it would
+ * never complete, and neither would the application's operation.)
+ */
+static bool
+conn_finished(struct nng_tls_engine_conn *c, int *rv)
+{
+	if (c->hs_failed) {
+		*rv = c->fail_rv;
+		return (true);
+	}
+	if (c->close_rx) {
+		*rv = NNG_ECLOSED;
+		return (true);
+	}
+	return (false);
+}
+
 static int
 conn_handshake(nng_tls_engine_conn *c)
 {
 	int ret;
 
-	if (c->hs_failed) {
-		return (NNG_ECRYPTO);
+	if (conn_finished(c, &ret)) {
+		return (ret);
 	}
 	if ((ret = wolfSSL_negotiate(c->ssl)) == WOLFSSL_SUCCESS) {
 		conn_publish(c);
@@ -440,6 +462,9 @@ conn_recv(nng_tls_engine_conn *c, uint8_t *buf, size_t *szp)
 	int want = *szp > INT_MAX ? INT_MAX : (int) *szp;
 	int ret;
 
+	if (conn_finished(c, &ret)) {
+		return (ret);
+	}
 	ret = wolfSSL_read(c->ssl, buf, want);
 	conn_publish(c);
 	if (ret > 0) {
@@ -455,6 +480,9 @@ conn_send(nng_tls_engine_conn *c, const uint8_t *buf, size_t *szp)
 	int want = *szp > INT_MAX ? INT_MAX : (int) *szp;
 	int ret;
 
+	if (conn_finished(c, &ret)) {
+		return (ret);
+	}
 	ret = wolfSSL_write(c->ssl, buf, want);
 	conn_publish(c);
 	if (ret > 0) {

@@ -114,6 +114,7 @@ struct nng_tls_engine_conn {
 	size_t       npins;
 	int          verify_fail; /* reason the verify callback rejected */
 	int          fail;    /* NNG_MPC_E* reason of a failed handshake */
+	int          fail_rv; /* the NNG error it was reported as */
 	int          io_err;  /* NNG error from the lower stream */
 	struct mpc_tls_leaf peer; /* from the verify callback */
 	bool         have_peer;

@@ -99,6 +99,9 @@
                                   * often an IP literal: match iPAddress SANs */
 #define WOLFSSL_ENCRYPTED_KEYS   /* password-protected PKCS#8 private keys
                                   * (nng_tls_config_own_cert's password)     */
+#define LARGE_STATIC_BUFFERS     /* record-sized I/O buffers inside each
+                                  * connection (~33 KB): no malloc/free per
+                                  * 16 KiB record on the stream path          */
 
 /* --- certificates: generation for `nngmpc certs` ---------------------------- */
 #define WOLFSSL_KEY_GEN
