@@ -12,6 +12,7 @@
 #   party_<case>.pem client certs with a bad party SAN: evil (1-evil),
 #                    zero (01), empty (""), two (two party SANs),
 #                    upper (MPC://party/3), none (no URI SAN), big (2^32-1)
+#   revoked.pem      server cert (party 1) on ca.crl; ca_crl.pem = ca.pem + ca.crl
 #   server.pin client.pin   SHA-256 of the SubjectPublicKeyInfo (32 bytes)
 set -eu
 D=$1
@@ -93,3 +94,15 @@ openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -notext \
     -startdate 20200101000000Z -enddate 20200201000000Z \
     -extfile expired.ext -in expired.csr -out expired.crt 2>/dev/null
 cat expired.crt expired.key > expired.pem
+
+# Revoked: issued through `openssl ca` (so it is in the CA's index), then
+# revoked; ca_crl.pem is the CA followed by its CRL (NNG's CA-file format).
+key revoked.key
+openssl req -new -key revoked.key -subj "/O=nng-mpc test/CN=revoked" -out revoked.csr
+openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -notext \
+    -days 30 -extfile expired.ext -in revoked.csr -out revoked.crt 2>/dev/null
+cat revoked.crt revoked.key > revoked.pem
+openssl ca -config ca.cnf -cert ca.pem -keyfile ca.key -revoke revoked.crt 2>/dev/null
+openssl ca -config ca.cnf -cert ca.pem -keyfile ca.key -gencrl -crldays 30 \
+    -out ca.crl 2>/dev/null
+cat ca.pem ca.crl > ca_crl.pem

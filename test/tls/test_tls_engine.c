@@ -250,6 +250,42 @@ test_reject_expired(void **state)
 	nng_tls_config_free(cc);
 }
 
+/* A CA file carrying a CRL: the revoked certificate is refused, the
+ * others still pass. */
+static void
+test_reject_revoked(void **state)
+{
+	nng_tls_config *    sc;
+	nng_tls_config *    cc;
+	struct tu_result    r;
+	struct mpc_tls_peer pi;
+	nng_mpc_tls_stats   before = stats();
+	nng_mpc_tls_stats   after;
+
+	(void) state;
+	sc = tu_cfg(NNG_TLS_MODE_SERVER, "revoked.pem", "ca.pem",
+	    NNG_TLS_AUTH_MODE_REQUIRED, NULL);
+	cc = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", "ca_crl.pem",
+	    NNG_TLS_AUTH_MODE_REQUIRED, "127.0.0.1");
+	reject(sc, cc, &r);
+	after = stats();
+	assert_int_equal(r.cli_send, NNG_EPEERAUTH);
+	assert_peer_side(r.srv_recv, NNG_EPEERAUTH);
+	assert_int_equal(mpc_tls_peer_info(r.cli, &pi), NNG_MPC_ETLSREVOKED);
+	assert_int_equal(DELTA(revoked), 1);
+	assert_int_equal(DELTA(hs_ok), 0);
+	tu_result_free(&r);
+	nng_tls_config_free(sc);
+
+	sc = tu_cfg(NNG_TLS_MODE_SERVER, "server.pem", "ca.pem",
+	    NNG_TLS_AUTH_MODE_REQUIRED, NULL);
+	tu_try(sc, cc, false, &r);
+	assert_int_equal(r.srv_got, 4);
+	assert_int_equal(r.cli_got, 4);
+	nng_tls_config_free(sc);
+	nng_tls_config_free(cc);
+}
+
 static void
 test_reject_wrong_name(void **state)
 {
@@ -837,6 +873,7 @@ main(void)
 		cmocka_unit_test(test_pair1_unknown_ca),
 		cmocka_unit_test(test_reject_unknown_ca),
 		cmocka_unit_test(test_reject_expired),
+		cmocka_unit_test(test_reject_revoked),
 		cmocka_unit_test(test_reject_wrong_name),
 		cmocka_unit_test(test_reject_no_client_cert),
 		cmocka_unit_test(test_reject_pin_mismatch),

@@ -6,18 +6,22 @@
  * The openssl processes are children of the test, on free loopback ports,
  * killed and reaped by every test.
  */
+#include <arpa/inet.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include <nng/nng.h>
+#include <nng/protocol/reqrep0/rep.h>
 #include <nng/supplemental/tls/tls.h>
 
 #include "mpc_tls_bridge.h"
@@ -311,6 +315,124 @@ test_engine_refuses_tls12_client(void **state)
 	nng_tls_config_free(sc);
 }
 
+/*
+ * Drop-in: Debian's unmodified nngcat, run on our libnng.so.1 with
+ * LD_PRELOAD=libnngmpc.so, talks TLS 1.3 with a client certificate to a
+ * 1.3-only, certificate-requiring server -- which the same nngcat on
+ * Debian's own libnng (Mbed TLS, TLS 1.2) cannot.  Only in builds without
+ * sanitizers (an instrumented module cannot be preloaded into nngcat).
+ */
+static int
+nngcat_req(const char *url, bool preload, char *out, size_t outsz)
+{
+	const char *cat = getenv("NNGMPC_NNGCAT");
+	const char *mod = getenv("NNGMPC_MODULE");
+	char        dir[512];
+	size_t      n = 0;
+	int         fd;
+	pid_t       pid;
+
+	char *      saved = getenv("LD_LIBRARY_PATH");
+
+	saved = saved != NULL ? strdup(saved) : NULL;
+	if (preload) {
+		/* Our libnng.so.1 (build/plugin) and the module. */
+		(void) snprintf(dir, sizeof(dir), "%s", mod);
+		*strrchr(dir, '/') = '\0';
+		assert_int_equal(setenv("LD_LIBRARY_PATH", dir, 1), 0);
+		assert_int_equal(setenv("LD_PRELOAD", mod, 1), 0);
+	} else {
+		/* Debian's libnng.so.1, whatever the test runner set. */
+		assert_int_equal(
+		    setenv("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu", 1), 0);
+	}
+	{
+		char *argv[] = { (char *) cat, "--req", "--dial", (char *) url,
+			"--cacert", (char *) tu_path("ca.pem"), "--cert",
+			(char *) tu_path("client.crt"), "--key",
+			(char *) tu_path("client.key"), "--data", "ping",
+			"--ascii", "--count", "1", "--recv-timeout", "3", NULL };
+		pid = tu_spawn(argv, NULL, &fd);
+	}
+	(void) unsetenv("LD_PRELOAD");
+	if (saved != NULL) {
+		(void) setenv("LD_LIBRARY_PATH", saved, 1);
+		free(saved);
+	} else {
+		(void) unsetenv("LD_LIBRARY_PATH");
+	}
+	for (;;) {
+		ssize_t k = read(fd, out + n, outsz - 1 - n);
+		if (k <= 0) {
+			break;
+		}
+		n += (size_t) k;
+	}
+	out[n] = '\0';
+	(void) close(fd);
+	return (tu_reap(pid, WAIT_MS));
+}
+
+static void
+test_nngcat_ld_preload(void **state)
+{
+	nng_socket      s;
+	nng_listener    l;
+	nng_tls_config *sc;
+	nng_sockaddr    sa;
+	char            url[64];
+	char            out[256];
+	char            buf[16];
+	size_t          sz;
+	int             st;
+
+	(void) state;
+	if (getenv("NNGMPC_NNGCAT") == NULL || getenv("NNGMPC_MODULE") == NULL) {
+		skip();
+	}
+	sc = tu_cfg(NNG_TLS_MODE_SERVER, "server.pem", "ca.pem",
+	    NNG_TLS_AUTH_MODE_REQUIRED, NULL);
+	assert_int_equal(nng_mpc_tls_config_require_party(sc, 1), 0);
+	assert_int_equal(nng_rep0_open(&s), 0);
+	assert_int_equal(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 3000), 0);
+	assert_int_equal(nng_listener_create(&l, s, "tls+tcp://127.0.0.1:0"), 0);
+	assert_int_equal(nng_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, sc), 0);
+	assert_int_equal(nng_listener_start(l, 0), 0);
+	assert_int_equal(nng_listener_get_addr(l, NNG_OPT_LOCADDR, &sa), 0);
+	(void) snprintf(url, sizeof(url), "tls+tcp://127.0.0.1:%u",
+	    ntohs(sa.s_in.sa_port));
+
+	/* The request arrives only over our engine; reply to it. */
+	{
+		pid_t child = fork();
+		assert_true(child >= 0);
+		if (child == 0) {
+			_exit(nngcat_req(url, true, out, sizeof(out)) == 0 &&
+			            strstr(out, "pong") != NULL
+			        ? 0
+			        : 1);
+		}
+		sz = sizeof(buf);
+		assert_int_equal(nng_recv(s, buf, &sz, 0), 0);
+		assert_int_equal(sz, 4);
+		assert_memory_equal(buf, "ping", 4);
+		assert_int_equal(nng_send(s, "pong", 4, 0), 0);
+		assert_int_equal(waitpid(child, &st, 0), child);
+		assert_true(WIFEXITED(st));
+		assert_int_equal(WEXITSTATUS(st), 0);
+	}
+
+	/* Debian's own libnng (Mbed TLS, TLS 1.2) is refused: nothing
+	 * arrives and nngcat fails. */
+	assert_int_not_equal(nngcat_req(url, false, out, sizeof(out)), 0);
+	assert_null(strstr(out, "pong"));
+	sz = sizeof(buf);
+	assert_int_equal(nng_recv(s, buf, &sz, NNG_FLAG_NONBLOCK), NNG_EAGAIN);
+
+	assert_int_equal(nng_close(s), 0);
+	nng_tls_config_free(sc);
+}
+
 int
 main(void)
 {
@@ -319,6 +441,7 @@ main(void)
 		cmocka_unit_test(test_engine_to_openssl_server),
 		cmocka_unit_test(test_engine_refuses_tls12_server),
 		cmocka_unit_test(test_engine_refuses_tls12_client),
+		cmocka_unit_test(test_nngcat_ld_preload),
 	};
 
 	return (cmocka_run_group_tests(tests, group_setup, NULL));
