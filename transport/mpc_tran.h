@@ -84,6 +84,7 @@ typedef enum mpc_tran_nego_state {
 	MPC_NEGO_TX_FINISHED, /* sending our finished record */
 	MPC_NEGO_RX_FINISHED, /* receiving the peer's finished record */
 	MPC_NEGO_TX_REJECT,   /* sending a rejecting finished record */
+	MPC_NEGO_RX_DRAIN,    /* reading the peer's record before closing */
 	MPC_NEGO_DONE,
 } mpc_tran_nego_state;
 
@@ -174,6 +175,8 @@ struct mpc_tran_pipe {
 	nni_mtx  txmtx;
 	nni_list sendq;
 	nni_aio *txaio;
+	bool     txbusy;   /* txaio has a stream write outstanding */
+	bool     txclosed; /* no more writes: queued sends fail */
 	size_t   txlen; /* payload bytes of the frame being written */
 	uint8_t  txhdr[NNG_MPC_FRAME_HEADER_SIZE];
 	uint8_t  txtag[NNG_MPC_FRAME_TAG_SIZE];
@@ -181,6 +184,8 @@ struct mpc_tran_pipe {
 	nni_mtx        rxmtx;
 	nni_list       recvq;
 	nni_aio *      rxaio;
+	bool           rxbusy;   /* rxaio has a stream read outstanding */
+	bool           rxclosed; /* no more reads: queued receives fail */
 	nni_msg *      rxmsg;
 	mpc_frame_hdr  rxh; /* decoded header of the frame being read */
 	mpc_wire_stats rxwire;

@@ -12,6 +12,10 @@
  *   TX_FINISHED   send our finished record
  *   RX_FINISHED   read the peer's, verify it, register the party
  *   TX_REJECT     (instead of TX_FINISHED) tell the peer why we refuse
+ *   RX_DRAIN      then read the record the peer sends after its hello
+ *                 (its finished or its own refusal) before closing: a
+ *                 close with unread input makes TCP send a reset, which
+ *                 can destroy our refusal before the peer reads it
  * The whole negotiation has one deadline (NNG_OPT_MPC_HANDSHAKE_TIMEOUT,
  * default 10 s as in NNG's transports): each step gets the time left, so a
  * peer that trickles bytes cannot stretch it.
@@ -185,6 +189,11 @@ mpc_tran_nego_fail(mpc_tran_pipe *p, int rv)
 {
 	mpc_tran_ep *ep = p->ep;
 
+	/* Telling the peer why is best effort: when we refused it, our
+	 * reason is the result even if that record could not be sent. */
+	if (p->nego_reject != 0) {
+		rv = p->nego_reject;
+	}
 	if (!p->nego_counted && (rv != NNG_ECLOSED) && (rv != NNG_ECANCELED)) {
 		nni_atomic_inc64(&ep->rej[mpc_tran_rej_of(rv)]);
 	}
@@ -285,6 +294,11 @@ mpc_tran_nego_cb(void *arg)
 		break;
 
 	case MPC_NEGO_TX_REJECT:
+		rv = mpc_tran_nego_step(p, MPC_NEGO_RX_DRAIN, p->hs.rx_fin,
+		    sizeof(p->hs.rx_fin), false);
+		break;
+
+	case MPC_NEGO_RX_DRAIN:
 		rv = p->nego_reject;
 		break;
 

@@ -83,15 +83,50 @@ mpc_tran_ctr_inc(mpc_tran_pipe *p, mpc_tran_ctr c)
  * Lifecycle
  * ---------------------------------------------------------------------- */
 
+/*
+ * Fails every queued user aio except one whose transfer is outstanding
+ * (closing our aio below aborts that transfer, and its callback fails
+ * it).  Without this, an aio queued after our aio was closed would wait
+ * forever: a closed aio silently refuses new stream operations, so its
+ * callback never runs.  Locked.
+ */
+static void
+mpc_tran_pipe_fail_queue(nni_list *q, bool busy, int rv)
+{
+	nni_aio *aio = nni_list_first(q);
+
+	if (busy && (aio != NULL)) {
+		aio = nni_list_next(q, aio);
+	}
+	while (aio != NULL) {
+		nni_aio *next = nni_list_next(q, aio);
+		nni_aio_list_remove(aio);
+		nni_aio_finish_error(aio, rv);
+		aio = next;
+	}
+}
+
 void
 mpc_tran_pipe_close(void *arg)
 {
 	mpc_tran_pipe *p = arg;
 
+	nni_mtx_lock(&p->txmtx);
+	p->txclosed = true;
+	mpc_tran_pipe_fail_queue(&p->sendq, p->txbusy, NNG_ECLOSED);
+	nni_mtx_unlock(&p->txmtx);
+	nni_mtx_lock(&p->rxmtx);
+	p->rxclosed = true;
+	mpc_tran_pipe_fail_queue(&p->recvq, p->rxbusy, NNG_ECLOSED);
+	nni_mtx_unlock(&p->rxmtx);
+
 	nni_aio_close(p->rxaio);
 	nni_aio_close(p->txaio);
 	nni_aio_close(p->negoaio);
 	nng_stream_close(p->conn);
+	/* The party may connect again as soon as this pipe is closed, not
+	 * only once it is reaped. */
+	mpc_tran_party_unregister(p);
 }
 
 static void
@@ -270,6 +305,10 @@ mpc_tran_pipe_send_start(mpc_tran_pipe *p)
 	int              niov;
 	int              rv;
 
+	if (p->txclosed) {
+		mpc_tran_pipe_fail_queue(&p->sendq, false, NNG_ECLOSED);
+		return;
+	}
 	while ((aio = nni_list_first(&p->sendq)) != NULL) {
 		msg = nni_aio_get_msg(aio);
 		if (mpc_envelope_parse_out(&env, nni_msg_body(msg),
@@ -330,7 +369,8 @@ mpc_tran_pipe_send_start(mpc_tran_pipe *p)
 		iov[niov].iov_buf = p->txtag;
 		iov[niov].iov_len = sizeof(p->txtag);
 		niov++;
-		p->txlen = plen;
+		p->txlen  = plen;
+		p->txbusy = true;
 		nni_aio_set_iov(p->txaio, niov, iov);
 		nng_stream_send(p->conn, p->txaio);
 		return;
@@ -348,7 +388,8 @@ mpc_tran_pipe_send_cb(void *arg)
 	int            rv;
 
 	nni_mtx_lock(&p->txmtx);
-	aio = nni_list_first(&p->sendq);
+	p->txbusy = false;
+	aio       = nni_list_first(&p->sendq);
 	if ((rv = nni_aio_result(txaio)) != 0) {
 		/* A partial frame may be on the wire: the stream is out of
 		 * step, so no further send; the protocol closes the pipe. */
@@ -361,6 +402,7 @@ mpc_tran_pipe_send_cb(void *arg)
 	n = nni_aio_count(txaio);
 	nni_aio_iov_advance(txaio, n);
 	if (nni_aio_iov_count(txaio) > 0) {
+		p->txbusy = true;
 		nng_stream_send(p->conn, txaio);
 		nni_mtx_unlock(&p->txmtx);
 		return;
@@ -391,7 +433,7 @@ mpc_tran_pipe_send_cancel(nni_aio *aio, void *arg, int rv)
 	}
 	/* The frame being written: abort the transfer; its callback fails
 	 * the user's aio. */
-	if (nni_list_first(&p->sendq) == aio) {
+	if ((nni_list_first(&p->sendq) == aio) && p->txbusy) {
 		nni_aio_abort(p->txaio, rv);
 		nni_mtx_unlock(&p->txmtx);
 		return;
@@ -411,6 +453,11 @@ mpc_tran_pipe_send(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_mtx_lock(&p->txmtx);
+	if (p->txclosed) {
+		nni_mtx_unlock(&p->txmtx);
+		nni_aio_finish_error(aio, NNG_ECLOSED);
+		return;
+	}
 	if ((rv = nni_aio_schedule(aio, mpc_tran_pipe_send_cancel, p)) != 0) {
 		nni_mtx_unlock(&p->txmtx);
 		nni_aio_finish_error(aio, rv);
@@ -500,13 +547,15 @@ mpc_tran_pipe_recv_cb(void *arg)
 	int              rv;
 
 	nni_mtx_lock(&p->rxmtx);
-	aio = nni_list_first(&p->recvq);
+	p->rxbusy = false;
+	aio       = nni_list_first(&p->recvq);
 	if ((rv = nni_aio_result(rxaio)) != 0) {
 		goto recv_error;
 	}
 	n = nni_aio_count(rxaio);
 	nni_aio_iov_advance(rxaio, n);
 	if (nni_aio_iov_count(rxaio) > 0) {
+		p->rxbusy = true;
 		nng_stream_recv(p->conn, rxaio);
 		nni_mtx_unlock(&p->rxmtx);
 		return;
@@ -535,6 +584,7 @@ mpc_tran_pipe_recv_cb(void *arg)
 		iov[n].iov_len = sizeof(p->rxtag);
 		n++;
 		nni_aio_set_iov(rxaio, (unsigned) n, iov);
+		p->rxbusy = true;
 		nng_stream_recv(p->conn, rxaio);
 		nni_mtx_unlock(&p->rxmtx);
 		return;
@@ -608,7 +658,7 @@ mpc_tran_pipe_recv_cancel(nni_aio *aio, void *arg, int rv)
 		nni_mtx_unlock(&p->rxmtx);
 		return;
 	}
-	if (nni_list_first(&p->recvq) == aio) {
+	if ((nni_list_first(&p->recvq) == aio) && p->rxbusy) {
 		nni_aio_abort(p->rxaio, rv);
 		nni_mtx_unlock(&p->rxmtx);
 		return;
@@ -624,9 +674,14 @@ mpc_tran_pipe_recv_start(mpc_tran_pipe *p)
 {
 	nni_iov iov;
 
+	if (p->rxclosed) {
+		mpc_tran_pipe_fail_queue(&p->recvq, false, NNG_ECLOSED);
+		return;
+	}
 	iov.iov_buf = p->rxhdr;
 	iov.iov_len = sizeof(p->rxhdr);
 	nni_aio_set_iov(p->rxaio, 1, &iov);
+	p->rxbusy = true;
 	nng_stream_recv(p->conn, p->rxaio);
 }
 
@@ -640,6 +695,11 @@ mpc_tran_pipe_recv(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_mtx_lock(&p->rxmtx);
+	if (p->rxclosed) {
+		nni_mtx_unlock(&p->rxmtx);
+		nni_aio_finish_error(aio, NNG_ECLOSED);
+		return;
+	}
 	if ((rv = nni_aio_schedule(aio, mpc_tran_pipe_recv_cancel, p)) != 0) {
 		nni_mtx_unlock(&p->rxmtx);
 		nni_aio_finish_error(aio, rv);

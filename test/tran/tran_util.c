@@ -1,9 +1,16 @@
 /*
  * tran_util.c -- helpers of the mpc+* transport tests (tran_util.h).
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "tran_util.h"
@@ -39,6 +46,8 @@ tu_register(void)
 #define TU_MAX_SOCKS 1024
 static nng_mtx *tu_lk;
 static int      tu_npipes[TU_MAX_SOCKS];
+static int      tu_nremoved[TU_MAX_SOCKS];
+static int      tu_nseen[TU_MAX_SOCKS];
 
 static void
 tu_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
@@ -48,10 +57,12 @@ tu_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 
 	(void) arg;
 	nng_mtx_lock(tu_lk);
-	if (ev == NNG_PIPE_EV_ADD_POST) {
+	if (ev == NNG_PIPE_EV_ADD_PRE) {
 		tu_npipes[id]++;
+		tu_nseen[id]++;
 	} else if (ev == NNG_PIPE_EV_REM_POST) {
 		tu_npipes[id]--;
+		tu_nremoved[id]++;
 	}
 	nng_mtx_unlock(tu_lk);
 }
@@ -63,9 +74,11 @@ tu_track(nng_socket s)
 		TU_PASS(nng_mtx_alloc(&tu_lk));
 	}
 	nng_mtx_lock(tu_lk);
-	tu_npipes[nng_socket_id(s) % TU_MAX_SOCKS] = 0;
+	tu_npipes[nng_socket_id(s) % TU_MAX_SOCKS]   = 0;
+	tu_nremoved[nng_socket_id(s) % TU_MAX_SOCKS] = 0;
+	tu_nseen[nng_socket_id(s) % TU_MAX_SOCKS]    = 0;
 	nng_mtx_unlock(tu_lk);
-	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_POST, tu_pipe_cb, NULL));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, tu_pipe_cb, NULL));
 	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_REM_POST, tu_pipe_cb, NULL));
 }
 
@@ -84,6 +97,36 @@ tu_wait_pipes(nng_socket s, int n)
 		nng_msleep(10);
 	}
 	print_error("socket %d has %d pipes, expected %d\n",
+	    nng_socket_id(s), have, n);
+	fail();
+}
+
+int
+tu_pipes_seen(nng_socket s)
+{
+	int n;
+
+	nng_mtx_lock(tu_lk);
+	n = tu_nseen[nng_socket_id(s) % TU_MAX_SOCKS];
+	nng_mtx_unlock(tu_lk);
+	return (n);
+}
+
+void
+tu_wait_removed(nng_socket s, int n)
+{
+	int have = -1;
+
+	for (int i = 0; i < 1000; i++) {
+		nng_mtx_lock(tu_lk);
+		have = tu_nremoved[nng_socket_id(s) % TU_MAX_SOCKS];
+		nng_mtx_unlock(tu_lk);
+		if (have >= n) {
+			return;
+		}
+		nng_msleep(10);
+	}
+	print_error("socket %d lost %d pipes, expected %d\n",
 	    nng_socket_id(s), have, n);
 	fail();
 }
@@ -237,4 +280,86 @@ tu_dialer_ctr(nng_dialer d, const char *name)
 
 	TU_PASS(nng_dialer_get_uint64(d, name, &v));
 	return (v);
+}
+
+int
+tu_raw_connect(const char *url)
+{
+	struct timeval tv = { .tv_sec = 5, .tv_usec = 0 };
+	int            fd;
+	int            one = 1;
+
+	if (strncmp(url, "mpc+ipc://", 10) == 0) {
+		struct sockaddr_un sun;
+
+		memset(&sun, 0, sizeof(sun));
+		sun.sun_family = AF_UNIX;
+		assert_true(strlen(url + 10) < sizeof(sun.sun_path));
+		strcpy(sun.sun_path, url + 10);
+		assert_true((fd = socket(AF_UNIX, SOCK_STREAM, 0)) >= 0);
+		assert_int_equal(
+		    connect(fd, (struct sockaddr *) &sun, sizeof(sun)), 0);
+	} else {
+		struct sockaddr_in sin;
+		const char *       colon = strrchr(url, ':');
+
+		assert_non_null(colon);
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family      = AF_INET;
+		sin.sin_port        = htons((uint16_t) atoi(colon + 1));
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+		(void) setsockopt(
+		    fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		assert_int_equal(
+		    connect(fd, (struct sockaddr *) &sin, sizeof(sin)), 0);
+	}
+	(void) setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void) setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return (fd);
+}
+
+size_t
+tu_raw_read(int fd, void *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = recv(fd, (uint8_t *) buf + got, len - got, 0);
+		if (n <= 0) {
+			break;
+		}
+		got += (size_t) n;
+	}
+	return (got);
+}
+
+void
+tu_raw_write(int fd, const void *buf, size_t len)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t n = send(
+		    fd, (const uint8_t *) buf + put, len - put, MSG_NOSIGNAL);
+		assert_true(n > 0);
+		put += (size_t) n;
+	}
+}
+
+bool
+tu_raw_closed(int fd)
+{
+	uint8_t b;
+
+	for (int i = 0; i < 2; i++) {
+		ssize_t n = recv(fd, &b, 1, 0);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) {
+			return (true);
+		}
+		if (n > 0) {
+			i--; /* discard data, keep waiting for the close */
+		}
+	}
+	return (false);
 }

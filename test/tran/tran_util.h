@@ -62,11 +62,31 @@ uint64_t tu_pipe_ctr(nng_pipe p, const char *name);
 uint64_t tu_listener_ctr(nng_listener l, const char *name);
 uint64_t tu_dialer_ctr(nng_dialer d, const char *name);
 
-/* Waits (up to 10 s) until the socket has n pipes, via pipe events. */
+/* Waits (up to 10 s) until the socket has n pipes (added to it by NNG and
+ * not yet removed), via pipe events. */
 void tu_wait_pipes(nng_socket s, int n);
+
+/* Pipes the socket has seen since it was opened (NNG_PIPE_EV_ADD_PRE):
+ * a pipe refused by the transport never counts. */
+int tu_pipes_seen(nng_socket s);
+
+/* Waits (up to 10 s) until at least n pipes of the socket were removed
+ * since it was opened (a dialer may reconnect right after). */
+void tu_wait_removed(nng_socket s, int n);
 
 /* Polls until cond(arg) or 10 s pass; asserts it became true.  For state
  * another thread changes (counters), never for timing assertions. */
 void tu_wait_until(bool (*cond)(void *), void *arg);
+
+/*
+ * Raw clients for hostile-peer tests: a plain socket to an mpc+tcp:// or
+ * mpc+ipc:// URL, 5 s I/O timeouts.  tu_raw_read returns the bytes read
+ * (fewer only at EOF or timeout); tu_raw_write asserts all were written.
+ */
+int    tu_raw_connect(const char *url);
+size_t tu_raw_read(int fd, void *buf, size_t len);
+void   tu_raw_write(int fd, const void *buf, size_t len);
+/* True when the peer closed the connection (EOF or reset) within 10 s. */
+bool tu_raw_closed(int fd);
 
 #endif /* NNG_MPC_TEST_TRAN_UTIL_H */
