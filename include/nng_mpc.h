@@ -457,7 +457,10 @@ int nng_mpc_hkdf_sha256(uint8_t *okm, size_t okm_len, const void *ikm,
  * (&v, sizeof(int)), a uint64_t, an nng_duration, a bool likewise, a string
  * with its NUL (strlen + 1).  Returns 0 or what the option's setter
  * returns (NNG_EINVAL, NNG_EBADTYPE, ...).  Once any endpoint exists,
- * nng_socket_set_int() and friends work directly.
+ * nng_socket_set_int() and friends work directly.  NNG 1.5.2 treats its
+ * own TLS file options (NNG_OPT_TLS_CA_FILE, NNG_OPT_TLS_CERT_KEY_FILE,
+ * NNG_OPT_TLS_SERVER_NAME) the same way, so they can be set through this
+ * function too.
  */
 int nng_mpc_socket_set(
     nng_socket s, const char *name, const void *val, size_t sz);
@@ -500,6 +503,9 @@ int nng_mpc_socket_set(
  *                              else NNG_ENOTSUP); so are the next two:
  *   NNG_OPT_MPC_TLS_VERSION    string  negotiated TLS version
  *   NNG_OPT_MPC_TLS_CIPHER     string  negotiated cipher suite
+ *   NNG_OPT_MPC_PEER_PIN       opaque, NNG_MPC_TLS_PIN_SIZE bytes: SHA-256
+ *                              of the peer's SubjectPublicKeyInfo, the
+ *                              value NNG_OPT_MPC_CERT_PINS takes
  *   NNG_OPT_MPC_EPOCH          uint64  current send key epoch
  * and uint64 counters:
  *   NNG_OPT_MPC_FRAMES_IN / _OUT   frames delivered / written
@@ -526,6 +532,7 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_PEER_SUBJECT   "mpc:peer-subject"
 #define NNG_OPT_MPC_TLS_VERSION    "mpc:tls-version"
 #define NNG_OPT_MPC_TLS_CIPHER     "mpc:tls-cipher"
+#define NNG_OPT_MPC_PEER_PIN       "mpc:peer-pin"
 #define NNG_OPT_MPC_EPOCH          "mpc:epoch"
 #define NNG_OPT_MPC_FRAMES_IN      "mpc:frames-in"
 #define NNG_OPT_MPC_FRAMES_OUT     "mpc:frames-out"

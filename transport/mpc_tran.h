@@ -84,7 +84,7 @@ typedef enum mpc_tran_nego_state {
 	MPC_NEGO_TX_FINISHED, /* sending our finished record */
 	MPC_NEGO_RX_FINISHED, /* receiving the peer's finished record */
 	MPC_NEGO_TX_REJECT,   /* sending a rejecting finished record */
-	MPC_NEGO_RX_DRAIN,    /* reading the peer's record before closing */
+	MPC_NEGO_LINGER,      /* refused: reading until the peer closes */
 	MPC_NEGO_DONE,
 } mpc_tran_nego_state;
 
@@ -114,6 +114,16 @@ struct mpc_tran_ep {
 	nni_atomic_u64       rej[MPC_TRAN_REJ_COUNT];
 	nni_atomic_u64       accepted; /* pipes that finished the handshake */
 };
+
+/*
+ * NNG's TLS stream writes each piece of an aio's iov as its own TLS record.
+ * A frame that fits one record (RFC 8446 section 5.1: 2^14 bytes of
+ * plaintext) is therefore assembled in this per-pipe buffer and written as
+ * one piece, so it travels as one record; larger frames are written from
+ * the message itself (three records, against the dozens a large payload
+ * needs anyway).
+ */
+#define MPC_TRAN_TLS_STAGE_SIZE 16384
 
 /* Pipe counters, read through the read-only pipe options. */
 typedef enum mpc_tran_ctr {
@@ -165,6 +175,7 @@ struct mpc_tran_pipe {
 	char     peer_subject[MPC_TLS_PEER_SUBJECT_LEN]; /* TLS only */
 	char     tls_version[MPC_TLS_PEER_NAME_LEN];
 	char     tls_cipher[MPC_TLS_PEER_NAME_LEN];
+	uint8_t  peer_pin[NNG_MPC_TLS_PIN_SIZE]; /* SHA-256 of peer's SPKI */
 
 	/* Data path. */
 	mpc_chan *     chan;
@@ -178,6 +189,7 @@ struct mpc_tran_pipe {
 	bool     txbusy;   /* txaio has a stream write outstanding */
 	bool     txclosed; /* no more writes: queued sends fail */
 	size_t   txlen; /* payload bytes of the frame being written */
+	uint8_t *txstage; /* TLS only: a whole small frame, one record */
 	uint8_t  txhdr[NNG_MPC_FRAME_HEADER_SIZE];
 	uint8_t  txtag[NNG_MPC_FRAME_TAG_SIZE];
 

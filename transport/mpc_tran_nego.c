@@ -12,10 +12,14 @@
  *   TX_FINISHED   send our finished record
  *   RX_FINISHED   read the peer's, verify it, register the party
  *   TX_REJECT     (instead of TX_FINISHED) tell the peer why we refuse
- *   RX_DRAIN      then read the record the peer sends after its hello
- *                 (its finished or its own refusal) before closing: a
- *                 close with unread input makes TCP send a reset, which
- *                 can destroy our refusal before the peer reads it
+ *   LINGER        after a refusal, read (and discard) until the peer
+ *                 closes, then close: closing first could lose what we
+ *                 sent -- NNG 1.5.2's TLS stream drops ciphertext it has
+ *                 not yet written when closed, and a TCP close with unread
+ *                 input sends a reset that can destroy it in flight.  The
+ *                 dialer lingers at most MPC_TRAN_LINGER_MS (so when both
+ *                 sides refuse, the dialer closes first and ends the
+ *                 listener's wait); the listener until its deadline.
  * The whole negotiation has one deadline (NNG_OPT_MPC_HANDSHAKE_TIMEOUT,
  * default 10 s as in NNG's transports): each step gets the time left, so a
  * peer that trickles bytes cannot stretch it.
@@ -32,6 +36,9 @@
 
 #include "mpc_frame.h"
 #include "mpc_wipe.h"
+
+/* How long a refusing dialer waits for the peer to close first. */
+#define MPC_TRAN_LINGER_MS 100
 
 /* Which counter a failed negotiation moves. */
 static mpc_tran_rej
@@ -128,6 +135,7 @@ mpc_tran_nego_tls(mpc_tran_pipe *p)
 	memcpy(p->peer_subject, pi.subject, sizeof(p->peer_subject));
 	memcpy(p->tls_version, pi.version, sizeof(p->tls_version));
 	memcpy(p->tls_cipher, pi.cipher, sizeof(p->tls_cipher));
+	memcpy(p->peer_pin, pi.spki_sha256, sizeof(p->peer_pin));
 
 	if (mpc_hs_binding(&p->hs)) {
 		if (mpc_tls_export(p->conn, MPC_HELLO_EXPORTER_LABEL,
@@ -165,6 +173,24 @@ mpc_tran_nego_check_peer(mpc_tran_pipe *p)
 		return (NNG_MPC_EDUPPARTY);
 	}
 	return (0);
+}
+
+/* Ends a refused negotiation after the peer closed (or the wait ended).
+ * reason is the result; the counter has moved already.  Locked. */
+static void
+mpc_tran_nego_linger(mpc_tran_pipe *p, int reason)
+{
+	nni_time cap = nni_clock() + MPC_TRAN_LINGER_MS;
+	int      rv;
+
+	p->nego_reject = reason;
+	if (p->ep->is_dialer && (cap < p->nego_deadline)) {
+		p->nego_deadline = cap;
+	}
+	if ((rv = mpc_tran_nego_step(p, MPC_NEGO_LINGER, p->hs.rx_fin,
+	         sizeof(p->hs.rx_fin), false)) != 0) {
+		mpc_tran_nego_fail(p, rv);
+	}
 }
 
 /* Refuses the peer: count, tell it why (best effort), then fail. */
@@ -283,23 +309,26 @@ mpc_tran_nego_cb(void *arg)
 
 	case MPC_NEGO_RX_FINISHED:
 		if ((rv = mpc_hs_check_finished(&p->hs, &by_peer)) != 0) {
-			if (by_peer) {
-				nni_atomic_inc64(
-				    &ep->rej[MPC_TRAN_REJ_BY_PEER]);
-				p->nego_counted = true;
-			}
-			break;
+			nni_atomic_inc64(&ep->rej[by_peer
+			        ? MPC_TRAN_REJ_BY_PEER
+			        : mpc_tran_rej_of(rv)]);
+			p->nego_counted = true;
+			mpc_tran_nego_linger(p, rv);
+			nni_mtx_unlock(&ep->mtx);
+			return;
 		}
 		rv = mpc_tran_nego_done(p);
 		break;
 
 	case MPC_NEGO_TX_REJECT:
-		rv = mpc_tran_nego_step(p, MPC_NEGO_RX_DRAIN, p->hs.rx_fin,
-		    sizeof(p->hs.rx_fin), false);
-		break;
+		mpc_tran_nego_linger(p, p->nego_reject);
+		nni_mtx_unlock(&ep->mtx);
+		return;
 
-	case MPC_NEGO_RX_DRAIN:
-		rv = p->nego_reject;
+	case MPC_NEGO_LINGER:
+		/* Whatever the peer still sends is discarded. */
+		rv = mpc_tran_nego_step(p, MPC_NEGO_LINGER, p->hs.rx_fin,
+		    sizeof(p->hs.rx_fin), false);
 		break;
 
 	default:
@@ -342,6 +371,11 @@ mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
 	binding = (ep->kind == MPC_TRAN_TLS) && ep->cfg.channel_binding;
 	p->nego_deadline = nni_clock() + (nni_time) ep->cfg.hs_timeout;
 
+	if ((ep->kind == MPC_TRAN_TLS) &&
+	    ((p->txstage = nni_alloc(MPC_TRAN_TLS_STAGE_SIZE)) == NULL)) {
+		mpc_tran_nego_fail(p, NNG_ENOMEM);
+		return;
+	}
 	if (((rv = mpc_frame_session_binding(p->binding, ep->cfg.session_id,
 	          sizeof(ep->cfg.session_id))) != 0) ||
 	    ((rv = mpc_hs_init(&p->hs, &ep->cfg, p->proto, ep->is_dialer,

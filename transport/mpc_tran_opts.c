@@ -712,6 +712,20 @@ mpc_tran_pipe_get_tls_cipher(void *arg, void *v, size_t *szp, nni_type t)
 }
 
 static int
+mpc_tran_pipe_get_pin(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+
+	if (p->ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if (t != NNI_TYPE_OPAQUE) {
+		return (NNG_EBADTYPE);
+	}
+	return (nni_copyout(p->peer_pin, sizeof(p->peer_pin), v, szp));
+}
+
+static int
 mpc_tran_pipe_get_epoch(void *arg, void *v, size_t *szp, nni_type t)
 {
 	mpc_tran_pipe *p = arg;
@@ -750,6 +764,7 @@ static const nni_option mpc_tran_pipe_opts[] = {
 	    .o_get = mpc_tran_pipe_get_tls_version },
 	{ .o_name = NNG_OPT_MPC_TLS_CIPHER,
 	    .o_get = mpc_tran_pipe_get_tls_cipher },
+	{ .o_name = NNG_OPT_MPC_PEER_PIN, .o_get = mpc_tran_pipe_get_pin },
 	{ .o_name = NNG_OPT_MPC_EPOCH, .o_get = mpc_tran_pipe_get_epoch },
 	{ .o_name = NNG_OPT_MPC_FRAMES_IN, .o_get = mpc_tran_get_frames_in },
 	{ .o_name = NNG_OPT_MPC_FRAMES_OUT, .o_get = mpc_tran_get_frames_out },

@@ -165,6 +165,9 @@ mpc_tran_pipe_fini(void *arg)
 	nni_aio_free(p->negoaio);
 	nng_stream_free(p->conn);
 	nni_msg_free(p->rxmsg);
+	if (p->txstage != NULL) {
+		nni_free(p->txstage, MPC_TRAN_TLS_STAGE_SIZE);
+	}
 	mpc_chan_free(p->chan);
 	mpc_hs_wipe(&p->hs);
 	nni_mtx_fini(&p->txmtx);
@@ -292,6 +295,31 @@ mpc_tran_pipe_flatten(nni_msg *msg, size_t prefix)
 	return (msg);
 }
 
+/*
+ * Seals a frame for msg (payload: its header, then its body from offset
+ * prefix) in place at buf, which has room for header, payload and tag, and
+ * fills h.  Returns 0 or the channel's error (buf wiped).
+ */
+static int
+mpc_tran_pipe_seal(mpc_tran_pipe *p, mpc_frame_hdr *h, uint8_t *hdr,
+    uint8_t *payload, size_t plen, uint8_t *tag)
+{
+	int rv;
+
+	h->sender       = p->self_id;
+	h->payload_len  = (uint32_t) plen;
+	h->timestamp_ns = mpc_tran_wall_ns();
+	memcpy(h->session, p->binding, sizeof(h->session));
+	if (((rv = mpc_chan_send_next(p->chan, mpc_tran_now_ns(), &h->epoch,
+	          &h->sequence)) != 0) ||
+	    ((rv = mpc_frame_encode_header(hdr, NNG_MPC_FRAME_HEADER_SIZE, h,
+	          NNG_MPC_PAYLOAD_MAX)) != 0)) {
+		return (rv);
+	}
+	return (mpc_chan_seal(p->chan, h->epoch, h->sequence, hdr,
+	    NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag));
+}
+
 /* Seals the message at the head of the queue and writes it.  Locked. */
 static void
 mpc_tran_pipe_send_start(mpc_tran_pipe *p)
@@ -329,46 +357,57 @@ mpc_tran_pipe_send_start(mpc_tran_pipe *p)
 			mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
 			continue;
 		}
-		if ((msg = mpc_tran_pipe_flatten(msg, env.prefix_len)) ==
-		    NULL) {
-			nni_aio_set_msg(aio, NULL);
-			mpc_tran_pipe_send_fail(p, aio, NNG_ENOMEM);
-			continue;
-		}
-		nni_aio_set_msg(aio, msg);
-
 		memset(&h, 0, sizeof(h));
-		h.type         = env.type;
-		h.sender       = p->self_id;
-		h.recipient    = env.recipient;
-		h.payload_len  = (uint32_t) plen;
-		h.timestamp_ns = mpc_tran_wall_ns();
-		memcpy(h.session, p->binding, sizeof(h.session));
-		if (((rv = mpc_chan_send_next(p->chan, mpc_tran_now_ns(),
-		          &h.epoch, &h.sequence)) != 0) ||
-		    ((rv = mpc_frame_encode_header(p->txhdr,
-		          sizeof(p->txhdr), &h, NNG_MPC_PAYLOAD_MAX)) != 0) ||
-		    ((rv = mpc_chan_seal(p->chan, h.epoch, h.sequence,
-		          p->txhdr, sizeof(p->txhdr), nni_msg_body(msg), plen,
-		          p->txtag)) != 0)) {
-			/* Key exhausted or a crypto failure: this pipe can
-			 * send no more; the protocol closes it. */
-			mpc_tran_pipe_send_fail(p, aio, rv);
-			continue;
-		}
+		h.type      = env.type;
+		h.recipient = env.recipient;
+		niov        = 0;
+		if ((p->txstage != NULL) &&
+		    (plen <= MPC_TRAN_TLS_STAGE_SIZE - NNG_MPC_FRAME_OVERHEAD)) {
+			/* One TLS record: copy the payload next to its header
+			 * and seal it there; the message stays as it is. */
+			uint8_t *pl   = p->txstage + NNG_MPC_FRAME_HEADER_SIZE;
+			size_t   hlen = nni_msg_header_len(msg);
 
-		niov             = 0;
-		iov[niov].iov_buf = p->txhdr;
-		iov[niov].iov_len = sizeof(p->txhdr);
-		niov++;
-		if (plen > 0) {
-			iov[niov].iov_buf = nni_msg_body(msg);
-			iov[niov].iov_len = plen;
+			memcpy(pl, nni_msg_header(msg), hlen);
+			memcpy(pl + hlen,
+			    (uint8_t *) nni_msg_body(msg) + env.prefix_len,
+			    plen - hlen);
+			if ((rv = mpc_tran_pipe_seal(p, &h, p->txstage, pl, plen,
+			         pl + plen)) != 0) {
+				mpc_tran_pipe_send_fail(p, aio, rv);
+				continue;
+			}
+			iov[niov].iov_buf = p->txstage;
+			iov[niov].iov_len = plen + NNG_MPC_FRAME_OVERHEAD;
+			niov++;
+		} else {
+			if ((msg = mpc_tran_pipe_flatten(msg, env.prefix_len)) ==
+			    NULL) {
+				nni_aio_set_msg(aio, NULL);
+				mpc_tran_pipe_send_fail(p, aio, NNG_ENOMEM);
+				continue;
+			}
+			nni_aio_set_msg(aio, msg);
+			if ((rv = mpc_tran_pipe_seal(p, &h, p->txhdr,
+			         nni_msg_body(msg), plen, p->txtag)) != 0) {
+				/* Key exhausted or a crypto failure: this
+				 * pipe can send no more; the protocol closes
+				 * it. */
+				mpc_tran_pipe_send_fail(p, aio, rv);
+				continue;
+			}
+			iov[niov].iov_buf = p->txhdr;
+			iov[niov].iov_len = sizeof(p->txhdr);
+			niov++;
+			if (plen > 0) {
+				iov[niov].iov_buf = nni_msg_body(msg);
+				iov[niov].iov_len = plen;
+				niov++;
+			}
+			iov[niov].iov_buf = p->txtag;
+			iov[niov].iov_len = sizeof(p->txtag);
 			niov++;
 		}
-		iov[niov].iov_buf = p->txtag;
-		iov[niov].iov_len = sizeof(p->txtag);
-		niov++;
 		p->txlen  = plen;
 		p->txbusy = true;
 		nni_aio_set_iov(p->txaio, niov, iov);

@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "tran_util.h"
@@ -253,6 +254,8 @@ expect_reject_record(int fd, int err)
 	for (size_t i = 8; i < sizeof(fin); i++) {
 		assert_int_equal(fin[i], 0); /* no MAC on a refusal */
 	}
+	/* The refusing listener waits for us to close first. */
+	assert_int_equal(shutdown(fd, SHUT_WR), 0);
 	assert_true(tu_raw_closed(fd));
 }
 
