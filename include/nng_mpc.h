@@ -507,6 +507,8 @@ int nng_mpc_socket_set(
  *                              of the peer's SubjectPublicKeyInfo, the
  *                              value NNG_OPT_MPC_CERT_PINS takes
  *   NNG_OPT_MPC_EPOCH          uint64  current send key epoch
+ *   NNG_OPT_MPC_RECV_EPOCH     uint64  current receive key epoch (the
+ *                              peer's send epoch, as last authenticated)
  * and uint64 counters:
  *   NNG_OPT_MPC_FRAMES_IN / _OUT   frames delivered / written
  *   NNG_OPT_MPC_BYTES_IN / _OUT    payload bytes delivered / written
@@ -534,6 +536,7 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_TLS_CIPHER     "mpc:tls-cipher"
 #define NNG_OPT_MPC_PEER_PIN       "mpc:peer-pin"
 #define NNG_OPT_MPC_EPOCH          "mpc:epoch"
+#define NNG_OPT_MPC_RECV_EPOCH     "mpc:recv-epoch"
 #define NNG_OPT_MPC_FRAMES_IN      "mpc:frames-in"
 #define NNG_OPT_MPC_FRAMES_OUT     "mpc:frames-out"
 #define NNG_OPT_MPC_BYTES_IN       "mpc:bytes-in"

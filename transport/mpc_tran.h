@@ -230,7 +230,7 @@ void     mpc_tran_pipe_fini(void *arg);
 void     mpc_tran_pipe_close(void *arg);
 void     mpc_tran_pipe_reap(mpc_tran_pipe *p);
 void     mpc_tran_pipe_set_rcvmax(mpc_tran_pipe *p, size_t rcvmax);
-uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p);
+uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv);
 uint64_t mpc_tran_now_ns(void);
 
 /* ---- mpc_tran_opts.c */

@@ -730,7 +730,15 @@ mpc_tran_pipe_get_epoch(void *arg, void *v, size_t *szp, nni_type t)
 {
 	mpc_tran_pipe *p = arg;
 
-	return (nni_copyout_u64(mpc_tran_pipe_epoch(p), v, szp, t));
+	return (nni_copyout_u64(mpc_tran_pipe_epoch(p, false), v, szp, t));
+}
+
+static int
+mpc_tran_pipe_get_recv_epoch(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_pipe *p = arg;
+
+	return (nni_copyout_u64(mpc_tran_pipe_epoch(p, true), v, szp, t));
 }
 
 #define MPC_TRAN_CTR_GETTER(fn, idx)                                        \
@@ -766,6 +774,8 @@ static const nni_option mpc_tran_pipe_opts[] = {
 	    .o_get = mpc_tran_pipe_get_tls_cipher },
 	{ .o_name = NNG_OPT_MPC_PEER_PIN, .o_get = mpc_tran_pipe_get_pin },
 	{ .o_name = NNG_OPT_MPC_EPOCH, .o_get = mpc_tran_pipe_get_epoch },
+	{ .o_name = NNG_OPT_MPC_RECV_EPOCH,
+	    .o_get = mpc_tran_pipe_get_recv_epoch },
 	{ .o_name = NNG_OPT_MPC_FRAMES_IN, .o_get = mpc_tran_get_frames_in },
 	{ .o_name = NNG_OPT_MPC_FRAMES_OUT, .o_get = mpc_tran_get_frames_out },
 	{ .o_name = NNG_OPT_MPC_BYTES_IN, .o_get = mpc_tran_get_bytes_in },

@@ -223,7 +223,7 @@ mpc_tran_pipe_set_rcvmax(mpc_tran_pipe *p, size_t rcvmax)
 }
 
 uint64_t
-mpc_tran_pipe_epoch(mpc_tran_pipe *p)
+mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv)
 {
 	mpc_chan_stats st;
 
@@ -231,7 +231,7 @@ mpc_tran_pipe_epoch(mpc_tran_pipe *p)
 		return (0);
 	}
 	mpc_chan_stats_get(p->chan, &st);
-	return (st.tx_epoch);
+	return (recv ? st.rx_epoch : st.tx_epoch);
 }
 
 static uint16_t
