@@ -26,8 +26,9 @@
  *              provide exactly that.
  *   registry   mpc_tran_party_lk protects the process-wide list of
  *              authenticated (socket, party) pairs.
- *   Lock order: ep->mtx, then mpc_tran_party_lk.  The pipe mutexes are never
- *   held together with ep->mtx.
+ *   Lock order: ep->mtx, then p->txmtx or p->rxmtx (an endpoint closing
+ *   its pipes), then mpc_tran_party_lk.  Nothing takes ep->mtx while
+ *   holding a pipe mutex, and txmtx and rxmtx are never held together.
  *   Counters are atomics and are read without locks.
  */
 #ifndef NNG_MPC_TRANSPORT_MPC_TRAN_H

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "mpc_tran.h"
+#include "mpc_wipe.h"
 
 /* ---------------------------------------------------------------------- *
  * Endpoint options
@@ -149,19 +150,16 @@ static int
 mpc_tran_ep_set_key(void *arg, const void *v, size_t sz, nni_type t)
 {
 	mpc_tran_ep *ep = arg;
+	uint8_t      key[MPC_TRAN_SESSION_KEY_SIZE];
 	int          rv;
 
-	if (t != NNI_TYPE_OPAQUE) {
-		return (NNG_EBADTYPE);
+	if ((rv = mpc_tran_copyin_fixed(key, sizeof(key), v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		memcpy(ep->cfg.session_key, key, sizeof(key));
+		ep->cfg.have_session_key = true;
+		nni_mtx_unlock(&ep->mtx);
 	}
-	if ((sz != MPC_TRAN_SESSION_KEY_SIZE) || (v == NULL)) {
-		return (NNG_EINVAL);
-	}
-	nni_mtx_lock(&ep->mtx);
-	rv = mpc_tran_copyin_fixed(ep->cfg.session_key,
-	    MPC_TRAN_SESSION_KEY_SIZE, v, sz, t);
-	ep->cfg.have_session_key = (rv == 0);
-	nni_mtx_unlock(&ep->mtx);
+	mpc_wipe(key, sizeof(key));
 	return (rv);
 }
 
@@ -356,6 +354,15 @@ mpc_tran_ep_tls_sync(mpc_tran_ep *ep)
 	}
 	if ((rv = nng_mpc_tls_config_require_party(tls, 1)) != 0) {
 		return (rv);
+	}
+	/* No party ID set: we are the party our own certificate names (an
+	 * unmodified program's --cert).  Without one, the environment or
+	 * mpc_tran_cfg_ready() says what is missing. */
+	if (ep->cfg.party_id == NNG_MPC_PARTY_NONE) {
+		uint32_t id;
+		if (mpc_tls_config_own_party(tls, &id) == 0) {
+			ep->cfg.party_id = id;
+		}
 	}
 	return (nng_mpc_tls_config_pins(
 	    tls, &ep->cfg.pins[0][0], ep->cfg.npins));
