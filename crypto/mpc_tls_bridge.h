@@ -96,4 +96,18 @@ __attribute__((warn_unused_result)) int mpc_tls_export(nng_stream *s,
     const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
     size_t out_len);
 
+/*
+ * mpc_tls_config_own_party reads the party identity of our own certificate
+ * (the first certificate of the chain given to nng_tls_config_own_cert or
+ * NNG_OPT_TLS_CERT_KEY_FILE) on a configuration of this engine.  The
+ * transport uses it when the application set no NNG_OPT_MPC_PARTY_ID: an
+ * unmodified NNG program (nngcat --cert) is then the party its certificate
+ * names.  Returns 0 and *id; NNG_MPC_ETLSNOTOURS (not our config),
+ * NNG_MPC_ETLSNOCERT (no own certificate yet), NNG_MPC_ETLSNOPARTY (it has
+ * no party identity), NNG_MPC_ETLSPARTY (malformed identity) or
+ * NNG_MPC_ETLSBADCERT.
+ */
+__attribute__((warn_unused_result)) int mpc_tls_config_own_party(
+    struct nng_tls_config *cfg, uint32_t *id);
+
 #endif /* MPC_TLS_BRIDGE_H */

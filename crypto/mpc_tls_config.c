@@ -25,6 +25,7 @@
 #include <wolfssl/wolfcrypt/asn_public.h>
 #include <wolfssl/wolfcrypt/memory.h>
 
+#include "mpc_tls_bridge.h"
 #include "mpc_tls_engine.h"
 
 const struct mpc_tls_suite mpc_tls_suites[MPC_TLS_SUITES_MAX] = {
@@ -731,4 +732,52 @@ nng_mpc_tls_config_require_party(struct nng_tls_config *cfg, int on)
 	ec->set.party_required = on != 0;
 	(void) pthread_mutex_unlock(&ec->lk);
 	return (0);
+}
+
+int
+mpc_tls_config_own_party(struct nng_tls_config *cfg, uint32_t *id)
+{
+	struct nng_tls_engine_config *ec;
+	struct mpc_tls_leaf           leaf;
+	uint8_t *                     der = NULL;
+	int                           n, rv;
+
+	if ((ec = cfg_lock(cfg)) == NULL) {
+		return (NNG_MPC_ETLSNOTOURS);
+	}
+	if (ec->set.cert_pem == NULL || ec->set.cert_len == 0) {
+		rv = NNG_MPC_ETLSNOCERT;
+		goto out;
+	}
+	/* DER is shorter than its PEM; the first certificate is the leaf. */
+	if (ec->set.cert_len > INT32_MAX ||
+	    (der = malloc(ec->set.cert_len)) == NULL) {
+		rv = NNG_ENOMEM;
+		goto out;
+	}
+	n = wc_CertPemToDer((const uint8_t *) ec->set.cert_pem,
+	    (int) ec->set.cert_len, der, (int) ec->set.cert_len, CERT_TYPE);
+	if (n <= 0) {
+		rv = NNG_MPC_ETLSBADCERT;
+		goto out;
+	}
+	if ((rv = mpc_tls_leaf_parse(der, (size_t) n, &leaf)) != 0) {
+		goto out;
+	}
+	switch (leaf.party_status) {
+	case MPC_TLS_PARTY_OK:
+		*id = leaf.party_id;
+		rv  = 0;
+		break;
+	case MPC_TLS_PARTY_ABSENT:
+		rv = NNG_MPC_ETLSNOPARTY;
+		break;
+	default:
+		rv = NNG_MPC_ETLSPARTY;
+		break;
+	}
+out:
+	(void) pthread_mutex_unlock(&ec->lk);
+	free(der); /* a certificate: public */
+	return (rv);
 }

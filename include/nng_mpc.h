@@ -111,6 +111,7 @@ enum nng_mpc_tran_errno {
 	NNG_MPC_ENOSESSIONID  = NNG_MPC_ERRBASE + 74, /* NNG_OPT_MPC_SESSION_ID not set */
 	NNG_MPC_ENOSESSIONKEY = NNG_MPC_ERRBASE + 75, /* NNG_OPT_MPC_SESSION_KEY not set */
 	NNG_MPC_ENOIDENTITY   = NNG_MPC_ERRBASE + 76, /* no TLS party identity/exporter */
+	NNG_MPC_EENV          = NNG_MPC_ERRBASE + 77, /* malformed NNG_MPC_* environment setting */
 };
 /* END errors: transport */
 

@@ -102,6 +102,8 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	    "MPC session key is not set (NNG_OPT_MPC_SESSION_KEY)"),
 	MPC_ERR(NNG_MPC_ENOIDENTITY,
 	    "Peer's TLS party identity or channel binding is unavailable"),
+	MPC_ERR(NNG_MPC_EENV,
+	    "Malformed NNG_MPC_* environment setting (see stderr)"),
 
 	/* ---- TLS engine and identity: 96..127 */
 	MPC_ERR(NNG_MPC_ETLSNOTOURS,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "mpc_tran.h"
+#include "mpc_tran_env.h"
 
 /* ---------------------------------------------------------------------- *
  * The party registry: which authenticated parties each socket has a pipe
@@ -490,6 +491,24 @@ mpc_tran_ep_cancel(nni_aio *aio, void *arg, int rv)
 	nni_mtx_unlock(&ep->mtx);
 }
 
+/*
+ * Settles an endpoint's configuration when it starts to dial or listen:
+ * the TLS configuration gets the party requirement and pins (and, when the
+ * application set no party ID, gives ours from our certificate); then what
+ * is still unset comes from the environment (mpc_tran_env.h), for
+ * unmodified NNG programs.  0 when a handshake has all it needs.
+ */
+static int
+mpc_tran_ep_settle(mpc_tran_ep *ep)
+{
+	int rv;
+
+	if ((rv = mpc_tran_ep_tls_sync(ep)) != 0) {
+		return (rv);
+	}
+	return (mpc_tran_cfg_from_env(&ep->cfg));
+}
+
 /* Common start of connect and accept: checks, then parks the user aio. */
 static bool
 mpc_tran_ep_take_aio(mpc_tran_ep *ep, nni_aio *aio)
@@ -500,7 +519,7 @@ mpc_tran_ep_take_aio(mpc_tran_ep *ep, nni_aio *aio)
 		rv = NNG_ECLOSED;
 	} else if (ep->useraio != NULL) {
 		rv = NNG_EBUSY;
-	} else if ((rv = mpc_tran_cfg_ready(&ep->cfg)) == 0) {
+	} else if ((rv = mpc_tran_ep_settle(ep)) == 0) {
 		rv = nni_aio_schedule(aio, mpc_tran_ep_cancel, ep);
 	}
 	if (rv != 0) {
@@ -521,13 +540,7 @@ mpc_tran_ep_connect(void *arg, nni_aio *aio)
 	}
 	nni_mtx_lock(&ep->mtx);
 	if (mpc_tran_ep_take_aio(ep, aio)) {
-		int rv;
-		if ((rv = mpc_tran_ep_tls_sync(ep)) != 0) {
-			ep->useraio = NULL;
-			nni_aio_finish_error(aio, rv);
-		} else {
-			nng_stream_dialer_dial(ep->dialer, ep->connaio);
-		}
+		nng_stream_dialer_dial(ep->dialer, ep->connaio);
 	}
 	nni_mtx_unlock(&ep->mtx);
 }
@@ -541,8 +554,7 @@ mpc_tran_ep_bind(void *arg)
 	nni_mtx_lock(&ep->mtx);
 	/* Refuse to listen without the settings every handshake needs: the
 	 * error is clearer here than on each incoming connection. */
-	if (((rv = mpc_tran_cfg_ready(&ep->cfg)) == 0) &&
-	    ((rv = mpc_tran_ep_tls_sync(ep)) == 0)) {
+	if ((rv = mpc_tran_ep_settle(ep)) == 0) {
 		rv = nng_stream_listener_listen(ep->listener);
 	}
 	nni_mtx_unlock(&ep->mtx);

@@ -1,0 +1,301 @@
+/*
+ * Drop-in: two of Debian's unmodified nngcat processes exchange a message
+ * over mpc+tls+tcp:// with mutual TLS 1.3, using nngcat's own --cert, --key
+ * and --cacert; the module comes in with LD_PRELOAD, our libnng.so.1 with
+ * LD_LIBRARY_PATH, the party IDs from the certificates and the session
+ * from NNG_MPC_SESSION_ID / NNG_MPC_SESSION_KEY_FILE.  Then what a user
+ * sees when that configuration is wrong.
+ *
+ * argv: nngmpc, nngcat, libnngmpc.so.  Not built with sanitizers: an
+ * instrumented module cannot be preloaded into an uninstrumented nngcat.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static const char *nngmpc, *nngcat, *module;
+static char        dir[] = "/tmp/nngmpc-dropin-XXXXXX";
+static char        libdir[1024];
+
+#define SID "00112233445566778899aabbccddeeff"
+#define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+#define OUT_MAX 65536
+
+struct proc {
+	pid_t pid;
+	int   fd; /* stdout + stderr */
+};
+
+/* Starts argv with the drop-in environment plus extra "NAME=value"s. */
+static struct proc
+start(char *const argv[], const char *const *env)
+{
+	struct proc p;
+	int         fds[2];
+
+	assert_int_equal(pipe(fds), 0);
+	p.pid = fork();
+	assert_true(p.pid >= 0);
+	if (p.pid == 0) {
+		dup2(fds[1], 1);
+		dup2(fds[1], 2);
+		close(fds[0]);
+		setenv("LD_LIBRARY_PATH", libdir, 1);
+		setenv("LD_PRELOAD", module, 1);
+		for (; env != NULL && *env != NULL; env++) {
+			putenv((char *) *env);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(fds[1]);
+	p.fd = fds[0];
+	return (p);
+}
+
+/* Waits for exit; returns the status, output in out. */
+static int
+finish(struct proc p, char *out)
+{
+	size_t  len = 0;
+	ssize_t n;
+	int     st;
+
+	while ((n = read(p.fd, out + len, OUT_MAX - 1 - len)) > 0) {
+		len += (size_t) n;
+	}
+	out[len] = '\0';
+	close(p.fd);
+	assert_int_equal(waitpid(p.pid, &st, 0), p.pid);
+	return (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+		.sin_addr = { htonl(INADDR_LOOPBACK) } };
+	socklen_t          sl = sizeof(sa);
+	int                fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &sl), 0);
+	close(fd);
+	return (ntohs(sa.sin_port));
+}
+
+/* True once something listens on the port (up to 10 s). */
+static bool
+wait_listening(int port)
+{
+	for (int i = 0; i < 200; i++) {
+		struct sockaddr_in sa = { .sin_family = AF_INET,
+			.sin_port = htons((uint16_t) port),
+			.sin_addr = { htonl(INADDR_LOOPBACK) } };
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		int ok = connect(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0;
+		close(fd);
+		if (ok) {
+			return (true);
+		}
+		usleep(50000);
+	}
+	return (false);
+}
+
+static char *
+path(const char *name)
+{
+	static char buf[8][1200];
+	static int  i;
+	i = (i + 1) % 8;
+	snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return (buf[i]);
+}
+
+static int
+group_setup(void **state)
+{
+	char *argv[] = { (char *) nngmpc, "certs", "--out", NULL, "--parties",
+		"2", NULL };
+	char  out[OUT_MAX];
+	FILE *f;
+
+	(void) state;
+	if (mkdtemp(dir) == NULL) {
+		return (-1);
+	}
+	argv[3] = dir;
+	snprintf(libdir, sizeof(libdir), "%s", module);
+	*strrchr(libdir, '/') = '\0';
+	if (finish(start(argv, NULL), out) != 0) {
+		fprintf(stderr, "nngmpc certs failed:\n%s", out);
+		return (-1);
+	}
+	if ((f = fopen(path("session.key"), "w")) == NULL) {
+		return (-1);
+	}
+	fprintf(f, "%s\n", KEY);
+	fclose(f);
+	return (0);
+}
+
+static int
+group_teardown(void **state)
+{
+	char cmd[1200];
+	(void) state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return (system(cmd) == 0 ? 0 : -1);
+}
+
+static void
+url_of(char *url, size_t len, int port)
+{
+	snprintf(url, len, "mpc+tls+tcp://127.0.0.1:%d", port);
+}
+
+static void
+test_two_nngcats_exchange(void **state)
+{
+	static char out_l[OUT_MAX], out_d[OUT_MAX];
+	char        url[64];
+	int         port = free_port();
+	const char *env[] = { "NNG_MPC_SESSION_ID=" SID,
+		NULL, NULL };
+	char        keyfile[1300];
+
+	(void) state;
+	snprintf(keyfile, sizeof(keyfile), "NNG_MPC_SESSION_KEY_FILE=%s",
+	    path("session.key"));
+	env[1] = keyfile;
+	url_of(url, sizeof(url), port);
+	{
+		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
+			"--cert", path("party1.pem"), "--key",
+			path("party1.key"), "--cacert", path("ca.pem"),
+			"--recv-timeout", "20", "--count", "1", "--quoted",
+			NULL };
+		char *da[] = { (char *) nngcat, "--pair1", "--dial", url,
+			"--cert", path("party2.pem"), "--key",
+			path("party2.key"), "--cacert", path("ca.pem"),
+			"--data", "hello from party 2", "--count", "3",
+			"--interval", "1", "--send-timeout", "3", NULL };
+		struct proc l = start(la, env), d;
+
+		assert_true(wait_listening(port));
+		d = start(da, env);
+		/* The listener exits after one message; the dialer's later
+		 * sends then have no peer, so its status is not asserted. */
+		assert_int_equal(finish(l, out_l), 0);
+		(void) finish(d, out_d);
+	}
+	if (strstr(out_l, "\"hello from party 2\"") == NULL) {
+		fail_msg("listener output:\n%s\ndialer output:\n%s", out_l,
+		    out_d);
+	}
+}
+
+static void
+test_wrong_session_key_delivers_nothing(void **state)
+{
+	static char out_l[OUT_MAX], out_d[OUT_MAX];
+	char        url[64];
+	int         port = free_port();
+	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, NULL };
+	/* Same session, another key: key confirmation fails, nothing flows. */
+	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY="
+		"ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		NULL };
+
+	(void) state;
+	url_of(url, sizeof(url), port);
+	{
+		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
+			"--cert", path("party1.pem"), "--key",
+			path("party1.key"), "--cacert", path("ca.pem"),
+			"--recv-timeout", "3", "--count", "1", "--quoted",
+			NULL };
+		char *da[] = { (char *) nngcat, "--pair1", "--dial", url,
+			"--cert", path("party2.pem"), "--key",
+			path("party2.key"), "--cacert", path("ca.pem"),
+			"--data", "must not arrive", "--count", "1", NULL };
+		struct proc l = start(la, env_l), d;
+
+		assert_true(wait_listening(port));
+		d = start(da, env_d);
+		/* The dial is refused: key confirmation (NNG_MPC_EKEYCONFIRM,
+		 * transport error #67; nngcat prints only the number). */
+		assert_int_equal(finish(d, out_d), 1);
+		/* nngcat ends a receive timeout with status 0. */
+		(void) finish(l, out_l);
+	}
+	if (strstr(out_d, "Unable to dial") == NULL ||
+	    strstr(out_d, "#67") == NULL) {
+		fail_msg("dialer output:\n%s", out_d);
+	}
+	assert_null(strstr(out_l, "must not arrive"));
+}
+
+static void
+test_bad_environment_is_named(void **state)
+{
+	static char out[OUT_MAX];
+	char        url[64];
+	const char *bad_sid[] = { "NNG_MPC_SESSION_ID=0011", NULL };
+	const char *no_key[]  = { "NNG_MPC_SESSION_ID=" SID, NULL };
+
+	(void) state;
+	url_of(url, sizeof(url), free_port());
+	{
+		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
+			"--cert", path("party1.pem"), "--key",
+			path("party1.key"), "--cacert", path("ca.pem"), NULL };
+
+		assert_int_not_equal(finish(start(la, bad_sid), out), 0);
+		if (strstr(out, "nng-mpc: NNG_MPC_SESSION_ID: expected 32 hex "
+		                "digits") == NULL) {
+			fail_msg("output:\n%s", out);
+		}
+		assert_int_not_equal(finish(start(la, no_key), out), 0);
+		if (strstr(out, "nng-mpc: session key: not set: set "
+		                "NNG_OPT_MPC_SESSION_KEY, "
+		                "NNG_MPC_SESSION_KEY_FILE or "
+		                "NNG_MPC_SESSION_KEY") == NULL) {
+			fail_msg("output:\n%s", out);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_two_nngcats_exchange),
+		cmocka_unit_test(test_wrong_session_key_delivers_nothing),
+		cmocka_unit_test(test_bad_environment_is_named),
+	};
+	if (argc != 4) {
+		fprintf(stderr, "usage: test_dropin nngmpc nngcat libnngmpc.so\n");
+		return (2);
+	}
+	nngmpc = argv[1];
+	nngcat = argv[2];
+	module = argv[3];
+	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
+}

@@ -1,0 +1,169 @@
+/*
+ * MPC settings from the environment; see mpc_tran_env.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpc_tran_env.h"
+
+#include "mpc_wipe.h"
+
+#define ENV_KEY_FILE_MAX 256 /* 64 hex digits and generous whitespace */
+
+static void
+env_complain(const char *var, const char *what)
+{
+	(void) fprintf(stderr, "nng-mpc: %s: %s\n", var, what);
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9') {
+		return (c - '0');
+	}
+	if (c >= 'a' && c <= 'f') {
+		return (c - 'a' + 10);
+	}
+	if (c >= 'A' && c <= 'F') {
+		return (c - 'A' + 10);
+	}
+	return (-1);
+}
+
+/* Exactly 2*len hex digits in s[0..n), surrounding whitespace trimmed. */
+static int
+env_unhex(const char *s, size_t n, uint8_t *out, size_t len)
+{
+	while (n > 0 && strchr(" \t\r\n", s[0]) != NULL) {
+		s++;
+		n--;
+	}
+	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL) {
+		n--;
+	}
+	if (n != 2 * len) {
+		return (-1);
+	}
+	for (size_t i = 0; i < len; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0) {
+			mpc_wipe(out, len);
+			return (-1);
+		}
+		out[i] = (uint8_t) ((hi << 4) | lo);
+	}
+	return (0);
+}
+
+static int
+env_key_file(const char *path, uint8_t key[MPC_TRAN_SESSION_KEY_SIZE])
+{
+	char   buf[ENV_KEY_FILE_MAX + 1];
+	size_t n;
+	FILE  *f = fopen(path, "r");
+	int    rv;
+
+	if (f == NULL) {
+		char msg[300];
+		snprintf(msg, sizeof(msg), "cannot read %.200s: %s", path,
+		    strerror(errno));
+		env_complain(MPC_TRAN_ENV_SESSION_KEY_FILE, msg);
+		return (NNG_MPC_EENV);
+	}
+	n = fread(buf, 1, sizeof(buf), f);
+	(void) fclose(f);
+	if (n > ENV_KEY_FILE_MAX ||
+	    env_unhex(buf, n, key, MPC_TRAN_SESSION_KEY_SIZE) != 0) {
+		env_complain(MPC_TRAN_ENV_SESSION_KEY_FILE,
+		    "the file must hold exactly 64 hex digits");
+		rv = NNG_MPC_EENV;
+	} else {
+		rv = 0;
+	}
+	mpc_wipe(buf, sizeof(buf));
+	return (rv);
+}
+
+static int
+env_party(mpc_tran_cfg *cfg)
+{
+	const char   *v = getenv(MPC_TRAN_ENV_PARTY_ID);
+	char         *end;
+	unsigned long id;
+
+	if (v == NULL) {
+		return (0);
+	}
+	errno = 0;
+	id    = strtoul(v, &end, 10);
+	/* Strict: digits only, no sign or leading zero, in range. */
+	if (v[0] < '1' || v[0] > '9' || *end != '\0' || errno != 0 ||
+	    id > NNG_MPC_PARTY_MAX) {
+		env_complain(MPC_TRAN_ENV_PARTY_ID,
+		    "expected a party ID 1..4294967294 (decimal)");
+		return (NNG_MPC_EENV);
+	}
+	cfg->party_id = (uint32_t) id;
+	return (0);
+}
+
+int
+mpc_tran_cfg_from_env(mpc_tran_cfg *cfg)
+{
+	const char *v;
+	int         rv;
+
+	if (cfg->party_id == NNG_MPC_PARTY_NONE &&
+	    (rv = env_party(cfg)) != 0) {
+		return (rv);
+	}
+	if (!cfg->have_session_id &&
+	    (v = getenv(MPC_TRAN_ENV_SESSION_ID)) != NULL) {
+		if (env_unhex(v, strlen(v), cfg->session_id,
+		        sizeof(cfg->session_id)) != 0) {
+			env_complain(MPC_TRAN_ENV_SESSION_ID,
+			    "expected 32 hex digits (16 bytes)");
+			return (NNG_MPC_EENV);
+		}
+		cfg->have_session_id = true;
+	}
+	if (!cfg->have_session_key) {
+		if ((v = getenv(MPC_TRAN_ENV_SESSION_KEY_FILE)) != NULL) {
+			if ((rv = env_key_file(v, cfg->session_key)) != 0) {
+				return (rv);
+			}
+			cfg->have_session_key = true;
+		} else if ((v = getenv(MPC_TRAN_ENV_SESSION_KEY)) != NULL) {
+			if (env_unhex(v, strlen(v), cfg->session_key,
+			        sizeof(cfg->session_key)) != 0) {
+				env_complain(MPC_TRAN_ENV_SESSION_KEY,
+				    "expected 64 hex digits (32 bytes)");
+				return (NNG_MPC_EENV);
+			}
+			cfg->have_session_key = true;
+		}
+	}
+	switch ((rv = mpc_tran_cfg_ready(cfg))) {
+	case NNG_MPC_ENOPARTYID:
+		env_complain("party ID",
+		    "not set: set NNG_OPT_MPC_PARTY_ID, use a certificate with "
+		    "a party identity (mpc+tls+tcp://), or set "
+		    "NNG_MPC_PARTY_ID");
+		break;
+	case NNG_MPC_ENOSESSIONID:
+		env_complain("session ID",
+		    "not set: set NNG_OPT_MPC_SESSION_ID or NNG_MPC_SESSION_ID");
+		break;
+	case NNG_MPC_ENOSESSIONKEY:
+		env_complain("session key",
+		    "not set: set NNG_OPT_MPC_SESSION_KEY, "
+		    "NNG_MPC_SESSION_KEY_FILE or NNG_MPC_SESSION_KEY");
+		break;
+	default:
+		break;
+	}
+	return (rv);
+}

@@ -1,0 +1,46 @@
+/*
+ * mpc_tran_env.h -- MPC settings from the environment, for NNG programs
+ * that cannot set nng-mpc's options (an unmodified application with
+ * libnngmpc.so loaded by LD_PRELOAD, e.g. Debian's nngcat).  Consulted at
+ * nng_dial()/nng_listen() time, only for what the application left unset;
+ * an option set through NNG always wins.
+ *
+ *   NNG_MPC_SESSION_ID        32 hex digits (16 bytes)
+ *   NNG_MPC_SESSION_KEY_FILE  path of a file holding 64 hex digits (32
+ *                             bytes; surrounding whitespace ignored) --
+ *                             preferred: the key stays out of the
+ *                             environment, which other processes of the
+ *                             same user can read
+ *   NNG_MPC_SESSION_KEY       64 hex digits, when no key file is given
+ *   NNG_MPC_PARTY_ID          decimal 1..4294967294; over mpc+tls+tcp://
+ *                             the party ID comes from our own certificate
+ *                             first, so this matters for mpc+tcp:// and
+ *                             mpc+ipc://
+ *
+ * A malformed value fails the dial or listen with NNG_MPC_EENV and one line
+ * on stderr naming the variable; a setting missing from both the options
+ * and the environment fails with NNG_MPC_ENOPARTYID / _ENOSESSIONID /
+ * _ENOSESSIONKEY and one line saying which option or variable to set (an
+ * unmodified program can only print nng_strerror()'s generic text).
+ *
+ * Pure code (no NNG internals).  Threading: reads the environment; callers
+ * hold the endpoint lock for cfg.
+ */
+#ifndef NNG_MPC_TRANSPORT_MPC_TRAN_ENV_H
+#define NNG_MPC_TRANSPORT_MPC_TRAN_ENV_H
+
+#include "mpc_tran_cfg.h"
+
+#define MPC_TRAN_ENV_SESSION_ID       "NNG_MPC_SESSION_ID"
+#define MPC_TRAN_ENV_SESSION_KEY      "NNG_MPC_SESSION_KEY"
+#define MPC_TRAN_ENV_SESSION_KEY_FILE "NNG_MPC_SESSION_KEY_FILE"
+#define MPC_TRAN_ENV_PARTY_ID         "NNG_MPC_PARTY_ID"
+
+/*
+ * Fills what cfg lacks from the environment, then checks it is complete:
+ * 0, NNG_MPC_EENV, or what mpc_tran_cfg_ready() returns.
+ */
+__attribute__((warn_unused_result)) int mpc_tran_cfg_from_env(
+    mpc_tran_cfg *cfg);
+
+#endif /* NNG_MPC_TRANSPORT_MPC_TRAN_ENV_H */
