@@ -160,6 +160,8 @@ struct mpc_tran_pipe {
 
 	/* Negotiation (under ep->mtx). */
 	nni_aio *           negoaio;
+	nni_aio *           negotimer; /* the deadline, independent of I/O */
+	bool                nego_timedout;
 	mpc_tran_nego_state nego;
 	nni_time            nego_deadline;
 	int                 nego_reject;  /* our reason when rejecting */
@@ -221,6 +223,7 @@ void mpc_tran_party_unregister(mpc_tran_pipe *p);
 /* ---- mpc_tran_nego.c (all under ep->mtx) */
 void mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep);
 void mpc_tran_nego_cb(void *arg);
+void mpc_tran_nego_timer_cb(void *arg);
 void mpc_tran_nego_fail(mpc_tran_pipe *p, int rv);
 
 /* ---- mpc_tran_pipe.c */

@@ -22,7 +22,12 @@
  *                 listener's wait); the listener until its deadline.
  * The whole negotiation has one deadline (NNG_OPT_MPC_HANDSHAKE_TIMEOUT,
  * default 10 s as in NNG's transports): each step gets the time left, so a
- * peer that trickles bytes cannot stretch it.
+ * peer that trickles bytes cannot stretch it.  A separate timer closes the
+ * stream at the deadline as well: NNG 1.5.2's TLS stream can leave an
+ * operation issued after its TCP connection failed pending for good, and
+ * cancelling it (the operation's own timeout) does not complete it
+ * (src/supplemental/tls/tls_common.c, tls_cancel aborts a TCP receive that
+ * may not exist); closing the stream does.
  *
  * Each refusal has its own error and moves its endpoint counter; a dialer
  * also reports it to nng_dial().  The pipe is then closed and reaped: it
@@ -219,7 +224,10 @@ mpc_tran_nego_fail(mpc_tran_pipe *p, int rv)
 	 * reason is the result even if that record could not be sent. */
 	if (p->nego_reject != 0) {
 		rv = p->nego_reject;
+	} else if (p->nego_timedout) {
+		rv = NNG_ETIMEDOUT;
 	}
+	nni_aio_abort(p->negotimer, NNG_ECANCELED);
 	if (!p->nego_counted && (rv != NNG_ECLOSED) && (rv != NNG_ECANCELED)) {
 		nni_atomic_inc64(&ep->rej[mpc_tran_rej_of(rv)]);
 	}
@@ -240,6 +248,7 @@ mpc_tran_nego_done(mpc_tran_pipe *p)
 	if ((rv = mpc_tran_party_register(p)) != 0) {
 		return (rv);
 	}
+	nni_aio_abort(p->negotimer, NNG_ECANCELED);
 	p->chan = mpc_hs_take_channel(&p->hs);
 	mpc_hs_wipe(&p->hs);
 	p->nego = MPC_NEGO_DONE;
@@ -345,6 +354,25 @@ error:
 	nni_mtx_unlock(&ep->mtx);
 }
 
+/* The deadline passed with the negotiation still running: close the
+ * stream, which completes whatever operation is pending. */
+void
+mpc_tran_nego_timer_cb(void *arg)
+{
+	mpc_tran_pipe *p  = arg;
+	mpc_tran_ep *  ep = p->ep;
+
+	if (nni_aio_result(p->negotimer) != 0) {
+		return; /* negotiation ended first */
+	}
+	nni_mtx_lock(&ep->mtx);
+	if (p->nego != MPC_NEGO_DONE) {
+		p->nego_timedout = true;
+		nng_stream_close(p->conn);
+	}
+	nni_mtx_unlock(&ep->mtx);
+}
+
 /* A new connection: set up the hello and send it.  Locked. */
 void
 mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
@@ -370,6 +398,7 @@ mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
 	p->maxpayload = max;
 	binding = (ep->kind == MPC_TRAN_TLS) && ep->cfg.channel_binding;
 	p->nego_deadline = nni_clock() + (nni_time) ep->cfg.hs_timeout;
+	nni_sleep_aio(ep->cfg.hs_timeout, p->negotimer);
 
 	if ((ep->kind == MPC_TRAN_TLS) &&
 	    ((p->txstage = nni_alloc(MPC_TRAN_TLS_STAGE_SIZE)) == NULL)) {

@@ -123,6 +123,7 @@ mpc_tran_pipe_close(void *arg)
 	nni_aio_close(p->rxaio);
 	nni_aio_close(p->txaio);
 	nni_aio_close(p->negoaio);
+	nni_aio_close(p->negotimer);
 	nng_stream_close(p->conn);
 	/* The party may connect again as soon as this pipe is closed, not
 	 * only once it is reaped. */
@@ -137,6 +138,7 @@ mpc_tran_pipe_stop(void *arg)
 	nni_aio_stop(p->rxaio);
 	nni_aio_stop(p->txaio);
 	nni_aio_stop(p->negoaio);
+	nni_aio_stop(p->negotimer);
 }
 
 static int
@@ -163,6 +165,7 @@ mpc_tran_pipe_fini(void *arg)
 	nni_aio_free(p->rxaio);
 	nni_aio_free(p->txaio);
 	nni_aio_free(p->negoaio);
+	nni_aio_free(p->negotimer);
 	nng_stream_free(p->conn);
 	nni_msg_free(p->rxmsg);
 	if (p->txstage != NULL) {
@@ -197,7 +200,9 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp)
 	}
 	if (((rv = nni_aio_alloc(&p->txaio, mpc_tran_pipe_send_cb, p)) != 0) ||
 	    ((rv = nni_aio_alloc(&p->rxaio, mpc_tran_pipe_recv_cb, p)) != 0) ||
-	    ((rv = nni_aio_alloc(&p->negoaio, mpc_tran_nego_cb, p)) != 0)) {
+	    ((rv = nni_aio_alloc(&p->negoaio, mpc_tran_nego_cb, p)) != 0) ||
+	    ((rv = nni_aio_alloc(&p->negotimer, mpc_tran_nego_timer_cb, p)) !=
+	        0)) {
 		mpc_tran_pipe_fini(p);
 		return (rv);
 	}

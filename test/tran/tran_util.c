@@ -348,6 +348,22 @@ tu_raw_write(int fd, const void *buf, size_t len)
 }
 
 bool
+tu_raw_try_write(int fd, const void *buf, size_t len)
+{
+	size_t put = 0;
+
+	while (put < len) {
+		ssize_t n = send(
+		    fd, (const uint8_t *) buf + put, len - put, MSG_NOSIGNAL);
+		if (n <= 0) {
+			return (false);
+		}
+		put += (size_t) n;
+	}
+	return (true);
+}
+
+bool
 tu_raw_closed(int fd)
 {
 	uint8_t b;

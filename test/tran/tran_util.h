@@ -86,6 +86,8 @@ void tu_wait_until(bool (*cond)(void *), void *arg);
 int    tu_raw_connect(const char *url);
 size_t tu_raw_read(int fd, void *buf, size_t len);
 void   tu_raw_write(int fd, const void *buf, size_t len);
+/* Like tu_raw_write, but the peer may have closed: false then. */
+bool tu_raw_try_write(int fd, const void *buf, size_t len);
 /* True when the peer closed the connection (EOF or reset) within 10 s. */
 bool tu_raw_closed(int fd);
 
