@@ -316,17 +316,37 @@ demo_collect(struct demo *d)
 {
 	struct pollfd pfd[DEMO_PARTIES_MAX];
 	uint32_t      open = d->parties;
+	/* A node reports within its own timeouts (connect, each round, the
+	 * closing ACK, 10 s to close); silence far beyond that is a hang,
+	 * and the demo must never hang: such a node is killed and named. */
+	int           quiet_ms = (int) (d->timeout_s * 3 + 15) * 1000;
 
 	while (open > 0) {
+		int n;
 		for (uint32_t i = 0; i < d->parties; i++) {
 			pfd[i].fd     = d->nodes[i].fd;
 			pfd[i].events = POLLIN;
 		}
-		if (poll(pfd, d->parties, -1) < 0) {
+		if ((n = poll(pfd, d->parties, quiet_ms)) < 0) {
 			if (errno == EINTR) {
 				continue;
 			}
 			break;
+		}
+		if (n == 0) {
+			for (uint32_t i = 0; i < d->parties; i++) {
+				struct demo_node *nd = &d->nodes[i];
+				if (nd->fd >= 0) {
+					printf("party %u: silent for %d s, "
+					       "killing it (a hang)\n",
+					    (unsigned) nd->id, quiet_ms / 1000);
+					snprintf(nd->fail, sizeof(nd->fail),
+					    "hung: silent for %d s",
+					    quiet_ms / 1000);
+					kill(nd->pid, SIGKILL);
+				}
+			}
+			continue;
 		}
 		for (uint32_t i = 0; i < d->parties; i++) {
 			struct demo_node *n = &d->nodes[i];
@@ -406,7 +426,7 @@ demo_print(struct demo *d)
 		if (n->ok && WIFEXITED(n->status) &&
 		    WEXITSTATUS(n->status) == 0) {
 			res = "ok";
-		} else if (WIFSIGNALED(n->status)) {
+		} else if (WIFSIGNALED(n->status) && n->fail[0] == '\0') {
 			snprintf(why, sizeof(why), "killed by signal %d",
 			    WTERMSIG(n->status));
 			res = why;

@@ -12,11 +12,13 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/bus0/bus.h>
@@ -30,6 +32,21 @@
 #define NODE_CMD "node"
 #define NODE_RECV_SLICE_MS 200
 #define NODE_MAX_ROUNDS 16
+#define NODE_CLOSE_LIMIT_S 10
+
+static volatile sig_atomic_t node_close_deadline; /* our party ID */
+
+/* SIGALRM during nng_close(): say so and leave (async-signal-safe). */
+static void
+node_close_stuck(int sig)
+{
+	static const char msg[] = "nngmpc node: error: closing the NNG socket "
+	                          "did not finish within 10 s; exiting\n";
+	(void) sig;
+	(void) node_close_deadline;
+	(void) write(STDERR_FILENO, msg, sizeof(msg) - 1);
+	_exit(NNGMPC_EXIT_FAIL);
+}
 
 enum { KIND_BCAST = 0, KIND_P2P = 1 };
 
@@ -721,7 +738,13 @@ done:
 		nngmpc_error(NODE_CMD, "party %u: %s", (unsigned) o->id,
 		    n->fail);
 	}
+	/* Closing waits for NNG to stop every pipe and dialer; never let a
+	 * stuck close turn a reported result into a hang. */
+	node_close_deadline = o->id;
+	(void) signal(SIGALRM, node_close_stuck);
+	(void) alarm(NODE_CLOSE_LIMIT_S);
 	nng_close(n->sock);
+	(void) alarm(0);
 out:
 	pthread_mutex_destroy(&n->mtx);
 	pthread_cond_destroy(&n->cv);
