@@ -198,8 +198,12 @@ mpc_tran_ep_close(void *arg)
 	NNI_LIST_FOREACH (&ep->negopipes, p) {
 		mpc_tran_pipe_close(p);
 	}
+	/* Negotiated pipes no accept took yet belong to nobody else: no
+	 * callback of theirs is pending, so reap them here (NNG 1.5.2's own
+	 * stream transports leak them, and their endpoint with them). */
 	NNI_LIST_FOREACH (&ep->waitpipes, p) {
 		mpc_tran_pipe_close(p);
+		mpc_tran_pipe_reap(p);
 	}
 	NNI_LIST_FOREACH (&ep->busypipes, p) {
 		mpc_tran_pipe_close(p);

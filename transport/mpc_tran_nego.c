@@ -272,6 +272,12 @@ mpc_tran_nego_cb(void *arg)
 	if ((rv = nni_aio_result(aio)) != 0) {
 		goto error;
 	}
+	if (ep->closed) {
+		/* Completed just as the endpoint closed: nobody will take
+		 * this pipe any more. */
+		rv = NNG_ECLOSED;
+		goto error;
+	}
 	p->io_got += nni_aio_count(aio);
 	if (p->io_got < p->io_want) {
 		bool send = (p->nego == MPC_NEGO_TX_HELLO) ||
