@@ -414,6 +414,38 @@ test_tls_mesh(void **state)
 	TU_PASS(nng_close(s3));
 }
 
+static void
+test_tls_refused_busy_recvmax(void **state)
+{
+	nng_socket   a = tls_sock(tu_pair(1), 1, NULL);
+	nng_socket   b = tls_sock(tu_pair(2), 2, NULL);
+	nng_socket   c = tls_sock(tu_pair(3), 3, NULL);
+	nng_listener l;
+	char         url[256];
+	char         body[300];
+	nng_msg *    m;
+
+	(void) state;
+	/* Listen on a busy address. */
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), &l);
+	TU_EXPECT(NNG_EADDRINUSE, nng_listen(c, url, NULL, 0));
+	/* NNG_OPT_RECVMAXSZ: announced, so the sender does not write. */
+	TU_PASS(nng_listener_set_size(l, NNG_OPT_RECVMAXSZ, 100));
+	TU_PASS(nng_dial(b, url, NULL, 0));
+	memset(body, 'r', sizeof(body));
+	tu_send(b, body, sizeof(body), 0, 0);
+	tu_send(b, "small", 6, 0, 0);
+	m = tu_recv(a);
+	assert_string_equal(nng_msg_body(m), "small");
+	nng_msg_free(m);
+	/* Dial refused once the listener is gone. */
+	TU_PASS(nng_listener_close(l));
+	TU_EXPECT(NNG_ECONNREFUSED, nng_dial(c, url, NULL, 0));
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+	TU_PASS(nng_close(c));
+}
+
 int
 main(void)
 {
@@ -427,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_wrong_key_over_tls),
 		cmocka_unit_test(test_pins),
 		cmocka_unit_test(test_tls_mesh),
+		cmocka_unit_test(test_tls_refused_busy_recvmax),
 	};
 
 	return (cmocka_run_group_tests(tests, make_certs, remove_certs));
