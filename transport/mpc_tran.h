@@ -79,15 +79,22 @@ typedef enum mpc_tran_rej {
 
 /* Negotiation progress of one pipe (mpc_tran_nego.c). */
 typedef enum mpc_tran_nego_state {
-	MPC_NEGO_TX_HELLO,    /* sending SP header + hello */
-	MPC_NEGO_RX_SP,       /* receiving the peer's SP header */
-	MPC_NEGO_RX_HELLO,    /* receiving the peer's hello */
-	MPC_NEGO_TX_FINISHED, /* sending our finished record */
-	MPC_NEGO_RX_FINISHED, /* receiving the peer's finished record */
-	MPC_NEGO_TX_REJECT,   /* sending a rejecting finished record */
-	MPC_NEGO_LINGER,      /* refused: reading until the peer closes */
-	MPC_NEGO_DONE,
+	MPC_NEGO_HELLO,    /* SP header + hello out, SP header, hello in */
+	MPC_NEGO_FINISHED, /* finished record out and in */
+	MPC_NEGO_REJECT,   /* our refusal out; reading until the peer closes */
+	MPC_NEGO_LINGER,   /* refused after our finished: reading until close */
+	MPC_NEGO_DONE,     /* keys confirmed: the pipe carries frames */
+	MPC_NEGO_FAILED,   /* ended; the pipe is being reaped */
 } mpc_tran_nego_state;
+
+/* One direction of the negotiation: a buffer being sent or filled. */
+typedef struct mpc_tran_nego_io {
+	nni_aio *aio;
+	uint8_t *buf;
+	size_t   got;
+	size_t   want;
+	bool     done; /* this phase's transfer is complete */
+} mpc_tran_nego_io;
 
 struct mpc_tran_ep {
 	nni_mtx              mtx;
@@ -158,17 +165,16 @@ struct mpc_tran_pipe {
 	nni_atomic_flag reaped;
 	nni_reap_node   reap;
 
-	/* Negotiation (under ep->mtx). */
-	nni_aio *           negoaio;
+	/* Negotiation (under ep->mtx).  Both directions run at once. */
+	mpc_tran_nego_io    ntx;
+	mpc_tran_nego_io    nrx;
 	nni_aio *           negotimer; /* the deadline, independent of I/O */
 	bool                nego_timedout;
 	mpc_tran_nego_state nego;
 	nni_time            nego_deadline;
-	int                 nego_reject;  /* our reason when rejecting */
+	int                 nego_reject;  /* our reason when refusing */
 	bool                nego_counted; /* a rejection counter moved */
-	size_t              io_got;
-	size_t              io_want;
-	uint8_t *           io_buf;
+	uint8_t             nego_scratch[64]; /* what a lingering read gets */
 	mpc_tran_hs         hs; /* hello state; secrets wiped when done */
 
 	/* Identity, fixed once negotiated. */
@@ -222,7 +228,8 @@ void mpc_tran_party_unregister(mpc_tran_pipe *p);
 
 /* ---- mpc_tran_nego.c (all under ep->mtx) */
 void mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep);
-void mpc_tran_nego_cb(void *arg);
+void mpc_tran_nego_tx_cb(void *arg);
+void mpc_tran_nego_rx_cb(void *arg);
 void mpc_tran_nego_timer_cb(void *arg);
 void mpc_tran_nego_fail(mpc_tran_pipe *p, int rv);
 

@@ -4,30 +4,37 @@
  * hello, the identity checks and the key confirmation
  * (records and keys: mpc_tran_hello.h).
  *
- * One aio drives the whole exchange as a small state machine:
- *   TX_HELLO      send SP header || hello (one write)
- *   RX_SP         read the peer's SP header (8 bytes), check it
- *   RX_HELLO      read the peer's hello (72 bytes), check it, check the
- *                 TLS identity, derive the keys
- *   TX_FINISHED   send our finished record
- *   RX_FINISHED   read the peer's, verify it, register the party
- *   TX_REJECT     (instead of TX_FINISHED) tell the peer why we refuse
- *   LINGER        after a refusal, read (and discard) until the peer
- *                 closes, then close: closing first could lose what we
- *                 sent -- NNG 1.5.2's TLS stream drops ciphertext it has
- *                 not yet written when closed, and a TCP close with unread
- *                 input sends a reset that can destroy it in flight.  The
- *                 dialer lingers at most MPC_TRAN_LINGER_MS (so when both
- *                 sides refuse, the dialer closes first and ends the
- *                 listener's wait); the listener until its deadline.
+ * Both directions run at once, each on its own aio, in phases:
+ *   HELLO     out: SP header || hello (one write)
+ *             in:  SP header (8 bytes, checked at once), then hello (72)
+ *             when both are done: check the hello, the TLS identity,
+ *             derive the keys -- or refuse (REJECT)
+ *   FINISHED  out: our finished record;  in: the peer's (40 bytes each)
+ *             when both are done: verify the peer's, register the party
+ *   REJECT    out: a finished record carrying our reason;
+ *             in:  read and discard until the peer closes
+ *   LINGER    (key confirmation failed after our finished went out)
+ *             in:  read and discard until the peer closes
+ * A read is always outstanding while we write.  That is deliberate: NNG
+ * 1.5.2's TLS stream completes operations queued when its TCP connection
+ * fails, but an operation issued after that failure is never completed
+ * (src/supplemental/tls/tls_common.c: the TCP aio is closed, a new TCP
+ * receive on it silently does nothing, and cancelling cannot help) -- a
+ * TLS peer that refuses our certificate and closes would otherwise leave
+ * us waiting for the deadline.
+ *
+ * Lingering: after a refusal we close only when the peer has closed (or
+ * the wait ends): closing first could lose what we sent -- NNG's TLS
+ * stream drops ciphertext not yet written when closed, and a TCP close with
+ * unread input sends a reset that can destroy data in flight.  The dialer
+ * waits at most MPC_TRAN_LINGER_MS (so when both sides refuse, the dialer
+ * closes first and ends the listener's wait); the listener until its
+ * deadline.
+ *
  * The whole negotiation has one deadline (NNG_OPT_MPC_HANDSHAKE_TIMEOUT,
- * default 10 s as in NNG's transports): each step gets the time left, so a
- * peer that trickles bytes cannot stretch it.  A separate timer closes the
- * stream at the deadline as well: NNG 1.5.2's TLS stream can leave an
- * operation issued after its TCP connection failed pending for good, and
- * cancelling it (the operation's own timeout) does not complete it
- * (src/supplemental/tls/tls_common.c, tls_cancel aborts a TCP receive that
- * may not exist); closing the stream does.
+ * default 10 s as in NNG's transports): each transfer gets the time left,
+ * so a peer that trickles bytes cannot stretch it, and a timer closes the
+ * stream at the deadline in any case.
  *
  * Each refusal has its own error and moves its endpoint counter; a dialer
  * also reports it to nng_dial().  The pipe is then closed and reaped: it
@@ -75,9 +82,9 @@ mpc_tran_rej_of(int rv)
 	}
 }
 
-/* Starts the next transfer of the current step, within the deadline. */
+/* Starts (or continues) one direction's transfer within the deadline. */
 static int
-mpc_tran_nego_io(mpc_tran_pipe *p, bool send)
+mpc_tran_nego_go(mpc_tran_pipe *p, mpc_tran_nego_io *io, bool send)
 {
 	nni_iov      iov;
 	nni_duration left;
@@ -87,27 +94,28 @@ mpc_tran_nego_io(mpc_tran_pipe *p, bool send)
 		return (NNG_ETIMEDOUT);
 	}
 	left = (nni_duration) (p->nego_deadline - now);
-	nni_aio_set_timeout(p->negoaio, left);
-	iov.iov_buf = p->io_buf + p->io_got;
-	iov.iov_len = p->io_want - p->io_got;
-	nni_aio_set_iov(p->negoaio, 1, &iov);
+	nni_aio_set_timeout(io->aio, left);
+	iov.iov_buf = io->buf + io->got;
+	iov.iov_len = io->want - io->got;
+	nni_aio_set_iov(io->aio, 1, &iov);
 	if (send) {
-		nng_stream_send(p->conn, p->negoaio);
+		nng_stream_send(p->conn, io->aio);
 	} else {
-		nng_stream_recv(p->conn, p->negoaio);
+		nng_stream_recv(p->conn, io->aio);
 	}
 	return (0);
 }
 
+/* Sets up and starts a new transfer in one direction. */
 static int
-mpc_tran_nego_step(mpc_tran_pipe *p, mpc_tran_nego_state st, uint8_t *buf,
-    size_t len, bool send)
+mpc_tran_nego_xfer(
+    mpc_tran_pipe *p, mpc_tran_nego_io *io, uint8_t *buf, size_t len, bool send)
 {
-	p->nego    = st;
-	p->io_buf  = buf;
-	p->io_got  = 0;
-	p->io_want = len;
-	return (mpc_tran_nego_io(p, send));
+	io->buf  = buf;
+	io->got  = 0;
+	io->want = len;
+	io->done = false;
+	return (mpc_tran_nego_go(p, io, send));
 }
 
 /*
@@ -180,38 +188,37 @@ mpc_tran_nego_check_peer(mpc_tran_pipe *p)
 	return (0);
 }
 
-/* Ends a refused negotiation after the peer closed (or the wait ended).
- * reason is the result; the counter has moved already.  Locked. */
-static void
-mpc_tran_nego_linger(mpc_tran_pipe *p, int reason)
+/* Reads and discards until the peer closes (or the wait ends).  The
+ * result will be reason; its counter has moved already.  Locked. */
+static int
+mpc_tran_nego_linger(mpc_tran_pipe *p, mpc_tran_nego_state st, int reason)
 {
 	nni_time cap = nni_clock() + MPC_TRAN_LINGER_MS;
-	int      rv;
 
+	p->nego        = st;
 	p->nego_reject = reason;
 	if (p->ep->is_dialer && (cap < p->nego_deadline)) {
 		p->nego_deadline = cap;
 	}
-	if ((rv = mpc_tran_nego_step(p, MPC_NEGO_LINGER, p->hs.rx_fin,
-	         sizeof(p->hs.rx_fin), false)) != 0) {
-		mpc_tran_nego_fail(p, rv);
-	}
+	/* Called when both directions are idle (the phase is complete). */
+	return (mpc_tran_nego_xfer(
+	    p, &p->nrx, p->nego_scratch, sizeof(p->nego_scratch), false));
 }
 
-/* Refuses the peer: count, tell it why (best effort), then fail. */
-static void
+/* Refuses the peer: count, tell it why (best effort), linger.  Locked. */
+static int
 mpc_tran_nego_reject(mpc_tran_pipe *p, int reason)
 {
 	int rv;
 
 	nni_atomic_inc64(&p->ep->rej[mpc_tran_rej_of(reason)]);
 	p->nego_counted = true;
-	p->nego_reject  = reason;
 	mpc_hs_reject(&p->hs, reason);
-	if ((rv = mpc_tran_nego_step(p, MPC_NEGO_TX_REJECT, p->hs.tx_fin,
-	         sizeof(p->hs.tx_fin), true)) != 0) {
-		mpc_tran_nego_fail(p, rv);
+	if ((rv = mpc_tran_nego_linger(p, MPC_NEGO_REJECT, reason)) != 0) {
+		return (rv);
 	}
+	return (mpc_tran_nego_xfer(
+	    p, &p->ntx, p->hs.tx_fin, sizeof(p->hs.tx_fin), true));
 }
 
 /* Ends a failed negotiation.  Locked; the pipe is reaped. */
@@ -220,13 +227,17 @@ mpc_tran_nego_fail(mpc_tran_pipe *p, int rv)
 {
 	mpc_tran_ep *ep = p->ep;
 
-	/* Telling the peer why is best effort: when we refused it, our
-	 * reason is the result even if that record could not be sent. */
+	if (p->nego == MPC_NEGO_FAILED) {
+		return; /* the other direction already ended it */
+	}
+	/* When we refused, our reason is the result even if the record
+	 * telling the peer could not be sent. */
 	if (p->nego_reject != 0) {
 		rv = p->nego_reject;
 	} else if (p->nego_timedout) {
 		rv = NNG_ETIMEDOUT;
 	}
+	p->nego = MPC_NEGO_FAILED;
 	nni_aio_abort(p->negotimer, NNG_ECANCELED);
 	if (!p->nego_counted && (rv != NNG_ECLOSED) && (rv != NNG_ECANCELED)) {
 		nni_atomic_inc64(&ep->rej[mpc_tran_rej_of(rv)]);
@@ -238,7 +249,7 @@ mpc_tran_nego_fail(mpc_tran_pipe *p, int rv)
 	mpc_tran_pipe_reap(p);
 }
 
-/* Key confirmation passed: the pipe may carry frames. */
+/* Key confirmation passed: the pipe may carry frames.  Locked. */
 static int
 mpc_tran_nego_done(mpc_tran_pipe *p)
 {
@@ -259,102 +270,131 @@ mpc_tran_nego_done(mpc_tran_pipe *p)
 	return (0);
 }
 
-void
-mpc_tran_nego_cb(void *arg)
+/* Both directions of the current phase are done: the next phase. */
+static int
+mpc_tran_nego_advance(mpc_tran_pipe *p)
 {
-	mpc_tran_pipe *p   = arg;
-	mpc_tran_ep *  ep  = p->ep;
-	nni_aio *      aio = p->negoaio;
-	bool           by_peer;
-	int            rv;
+	bool by_peer;
+	int  rv;
 
-	nni_mtx_lock(&ep->mtx);
-	if ((rv = nni_aio_result(aio)) != 0) {
-		goto error;
+	if (!p->ntx.done || !p->nrx.done) {
+		return (0);
 	}
-	if (ep->closed) {
-		/* Completed just as the endpoint closed: nobody will take
-		 * this pipe any more. */
-		rv = NNG_ECLOSED;
-		goto error;
-	}
-	p->io_got += nni_aio_count(aio);
-	if (p->io_got < p->io_want) {
-		bool send = (p->nego == MPC_NEGO_TX_HELLO) ||
-		    (p->nego == MPC_NEGO_TX_FINISHED) ||
-		    (p->nego == MPC_NEGO_TX_REJECT);
-		if ((rv = mpc_tran_nego_io(p, send)) != 0) {
-			goto error;
-		}
-		nni_mtx_unlock(&ep->mtx);
-		return;
-	}
-
 	switch (p->nego) {
-	case MPC_NEGO_TX_HELLO:
-		rv = mpc_tran_nego_step(
-		    p, MPC_NEGO_RX_SP, p->hs.rx, MPC_SP_HEADER_SIZE, false);
-		break;
-
-	case MPC_NEGO_RX_SP:
-		if ((rv = mpc_hs_check_sp(&p->hs, &p->peer)) != 0) {
-			break;
-		}
-		rv = mpc_tran_nego_step(p, MPC_NEGO_RX_HELLO,
-		    p->hs.rx + MPC_SP_HEADER_SIZE, MPC_HELLO_SIZE, false);
-		break;
-
-	case MPC_NEGO_RX_HELLO:
+	case MPC_NEGO_HELLO:
 		if ((rv = mpc_tran_nego_check_peer(p)) != 0) {
-			mpc_tran_nego_reject(p, rv);
-			nni_mtx_unlock(&ep->mtx);
-			return;
+			return (mpc_tran_nego_reject(p, rv));
 		}
 		if ((rv = mpc_hs_derive(&p->hs, mpc_tran_now_ns())) != 0) {
-			break;
+			return (rv);
 		}
-		rv = mpc_tran_nego_step(p, MPC_NEGO_TX_FINISHED,
-		    p->hs.tx_fin, sizeof(p->hs.tx_fin), true);
-		break;
+		p->nego = MPC_NEGO_FINISHED;
+		if ((rv = mpc_tran_nego_xfer(p, &p->nrx, p->hs.rx_fin,
+		         sizeof(p->hs.rx_fin), false)) != 0) {
+			return (rv);
+		}
+		return (mpc_tran_nego_xfer(
+		    p, &p->ntx, p->hs.tx_fin, sizeof(p->hs.tx_fin), true));
 
-	case MPC_NEGO_TX_FINISHED:
-		rv = mpc_tran_nego_step(p, MPC_NEGO_RX_FINISHED,
-		    p->hs.rx_fin, sizeof(p->hs.rx_fin), false);
-		break;
-
-	case MPC_NEGO_RX_FINISHED:
+	case MPC_NEGO_FINISHED:
 		if ((rv = mpc_hs_check_finished(&p->hs, &by_peer)) != 0) {
-			nni_atomic_inc64(&ep->rej[by_peer
+			nni_atomic_inc64(&p->ep->rej[by_peer
 			        ? MPC_TRAN_REJ_BY_PEER
 			        : mpc_tran_rej_of(rv)]);
 			p->nego_counted = true;
-			mpc_tran_nego_linger(p, rv);
+			return (mpc_tran_nego_linger(p, MPC_NEGO_LINGER, rv));
+		}
+		return (mpc_tran_nego_done(p));
+
+	default:
+		/* REJECT and LINGER end when the read fails (the peer
+		 * closed, or the wait ended). */
+		return (0);
+	}
+}
+
+void
+mpc_tran_nego_tx_cb(void *arg)
+{
+	mpc_tran_pipe *p  = arg;
+	mpc_tran_ep *  ep = p->ep;
+	int            rv;
+
+	nni_mtx_lock(&ep->mtx);
+	if ((p->nego == MPC_NEGO_FAILED) || (p->nego == MPC_NEGO_DONE)) {
+		nni_mtx_unlock(&ep->mtx);
+		return;
+	}
+	if ((rv = nni_aio_result(p->ntx.aio)) != 0) {
+		if ((p->nego == MPC_NEGO_REJECT) || (p->nego == MPC_NEGO_LINGER)) {
+			/* Best effort; the lingering read decides. */
 			nni_mtx_unlock(&ep->mtx);
 			return;
 		}
-		rv = mpc_tran_nego_done(p);
-		break;
-
-	case MPC_NEGO_TX_REJECT:
-		mpc_tran_nego_linger(p, p->nego_reject);
-		nni_mtx_unlock(&ep->mtx);
-		return;
-
-	case MPC_NEGO_LINGER:
-		/* Whatever the peer still sends is discarded. */
-		rv = mpc_tran_nego_step(p, MPC_NEGO_LINGER, p->hs.rx_fin,
-		    sizeof(p->hs.rx_fin), false);
-		break;
-
-	default:
-		rv = NNG_ESTATE;
-		break;
+		goto error;
+	}
+	if (ep->closed) {
+		rv = NNG_ECLOSED;
+		goto error;
+	}
+	p->ntx.got += nni_aio_count(p->ntx.aio);
+	if (p->ntx.got < p->ntx.want) {
+		rv = mpc_tran_nego_go(p, &p->ntx, true);
+	} else {
+		p->ntx.done = true;
+		rv          = mpc_tran_nego_advance(p);
 	}
 	if (rv == 0) {
 		nni_mtx_unlock(&ep->mtx);
 		return;
 	}
+error:
+	mpc_tran_nego_fail(p, rv);
+	nni_mtx_unlock(&ep->mtx);
+}
 
+void
+mpc_tran_nego_rx_cb(void *arg)
+{
+	mpc_tran_pipe *p  = arg;
+	mpc_tran_ep *  ep = p->ep;
+	int            rv;
+
+	nni_mtx_lock(&ep->mtx);
+	if ((p->nego == MPC_NEGO_FAILED) || (p->nego == MPC_NEGO_DONE)) {
+		nni_mtx_unlock(&ep->mtx);
+		return;
+	}
+	if ((rv = nni_aio_result(p->nrx.aio)) != 0) {
+		goto error; /* for REJECT and LINGER: the peer closed */
+	}
+	if (ep->closed) {
+		rv = NNG_ECLOSED;
+		goto error;
+	}
+	p->nrx.got += nni_aio_count(p->nrx.aio);
+	if ((p->nego == MPC_NEGO_REJECT) || (p->nego == MPC_NEGO_LINGER)) {
+		/* Whatever the peer still sends is discarded. */
+		rv = mpc_tran_nego_xfer(p, &p->nrx, p->nego_scratch,
+		    sizeof(p->nego_scratch), false);
+	} else if (p->nrx.got < p->nrx.want) {
+		rv = mpc_tran_nego_go(p, &p->nrx, false);
+	} else if ((p->nego == MPC_NEGO_HELLO) &&
+	    (p->nrx.buf == p->hs.rx)) {
+		/* The SP header: check it before waiting for more. */
+		if ((rv = mpc_hs_check_sp(&p->hs, &p->peer)) == 0) {
+			rv = mpc_tran_nego_xfer(p, &p->nrx,
+			    p->hs.rx + MPC_SP_HEADER_SIZE, MPC_HELLO_SIZE,
+			    false);
+		}
+	} else {
+		p->nrx.done = true;
+		rv          = mpc_tran_nego_advance(p);
+	}
+	if (rv == 0) {
+		nni_mtx_unlock(&ep->mtx);
+		return;
+	}
 error:
 	mpc_tran_nego_fail(p, rv);
 	nni_mtx_unlock(&ep->mtx);
@@ -372,7 +412,7 @@ mpc_tran_nego_timer_cb(void *arg)
 		return; /* negotiation ended first */
 	}
 	nni_mtx_lock(&ep->mtx);
-	if (p->nego != MPC_NEGO_DONE) {
+	if ((p->nego != MPC_NEGO_DONE) && (p->nego != MPC_NEGO_FAILED)) {
 		p->nego_timedout = true;
 		nng_stream_close(p->conn);
 	}
@@ -414,9 +454,16 @@ mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
 	if (((rv = mpc_frame_session_binding(p->binding, ep->cfg.session_id,
 	          sizeof(ep->cfg.session_id))) != 0) ||
 	    ((rv = mpc_hs_init(&p->hs, &ep->cfg, p->proto, ep->is_dialer,
-	          binding, max)) != 0) ||
-	    ((rv = mpc_tran_nego_step(p, MPC_NEGO_TX_HELLO, p->hs.tx,
-	          sizeof(p->hs.tx), true)) != 0)) {
+	          binding, max)) != 0)) {
+		mpc_tran_nego_fail(p, rv);
+		return;
+	}
+	/* Read first, then write (see the top of this file). */
+	p->nego = MPC_NEGO_HELLO;
+	if (((rv = mpc_tran_nego_xfer(p, &p->nrx, p->hs.rx, MPC_SP_HEADER_SIZE,
+	          false)) != 0) ||
+	    ((rv = mpc_tran_nego_xfer(
+	          p, &p->ntx, p->hs.tx, sizeof(p->hs.tx), true)) != 0)) {
 		mpc_tran_nego_fail(p, rv);
 	}
 }

@@ -122,7 +122,8 @@ mpc_tran_pipe_close(void *arg)
 
 	nni_aio_close(p->rxaio);
 	nni_aio_close(p->txaio);
-	nni_aio_close(p->negoaio);
+	nni_aio_close(p->ntx.aio);
+	nni_aio_close(p->nrx.aio);
 	nni_aio_close(p->negotimer);
 	nng_stream_close(p->conn);
 	/* The party may connect again as soon as this pipe is closed, not
@@ -137,7 +138,8 @@ mpc_tran_pipe_stop(void *arg)
 
 	nni_aio_stop(p->rxaio);
 	nni_aio_stop(p->txaio);
-	nni_aio_stop(p->negoaio);
+	nni_aio_stop(p->ntx.aio);
+	nni_aio_stop(p->nrx.aio);
 	nni_aio_stop(p->negotimer);
 }
 
@@ -164,7 +166,8 @@ mpc_tran_pipe_fini(void *arg)
 	}
 	nni_aio_free(p->rxaio);
 	nni_aio_free(p->txaio);
-	nni_aio_free(p->negoaio);
+	nni_aio_free(p->ntx.aio);
+	nni_aio_free(p->nrx.aio);
 	nni_aio_free(p->negotimer);
 	nng_stream_free(p->conn);
 	nni_msg_free(p->rxmsg);
@@ -200,7 +203,8 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp)
 	}
 	if (((rv = nni_aio_alloc(&p->txaio, mpc_tran_pipe_send_cb, p)) != 0) ||
 	    ((rv = nni_aio_alloc(&p->rxaio, mpc_tran_pipe_recv_cb, p)) != 0) ||
-	    ((rv = nni_aio_alloc(&p->negoaio, mpc_tran_nego_cb, p)) != 0) ||
+	    ((rv = nni_aio_alloc(&p->ntx.aio, mpc_tran_nego_tx_cb, p)) != 0) ||
+	    ((rv = nni_aio_alloc(&p->nrx.aio, mpc_tran_nego_rx_cb, p)) != 0) ||
 	    ((rv = nni_aio_alloc(&p->negotimer, mpc_tran_nego_timer_cb, p)) !=
 	        0)) {
 		mpc_tran_pipe_fini(p);

@@ -10,10 +10,16 @@
  *   - a wrong session key is still caught by key confirmation over TLS;
  *   - certificate pins: the peer's own pin passes, another fails the TLS
  *     handshake; a client without a certificate is refused by default;
- *   - a bus0 mesh of three with a unicast that only its party sees.
+ *   - a bus0 mesh of three with a unicast that only its party sees;
+ *   - each frame up to 16 KiB is one TLS record (counted by a relay);
+ *   - listen on a busy address, NNG_OPT_RECVMAXSZ, dial refused.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -414,6 +420,165 @@ test_tls_mesh(void **state)
 	TU_PASS(nng_close(s3));
 }
 
+/*
+ * A TCP relay between dialer and listener that counts the TLS records the
+ * dialer sends (RFC 8446 section 5.1: 5-byte header, type 23 once the
+ * handshake is encrypted).  Counting happens before forwarding, so once
+ * the listener has a message, the records that carried it are counted.
+ */
+struct relay {
+	int          lfd;
+	int          port;
+	nng_thread * thr;
+	nng_mtx *    mtx;
+	uint64_t     records; /* application_data records, dialer to us */
+	uint8_t      hdr[5];
+	size_t       hdr_got;
+	size_t       body_left;
+};
+
+static void
+relay_count(struct relay *r, const uint8_t *buf, size_t n)
+{
+	while (n > 0) {
+		if (r->body_left > 0) {
+			size_t k = n < r->body_left ? n : r->body_left;
+			r->body_left -= k;
+			buf += k;
+			n -= k;
+			continue;
+		}
+		r->hdr[r->hdr_got++] = *buf++;
+		n--;
+		if (r->hdr_got == sizeof(r->hdr)) {
+			r->hdr_got   = 0;
+			r->body_left = ((size_t) r->hdr[3] << 8) | r->hdr[4];
+			if (r->hdr[0] == 23) {
+				nng_mtx_lock(r->mtx);
+				r->records++;
+				nng_mtx_unlock(r->mtx);
+			}
+		}
+	}
+}
+
+static void
+relay_main(void *arg)
+{
+	struct relay *     r = arg;
+	struct sockaddr_in sin;
+	struct pollfd      pfd[2];
+	uint8_t            buf[65536];
+	int                c;
+	int                s;
+
+	if ((c = accept(r->lfd, NULL, NULL)) < 0) {
+		return;
+	}
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family      = AF_INET;
+	sin.sin_port        = htons((uint16_t) r->port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	s                   = socket(AF_INET, SOCK_STREAM, 0);
+	if (connect(s, (struct sockaddr *) &sin, sizeof(sin)) != 0) {
+		(void) close(c);
+		(void) close(s);
+		return;
+	}
+	pfd[0].fd     = c;
+	pfd[0].events = POLLIN;
+	pfd[1].fd     = s;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		ssize_t n;
+		if (poll(pfd, 2, -1) <= 0) {
+			break;
+		}
+		if (pfd[0].revents != 0) {
+			if ((n = recv(c, buf, sizeof(buf), 0)) <= 0) {
+				break;
+			}
+			relay_count(r, buf, (size_t) n);
+			if (!tu_raw_try_write(s, buf, (size_t) n)) {
+				break;
+			}
+		}
+		if (pfd[1].revents != 0) {
+			if ((n = recv(s, buf, sizeof(buf), 0)) <= 0) {
+				break;
+			}
+			if (!tu_raw_try_write(c, buf, (size_t) n)) {
+				break;
+			}
+		}
+	}
+	(void) close(c);
+	(void) close(s);
+}
+
+static uint64_t
+relay_records(struct relay *r)
+{
+	uint64_t n;
+
+	nng_mtx_lock(r->mtx);
+	n = r->records;
+	nng_mtx_unlock(r->mtx);
+	return (n);
+}
+
+static void
+test_one_record_per_frame(void **state)
+{
+	nng_socket         a = tls_sock(tu_pair(1), 1, NULL);
+	nng_socket         b = tls_sock(tu_pair(2), 2, NULL);
+	struct relay       r;
+	struct sockaddr_in sin;
+	socklen_t          len = sizeof(sin);
+	char               url[256];
+	char               rurl[256];
+	char               body[16000];
+	uint64_t           before;
+	nng_msg *          m;
+
+	(void) state;
+	memset(&r, 0, sizeof(r));
+	TU_PASS(nng_mtx_alloc(&r.mtx));
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
+	r.port = atoi(strrchr(url, ':') + 1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family      = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((r.lfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(r.lfd, (struct sockaddr *) &sin, sizeof(sin)), 0);
+	assert_int_equal(listen(r.lfd, 1), 0);
+	assert_int_equal(getsockname(r.lfd, (struct sockaddr *) &sin, &len), 0);
+	TU_PASS(nng_thread_create(&r.thr, relay_main, &r));
+	(void) snprintf(rurl, sizeof(rurl), "mpc+tls+tcp://127.0.0.1:%d",
+	    ntohs(sin.sin_port));
+	TU_PASS(nng_dial(b, rurl, NULL, 0));
+
+	/* After the handshake (and its last encrypted records): each
+	 * message up to 16 KiB - 64 bytes travels as one TLS record. */
+	tu_send(b, "warm", 5, 0, 0);
+	nng_msg_free(tu_recv(a));
+	before = relay_records(&r);
+	memset(body, 'b', sizeof(body));
+	for (int i = 0; i < 10; i++) {
+		tu_send(b, body, 1 + (size_t) i * 1700, 0, 0);
+		m = tu_recv(a);
+		assert_int_equal(nng_msg_len(m), 1 + (size_t) i * 1700);
+		nng_msg_free(m);
+	}
+	assert_int_equal(relay_records(&r) - before, 10);
+
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+	nng_thread_destroy(r.thr);
+	(void) close(r.lfd);
+	nng_mtx_free(r.mtx);
+}
+
 static void
 test_tls_refused_busy_recvmax(void **state)
 {
@@ -460,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_pins),
 		cmocka_unit_test(test_tls_mesh),
 		cmocka_unit_test(test_tls_refused_busy_recvmax),
+		cmocka_unit_test(test_one_record_per_frame),
 	};
 
 	return (cmocka_run_group_tests(tests, make_certs, remove_certs));
