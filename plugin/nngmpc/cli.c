@@ -2,11 +2,30 @@
  * nngmpc: helpers shared by the subcommands (argument parsing, messages).
  * Threading: none.
  */
+#define _GNU_SOURCE /* nftw, explicit_bzero */
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "nngmpc.h"
+
+static int
+rmtree_entry(const char *path, const struct stat *sb, int flag,
+    struct FTW *ftw)
+{
+	(void) sb;
+	(void) flag;
+	(void) ftw;
+	return (remove(path));
+}
+
+void
+nngmpc_rmtree(const char *dir)
+{
+	/* Depth first, never following links out of the tree. */
+	(void) nftw(dir, rmtree_entry, 8, FTW_DEPTH | FTW_PHYS);
+}
 
 void
 nngmpc_secure_zero(void *p, size_t n)

@@ -201,15 +201,6 @@ bench_usage(FILE *f)
 	    BENCH_BUFS_MAX, BENCH_BUFS_DEFAULT);
 }
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void) sb;
-	(void) flag;
-	(void) ftw;
-	return (remove(path));
-}
-
 static uint64_t
 now_ms(void)
 {
@@ -1116,7 +1107,7 @@ bench_run(int argc, char **argv)
 	}
 out:
 	if (b->dir[0] != '\0') {
-		nftw(b->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		nngmpc_rmtree(b->dir);
 	}
 	free(b);
 	return (ret);

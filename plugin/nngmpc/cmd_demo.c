@@ -108,15 +108,6 @@ demo_usage(FILE *f)
 	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT);
 }
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void) sb;
-	(void) flag;
-	(void) ftw;
-	return (remove(path));
-}
-
 /* Free loopback ports, all held open at once so none repeats. */
 static bool
 demo_ports(uint32_t n, uint16_t *ports)
@@ -587,7 +578,7 @@ out:
 	if (d->keep) {
 		printf("kept %s (roster.conf holds the session key)\n", d->dir);
 	} else if (d->dir[0] != '\0') {
-		nftw(d->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		nngmpc_rmtree(d->dir);
 	}
 	free(d);
 	return (ret);

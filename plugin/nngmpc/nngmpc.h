@@ -41,6 +41,9 @@ bool nngmpc_parse_u32(const char *s, uint32_t min, uint32_t max,
 /* Wipes memory that held a secret (a write the compiler keeps). */
 void nngmpc_secure_zero(void *p, size_t n);
 
+/* Removes a directory tree the tool made (a temporary one); best effort. */
+void nngmpc_rmtree(const char *dir);
+
 /* "nngmpc <cmd>: error: <message>" on stderr. */
 void nngmpc_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
