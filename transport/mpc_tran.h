@@ -133,6 +133,13 @@ struct mpc_tran_ep {
  */
 #define MPC_TRAN_TLS_STAGE_SIZE 16384
 
+/*
+ * Receiving reads ahead into a per-pipe buffer of this size, so one stream
+ * read can bring in many small frames (a TLS record's worth); a payload
+ * longer than what is buffered is read straight into its message.
+ */
+#define MPC_TRAN_RXBUF_SIZE 16384
+
 /* Pipe counters, read through the read-only pipe options. */
 typedef enum mpc_tran_ctr {
 	MPC_CTR_FRAMES_IN,
@@ -205,6 +212,10 @@ struct mpc_tran_pipe {
 	nni_mtx        rxmtx;
 	nni_list       recvq;
 	nni_aio *      rxaio;
+	uint8_t *      rxbuf;     /* MPC_TRAN_RXBUF_SIZE bytes read ahead */
+	size_t         rxoff;     /* first unconsumed byte of rxbuf */
+	size_t         rxend;     /* end of the bytes in rxbuf */
+	bool           rxpartial; /* reading a frame's rest into rxmsg */
 	bool           rxbusy;   /* rxaio has a stream read outstanding */
 	bool           rxclosed; /* no more reads: queued receives fail */
 	nni_msg *      rxmsg;

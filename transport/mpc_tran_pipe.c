@@ -42,10 +42,11 @@
 
 #include "mpc_tran.h"
 
+#include "mpc_cursor.h"
 #include "mpc_envelope.h"
+#include "mpc_wipe.h"
 
 static void mpc_tran_pipe_send_start(mpc_tran_pipe *);
-static void mpc_tran_pipe_recv_start(mpc_tran_pipe *);
 static void mpc_tran_pipe_send_cb(void *);
 static void mpc_tran_pipe_recv_cb(void *);
 
@@ -174,6 +175,12 @@ mpc_tran_pipe_fini(void *arg)
 	if (p->txstage != NULL) {
 		nni_free(p->txstage, MPC_TRAN_TLS_STAGE_SIZE);
 	}
+	if (p->rxbuf != NULL) {
+		/* Ciphertext only (frames are opened in the message), but
+		 * wiped like everything that came off the wire. */
+		mpc_wipe(p->rxbuf, MPC_TRAN_RXBUF_SIZE);
+		nni_free(p->rxbuf, MPC_TRAN_RXBUF_SIZE);
+	}
 	mpc_chan_free(p->chan);
 	mpc_hs_wipe(&p->hs);
 	nni_mtx_fini(&p->txmtx);
@@ -200,6 +207,10 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp)
 	nni_atomic_init64(&p->rcvmax);
 	for (int i = 0; i < MPC_CTR_COUNT; i++) {
 		nni_atomic_init64(&p->ctr[i]);
+	}
+	if ((p->rxbuf = nni_alloc(MPC_TRAN_RXBUF_SIZE)) == NULL) {
+		mpc_tran_pipe_fini(p);
+		return (NNG_ENOMEM);
 	}
 	if (((rv = nni_aio_alloc(&p->txaio, mpc_tran_pipe_send_cb, p)) != 0) ||
 	    ((rv = nni_aio_alloc(&p->rxaio, mpc_tran_pipe_recv_cb, p)) != 0) ||
@@ -580,65 +591,20 @@ mpc_tran_pipe_rx_check(const mpc_tran_pipe *p, const mpc_frame_hdr *h)
 	return (MPC_CTR_COUNT);
 }
 
-static void
-mpc_tran_pipe_recv_cb(void *arg)
+/*
+ * A complete frame is in p->rxhdr, the message body and p->rxtag:
+ * authenticate and decrypt it in place, check the authenticated header,
+ * and add the incoming envelope.  Returns 0 with *deliver set (or clear:
+ * dropped, its counter moved, the message freed), or a fatal error.
+ */
+static int
+mpc_tran_pipe_rx_frame(mpc_tran_pipe *p, bool *deliver)
 {
-	mpc_tran_pipe *  p     = arg;
-	nni_aio *        rxaio = p->rxaio;
-	nni_aio *        aio;
-	nni_msg *        msg;
-	mpc_frame_policy pol;
-	mpc_tran_ctr     drop;
-	nni_iov          iov[2];
-	bool             fatal;
-	size_t           n;
-	int              rv;
+	mpc_tran_ctr drop;
+	bool         fatal;
+	int          rv;
 
-	nni_mtx_lock(&p->rxmtx);
-	p->rxbusy = false;
-	aio       = nni_list_first(&p->recvq);
-	if ((rv = nni_aio_result(rxaio)) != 0) {
-		goto recv_error;
-	}
-	n = nni_aio_count(rxaio);
-	nni_aio_iov_advance(rxaio, n);
-	if (nni_aio_iov_count(rxaio) > 0) {
-		p->rxbusy = true;
-		nng_stream_recv(p->conn, rxaio);
-		nni_mtx_unlock(&p->rxmtx);
-		return;
-	}
-
-	if (p->rxmsg == NULL) {
-		/* The header is in: validate it, length included, before
-		 * allocating anything.  Sender, recipient and session are
-		 * checked after authentication, below. */
-		memset(&pol, 0, sizeof(pol));
-		pol.max_payload = mpc_tran_pipe_rx_limit(p);
-		if ((rv = mpc_frame_decode_header(&p->rxh, p->rxhdr,
-		         sizeof(p->rxhdr), &pol, &p->rxwire)) != 0) {
-			goto recv_error;
-		}
-		if ((rv = nni_msg_alloc(&p->rxmsg, p->rxh.payload_len)) != 0) {
-			goto recv_error;
-		}
-		n = 0;
-		if (p->rxh.payload_len > 0) {
-			iov[n].iov_buf = nni_msg_body(p->rxmsg);
-			iov[n].iov_len = p->rxh.payload_len;
-			n++;
-		}
-		iov[n].iov_buf = p->rxtag;
-		iov[n].iov_len = sizeof(p->rxtag);
-		n++;
-		nni_aio_set_iov(rxaio, (unsigned) n, iov);
-		p->rxbusy = true;
-		nng_stream_recv(p->conn, rxaio);
-		nni_mtx_unlock(&p->rxmtx);
-		return;
-	}
-
-	/* Payload and tag are in: authenticate and decrypt in place. */
+	*deliver = false;
 	rv = mpc_chan_open(p->chan, p->rxh.epoch, p->rxh.sequence,
 	    mpc_tran_now_ns(), p->rxhdr, sizeof(p->rxhdr),
 	    nni_msg_body(p->rxmsg), p->rxh.payload_len, p->rxtag);
@@ -648,52 +614,233 @@ mpc_tran_pipe_recv_cb(void *arg)
 			mpc_tran_ctr_inc(p, drop);
 		}
 		if (fatal) {
-			goto recv_error;
+			return (rv);
 		}
-		goto recv_drop;
-	}
-	if ((drop = mpc_tran_pipe_rx_check(p, &p->rxh)) != MPC_CTR_COUNT) {
+	} else if ((drop = mpc_tran_pipe_rx_check(p, &p->rxh)) !=
+	    MPC_CTR_COUNT) {
 		mpc_tran_ctr_inc(p, drop);
-		goto recv_drop;
+	} else if ((rv = mpc_envelope_put_in(p->rxmsg, &p->rxh)) != 0) {
+		return (rv);
+	} else {
+		*deliver = true;
+		return (0);
 	}
-	if ((rv = mpc_envelope_put_in(p->rxmsg, &p->rxh)) != 0) {
-		goto recv_error;
-	}
-
-	/* Deliver. */
-	nni_aio_list_remove(aio);
-	msg      = p->rxmsg;
-	p->rxmsg = NULL;
-	n        = nni_msg_len(msg);
-	mpc_tran_ctr_inc(p, MPC_CTR_FRAMES_IN);
-	nni_atomic_add64(&p->ctr[MPC_CTR_BYTES_IN], n);
-	if (!nni_list_empty(&p->recvq)) {
-		mpc_tran_pipe_recv_start(p);
-	}
-	nni_pipe_bump_rx(p->npipe, n);
-	nni_mtx_unlock(&p->rxmtx);
-	nni_aio_set_msg(aio, msg);
-	nni_aio_finish_sync(aio, 0, n);
-	return;
-
-recv_drop:
-	/* Nothing of the frame survives (open wiped a failed payload). */
+	/* Dropped: nothing of it survives (open wiped a failed payload). */
 	nni_msg_free(p->rxmsg);
 	p->rxmsg = NULL;
-	mpc_tran_pipe_recv_start(p);
-	nni_mtx_unlock(&p->rxmtx);
-	return;
+	return (0);
+}
 
-recv_error:
+/* Reads more into the receive buffer (moving what is left to its
+ * start).  Locked. */
+static void
+mpc_tran_pipe_rx_fill(mpc_tran_pipe *p)
+{
+	nni_iov iov;
+	size_t  avail = p->rxend - p->rxoff;
+
+	if ((p->rxoff > 0) && (avail > 0)) {
+		memmove(p->rxbuf, p->rxbuf + p->rxoff, avail);
+	}
+	p->rxoff    = 0;
+	p->rxend    = avail;
+	iov.iov_buf = p->rxbuf + p->rxend;
+	iov.iov_len = MPC_TRAN_RXBUF_SIZE - p->rxend;
+	nni_aio_set_iov(p->rxaio, 1, &iov);
+	p->rxbusy = true;
+	nng_stream_recv(p->conn, p->rxaio);
+}
+
+/*
+ * Takes the next frame's header from the receive buffer, validates it --
+ * the declared length against NNG_OPT_RECVMAXSZ and the MPC maximum
+ * included -- before allocating, then moves what the buffer holds of the
+ * payload and tag into place.  Whatever is missing is read straight into
+ * the message (p->rxpartial).  Every byte goes through the wire cursor.
+ * Returns 0 or a fatal error.  Locked; at least a header is buffered.
+ */
+static int
+mpc_tran_pipe_rx_header(mpc_tran_pipe *p)
+{
+	mpc_rcursor      c;
+	mpc_frame_policy pol;
+	nni_iov          iov[2];
+	size_t           plen;
+	size_t           k1;
+	size_t           k2 = 0;
+	unsigned         n  = 0;
+	int              rv;
+
+	mpc_rcursor_init(&c, p->rxbuf + p->rxoff, p->rxend - p->rxoff);
+	if (!mpc_rcursor_bytes(&c, p->rxhdr, sizeof(p->rxhdr))) {
+		return (NNG_EINTERNAL);
+	}
+	/* Sender, recipient and session are checked after authentication
+	 * (mpc_tran_pipe_rx_check). */
+	memset(&pol, 0, sizeof(pol));
+	pol.max_payload = mpc_tran_pipe_rx_limit(p);
+	if ((rv = mpc_frame_decode_header(&p->rxh, p->rxhdr, sizeof(p->rxhdr),
+	         &pol, &p->rxwire)) != 0) {
+		return (rv);
+	}
+	plen = p->rxh.payload_len;
+	if ((rv = nni_msg_alloc(&p->rxmsg, plen)) != 0) {
+		return (rv);
+	}
+	k1 = mpc_rcursor_remaining(&c) < plen ? mpc_rcursor_remaining(&c)
+	                                      : plen;
+	if (!mpc_rcursor_bytes(&c, nni_msg_body(p->rxmsg), k1)) {
+		return (NNG_EINTERNAL);
+	}
+	if (k1 == plen) {
+		k2 = mpc_rcursor_remaining(&c) < sizeof(p->rxtag)
+		    ? mpc_rcursor_remaining(&c)
+		    : sizeof(p->rxtag);
+		if (!mpc_rcursor_bytes(&c, p->rxtag, k2)) {
+			return (NNG_EINTERNAL);
+		}
+	}
+	p->rxoff += c.pos;
+	if (k2 == sizeof(p->rxtag)) {
+		return (0); /* the whole frame was buffered */
+	}
+	/* A large payload: the rest goes straight into the message. */
+	if (k1 < plen) {
+		iov[n].iov_buf = (uint8_t *) nni_msg_body(p->rxmsg) + k1;
+		iov[n].iov_len = plen - k1;
+		n++;
+	}
+	iov[n].iov_buf = p->rxtag + k2;
+	iov[n].iov_len = sizeof(p->rxtag) - k2;
+	n++;
+	nni_aio_set_iov(p->rxaio, n, iov);
+	p->rxpartial = true;
+	p->rxbusy    = true;
+	nng_stream_recv(p->conn, p->rxaio);
+	return (0);
+}
+
+/*
+ * Serves the receive at the head of the queue from what is buffered,
+ * reading more when needed.  Returns the aio to complete (removed from the
+ * queue) with its message or error in *msgp / *rvp, or NULL when a read is
+ * outstanding or nothing is queued.  Frames that are dropped are skipped
+ * here, so one read may serve many small frames.  Locked.
+ */
+static nni_aio *
+mpc_tran_pipe_rx_run(mpc_tran_pipe *p, nni_msg **msgp, int *rvp)
+{
+	nni_aio *aio;
+	bool     deliver;
+	int      rv;
+
+	*msgp = NULL;
+	*rvp  = 0;
+	while ((aio = nni_list_first(&p->recvq)) != NULL) {
+		if (p->rxclosed) {
+			rv = NNG_ECLOSED;
+			goto fail;
+		}
+		if (p->rxmsg == NULL) {
+			if (p->rxend - p->rxoff < NNG_MPC_FRAME_HEADER_SIZE) {
+				mpc_tran_pipe_rx_fill(p);
+				return (NULL);
+			}
+			if ((rv = mpc_tran_pipe_rx_header(p)) != 0) {
+				goto fail;
+			}
+			if (p->rxpartial) {
+				return (NULL);
+			}
+		}
+		if ((rv = mpc_tran_pipe_rx_frame(p, &deliver)) != 0) {
+			goto fail;
+		}
+		if (deliver) {
+			nni_aio_list_remove(aio);
+			*msgp    = p->rxmsg;
+			p->rxmsg = NULL;
+			mpc_tran_ctr_inc(p, MPC_CTR_FRAMES_IN);
+			nni_atomic_add64(
+			    &p->ctr[MPC_CTR_BYTES_IN], nni_msg_len(*msgp));
+			nni_pipe_bump_rx(p->npipe, nni_msg_len(*msgp));
+			return (aio);
+		}
+	}
+	return (NULL);
+
+fail:
 	/* The stream cannot be trusted to be in step any more: no further
 	 * receive; the protocol sees the error and closes the pipe. */
 	nni_aio_list_remove(aio);
-	msg      = p->rxmsg;
+	nni_msg_free(p->rxmsg);
 	p->rxmsg = NULL;
-	nni_pipe_bump_error(p->npipe, rv);
+	if (rv != NNG_ECLOSED) {
+		p->rxclosed = true;
+		nni_pipe_bump_error(p->npipe, rv);
+	}
+	*rvp = rv;
+	return (aio);
+}
+
+/* Completes what mpc_tran_pipe_rx_run returned (after unlocking). */
+static void
+mpc_tran_pipe_rx_finish(nni_aio *aio, nni_msg *msg, int rv, bool sync)
+{
+	if (aio == NULL) {
+		return;
+	}
+	if (rv != 0) {
+		nni_aio_finish_error(aio, rv);
+		return;
+	}
+	nni_aio_set_msg(aio, msg);
+	if (sync) {
+		nni_aio_finish_sync(aio, 0, nni_msg_len(msg));
+	} else {
+		nni_aio_finish(aio, 0, nni_msg_len(msg));
+	}
+}
+
+static void
+mpc_tran_pipe_recv_cb(void *arg)
+{
+	mpc_tran_pipe *p     = arg;
+	nni_aio *      rxaio = p->rxaio;
+	nni_aio *      aio;
+	nni_msg *      msg = NULL;
+	int            rv;
+
+	nni_mtx_lock(&p->rxmtx);
+	p->rxbusy = false;
+	if ((rv = nni_aio_result(rxaio)) != 0) {
+		/* The head of the queue waited for this read. */
+		if ((aio = nni_list_first(&p->recvq)) != NULL) {
+			nni_aio_list_remove(aio);
+		}
+		nni_msg_free(p->rxmsg);
+		p->rxmsg    = NULL;
+		p->rxclosed = true;
+		nni_pipe_bump_error(p->npipe, rv);
+		nni_mtx_unlock(&p->rxmtx);
+		mpc_tran_pipe_rx_finish(aio, NULL, rv, false);
+		return;
+	}
+	if (p->rxpartial) {
+		nni_aio_iov_advance(rxaio, nni_aio_count(rxaio));
+		if (nni_aio_iov_count(rxaio) > 0) {
+			p->rxbusy = true;
+			nng_stream_recv(p->conn, rxaio);
+			nni_mtx_unlock(&p->rxmtx);
+			return;
+		}
+		p->rxpartial = false;
+	} else {
+		p->rxend += nni_aio_count(rxaio);
+	}
+	aio = mpc_tran_pipe_rx_run(p, &msg, &rv);
 	nni_mtx_unlock(&p->rxmtx);
-	nni_msg_free(msg);
-	nni_aio_finish_error(aio, rv);
+	mpc_tran_pipe_rx_finish(aio, msg, rv, true);
 }
 
 static void
@@ -706,6 +853,8 @@ mpc_tran_pipe_recv_cancel(nni_aio *aio, void *arg, int rv)
 		nni_mtx_unlock(&p->rxmtx);
 		return;
 	}
+	/* The read in progress serves the head of the queue: abort it; its
+	 * callback fails the aio. */
 	if ((nni_list_first(&p->recvq) == aio) && p->rxbusy) {
 		nni_aio_abort(p->rxaio, rv);
 		nni_mtx_unlock(&p->rxmtx);
@@ -716,27 +865,12 @@ mpc_tran_pipe_recv_cancel(nni_aio *aio, void *arg, int rv)
 	nni_aio_finish_error(aio, rv);
 }
 
-/* Starts reading the next frame header.  Locked. */
-static void
-mpc_tran_pipe_recv_start(mpc_tran_pipe *p)
-{
-	nni_iov iov;
-
-	if (p->rxclosed) {
-		mpc_tran_pipe_fail_queue(&p->recvq, false, NNG_ECLOSED);
-		return;
-	}
-	iov.iov_buf = p->rxhdr;
-	iov.iov_len = sizeof(p->rxhdr);
-	nni_aio_set_iov(p->rxaio, 1, &iov);
-	p->rxbusy = true;
-	nng_stream_recv(p->conn, p->rxaio);
-}
-
 static void
 mpc_tran_pipe_recv(void *arg, nni_aio *aio)
 {
 	mpc_tran_pipe *p = arg;
+	nni_aio *      done = NULL;
+	nni_msg *      msg  = NULL;
 	int            rv;
 
 	if (nni_aio_begin(aio) != 0) {
@@ -754,10 +888,13 @@ mpc_tran_pipe_recv(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_aio_list_append(&p->recvq, aio);
-	if (nni_list_first(&p->recvq) == aio) {
-		mpc_tran_pipe_recv_start(p);
+	if ((nni_list_first(&p->recvq) == aio) && !p->rxbusy) {
+		done = mpc_tran_pipe_rx_run(p, &msg, &rv);
 	}
 	nni_mtx_unlock(&p->rxmtx);
+	/* Never complete synchronously here: the protocol may hold its own
+	 * lock while it asks for the next message. */
+	mpc_tran_pipe_rx_finish(done, msg, rv, false);
 }
 
 const nni_sp_pipe_ops mpc_tran_pipe_ops = {
