@@ -23,12 +23,14 @@
  * in the message's headroom, except for large power-of-two bodies that
  * NNG allocates without headroom.
  *
- * Receiving.  Read the 48-byte header; validate it, including the declared
- * length against NNG_OPT_RECVMAXSZ and the MPC maximum, BEFORE allocating;
- * read payload and tag into a new message; open in place (tag, replay
- * window, epoch); then the authenticated header must name the peer as
- * sender, us or broadcast as recipient, our session, and a non-control
- * type.  A frame failing any of these is dropped, its counter moves and
+ * Receiving.  Reads go into a 16 KiB read-ahead buffer, so one read can
+ * bring in many small frames.  Take the 48-byte header from it; validate
+ * it, including the declared length against NNG_OPT_RECVMAXSZ and the MPC
+ * maximum, BEFORE allocating; move payload and tag into a new message
+ * (what is not buffered yet is read straight into the message, so a large
+ * payload is never copied); open in place (tag, replay window, epoch);
+ * then the authenticated header must name the peer as sender, us or
+ * broadcast as recipient, our session, and a non-control type.  A frame failing any of these is dropped, its counter moves and
  * the next frame is read; a header that does not decode, or the channel's
  * authentication-failure limit, closes the pipe (the stream can no longer
  * be trusted to be in step).  Delivered messages carry the 40-byte
