@@ -382,7 +382,8 @@ int nng_mpc_hkdf_sha256(uint8_t *okm, size_t okm_len, const void *ikm,
  *   mpc+tls+tcp://host:port  over NNG's tls+tcp:// stream (the registered
  *                            TLS engine), mutual TLS by default, the party
  *                            ID bound to the certificate, keys bound to the
- *                            TLS channel (exporter)
+ *                            TLS channel (exporter); a frame of up to 16 KiB
+ *                            (payload up to 16320 bytes) is one TLS record
  *   mpc+ipc:///path          over NNG's ipc:// stream
  * A listener may use an empty host or "*" and port 0 (NNG_OPT_URL then
  * reports the bound port).  NNG's "tcp://src;dst" form is not supported.
