@@ -446,8 +446,11 @@ mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
 	p->nego_deadline = nni_clock() + (nni_time) ep->cfg.hs_timeout;
 	nni_sleep_aio(ep->cfg.hs_timeout, p->negotimer);
 
-	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((p->txstage = nni_alloc(MPC_TRAN_TLS_STAGE_SIZE)) == NULL)) {
+	p->rxcap = (ep->kind == MPC_TRAN_TLS) ? MPC_TRAN_RXBUF_TLS
+	                                      : MPC_TRAN_RXBUF_PLAIN;
+	if (((p->rxbuf = nni_alloc(p->rxcap)) == NULL) ||
+	    ((ep->kind == MPC_TRAN_TLS) &&
+	        ((p->txstage = nni_alloc(MPC_TRAN_TLS_STAGE_SIZE)) == NULL))) {
 		mpc_tran_nego_fail(p, NNG_ENOMEM);
 		return;
 	}

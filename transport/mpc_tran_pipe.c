@@ -23,8 +23,9 @@
  * in the message's headroom, except for large power-of-two bodies that
  * NNG allocates without headroom.
  *
- * Receiving.  Reads go into a 16 KiB read-ahead buffer, so one read can
- * bring in many small frames.  Take the 48-byte header from it; validate
+ * Receiving.  Reads go into a read-ahead buffer (16 KiB over TLS, so one
+ * read can bring in many small frames; one header otherwise, see
+ * MPC_TRAN_RXBUF_TLS).  Take the 48-byte header from it; validate
  * it, including the declared length against NNG_OPT_RECVMAXSZ and the MPC
  * maximum, BEFORE allocating; move payload and tag into a new message
  * (what is not buffered yet is read straight into the message, so a large
@@ -180,8 +181,8 @@ mpc_tran_pipe_fini(void *arg)
 	if (p->rxbuf != NULL) {
 		/* Ciphertext only (frames are opened in the message), but
 		 * wiped like everything that came off the wire. */
-		mpc_wipe(p->rxbuf, MPC_TRAN_RXBUF_SIZE);
-		nni_free(p->rxbuf, MPC_TRAN_RXBUF_SIZE);
+		mpc_wipe(p->rxbuf, p->rxcap);
+		nni_free(p->rxbuf, p->rxcap);
 	}
 	mpc_chan_free(p->chan);
 	mpc_hs_wipe(&p->hs);
@@ -209,10 +210,6 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp)
 	nni_atomic_init64(&p->rcvmax);
 	for (int i = 0; i < MPC_CTR_COUNT; i++) {
 		nni_atomic_init64(&p->ctr[i]);
-	}
-	if ((p->rxbuf = nni_alloc(MPC_TRAN_RXBUF_SIZE)) == NULL) {
-		mpc_tran_pipe_fini(p);
-		return (NNG_ENOMEM);
 	}
 	if (((rv = nni_aio_alloc(&p->txaio, mpc_tran_pipe_send_cb, p)) != 0) ||
 	    ((rv = nni_aio_alloc(&p->rxaio, mpc_tran_pipe_recv_cb, p)) != 0) ||
@@ -647,7 +644,7 @@ mpc_tran_pipe_rx_fill(mpc_tran_pipe *p)
 	p->rxoff    = 0;
 	p->rxend    = avail;
 	iov.iov_buf = p->rxbuf + p->rxend;
-	iov.iov_len = MPC_TRAN_RXBUF_SIZE - p->rxend;
+	iov.iov_len = p->rxcap - p->rxend;
 	nni_aio_set_iov(p->rxaio, 1, &iov);
 	p->rxbusy = true;
 	nng_stream_recv(p->conn, p->rxaio);
@@ -785,9 +782,10 @@ fail:
 	return (aio);
 }
 
-/* Completes what mpc_tran_pipe_rx_run returned (after unlocking). */
+/* Completes what mpc_tran_pipe_rx_run returned (after unlocking; from
+ * our receive callback, so the protocol's callback runs right here). */
 static void
-mpc_tran_pipe_rx_finish(nni_aio *aio, nni_msg *msg, int rv, bool sync)
+mpc_tran_pipe_rx_finish(nni_aio *aio, nni_msg *msg, int rv)
 {
 	if (aio == NULL) {
 		return;
@@ -797,11 +795,7 @@ mpc_tran_pipe_rx_finish(nni_aio *aio, nni_msg *msg, int rv, bool sync)
 		return;
 	}
 	nni_aio_set_msg(aio, msg);
-	if (sync) {
-		nni_aio_finish_sync(aio, 0, nni_msg_len(msg));
-	} else {
-		nni_aio_finish(aio, 0, nni_msg_len(msg));
-	}
+	nni_aio_finish_sync(aio, 0, nni_msg_len(msg));
 }
 
 static void
@@ -825,7 +819,7 @@ mpc_tran_pipe_recv_cb(void *arg)
 		p->rxclosed = true;
 		nni_pipe_bump_error(p->npipe, rv);
 		nni_mtx_unlock(&p->rxmtx);
-		mpc_tran_pipe_rx_finish(aio, NULL, rv, false);
+		mpc_tran_pipe_rx_finish(aio, NULL, rv);
 		return;
 	}
 	if (p->rxpartial) {
@@ -840,9 +834,24 @@ mpc_tran_pipe_recv_cb(void *arg)
 	} else {
 		p->rxend += nni_aio_count(rxaio);
 	}
-	aio = mpc_tran_pipe_rx_run(p, &msg, &rv);
+	/*
+	 * Deliver buffered frames from here, one per receive the protocol
+	 * posts: the protocol's callback (run synchronously) usually posts
+	 * the next receive at once, which mpc_tran_pipe_recv leaves to this
+	 * loop (rxincb) instead of handing it to another thread.
+	 */
+	while (!p->rxbusy &&
+	    ((aio = mpc_tran_pipe_rx_run(p, &msg, &rv)) != NULL)) {
+		p->rxincb = true;
+		nni_mtx_unlock(&p->rxmtx);
+		mpc_tran_pipe_rx_finish(aio, msg, rv);
+		nni_mtx_lock(&p->rxmtx);
+		p->rxincb = false;
+		if (rv != 0) {
+			break;
+		}
+	}
 	nni_mtx_unlock(&p->rxmtx);
-	mpc_tran_pipe_rx_finish(aio, msg, rv, true);
 }
 
 static void
@@ -867,12 +876,33 @@ mpc_tran_pipe_recv_cancel(nni_aio *aio, void *arg, int rv)
 	nni_aio_finish_error(aio, rv);
 }
 
+/*
+ * A receive became the head of the queue with no read outstanding.  With
+ * no complete header buffered, read; otherwise hand the buffered frames to
+ * our receive callback through the (idle) read aio, rather than opening
+ * them here: the protocol may hold its own lock while it asks for the next
+ * message, and decrypting under it would stall its consumer.  Locked.
+ */
+static int
+mpc_tran_pipe_rx_kick(mpc_tran_pipe *p)
+{
+	if ((p->rxmsg == NULL) &&
+	    (p->rxend - p->rxoff < NNG_MPC_FRAME_HEADER_SIZE)) {
+		mpc_tran_pipe_rx_fill(p);
+		return (0);
+	}
+	if (nni_aio_begin(p->rxaio) != 0) {
+		return (NNG_ECLOSED);
+	}
+	p->rxbusy = true;
+	nni_aio_finish(p->rxaio, 0, 0);
+	return (0);
+}
+
 static void
 mpc_tran_pipe_recv(void *arg, nni_aio *aio)
 {
 	mpc_tran_pipe *p = arg;
-	nni_aio *      done = NULL;
-	nni_msg *      msg  = NULL;
 	int            rv;
 
 	if (nni_aio_begin(aio) != 0) {
@@ -890,13 +920,14 @@ mpc_tran_pipe_recv(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_aio_list_append(&p->recvq, aio);
-	if ((nni_list_first(&p->recvq) == aio) && !p->rxbusy) {
-		done = mpc_tran_pipe_rx_run(p, &msg, &rv);
+	if ((nni_list_first(&p->recvq) == aio) && !p->rxbusy && !p->rxincb &&
+	    ((rv = mpc_tran_pipe_rx_kick(p)) != 0)) {
+		nni_aio_list_remove(aio);
+		nni_mtx_unlock(&p->rxmtx);
+		nni_aio_finish_error(aio, rv);
+		return;
 	}
 	nni_mtx_unlock(&p->rxmtx);
-	/* Never complete synchronously here: the protocol may hold its own
-	 * lock while it asks for the next message. */
-	mpc_tran_pipe_rx_finish(done, msg, rv, false);
 }
 
 const nni_sp_pipe_ops mpc_tran_pipe_ops = {
