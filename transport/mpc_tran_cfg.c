@@ -60,6 +60,20 @@ mpc_tran_hexval(char c)
 	return (-1);
 }
 
+int
+mpc_tran_unhex(const char *s, uint8_t *out, size_t len)
+{
+	for (size_t b = 0; b < len; b++) {
+		int hi = mpc_tran_hexval(s[2 * b]);
+		int lo = mpc_tran_hexval(s[2 * b + 1]);
+		if (hi < 0 || lo < 0) {
+			return (-1);
+		}
+		out[b] = (uint8_t) ((hi << 4) | lo);
+	}
+	return (0);
+}
+
 static bool
 mpc_tran_pin_sep(char c)
 {
@@ -83,13 +97,8 @@ mpc_tran_cfg_set_pins(mpc_tran_cfg *cfg, const char *s, size_t len)
 		    (len - i < 2 * MPC_TRAN_PIN_SIZE)) {
 			goto out;
 		}
-		for (size_t b = 0; b < MPC_TRAN_PIN_SIZE; b++) {
-			int hi = mpc_tran_hexval(s[i + 2 * b]);
-			int lo = mpc_tran_hexval(s[i + 2 * b + 1]);
-			if (hi < 0 || lo < 0) {
-				goto out;
-			}
-			pins[n][b] = (uint8_t) ((hi << 4) | lo);
+		if (mpc_tran_unhex(s + i, pins[n], MPC_TRAN_PIN_SIZE) != 0) {
+			goto out;
 		}
 		i += 2 * MPC_TRAN_PIN_SIZE;
 		/* A digest ends at a separator or the end: no longer runs. */

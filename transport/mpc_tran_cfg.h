@@ -60,6 +60,15 @@ typedef struct mpc_tran_cfg {
 	uint8_t      pins[MPC_TRAN_PINS_MAX][MPC_TRAN_PIN_SIZE];
 } mpc_tran_cfg;
 
+/*
+ * Decodes exactly 2*len hex digits at s (the caller checked there are that
+ * many) into out: 0, or -1 at the first non-hex digit (out then partly
+ * written: callers wipe or discard it).  Shared by the pin parser and the
+ * environment settings (mpc_tran_env.c).
+ */
+__attribute__((warn_unused_result)) int mpc_tran_unhex(
+    const char *s, uint8_t *out, size_t len);
+
 /* Fills in the defaults; nothing secret is set. */
 void mpc_tran_cfg_init(mpc_tran_cfg *cfg);
 

@@ -18,21 +18,6 @@ env_complain(const char *var, const char *what)
 	(void) fprintf(stderr, "nng-mpc: %s: %s\n", var, what);
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9') {
-		return (c - '0');
-	}
-	if (c >= 'a' && c <= 'f') {
-		return (c - 'a' + 10);
-	}
-	if (c >= 'A' && c <= 'F') {
-		return (c - 'A' + 10);
-	}
-	return (-1);
-}
-
 /* Exactly 2*len hex digits in s[0..n), surrounding whitespace trimmed. */
 static int
 env_unhex(const char *s, size_t n, uint8_t *out, size_t len)
@@ -47,13 +32,9 @@ env_unhex(const char *s, size_t n, uint8_t *out, size_t len)
 	if (n != 2 * len) {
 		return (-1);
 	}
-	for (size_t i = 0; i < len; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-		if (hi < 0 || lo < 0) {
-			mpc_wipe(out, len);
-			return (-1);
-		}
-		out[i] = (uint8_t) ((hi << 4) | lo);
+	if (mpc_tran_unhex(s, out, len) != 0) {
+		mpc_wipe(out, len); /* a partly decoded key */
+		return (-1);
 	}
 	return (0);
 }

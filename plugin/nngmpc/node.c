@@ -34,8 +34,6 @@
 #define NODE_MAX_ROUNDS 16
 #define NODE_CLOSE_LIMIT_S 10
 
-static volatile sig_atomic_t node_close_deadline; /* our party ID */
-
 /* SIGALRM during nng_close(): say so and leave (async-signal-safe). */
 static void
 node_close_stuck(int sig)
@@ -43,7 +41,6 @@ node_close_stuck(int sig)
 	static const char msg[] = "nngmpc node: error: closing the NNG socket "
 	                          "did not finish within 10 s; exiting\n";
 	(void) sig;
-	(void) node_close_deadline;
 	(void) write(STDERR_FILENO, msg, sizeof(msg) - 1);
 	_exit(NNGMPC_EXIT_FAIL);
 }
@@ -740,7 +737,6 @@ done:
 	}
 	/* Closing waits for NNG to stop every pipe and dialer; never let a
 	 * stuck close turn a reported result into a hang. */
-	node_close_deadline = o->id;
 	(void) signal(SIGALRM, node_close_stuck);
 	(void) alarm(NODE_CLOSE_LIMIT_S);
 	nng_close(n->sock);
