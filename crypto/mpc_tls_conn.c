@@ -456,22 +456,48 @@ conn_handshake(nng_tls_engine_conn *c)
 	return (conn_result(c, ret));
 }
 
+/*
+ * NNG 1.5.2 completes a stream receive with whatever one engine recv call
+ * returns, and each completion is a task hand-off; one TLS record is at most
+ * 16 KiB (RFC 8446 5.1), so reading a single record per call would cost four
+ * hand-offs per 64 KiB.  Keep decrypting records that are already buffered
+ * until the caller's buffer is full or wolfSSL would block.  An error met
+ * after some bytes were read is kept in rx_err and reported by the next call,
+ * so those bytes are delivered and the error is not lost.
+ */
 static int
 conn_recv(nng_tls_engine_conn *c, uint8_t *buf, size_t *szp)
 {
-	int want = *szp > INT_MAX ? INT_MAX : (int) *szp;
-	int ret;
+	size_t got = 0;
+	int    ret;
+	int    rv;
 
-	if (conn_finished(c, &ret)) {
-		return (ret);
+	if (conn_finished(c, &rv)) {
+		return (rv);
 	}
-	ret = wolfSSL_read(c->ssl, buf, want);
-	conn_publish(c);
-	if (ret > 0) {
-		*szp = (size_t) ret;
-		return (0);
+	if (c->rx_err != 0) {
+		return (c->rx_err);
 	}
-	return (conn_result(c, ret));
+	while (got < *szp) {
+		size_t left = *szp - got;
+		int    want = left > INT_MAX ? INT_MAX : (int) left;
+
+		ret = wolfSSL_read(c->ssl, buf + got, want);
+		conn_publish(c);
+		if (ret <= 0) {
+			rv = conn_result(c, ret);
+			if (got == 0) {
+				return (rv);
+			}
+			if (rv != NNG_EAGAIN) {
+				c->rx_err = rv;
+			}
+			break;
+		}
+		got += (size_t) ret;
+	}
+	*szp = got;
+	return (0);
 }
 
 static int

@@ -116,6 +116,7 @@ struct nng_tls_engine_conn {
 	int          fail;    /* NNG_MPC_E* reason of a failed handshake */
 	int          fail_rv; /* the NNG error it was reported as */
 	int          io_err;  /* NNG error from the lower stream */
+	int          rx_err;  /* error met after a partial read, reported next */
 	struct mpc_tls_leaf peer; /* from the verify callback */
 	bool         have_peer;
 	bool         pin_ok;
