@@ -124,14 +124,18 @@ struct mpc_tran_ep {
 };
 
 /*
- * NNG's TLS stream writes each piece of an aio's iov as its own TLS record.
- * A frame that fits one record (RFC 8446 section 5.1: 2^14 bytes of
- * plaintext) is therefore assembled in this per-pipe buffer and written as
- * one piece, so it travels as one record; larger frames are written from
- * the message itself (three records, against the dozens a large payload
- * needs anyway).
+ * A frame that fits this per-pipe buffer is assembled in it (payload copied
+ * next to its header, sealed in place) and written with ONE stream write of
+ * one piece.  Writing from the message instead needs three pieces (header,
+ * payload, tag), and NNG's TLS stream makes each piece a write of its own:
+ * a pass through its TLS layer, a TLS record (RFC 8446 5.1) and a task
+ * hand-off each; and when the protocol put a header on the message (pair1's
+ * hop count) the payload must first be made contiguous, which for a large
+ * power-of-two body means a new allocation and a copy anyway.  128 KiB
+ * holds a 64 KiB message's frame; larger frames are written from their
+ * message.
  */
-#define MPC_TRAN_TLS_STAGE_SIZE 16384
+#define MPC_TRAN_TXSTAGE_SIZE (128 * 1024)
 
 /*
  * Over TLS, receiving reads ahead into a per-pipe buffer of this size, so
@@ -210,7 +214,7 @@ struct mpc_tran_pipe {
 	bool     txbusy;   /* txaio has a stream write outstanding */
 	bool     txclosed; /* no more writes: queued sends fail */
 	size_t   txlen; /* payload bytes of the frame being written */
-	uint8_t *txstage; /* TLS only: a whole small frame, one record */
+	uint8_t *txstage; /* MPC_TRAN_TXSTAGE_SIZE: a whole frame, one write */
 	uint8_t  txhdr[NNG_MPC_FRAME_HEADER_SIZE];
 	uint8_t  txtag[NNG_MPC_FRAME_TAG_SIZE];
 

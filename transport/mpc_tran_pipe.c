@@ -16,12 +16,13 @@
  *     NNG_OPT_MPC_SEND_DROPPED moves.  Failing the send would make NNG's
  *     protocols close the pipe over one bad message.
  * The payload (NNG's message header, then the body without the prefix) is
- * sealed in place and written with ONE stream write of three pieces:
- * header (48) || payload || tag (16), no copy of the payload.  When the
- * protocol put a header on the message (pair1's 4-byte hop count), it is
- * moved into the body first so the sealed payload is contiguous; that fits
- * in the message's headroom, except for large power-of-two bodies that
- * NNG allocates without headroom.
+ * copied next to its 48-byte header in a per-pipe buffer, sealed there and
+ * written with ONE stream write: header || payload || tag (16); see
+ * MPC_TRAN_TXSTAGE_SIZE for why one piece.  A frame too large for that
+ * buffer is sealed in place in its message and written in three pieces, no
+ * copy of the payload; when the protocol put a header on the message
+ * (pair1's 4-byte hop count), it is moved into the body first so the sealed
+ * payload is contiguous.
  *
  * Receiving.  Reads go into a read-ahead buffer (16 KiB over TLS, so one
  * read can bring in many small frames; one header otherwise, see
@@ -176,7 +177,7 @@ mpc_tran_pipe_fini(void *arg)
 	nng_stream_free(p->conn);
 	nni_msg_free(p->rxmsg);
 	if (p->txstage != NULL) {
-		nni_free(p->txstage, MPC_TRAN_TLS_STAGE_SIZE);
+		nni_free(p->txstage, MPC_TRAN_TXSTAGE_SIZE);
 	}
 	if (p->rxbuf != NULL) {
 		/* Ciphertext only (frames are opened in the message), but
@@ -380,10 +381,9 @@ mpc_tran_pipe_send_start(mpc_tran_pipe *p)
 		h.type      = env.type;
 		h.recipient = env.recipient;
 		niov        = 0;
-		if ((p->txstage != NULL) &&
-		    (plen <= MPC_TRAN_TLS_STAGE_SIZE - NNG_MPC_FRAME_OVERHEAD)) {
-			/* One TLS record: copy the payload next to its header
-			 * and seal it there; the message stays as it is. */
+		if (plen <= MPC_TRAN_TXSTAGE_SIZE - NNG_MPC_FRAME_OVERHEAD) {
+			/* One piece: copy the payload next to its header and
+			 * seal it there; the message stays as it is. */
 			uint8_t *pl   = p->txstage + NNG_MPC_FRAME_HEADER_SIZE;
 			size_t   hlen = nni_msg_header_len(msg);
 

@@ -18,6 +18,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/pair1/pair.h>
 #include <nng/supplemental/tls/tls.h>
+#include <nng/supplemental/util/platform.h>
 
 #include "mpc_tls_bridge.h"
 #include "mpc_tls_engine.h"
