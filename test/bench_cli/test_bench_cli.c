@@ -15,12 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#define OUT_MAX   (256 * 1024)
+#include "proc_util.h"
+
 #define STOCK_LIB "/usr/lib/x86_64-linux-gnu/libnng.so.1"
 
 static const char *nngmpc;
@@ -34,44 +34,10 @@ static const char *const rows[] = {
 	"mpc+tls+tcp:// (TLS 1.3)",
 };
 
-/* Runs nngmpc with the arguments; its stdout into *out; exit status. */
-static int
-run(char **out, ...)
-{
-	char   *argv[24];
-	int     argc = 0, p[2], status;
-	size_t  len  = 0;
-	ssize_t n;
-	va_list ap;
-	pid_t   pid;
-
-	argv[argc++] = (char *) nngmpc;
-	va_start(ap, out);
-	while (argc < 23 && (argv[argc] = va_arg(ap, char *)) != NULL) {
-		argc++;
-	}
-	va_end(ap);
-	argv[argc] = NULL;
-	assert_int_equal(pipe(p), 0);
-	*out = calloc(1, OUT_MAX);
-	assert_non_null(*out);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		dup2(p[1], 1);
-		close(p[0]);
-		close(p[1]);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	while ((n = read(p[0], *out + len, OUT_MAX - 1 - len)) > 0) {
-		len += (size_t) n;
-	}
-	close(p[0]);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return (WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-}
+/* Runs nngmpc with the arguments; its stdout into *out (the caller frees
+ * it), stderr to the test log; returns the exit status. */
+static const struct pu_spec run_spec = { .out = PU_PIPE };
+#define run(out, ...) pu_runl(&run_spec, (out), nngmpc, __VA_ARGS__)
 
 static void
 expect(const char *out, const char *needle)

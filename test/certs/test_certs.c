@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "proc_util.h"
 
 #define NPARTIES 3
 #define MAXARGS 32
@@ -33,12 +33,6 @@ static const char *openssl;
 static char        root[64];  /* mkdtemp: everything below it */
 static char        dir[128];  /* the main output: CA + parties 1..3 */
 
-struct result {
-	int   status; /* exit code, or 128+signal */
-	char *out;
-	char *err;
-};
-
 static char *
 slurp_fd(int fd)
 {
@@ -47,8 +41,7 @@ slurp_fd(int fd)
 	ssize_t n;
 
 	assert_non_null(buf);
-	/* pread: a child may share this file's offset while it still writes */
-	while ((n = pread(fd, buf + len, cap - len - 1, (off_t) len)) > 0) {
+	while ((n = read(fd, buf + len, cap - len - 1)) > 0) {
 		len += (size_t) n;
 		if (cap - len < 2) {
 			cap *= 2;
@@ -60,70 +53,21 @@ slurp_fd(int fd)
 	return (buf);
 }
 
-static int
-tmpfile_fd(void)
-{
-	char path[192];
-	int  fd;
-
-	(void) snprintf(path, sizeof(path), "%s/.io.XXXXXX", root);
-	fd = mkstemp(path);
-	assert_true(fd >= 0);
-	(void) unlink(path);
-	return (fd);
-}
-
-/* Runs argv (NULL-terminated) with stdin from /dev/null. */
-static struct result
-run_argv(char *const argv[])
-{
-	struct result r;
-	int           ofd = tmpfile_fd();
-	int           efd = tmpfile_fd();
-	int           st;
-	pid_t         pid = fork();
-
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int in = open("/dev/null", O_RDONLY);
-		(void) dup2(in, 0);
-		(void) dup2(ofd, 1);
-		(void) dup2(efd, 2);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	r.out    = slurp_fd(ofd);
-	r.err    = slurp_fd(efd);
-	close(ofd);
-	close(efd);
-	return (r);
-}
+/* stdin /dev/null, stdout and stderr captured apart. */
+static const struct pu_spec run_spec = { .in = PU_NULL, .out = PU_PIPE,
+	.err = PU_PIPE };
 
 /* run(prog, arg, ..., NULL) */
-static struct result
+static struct pu_result
 run(const char *prog, ...)
 {
-	char   *argv[MAXARGS];
-	int     n = 0;
-	va_list ap;
+	struct pu_result r;
+	va_list          ap;
 
-	argv[n++] = (char *) prog;
 	va_start(ap, prog);
-	while ((argv[n] = va_arg(ap, char *)) != NULL) {
-		n++;
-		assert_true(n < MAXARGS);
-	}
+	(void) pu_runv(&run_spec, &r, prog, ap);
 	va_end(ap);
-	return (run_argv(argv));
-}
-
-static void
-result_free(struct result *r)
-{
-	free(r->out);
-	free(r->err);
+	return (r);
 }
 
 static void
@@ -164,8 +108,8 @@ rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 static int
 setup(void **state)
 {
-	struct result r;
-	char          n[16];
+	struct pu_result r;
+	char             n[16];
 
 	(void) state;
 	(void) snprintf(root, sizeof(root), "/tmp/nngmpc-certs.XXXXXX");
@@ -177,10 +121,10 @@ setup(void **state)
 	r = run(tool, "certs", "--out", dir, "--parties", n, NULL);
 	if (r.status != 0) {
 		fprintf(stderr, "setup: nngmpc certs failed:\n%s", r.err);
-		result_free(&r);
+		pu_result_free(&r);
 		return (-1);
 	}
-	result_free(&r);
+	pu_result_free(&r);
 	return (0);
 }
 
@@ -196,37 +140,37 @@ teardown(void **state)
 static void
 test_tool_help(void **state)
 {
-	struct result r;
+	struct pu_result r;
 
 	(void) state;
 	r = run(tool, "--help", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "Usage: nngmpc <command>");
 	expect_contains(r.out, "certs");
-	result_free(&r);
+	pu_result_free(&r);
 
 	r = run(tool, NULL); /* no command: usage on stderr, exit 2 */
 	assert_int_equal(r.status, 2);
 	expect_contains(r.err, "Usage: nngmpc");
-	result_free(&r);
+	pu_result_free(&r);
 
 	r = run(tool, "frobnicate", NULL);
 	assert_int_equal(r.status, 2);
 	expect_contains(r.err, "unknown command 'frobnicate'");
 	expect_contains(r.err, "nngmpc --help");
-	result_free(&r);
+	pu_result_free(&r);
 
 	r = run(tool, "--version", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "nngmpc ");
-	result_free(&r);
+	pu_result_free(&r);
 }
 
 static void
 test_certs_help(void **state)
 {
-	struct result r;
-	struct result h;
+	struct pu_result r;
+	struct pu_result h;
 
 	(void) state;
 	r = run(tool, "certs", "--help", NULL);
@@ -243,8 +187,8 @@ test_certs_help(void **state)
 	h = run(tool, "help", "certs", NULL); /* same text */
 	assert_int_equal(h.status, 0);
 	assert_string_equal(h.out, r.out);
-	result_free(&h);
-	result_free(&r);
+	pu_result_free(&h);
+	pu_result_free(&r);
 }
 
 /* --- what was generated --------------------------------------------------- */
@@ -258,8 +202,8 @@ test_openssl_verifies_parties(void **state)
 	(void) state;
 	path_in(ca, sizeof(ca), dir, "ca.pem");
 	for (i = 1; i <= NPARTIES; i++) {
-		struct result r;
-		char          ok[224];
+		struct pu_result r;
+		char             ok[224];
 
 		(void) snprintf(name, sizeof(name), "party%d.pem", i);
 		path_in(pem, sizeof(pem), dir, name);
@@ -267,7 +211,7 @@ test_openssl_verifies_parties(void **state)
 		assert_int_equal(r.status, 0);
 		(void) snprintf(ok, sizeof(ok), "%s: OK", pem);
 		expect_contains(r.out, ok);
-		result_free(&r);
+		pu_result_free(&r);
 	}
 }
 
@@ -280,12 +224,12 @@ test_san_exact(void **state)
 
 	(void) state;
 	for (i = 1; i <= NPARTIES; i++) {
-		char          pem[192], name[32], want[64];
-		struct result r;
-		char         *line;
-		char         *tok;
-		char         *save = NULL;
-		int           uris = 0;
+		char             pem[192], name[32], want[64];
+		struct pu_result r;
+		char            *line;
+		char            *tok;
+		char            *save = NULL;
+		int              uris = 0;
 
 		(void) snprintf(name, sizeof(name), "party%d.pem", i);
 		path_in(pem, sizeof(pem), dir, name);
@@ -309,7 +253,7 @@ test_san_exact(void **state)
 			}
 		}
 		assert_int_equal(uris, 1);
-		result_free(&r);
+		pu_result_free(&r);
 	}
 }
 
@@ -326,9 +270,9 @@ test_keys_match_certs(void **state)
 
 	(void) state;
 	for (i = 0; i < NPARTIES + 1; i++) {
-		char          pem[192], key[192];
-		struct result c, k;
-		char         *head;
+		char             pem[192], key[192];
+		struct pu_result c, k;
+		char            *head;
 
 		path_in(pem, sizeof(pem), dir, names[i][0]);
 		path_in(key, sizeof(key), dir, names[i][1]);
@@ -343,12 +287,12 @@ test_keys_match_certs(void **state)
 		assert_int_equal(k.status, 0);
 		expect_contains(c.out, "-----BEGIN PUBLIC KEY-----");
 		assert_string_equal(c.out, k.out);
-		result_free(&c);
-		result_free(&k);
+		pu_result_free(&c);
+		pu_result_free(&k);
 		k = run(openssl, "pkey", "-in", key, "-noout", "-text", NULL);
 		assert_int_equal(k.status, 0);
 		expect_contains(k.out, "NIST CURVE: P-256");
-		result_free(&k);
+		pu_result_free(&k);
 	}
 }
 
@@ -422,8 +366,8 @@ test_file_modes(void **state)
 static void
 test_ca_profile(void **state)
 {
-	char          ca[192];
-	struct result r;
+	char             ca[192];
+	struct pu_result r;
 
 	(void) state;
 	path_in(ca, sizeof(ca), dir, "ca.pem");
@@ -434,26 +378,26 @@ test_ca_profile(void **state)
 	expect_contains(r.out, "CA:TRUE, pathlen:0");
 	expect_contains(r.out, "Certificate Sign, CRL Sign");
 	expect_contains(r.out, "Subject Key Identifier");
-	result_free(&r);
+	pu_result_free(&r);
 
 	/* default CA validity is 10 years: valid in 9.9 years, not 10.1 */
 	r = run(openssl, "x509", "-in", ca, "-noout", "-checkend", "312000000",
 	    NULL);
 	assert_int_equal(r.status, 0);
-	result_free(&r);
+	pu_result_free(&r);
 	r = run(openssl, "x509", "-in", ca, "-noout", "-checkend", "319000000",
 	    NULL);
 	assert_int_equal(r.status, 1);
-	result_free(&r);
+	pu_result_free(&r);
 }
 
 static void
 test_party_profile(void **state)
 {
-	char          pem[192];
-	char          serials[NPARTIES][64];
-	struct result r;
-	int           i, j;
+	char             pem[192];
+	char             serials[NPARTIES][64];
+	struct pu_result r;
+	int              i, j;
 
 	(void) state;
 	path_in(pem, sizeof(pem), dir, "party2.pem");
@@ -471,17 +415,17 @@ test_party_profile(void **state)
 	                       "Authentication");
 	expect_contains(r.out, "Subject Key Identifier");
 	expect_contains(r.out, "Authority Key Identifier");
-	result_free(&r);
+	pu_result_free(&r);
 
 	/* default 365 days: valid in 364 days, expired in 366 */
 	r = run(openssl, "x509", "-in", pem, "-noout", "-checkend", "31449600",
 	    NULL);
 	assert_int_equal(r.status, 0);
-	result_free(&r);
+	pu_result_free(&r);
 	r = run(openssl, "x509", "-in", pem, "-noout", "-checkend", "31622400",
 	    NULL);
 	assert_int_equal(r.status, 1);
-	result_free(&r);
+	pu_result_free(&r);
 
 	/* serials: 16 random bytes, positive, distinct */
 	for (i = 0; i < NPARTIES; i++) {
@@ -499,7 +443,7 @@ test_party_profile(void **state)
 		for (j = 0; j < i; j++) {
 			assert_string_not_equal(serials[i], serials[j]);
 		}
-		result_free(&r);
+		pu_result_free(&r);
 	}
 }
 
@@ -508,9 +452,9 @@ test_party_profile(void **state)
 static void
 test_refuses_overwrite(void **state)
 {
-	char          p[192];
-	char         *before, *after, *ca_before, *ca_after;
-	struct result r;
+	char             p[192];
+	char            *before, *after, *ca_before, *ca_after;
+	struct pu_result r;
 
 	(void) state;
 	path_in(p, sizeof(p), dir, "party1.pem");
@@ -523,7 +467,7 @@ test_refuses_overwrite(void **state)
 	expect_contains(r.err, "party1.pem already exists");
 	expect_contains(r.err, "--force");
 	assert_string_equal(r.out, "");
-	result_free(&r);
+	pu_result_free(&r);
 
 	path_in(p, sizeof(p), dir, "party1.pem");
 	after = read_file(p);
@@ -541,9 +485,9 @@ test_refuses_overwrite(void **state)
 static void
 test_reuses_ca(void **state)
 {
-	char          ca[192], p4[192], p5[192];
-	char         *before, *after;
-	struct result r;
+	char             ca[192], p4[192], p5[192];
+	char            *before, *after;
+	struct pu_result r;
 
 	(void) state;
 	path_in(ca, sizeof(ca), dir, "ca.pem");
@@ -552,7 +496,7 @@ test_reuses_ca(void **state)
 	    "4", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "reusing");
-	result_free(&r);
+	pu_result_free(&r);
 	after = read_file(ca);
 	assert_string_equal(before, after);
 	free(before);
@@ -562,11 +506,11 @@ test_reuses_ca(void **state)
 	path_in(p5, sizeof(p5), dir, "party5.pem");
 	r = run(openssl, "verify", "-CAfile", ca, p4, p5, NULL);
 	assert_int_equal(r.status, 0);
-	result_free(&r);
+	pu_result_free(&r);
 	r = run(openssl, "x509", "-in", p5, "-noout", "-ext", "subjectAltName",
 	    NULL);
 	expect_contains(r.out, "URI:mpc://party/5,");
-	result_free(&r);
+	pu_result_free(&r);
 }
 
 /* --force replaces files (and the CA), and a replaced key file is 0600
@@ -574,16 +518,16 @@ test_reuses_ca(void **state)
 static void
 test_force_replaces(void **state)
 {
-	char          d[160], ca[192], key[192], pem[192];
-	char         *before, *after;
-	struct stat   st;
-	struct result r;
+	char             d[160], ca[192], key[192], pem[192];
+	char            *before, *after;
+	struct stat      st;
+	struct pu_result r;
 
 	(void) state;
 	(void) snprintf(d, sizeof(d), "%s/force", root);
 	r = run(tool, "certs", "--out", d, "--parties", "1", NULL);
 	assert_int_equal(r.status, 0);
-	result_free(&r);
+	pu_result_free(&r);
 	path_in(ca, sizeof(ca), d, "ca.pem");
 	path_in(key, sizeof(key), d, "party1.key");
 	path_in(pem, sizeof(pem), d, "party1.pem");
@@ -593,14 +537,14 @@ test_force_replaces(void **state)
 	r = run(tool, "certs", "--out", d, "--parties", "1", "--force", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "CA: created");
-	result_free(&r);
+	pu_result_free(&r);
 	after = read_file(ca);
 	assert_string_not_equal(before, after);
 	assert_int_equal(stat(key, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	r = run(openssl, "verify", "-CAfile", ca, pem, NULL);
 	assert_int_equal(r.status, 0);
-	result_free(&r);
+	pu_result_free(&r);
 	free(before);
 	free(after);
 }
@@ -652,10 +596,10 @@ test_bad_arguments(void **state)
 	(void) state;
 	(void) snprintf(d, sizeof(d), "%s/never", root);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char         *argv[MAXARGS] = { (char *) tool, "certs" };
-		int           n             = 2;
-		struct result r;
-		struct stat   st;
+		char            *argv[MAXARGS] = { (char *) tool, "certs" };
+		int              n             = 2;
+		struct pu_result r;
+		struct stat      st;
 
 		for (j = 0; j < 8 && cases[i].args[j] != NULL; j++) {
 			argv[n++] = strcmp(cases[i].args[j], "@") == 0
@@ -663,7 +607,7 @@ test_bad_arguments(void **state)
 			    : (char *) cases[i].args[j];
 		}
 		argv[n] = NULL;
-		r       = run_argv(argv);
+		(void) pu_run(argv, &run_spec, &r);
 		if (r.status != 2) {
 			fail_msg("case %zu: exit %d, stderr:\n%s", i, r.status,
 			    r.err);
@@ -674,16 +618,16 @@ test_bad_arguments(void **state)
 		/* a usage error comes before any work: nothing created */
 		assert_int_not_equal(stat(d, &st), 0);
 		assert_string_equal(r.out, "");
-		result_free(&r);
+		pu_result_free(&r);
 	}
 }
 
 static void
 test_bad_directories(void **state)
 {
-	char          f[160], d[160], sub[192], p[192];
-	struct result r;
-	int           fd;
+	char             f[160], d[160], sub[192], p[192];
+	struct pu_result r;
+	int              fd;
 
 	(void) state;
 	/* --out is a regular file */
@@ -695,7 +639,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "is not a directory");
 	expect_contains(r.err, "hint: ");
-	result_free(&r);
+	pu_result_free(&r);
 
 	/* parent does not exist */
 	(void) snprintf(sub, sizeof(sub), "%s/missing/certs", root);
@@ -703,7 +647,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "cannot create directory");
 	expect_contains(r.err, "parent directory does not exist");
-	result_free(&r);
+	pu_result_free(&r);
 
 	/* ca.pem without ca.key: refused, nothing written */
 	(void) snprintf(d, sizeof(d), "%s/halfca", root);
@@ -722,7 +666,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "ca.pem exists but");
 	expect_contains(r.err, "ca.key does not");
-	result_free(&r);
+	pu_result_free(&r);
 	path_in(p, sizeof(p), d, "party1.pem");
 	assert_int_equal(access(p, F_OK), -1);
 
@@ -745,7 +689,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "CA key does not belong to the CA certificate");
 	expect_contains(r.err, "--force");
-	result_free(&r);
+	pu_result_free(&r);
 	path_in(p, sizeof(p), d, "party1.pem");
 	assert_int_equal(access(p, F_OK), -1);
 
@@ -754,7 +698,7 @@ test_bad_directories(void **state)
 	    "9", "--days", "36500", NULL);
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "would outlive the CA");
-	result_free(&r);
+	pu_result_free(&r);
 	path_in(p, sizeof(p), dir, "party9.pem");
 	assert_int_equal(access(p, F_OK), -1);
 }
@@ -764,15 +708,19 @@ test_bad_directories(void **state)
 static void
 test_openssl_mutual_tls13(void **state)
 {
-	char          ca[192], c1[192], k1[192], c2[192], k2[192];
-	char          port[16] = "";
-	char          hostport[32];
-	int           in[2];
-	int           sfd = tmpfile_fd();
-	pid_t         pid;
-	int           st, i;
-	char         *sout;
-	struct result r;
+	/* s_server quits at EOF on stdin: keep a pipe open */
+	static const struct pu_spec srv_spec = { .in = PU_PIPE,
+		.out = PU_PIPE, .err = PU_TO_OUT };
+	char             ca[192], c1[192], k1[192], c2[192], k2[192];
+	char             port[16] = "";
+	char             hostport[32];
+	char            *argv[] = { (char *) openssl, "s_server", "-accept",
+		   "127.0.0.1:0", "-naccept", "1", "-tls1_3", "-cert", c1,
+		   "-key", k1, "-CAfile", ca, "-Verify", "1",
+		   "-verify_return_error", NULL };
+	struct pu_proc   srv;
+	struct pu_result r, sr;
+	const char      *a;
 
 	(void) state;
 	path_in(ca, sizeof(ca), dir, "ca.pem");
@@ -780,66 +728,38 @@ test_openssl_mutual_tls13(void **state)
 	path_in(k1, sizeof(k1), dir, "party1.key");
 	path_in(c2, sizeof(c2), dir, "party2.pem");
 	path_in(k2, sizeof(k2), dir, "party2.key");
-	assert_int_equal(pipe(in), 0);
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		/* s_server quits at EOF on stdin: keep a pipe open */
-		(void) dup2(in[0], 0);
-		close(in[1]);
-		(void) dup2(sfd, 1);
-		(void) dup2(sfd, 2);
-		execl(openssl, openssl, "s_server", "-accept", "127.0.0.1:0",
-		    "-naccept", "1", "-tls1_3", "-cert", c1, "-key", k1,
-		    "-CAfile", ca, "-Verify", "1", "-verify_return_error",
-		    (char *) NULL);
-		_exit(127);
-	}
-	close(in[0]);
+	pu_spawn(&srv, argv, &srv_spec);
 	/* wait for "ACCEPT 127.0.0.1:<port>" (bounded, not a timing check) */
-	for (i = 0; i < 200 && port[0] == '\0'; i++) {
-		char *out = slurp_fd(sfd);
-		char *a   = strstr(out, "ACCEPT 127.0.0.1:");
-
-		if (a != NULL && strchr(a, '\n') != NULL) {
-			(void) snprintf(port, sizeof(port), "%.*s",
-			    (int) strcspn(a + 17, "\n"), a + 17);
-		}
-		free(out);
-		if (port[0] == '\0') {
-			struct timespec ts = { 0, 50 * 1000 * 1000 };
-			nanosleep(&ts, NULL);
-		}
+	if ((a = pu_read_line(&srv, "ACCEPT 127.0.0.1:", 10000)) != NULL) {
+		(void) snprintf(port, sizeof(port), "%.*s",
+		    (int) strcspn(a + 17, "\n"), a + 17);
 	}
 	if (port[0] == '\0') {
-		kill(pid, SIGTERM);
-		(void) waitpid(pid, &st, 0);
+		kill(srv.pid, SIGTERM);
+		(void) pu_reap(&srv, 10000);
 		fail_msg("openssl s_server did not start");
 	}
 	(void) snprintf(hostport, sizeof(hostport), "127.0.0.1:%s", port);
 	r = run(openssl, "s_client", "-connect", hostport, "-tls1_3", "-cert",
 	    c2, "-key", k2, "-CAfile", ca, "-verify_return_error",
 	    "-verify_hostname", "localhost", "-brief", NULL);
-	close(in[1]); /* server: EOF after its one connection */
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	sout = slurp_fd(sfd);
-	close(sfd);
+	/* server: EOF on stdin after its one connection */
+	(void) pu_finish(&srv, &sr);
 
 	if (r.status != 0) {
 		fail_msg("s_client exit %d:\n%s\n%s\nserver:\n%s", r.status,
-		    r.out, r.err, sout);
+		    r.out, r.err, sr.out);
 	}
 	expect_contains(r.err, "Protocol version: TLSv1.3");
 	expect_contains(r.err, "Verification: OK");
 	expect_contains(r.err, "Verified peername: localhost");
 	expect_contains(r.err, "Peer certificate: O = nng-mpc, CN = party-1");
 	/* the server verified the client's certificate */
-	assert_true(WIFEXITED(st));
-	assert_int_equal(WEXITSTATUS(st), 0);
-	expect_contains(sout, "subject=O = nng-mpc, CN = party-2");
-	expect_contains(sout, "1 server accepts that finished");
-	free(sout);
-	result_free(&r);
+	assert_int_equal(sr.status, 0);
+	expect_contains(sr.out, "subject=O = nng-mpc, CN = party-2");
+	expect_contains(sr.out, "1 server accepts that finished");
+	pu_result_free(&sr);
+	pu_result_free(&r);
 }
 
 int

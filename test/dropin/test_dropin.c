@@ -20,11 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "proc_util.h"
 
 static const char *nngmpc, *nngcat, *module;
 static char        dir[] = "/tmp/nngmpc-dropin-XXXXXX";
@@ -34,53 +35,39 @@ static char        libdir[1024];
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define OUT_MAX 65536
 
-struct proc {
-	pid_t pid;
-	int   fd; /* stdout + stderr */
-};
-
-/* Starts argv with the drop-in environment plus extra "NAME=value"s. */
-static struct proc
+/* Starts argv (stdout + stderr into one pipe) with the drop-in
+ * environment plus extra "NAME=value"s. */
+static struct pu_proc
 start(char *const argv[], const char *const *env)
 {
-	struct proc p;
-	int         fds[2];
+	struct pu_proc p;
+	char           lib[1100], pre[1100];
+	const char    *all[16] = { lib, pre };
+	size_t         n       = 2;
+	struct pu_spec spec    = { .out = PU_PIPE, .err = PU_TO_OUT,
+		   .env = all };
 
-	assert_int_equal(pipe(fds), 0);
-	p.pid = fork();
-	assert_true(p.pid >= 0);
-	if (p.pid == 0) {
-		dup2(fds[1], 1);
-		dup2(fds[1], 2);
-		close(fds[0]);
-		setenv("LD_LIBRARY_PATH", libdir, 1);
-		setenv("LD_PRELOAD", module, 1);
-		for (; env != NULL && *env != NULL; env++) {
-			putenv((char *) *env);
-		}
-		execv(argv[0], argv);
-		_exit(127);
+	(void) snprintf(lib, sizeof(lib), "LD_LIBRARY_PATH=%s", libdir);
+	(void) snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", module);
+	for (; env != NULL && *env != NULL; env++) {
+		assert_true(n < 15);
+		all[n++] = *env;
 	}
-	close(fds[1]);
-	p.fd = fds[0];
+	all[n] = NULL;
+	pu_spawn(&p, argv, &spec);
 	return (p);
 }
 
-/* Waits for exit; returns the status, output in out. */
+/* Waits for exit; returns the status, output in out (OUT_MAX bytes). */
 static int
-finish(struct proc p, char *out)
+finish(struct pu_proc p, char *out)
 {
-	size_t  len = 0;
-	ssize_t n;
-	int     st;
+	struct pu_result r;
 
-	while ((n = read(p.fd, out + len, OUT_MAX - 1 - len)) > 0) {
-		len += (size_t) n;
-	}
-	out[len] = '\0';
-	close(p.fd);
-	assert_int_equal(waitpid(p.pid, &st, 0), p.pid);
-	return (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	(void) pu_finish(&p, &r);
+	(void) snprintf(out, OUT_MAX, "%s", r.out);
+	pu_result_free(&r);
+	return (r.status);
 }
 
 static int
@@ -194,7 +181,7 @@ test_two_nngcats_exchange(void **state)
 			path("party2.key"), "--cacert", path("ca.pem"),
 			"--data", "hello from party 2", "--count", "3",
 			"--interval", "1", "--send-timeout", "3", NULL };
-		struct proc l = start(la, env), d;
+		struct pu_proc l = start(la, env), d;
 
 		assert_true(wait_listening(port));
 		d = start(da, env);
@@ -235,7 +222,7 @@ test_wrong_session_key_delivers_nothing(void **state)
 			"--cert", path("party2.pem"), "--key",
 			path("party2.key"), "--cacert", path("ca.pem"),
 			"--data", "must not arrive", "--count", "1", NULL };
-		struct proc l = start(la, env_l), d;
+		struct pu_proc l = start(la, env_l), d;
 
 		assert_true(wait_listening(port));
 		d = start(da, env_d);

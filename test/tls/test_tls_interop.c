@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -26,9 +25,16 @@
 
 #include "mpc_tls_bridge.h"
 #include "mpc_tls_engine.h"
+#include "proc_util.h"
 #include "tls_util.h"
 
 #define WAIT_MS 5000
+
+/* openssl children: found in PATH, stderr discarded. */
+static const struct pu_spec io_spec = { .in = PU_PIPE, .out = PU_PIPE,
+	.err = PU_NULL, .path = true };
+static const struct pu_spec out_spec = { .in = PU_NULL, .out = PU_PIPE,
+	.err = PU_NULL, .path = true };
 
 static int
 group_setup(void **state)
@@ -123,9 +129,7 @@ test_openssl_client_to_engine(void **state)
 	char                 buf[64];
 	size_t               got;
 	int                  port;
-	int                  in;
-	int                  out;
-	pid_t                pid;
+	struct pu_proc       cli;
 
 	(void) state;
 	sc = tu_cfg(NNG_TLS_MODE_SERVER, "server.pem", "ca.pem",
@@ -143,10 +147,10 @@ test_openssl_client_to_engine(void **state)
 			"-key", (char *) tu_path("client.key"), "-CAfile",
 			(char *) tu_path("ca.pem"), "-verify_return_error",
 			"-verify_ip", "127.0.0.1", NULL };
-		pid = tu_spawn(argv, &in, &out);
+		pu_spawn(&cli, argv, &io_spec);
 	}
 	s = accept_one(acc);
-	assert_int_equal(write(in, "hello from openssl\n", 19), 19);
+	assert_int_equal(write(cli.in, "hello from openssl\n", 19), 19);
 	assert_int_equal(stream_io(s, buf, sizeof(buf), false, &got), 0);
 	assert_int_equal(got, 19);
 	assert_memory_equal(buf, "hello from openssl\n", 19);
@@ -159,22 +163,20 @@ test_openssl_client_to_engine(void **state)
 
 	/* OpenSSL's side: it verified us and reads our reply. */
 	assert_int_equal(stream_io(s, "hello from nng\n", 15, true, NULL), 0);
-	assert_true(tu_read_until(out, "hello from nng", WAIT_MS));
-	(void) close(in);
+	assert_non_null(pu_read_until(&cli, "hello from nng", WAIT_MS));
+	pu_close_in(&cli);
 	nng_stream_free(s);
-	(void) tu_reap(pid, WAIT_MS);
-	(void) close(out);
+	(void) pu_reap(&cli, WAIT_MS);
 	nng_aio_free(acc);
 	nng_stream_listener_free(l);
 	nng_tls_config_free(sc);
 }
 
 /* Starts openssl s_server on a free port; waits until it accepts. */
-static pid_t
-s_server(int *port, int *out, const char *version)
+static void
+s_server(struct pu_proc *srv, int *port, const char *version)
 {
-	char  portstr[16];
-	pid_t pid;
+	char portstr[16];
 
 	*port = tu_free_port();
 	(void) snprintf(portstr, sizeof(portstr), "%d", *port);
@@ -185,10 +187,9 @@ s_server(int *port, int *out, const char *version)
 			(char *) tu_path("server.key"), "-CAfile",
 			(char *) tu_path("ca.pem"), "-Verify", "1",
 			"-verify_return_error", "-rev", NULL };
-		pid = tu_spawn(argv, NULL, out);
+		pu_spawn(srv, argv, &out_spec);
 	}
-	assert_true(tu_read_until(*out, "ACCEPT", WAIT_MS));
-	return (pid);
+	assert_non_null(pu_read_until(srv, "ACCEPT", WAIT_MS));
 }
 
 /* Our client (TLS 1.3, client certificate) -> openssl s_server -rev. */
@@ -202,16 +203,15 @@ test_engine_to_openssl_server(void **state)
 	size_t              got;
 	size_t              have = 0;
 	int                 port;
-	int                 out;
 	int                 rv;
-	pid_t               pid;
+	struct pu_proc      srv;
 
 	(void) state;
 	cc = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", "ca.pem",
 	    NNG_TLS_AUTH_MODE_REQUIRED, "127.0.0.1");
 	assert_int_equal(nng_mpc_tls_config_require_party(cc, 1), 0);
-	pid = s_server(&port, &out, "-tls1_3");
-	s   = dial_to(cc, port, &rv);
+	s_server(&srv, &port, "-tls1_3");
+	s = dial_to(cc, port, &rv);
 	assert_int_equal(rv, 0);
 	/* s_server -rev answers each line reversed. */
 	assert_int_equal(stream_io(s, "abcdef\n", 7, true, NULL), 0);
@@ -226,8 +226,7 @@ test_engine_to_openssl_server(void **state)
 	assert_true(pi.verified && pi.party_ok);
 	assert_int_equal(pi.party_id, 1);
 	nng_stream_free(s);
-	(void) tu_reap(pid, WAIT_MS);
-	(void) close(out);
+	(void) pu_reap(&srv, WAIT_MS);
 	nng_tls_config_free(cc);
 }
 
@@ -239,16 +238,15 @@ test_engine_refuses_tls12_server(void **state)
 	nng_stream *      s;
 	char              buf[8];
 	int               port;
-	int               out;
 	int               rv;
-	pid_t             pid;
+	struct pu_proc    srv;
 	nng_mpc_tls_stats before;
 	nng_mpc_tls_stats after;
 
 	(void) state;
 	cc = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", "ca.pem",
 	    NNG_TLS_AUTH_MODE_REQUIRED, "127.0.0.1");
-	pid = s_server(&port, &out, "-tls1_2");
+	s_server(&srv, &port, "-tls1_2");
 	nng_mpc_tls_stats_get(&before);
 	s = dial_to(cc, port, &rv);
 	assert_int_equal(rv, 0); /* TCP connected; TLS starts on first I/O */
@@ -258,8 +256,7 @@ test_engine_refuses_tls12_server(void **state)
 	assert_int_equal(after.version - before.version, 1);
 	assert_int_equal(after.hs_ok, before.hs_ok);
 	nng_stream_free(s);
-	(void) tu_reap(pid, WAIT_MS);
-	(void) close(out);
+	(void) pu_reap(&srv, WAIT_MS);
 	nng_tls_config_free(cc);
 }
 
@@ -277,9 +274,7 @@ test_engine_refuses_tls12_client(void **state)
 	char                 buf[64];
 	size_t               got = 99;
 	int                  port;
-	int                  in;
-	int                  out;
-	pid_t                pid;
+	struct pu_proc       cli;
 	nng_mpc_tls_stats    before;
 	nng_mpc_tls_stats    after;
 
@@ -297,19 +292,18 @@ test_engine_refuses_tls12_client(void **state)
 			"-tls1_2", "-cert", (char *) tu_path("client.crt"),
 			"-key", (char *) tu_path("client.key"), "-CAfile",
 			(char *) tu_path("ca.pem"), NULL };
-		pid = tu_spawn(argv, &in, &out);
+		pu_spawn(&cli, argv, &io_spec);
 	}
 	s = accept_one(acc);
-	(void) write(in, "secret data\n", 12);
+	(void) write(cli.in, "secret data\n", 12);
 	assert_int_equal(stream_io(s, buf, sizeof(buf), false, &got), NNG_ECRYPTO);
 	assert_int_equal(got, 0);
 	assert_int_equal(mpc_tls_peer_info(s, &pi), NNG_MPC_ETLSVERSION);
 	nng_mpc_tls_stats_get(&after);
 	assert_int_equal(after.version - before.version, 1);
-	(void) close(in);
+	pu_close_in(&cli);
 	nng_stream_free(s);
-	(void) tu_reap(pid, WAIT_MS);
-	(void) close(out);
+	(void) pu_reap(&cli, WAIT_MS);
 	nng_aio_free(acc);
 	nng_stream_listener_free(l);
 	nng_tls_config_free(sc);
@@ -325,28 +319,29 @@ test_engine_refuses_tls12_client(void **state)
  * before printing the reply.  Only in builds without sanitizers (an
  * instrumented module cannot be preloaded into nngcat).
  */
-static pid_t
-nngcat_rep(int port, bool preload)
+static void
+nngcat_rep(struct pu_proc *cat_proc, int port, bool preload)
 {
-	const char *cat   = getenv("NNGMPC_NNGCAT");
-	const char *mod   = getenv("NNGMPC_MODULE");
-	char *      saved = getenv("LD_LIBRARY_PATH");
-	char        dir[512];
-	char        url[64];
-	pid_t       pid;
+	const char    *cat = getenv("NNGMPC_NNGCAT");
+	const char    *mod = getenv("NNGMPC_MODULE");
+	char           lib[512];
+	char           pre[512];
+	char           url[64];
+	const char    *env[] = { lib, pre, NULL };
+	struct pu_spec spec  = { .in = PU_NULL, .out = PU_NULL,
+		.err = PU_NULL, .path = true, .env = env };
 
-	saved = saved != NULL ? strdup(saved) : NULL;
 	(void) snprintf(url, sizeof(url), "tls+tcp://127.0.0.1:%d", port);
 	if (preload) {
 		/* Our libnng.so.1 (build/plugin) and the module. */
-		(void) snprintf(dir, sizeof(dir), "%s", mod);
-		*strrchr(dir, '/') = '\0';
-		assert_int_equal(setenv("LD_LIBRARY_PATH", dir, 1), 0);
-		assert_int_equal(setenv("LD_PRELOAD", mod, 1), 0);
+		(void) snprintf(lib, sizeof(lib), "LD_LIBRARY_PATH=%s", mod);
+		*strrchr(lib, '/') = '\0';
+		(void) snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", mod);
 	} else {
 		/* Debian's libnng.so.1, whatever the test runner set. */
-		assert_int_equal(
-		    setenv("LD_LIBRARY_PATH", "/usr/lib/x86_64-linux-gnu", 1), 0);
+		(void) snprintf(lib, sizeof(lib),
+		    "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu");
+		env[1] = NULL;
 	}
 	{
 		char *argv[] = { (char *) cat, "--rep", "--listen", url,
@@ -354,16 +349,8 @@ nngcat_rep(int port, bool preload)
 			(char *) tu_path("server.crt"), "--key",
 			(char *) tu_path("server.key"), "--data", "pong",
 			"--count", "1", NULL };
-		pid = tu_spawn(argv, NULL, NULL);
+		pu_spawn(cat_proc, argv, &spec);
 	}
-	(void) unsetenv("LD_PRELOAD");
-	if (saved != NULL) {
-		(void) setenv("LD_LIBRARY_PATH", saved, 1);
-		free(saved);
-	} else {
-		(void) unsetenv("LD_LIBRARY_PATH");
-	}
-	return (pid);
 }
 
 /* Our REQ client (1.3 only, verifies the server and its party ID). */
@@ -400,30 +387,30 @@ req_ping(int port, char *buf, size_t *sz, int ms)
 static void
 test_nngcat_ld_preload(void **state)
 {
-	char  buf[16];
-	size_t sz;
-	int   port;
-	pid_t pid;
+	char           buf[16];
+	size_t         sz;
+	int            port;
+	struct pu_proc cat;
 
 	(void) state;
 	if (getenv("NNGMPC_NNGCAT") == NULL || getenv("NNGMPC_MODULE") == NULL) {
 		skip();
 	}
 	port = tu_free_port();
-	pid  = nngcat_rep(port, true);
-	sz   = sizeof(buf);
+	nngcat_rep(&cat, port, true);
+	sz = sizeof(buf);
 	assert_int_equal(req_ping(port, buf, &sz, 15000), 0);
 	assert_int_equal(sz, 4);
 	assert_memory_equal(buf, "pong", 4);
-	(void) tu_reap(pid, WAIT_MS);
+	(void) pu_reap(&cat, WAIT_MS);
 
 	/* Debian's own libnng (Mbed TLS, TLS 1.2): refused, no reply. */
 	port = tu_free_port();
-	pid  = nngcat_rep(port, false);
-	sz   = sizeof(buf);
+	nngcat_rep(&cat, port, false);
+	sz = sizeof(buf);
 	assert_int_equal(req_ping(port, buf, &sz, 1500), NNG_ETIMEDOUT);
-	(void) kill(pid, SIGTERM);
-	(void) tu_reap(pid, WAIT_MS);
+	(void) kill(cat.pid, SIGTERM);
+	(void) pu_reap(&cat, WAIT_MS);
 }
 
 int

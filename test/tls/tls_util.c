@@ -2,11 +2,7 @@
  * tls_util.c -- see tls_util.h.
  */
 #include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -261,91 +255,6 @@ tu_wait_port(int port)
 		}
 		(void) close(fd);
 		(void) usleep(20000);
-	}
-	return (false);
-}
-
-pid_t
-tu_spawn(char *const argv[], int *in_fd, int *out_fd)
-{
-	int   in[2]  = { -1, -1 };
-	int   out[2] = { -1, -1 };
-	pid_t pid;
-
-	if (in_fd != NULL) {
-		assert_int_equal(pipe(in), 0);
-	}
-	if (out_fd != NULL) {
-		assert_int_equal(pipe(out), 0);
-	}
-	pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		int nul = open("/dev/null", O_RDWR);
-		(void) dup2(in_fd != NULL ? in[0] : nul, 0);
-		(void) dup2(out_fd != NULL ? out[1] : nul, 1);
-		(void) dup2(nul, 2);
-		for (int fd = 3; fd < 256; fd++) {
-			(void) close(fd);
-		}
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (in_fd != NULL) {
-		(void) close(in[0]);
-		*in_fd = in[1];
-	}
-	if (out_fd != NULL) {
-		(void) close(out[1]);
-		*out_fd = out[0];
-	}
-	return (pid);
-}
-
-int
-tu_reap(pid_t pid, int ms)
-{
-	int st;
-
-	for (int i = 0; i < ms / 10; i++) {
-		if (waitpid(pid, &st, WNOHANG) == pid) {
-			return (WIFEXITED(st) ? WEXITSTATUS(st) : -1);
-		}
-		(void) usleep(10000);
-	}
-	(void) kill(pid, SIGKILL);
-	(void) waitpid(pid, &st, 0);
-	return (-1);
-}
-
-bool
-tu_read_until(int fd, const char *needle, int ms)
-{
-	char   buf[16384];
-	size_t len = 0;
-
-	while (ms > 0) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		ssize_t       n;
-
-		if (poll(&pfd, 1, 50) <= 0) {
-			ms -= 50;
-			continue;
-		}
-		n = read(fd, buf + len, sizeof(buf) - 1 - len);
-		if (n <= 0) {
-			return (false);
-		}
-		len += (size_t) n;
-		buf[len] = '\0';
-		if (strstr(buf, needle) != NULL) {
-			return (true);
-		}
-		if (len >= sizeof(buf) - 1) {
-			/* keep the tail */
-			memmove(buf, buf + len / 2, len - len / 2);
-			len -= len / 2;
-		}
 	}
 	return (false);
 }

@@ -1,8 +1,8 @@
 /*
  * tls_util.h -- helpers shared by the TLS engine tests: certificates made by
  * the openssl CLI at test time, TLS configurations, a stream-level exchange
- * that reports each side's outcome, and child processes (openssl s_client /
- * s_server) for interoperability.
+ * that reports each side's outcome, free loopback ports.  Child processes:
+ * test/util/proc_util.h.
  */
 #ifndef TLS_UTIL_H
 #define TLS_UTIL_H
@@ -10,7 +10,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include <nng/nng.h>
 #include <nng/supplemental/tls/tls.h>
@@ -47,13 +46,5 @@ void tu_result_free(struct tu_result *r);
 
 int   tu_free_port(void);
 bool  tu_wait_port(int port);
-/* Spawns argv with pipes on stdin/stdout (either fd pointer may be NULL:
- * then /dev/null); stderr goes to /dev/null. */
-pid_t tu_spawn(char *const argv[], int *in_fd, int *out_fd);
-/* Waits up to ms for the child; kills it if still running.  Returns its
- * exit status (or -1). */
-int tu_reap(pid_t pid, int ms);
-/* Reads from fd until needle appears or ms elapse. */
-bool tu_read_until(int fd, const char *needle, int ms);
 
 #endif /* TLS_UTIL_H */
