@@ -24,7 +24,7 @@
  * (pair1's 4-byte hop count), it is moved into the body first so the sealed
  * payload is contiguous.
  *
- * Receiving.  Reads go into a read-ahead buffer (16 KiB over TLS, so one
+ * Receiving.  Reads go into a read-ahead buffer (128 KiB over TLS, so one
  * read can bring in many small frames; one header otherwise, see
  * MPC_TRAN_RXBUF_TLS).  Take the 48-byte header from it; validate
  * it, including the declared length against NNG_OPT_RECVMAXSZ and the MPC
