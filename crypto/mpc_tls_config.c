@@ -77,23 +77,31 @@ wipe_free(void *p, size_t n)
 }
 
 /*
- * pem_extract copies every "-----BEGIN <label>-----" .. "-----END <label>-----"
- * block of a PEM text into a new NUL-terminated string.  This keeps a
- * combined cert+key file's key out of the certificate copy, and a CA file's
- * CRLs out of the trust anchors (NNG passes the whole file for both).
+ * mpc_tls_pem_extract copies every "-----BEGIN <label>-----" ..
+ * "-----END <label>-----" block of a PEM text into a new NUL-terminated
+ * string, each block followed by a newline.  This keeps a combined
+ * cert+key file's key out of the certificate copy, and a CA file's CRLs
+ * out of the trust anchors (NNG passes the whole file for both).
  * The text is local configuration, not network input.
  */
-static int
-pem_extract(const char *pem, const char *label, char **outp, size_t *lenp)
+int
+mpc_tls_pem_extract(
+    const char *pem, const char *label, char **outp, size_t *lenp)
 {
 	char   begin[64];
 	char   end[64];
-	size_t cap = strlen(pem) + 1;
+	size_t in  = strlen(pem);
 	size_t len = 0;
+	size_t cap;
 	char * out;
 
 	(void) snprintf(begin, sizeof(begin), "-----BEGIN %s-----", label);
 	(void) snprintf(end, sizeof(end), "-----END %s-----", label);
+	/* The blocks are disjoint and each holds a whole end marker, so
+	 * there are at most in / strlen(end) of them, each gaining one
+	 * newline; and the NUL.  (A text of blocks with no newline after
+	 * the last one, or none between them, is longer out than in.) */
+	cap = in + in / strlen(end) + 1;
 	if ((out = malloc(cap)) == NULL) {
 		return (NNG_ENOMEM);
 	}
@@ -420,7 +428,8 @@ config_ca_chain(nng_tls_engine_config *cfg, const char *certs, const char *crl)
 	(void) pthread_mutex_lock(&cfg->lk);
 	next = cfg->set;
 	/* Trust anchors and CRLs accumulate, as with NNG's Mbed TLS engine. */
-	if (((rv = pem_extract(certs, "CERTIFICATE", &blk, &blen)) != 0) ||
+	if (((rv = mpc_tls_pem_extract(certs, "CERTIFICATE", &blk, &blen)) !=
+	        0) ||
 	    ((rv = str_concat(cfg->set.ca_pem, cfg->set.ca_len, blk, blen,
 	          &ca_pem, &next.ca_len)) != 0)) {
 		goto out;
@@ -429,7 +438,8 @@ config_ca_chain(nng_tls_engine_config *cfg, const char *certs, const char *crl)
 	if (crl != NULL) {
 		free(blk);
 		blk = NULL;
-		if (((rv = pem_extract(crl, "X509 CRL", &blk, &blen)) != 0) ||
+		if (((rv = mpc_tls_pem_extract(crl, "X509 CRL", &blk, &blen)) !=
+		        0) ||
 		    ((rv = str_concat(cfg->set.crl_pem, cfg->set.crl_len, blk,
 		          blen, &crl_pem, &next.crl_len)) != 0)) {
 			goto out;
@@ -471,7 +481,8 @@ config_own_cert(nng_tls_engine_config *cfg, const char *cert, const char *key,
 	if (cert == NULL || key == NULL) {
 		return (NNG_EINVAL);
 	}
-	if ((rv = pem_extract(cert, "CERTIFICATE", &chain, &chain_len)) != 0) {
+	if ((rv = mpc_tls_pem_extract(
+	         cert, "CERTIFICATE", &chain, &chain_len)) != 0) {
 		return (rv);
 	}
 	/* DER is shorter than its base64 PEM, so the PEM length bounds it. */

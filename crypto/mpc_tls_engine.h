@@ -141,6 +141,16 @@ struct mpc_tls_suite {
 };
 extern const struct mpc_tls_suite mpc_tls_suites[MPC_TLS_SUITES_MAX];
 const char *mpc_tls_suite_name(uint16_t id);
+/*
+ * Copies every "-----BEGIN <label>-----" .. "-----END <label>-----" block
+ * of pem (NUL-terminated) into a new NUL-terminated string (*outp, freed
+ * by the caller; *lenp bytes before the NUL), each block followed by a
+ * newline.  Returns 0, NNG_ENOMEM, or NNG_MPC_ETLSBADCERT when pem holds
+ * no complete block.  Not static so test/fuzz/fuzz_tls_config.c and the
+ * tests reach it.
+ */
+MPC_WUR int mpc_tls_pem_extract(
+    const char *pem, const char *label, char **outp, size_t *lenp);
 
 /* ---- mpc_tls_conn.c */
 extern const nng_tls_engine_conn_ops mpc_tls_conn_ops;

@@ -18,15 +18,25 @@ env_complain(const char *var, const char *what)
 	(void) fprintf(stderr, "nng-mpc: %s: %s\n", var, what);
 }
 
-/* Exactly 2*len hex digits in s[0..n), surrounding whitespace trimmed. */
-static int
-env_unhex(const char *s, size_t n, uint8_t *out, size_t len)
+/*
+ * The whitespace a value may be surrounded with.  (Not strchr(" \t\r\n",
+ * c): that finds the string's own NUL too, and would trim NUL bytes of a
+ * key file as whitespace.)
+ */
+static bool
+env_space(char c)
 {
-	while (n > 0 && strchr(" \t\r\n", s[0]) != NULL) {
+	return (c == ' ' || c == '\t' || c == '\r' || c == '\n');
+}
+
+int
+mpc_tran_env_unhex(const char *s, size_t n, uint8_t *out, size_t len)
+{
+	while (n > 0 && env_space(s[0])) {
 		s++;
 		n--;
 	}
-	while (n > 0 && strchr(" \t\r\n", s[n - 1]) != NULL) {
+	while (n > 0 && env_space(s[n - 1])) {
 		n--;
 	}
 	if (n != 2 * len) {
@@ -57,7 +67,7 @@ env_key_file(const char *path, uint8_t key[MPC_TRAN_SESSION_KEY_SIZE])
 	n = fread(buf, 1, sizeof(buf), f);
 	(void) fclose(f);
 	if (n > ENV_KEY_FILE_MAX ||
-	    env_unhex(buf, n, key, MPC_TRAN_SESSION_KEY_SIZE) != 0) {
+	    mpc_tran_env_unhex(buf, n, key, MPC_TRAN_SESSION_KEY_SIZE) != 0) {
 		env_complain(MPC_TRAN_ENV_SESSION_KEY_FILE,
 		    "the file must hold exactly 64 hex digits");
 		rv = NNG_MPC_EENV;
@@ -68,26 +78,36 @@ env_key_file(const char *path, uint8_t key[MPC_TRAN_SESSION_KEY_SIZE])
 	return (rv);
 }
 
+int
+mpc_tran_env_party(const char *v, uint32_t *id)
+{
+	char         *end;
+	unsigned long n;
+
+	errno = 0;
+	n     = strtoul(v, &end, 10);
+	/* Strict: digits only, no sign or leading zero, in range. */
+	if (v[0] < '1' || v[0] > '9' || *end != '\0' || errno != 0 ||
+	    n > NNG_MPC_PARTY_MAX) {
+		return (-1);
+	}
+	*id = (uint32_t) n;
+	return (0);
+}
+
 static int
 env_party(mpc_tran_cfg *cfg)
 {
-	const char   *v = getenv(MPC_TRAN_ENV_PARTY_ID);
-	char         *end;
-	unsigned long id;
+	const char *v = getenv(MPC_TRAN_ENV_PARTY_ID);
 
 	if (v == NULL) {
 		return (0);
 	}
-	errno = 0;
-	id    = strtoul(v, &end, 10);
-	/* Strict: digits only, no sign or leading zero, in range. */
-	if (v[0] < '1' || v[0] > '9' || *end != '\0' || errno != 0 ||
-	    id > NNG_MPC_PARTY_MAX) {
+	if (mpc_tran_env_party(v, &cfg->party_id) != 0) {
 		env_complain(MPC_TRAN_ENV_PARTY_ID,
 		    "expected a party ID 1..4294967294 (decimal)");
 		return (NNG_MPC_EENV);
 	}
-	cfg->party_id = (uint32_t) id;
 	return (0);
 }
 
@@ -103,7 +123,7 @@ mpc_tran_cfg_from_env(mpc_tran_cfg *cfg)
 	}
 	if (!cfg->have_session_id &&
 	    (v = getenv(MPC_TRAN_ENV_SESSION_ID)) != NULL) {
-		if (env_unhex(v, strlen(v), cfg->session_id,
+		if (mpc_tran_env_unhex(v, strlen(v), cfg->session_id,
 		        sizeof(cfg->session_id)) != 0) {
 			env_complain(MPC_TRAN_ENV_SESSION_ID,
 			    "expected 32 hex digits (16 bytes)");
@@ -118,7 +138,7 @@ mpc_tran_cfg_from_env(mpc_tran_cfg *cfg)
 			}
 			cfg->have_session_key = true;
 		} else if ((v = getenv(MPC_TRAN_ENV_SESSION_KEY)) != NULL) {
-			if (env_unhex(v, strlen(v), cfg->session_key,
+			if (mpc_tran_env_unhex(v, strlen(v), cfg->session_key,
 			        sizeof(cfg->session_key)) != 0) {
 				env_complain(MPC_TRAN_ENV_SESSION_KEY,
 				    "expected 64 hex digits (32 bytes)");

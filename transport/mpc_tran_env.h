@@ -43,4 +43,20 @@
 __attribute__((warn_unused_result)) int mpc_tran_cfg_from_env(
     mpc_tran_cfg *cfg);
 
+/*
+ * The value parsers mpc_tran_cfg_from_env() uses, without the environment
+ * (exposed for test/fuzz/fuzz_tran_cfg.c and the tests).
+ *
+ * mpc_tran_env_unhex: exactly 2*len hex digits in s[0..n), surrounding
+ * spaces, tabs, CRs and LFs ignored, into out: 0, or -1 (out then holds
+ * nothing decoded: untouched, or wiped if decoding had begun).
+ * mpc_tran_env_party: a NUL-terminated decimal party ID, 1..4294967294,
+ * no sign, no leading zero, nothing else: 0 and *id set, or -1 (*id
+ * untouched).
+ */
+__attribute__((warn_unused_result)) int mpc_tran_env_unhex(
+    const char *s, size_t n, uint8_t *out, size_t len);
+__attribute__((warn_unused_result)) int mpc_tran_env_party(
+    const char *v, uint32_t *id);
+
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_ENV_H */
