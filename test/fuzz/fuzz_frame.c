@@ -12,7 +12,10 @@
  *   - whole-frame success implies header-only success, strict success
  *     implies open success;
  *   - every rejection returns a wire code, moves exactly one counter and
- *     leaves the output zeroed.
+ *     leaves the output zeroed;
+ *   - the incoming record built from a decoded header (put_in), in front
+ *     of whatever header the message had, reads back through the getters
+ *     as that header's fields.
  * Seeds: test/fuzz/corpus/fuzz_frame (gen_fuzz_frame_corpus.py).
  */
 #include <stddef.h>
@@ -22,6 +25,8 @@
 
 #include "mpc_envelope.h"
 #include "mpc_frame.h"
+
+#include "fuzz_check.h"
 
 static int
 all_zero(const void *p, size_t n)
@@ -43,13 +48,6 @@ total(const mpc_wire_stats *s)
 	}
 	return (t);
 }
-
-#define CHECK(x)                  \
-	do {                      \
-		if (!(x)) {       \
-			abort();  \
-		}                 \
-	} while (0)
 
 /* A rejection: a wire code, one counter moved, output zeroed. */
 static void
@@ -157,6 +155,38 @@ envelope(const uint8_t *data, size_t size)
 	nng_msg_free(m);
 }
 
+/* What put_in writes for a decoded header, the getters read back. */
+static void
+record(const uint8_t *data, size_t size, const mpc_frame_policy *p)
+{
+	mpc_frame_hdr h;
+	nng_msg      *m;
+	uint16_t      type;
+	uint32_t      sender, recipient;
+	uint64_t      seq, ts;
+	size_t        old = size < 64 ? size : 64;
+
+	if (mpc_frame_decode_header(&h, data, size, p, NULL) != 0 ||
+	    nng_msg_alloc(&m, 0) != 0) {
+		return;
+	}
+	if (nng_msg_header_append(m, data, old) == 0 &&
+	    mpc_envelope_put_in(m, &h) == 0) {
+		CHECK(nng_msg_header_len(m) == NNG_MPC_ENVELOPE_IN_SIZE + old);
+		CHECK(memcmp((uint8_t *) nng_msg_header(m) +
+		              NNG_MPC_ENVELOPE_IN_SIZE,
+		          data, old) == 0);
+		CHECK(nng_mpc_msg_type(m, &type) == 0 && type == h.type);
+		CHECK(nng_mpc_msg_sender(m, &sender) == 0 && sender == h.sender);
+		CHECK(nng_mpc_msg_recipient(m, &recipient) == 0 &&
+		    recipient == h.recipient);
+		CHECK(nng_mpc_msg_sequence(m, &seq) == 0 && seq == h.sequence);
+		CHECK(nng_mpc_msg_timestamp(m, &ts) == 0 &&
+		    ts == h.timestamp_ns);
+	}
+	nng_msg_free(m);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -180,6 +210,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rv_open   = decode_frame(data, size, &open);
 	rv_strict = decode_frame(data, size, &strict);
 	CHECK(rv_strict != 0 || rv_open == 0);
+	record(data, size, &open);
 	envelope(data, size);
 	return (0);
 }

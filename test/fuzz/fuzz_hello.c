@@ -21,12 +21,7 @@
 
 #include "mpc_tran_hello.h"
 
-#define CHECK(x)                 \
-	do {                     \
-		if (!(x)) {      \
-			abort(); \
-		}                \
-	} while (0)
+#include "fuzz_check.h"
 
 static int
 all_zero(const void *p, size_t n)
