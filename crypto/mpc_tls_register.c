@@ -17,7 +17,9 @@
  * engine also links against a libnng.so.1 built with hidden internals.
  *
  * Threading: registration is serialized by reg_lk; counters are relaxed
- * atomics, readable from any thread.
+ * atomics, readable from any thread.  wolfCrypt's CPU-dependent code-path
+ * choices are made once here, under reg_lk, before any pipe exists
+ * (pick_cpu_paths()); afterwards every thread only reads them.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -25,6 +27,12 @@
 #include <wolfssl/wolfcrypt/settings.h>
 #include <wolfssl/ssl.h>
 #include <wolfssl/version.h>
+#include <wolfssl/wolfcrypt/aes.h>
+#include <wolfssl/wolfcrypt/chacha.h>
+#include <wolfssl/wolfcrypt/curve25519.h>
+#include <wolfssl/wolfcrypt/poly1305.h>
+#include <wolfssl/wolfcrypt/sha256.h>
+#include <wolfssl/wolfcrypt/sha512.h>
 
 #include "mpc_tls_engine.h"
 
@@ -122,6 +130,65 @@ probe_cfg_offset(void)
 	return (0);
 }
 
+/*
+ * wolfCrypt 5.5.4 (USE_INTEL_SPEEDUP) chooses its AES-NI/AVX/BMI2 code
+ * paths on first use and records the choice in plain statics with a plain
+ * "done" flag: cpuid.c cpuid_set_flags(), sha256.c and sha512.c
+ * Sha*_SetTransform(), aes.c checkAESNI, chacha.c cpuidFlagsSet, poly1305.c
+ * cpu_flags_set, fe_x25519_asm.S fe_init().  wolfSSL_Init() makes none of
+ * these choices, so the first TLS handshakes and session bindings, run
+ * concurrently on NNG's task threads, raced on them (ThreadSanitizer); the
+ * flag may also become visible before the function pointers it guards.
+ * One call into each family here, before NNG can run any of our code on
+ * another thread, makes every later use a read.  Caller holds reg_lk.  No
+ * secrets: the zero key and IV only select code paths.
+ */
+static int
+pick_cpu_paths(void)
+{
+	static const byte zero[32] = { 0 };
+	byte              out[1];
+	wc_Sha256         sha256;
+	wc_Sha512         sha512;
+	Aes               aes;
+	ChaCha            chacha;
+	Poly1305          poly;
+	curve25519_key    x25519;
+	int               rv = NNG_EINTERNAL;
+
+	if (wc_InitSha256(&sha256) != 0) { /* SHA-224 shares its choice */
+		return (rv);
+	}
+	wc_Sha256Free(&sha256);
+	if (wc_InitSha512(&sha512) != 0) { /* SHA-384 shares its choice */
+		return (rv);
+	}
+	wc_Sha512Free(&sha512);
+	if (wc_AesInit(&aes, NULL, INVALID_DEVID) != 0) {
+		return (rv);
+	}
+	if (wc_AesGcmSetKey(&aes, zero, sizeof(zero)) != 0) {
+		goto out;
+	}
+	/* chacha.c decides in its first Process call with input left over. */
+	if (wc_Chacha_SetKey(&chacha, zero, sizeof(zero)) != 0 ||
+	    wc_Chacha_SetIV(&chacha, zero, 0) != 0 ||
+	    wc_Chacha_Process(&chacha, out, zero, sizeof(out)) != 0) {
+		goto out;
+	}
+	if (wc_Poly1305SetKey(&poly, zero, sizeof(zero)) != 0) {
+		goto out;
+	}
+	if (wc_curve25519_init(&x25519) != 0) { /* runs fe_init() */
+		goto out;
+	}
+	wc_curve25519_free(&x25519);
+	rv = 0;
+out:
+	wc_AesFree(&aes);
+	return (rv);
+}
+
 int
 mpc_tls_engine_register(void)
 {
@@ -131,6 +198,9 @@ mpc_tls_engine_register(void)
 	if (!wolf_inited) {
 		if (wolfSSL_Init() != WOLFSSL_SUCCESS) {
 			rv = NNG_ENOMEM;
+			goto out;
+		}
+		if ((rv = pick_cpu_paths()) != 0) {
 			goto out;
 		}
 		wolf_inited = true;

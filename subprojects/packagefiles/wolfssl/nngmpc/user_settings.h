@@ -24,6 +24,12 @@
 #define WOLFSSL_X86_64_BUILD 1
 #endif
 #define HAVE_THREAD_LS
+/* XGMTIME is gmtime_r, not gmtime (wolfssl/wolfcrypt/wc_port.h): certificate
+ * date checks (asn.c wc_ValidateDate) run in concurrent handshakes on NNG's
+ * task threads, and gmtime's one static struct tm let one handshake read
+ * another's time (ThreadSanitizer).  wolfSSL's own configure/CMake detect
+ * this; a user_settings.h build must say it. */
+#define HAVE_GMTIME_R
 #define HAVE___UINT128_T 1
 #define WOLFSSL_USE_ALIGN
 #define NO_DO178
