@@ -1,6 +1,6 @@
 /*
  * fuzz_tran_cfg: libFuzzer target for the transport's text settings --
- * the pin list of NNG_OPT_MPC_TLS_PINS (mpc_tran_cfg_set_pins / _get_pins),
+ * the pin list of NNG_OPT_MPC_CERT_PINS (mpc_tran_cfg_set_pins / _get_pins),
  * the hex decoder they share (mpc_tran_unhex), and the values an
  * unmodified program passes through the environment (mpc_tran_env.h:
  * session ID and key as hex with surrounding whitespace, key file
