@@ -416,37 +416,19 @@ test_option_validation(void **state)
 	TU_PASS(nng_close(s));
 }
 
-static int
-setup_tcp(void **state)
-{
-	*state = "mpc+tcp";
-	return (0);
-}
-
-static int
-setup_ipc(void **state)
-{
-	*state = "mpc+ipc";
-	return (0);
-}
-
-#define BOTH(fn)                                  \
-	cmocka_unit_test_setup(fn, setup_tcp),    \
-	    cmocka_unit_test_setup(fn, setup_ipc)
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bad_urls),
-		BOTH(test_dial_refused),
-		BOTH(test_listen_busy),
-		BOTH(test_close_endpoints),
-		BOTH(test_pair_exchange),
-		BOTH(test_pipe_ids_and_options),
-		BOTH(test_one_mib),
-		BOTH(test_recvmaxsz),
-		BOTH(test_missing_settings),
+		TU_BOTH(test_dial_refused),
+		TU_BOTH(test_listen_busy),
+		TU_BOTH(test_close_endpoints),
+		TU_BOTH(test_pair_exchange),
+		TU_BOTH(test_pipe_ids_and_options),
+		TU_BOTH(test_one_mib),
+		TU_BOTH(test_recvmaxsz),
+		TU_BOTH(test_missing_settings),
 		cmocka_unit_test(test_option_validation),
 	};
 

@@ -131,26 +131,11 @@ test_mesh(void **state)
 	TU_PASS(nng_close(s3));
 }
 
-static int
-setup_tcp(void **state)
-{
-	*state = "mpc+tcp";
-	return (0);
-}
-
-static int
-setup_ipc(void **state)
-{
-	*state = "mpc+ipc";
-	return (0);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup(test_mesh, setup_tcp),
-		cmocka_unit_test_setup(test_mesh, setup_ipc),
+		TU_BOTH(test_mesh),
 	};
 
 	tu_register();

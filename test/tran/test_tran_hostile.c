@@ -369,42 +369,24 @@ test_garbage_after_handshake(void **state)
 	teardown_fixture(&f);
 }
 
-static int
-setup_tcp(void **state)
-{
-	*state = "mpc+tcp";
-	return (0);
-}
-
-static int
-setup_ipc(void **state)
-{
-	*state = "mpc+ipc";
-	return (0);
-}
-
-#define BOTH(fn)                                  \
-	cmocka_unit_test_setup(fn, setup_tcp),    \
-	    cmocka_unit_test_setup(fn, setup_ipc)
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_flipped_bit_dropped),
-		BOTH(test_flipped_magic_closes),
-		BOTH(test_flipped_flags_closes),
-		BOTH(test_flipped_length_closes),
-		BOTH(test_replay),
-		BOTH(test_other_sender),
-		BOTH(test_other_recipient),
-		BOTH(test_other_session),
-		BOTH(test_control_type),
-		BOTH(test_broadcast_accepted),
-		BOTH(test_length_over_max),
-		BOTH(test_truncated_frame),
-		BOTH(test_auth_failure_limit),
-		BOTH(test_garbage_after_handshake),
+		TU_BOTH(test_flipped_bit_dropped),
+		TU_BOTH(test_flipped_magic_closes),
+		TU_BOTH(test_flipped_flags_closes),
+		TU_BOTH(test_flipped_length_closes),
+		TU_BOTH(test_replay),
+		TU_BOTH(test_other_sender),
+		TU_BOTH(test_other_recipient),
+		TU_BOTH(test_other_session),
+		TU_BOTH(test_control_type),
+		TU_BOTH(test_broadcast_accepted),
+		TU_BOTH(test_length_over_max),
+		TU_BOTH(test_truncated_frame),
+		TU_BOTH(test_auth_failure_limit),
+		TU_BOTH(test_garbage_after_handshake),
 	};
 
 	tu_register();

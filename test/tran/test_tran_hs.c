@@ -360,38 +360,20 @@ test_hello_never_completes(void **state)
 	TU_PASS(nng_close(a));
 }
 
-static int
-setup_tcp(void **state)
-{
-	*state = "mpc+tcp";
-	return (0);
-}
-
-static int
-setup_ipc(void **state)
-{
-	*state = "mpc+ipc";
-	return (0);
-}
-
-#define BOTH(fn)                                  \
-	cmocka_unit_test_setup(fn, setup_tcp),    \
-	    cmocka_unit_test_setup(fn, setup_ipc)
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_wrong_session_id),
-		BOTH(test_wrong_key),
-		BOTH(test_own_party_id),
-		BOTH(test_duplicate_party),
-		BOTH(test_channel_binding_ignored_without_tls),
-		BOTH(test_other_protocol),
-		BOTH(test_unsupported_version),
-		BOTH(test_malformed_hello),
-		BOTH(test_not_sp),
-		BOTH(test_hello_never_completes),
+		TU_BOTH(test_wrong_session_id),
+		TU_BOTH(test_wrong_key),
+		TU_BOTH(test_own_party_id),
+		TU_BOTH(test_duplicate_party),
+		TU_BOTH(test_channel_binding_ignored_without_tls),
+		TU_BOTH(test_other_protocol),
+		TU_BOTH(test_unsupported_version),
+		TU_BOTH(test_malformed_hello),
+		TU_BOTH(test_not_sp),
+		TU_BOTH(test_hello_never_completes),
 	};
 
 	tu_register();

@@ -119,30 +119,12 @@ test_rekey_by_time(void **state)
 	TU_PASS(nng_close(b));
 }
 
-static int
-setup_tcp(void **state)
-{
-	*state = "mpc+tcp";
-	return (0);
-}
-
-static int
-setup_ipc(void **state)
-{
-	*state = "mpc+ipc";
-	return (0);
-}
-
-#define BOTH(fn)                                  \
-	cmocka_unit_test_setup(fn, setup_tcp),    \
-	    cmocka_unit_test_setup(fn, setup_ipc)
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		BOTH(test_rekey_by_count),
-		BOTH(test_rekey_by_time),
+		TU_BOTH(test_rekey_by_count),
+		TU_BOTH(test_rekey_by_time),
 	};
 
 	tu_register();

@@ -36,6 +36,20 @@ tu_expect(int want, int got, const char *what, const char *file, int line)
 	}
 }
 
+int
+tu_setup_tcp(void **state)
+{
+	*state = "mpc+tcp";
+	return (0);
+}
+
+int
+tu_setup_ipc(void **state)
+{
+	*state = "mpc+ipc";
+	return (0);
+}
+
 void
 tu_register(void)
 {

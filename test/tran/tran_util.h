@@ -30,6 +30,14 @@ extern const uint8_t tu_key[NNG_MPC_SESSION_KEY_SIZE];
 #define TU_PASS(call)         TU_EXPECT(0, call)
 void tu_expect(int want, int got, const char *what, const char *file, int line);
 
+/* CMocka setups that run a test over mpc+tcp:// or mpc+ipc:// (the scheme
+ * is the test's *state); TU_BOTH(fn) lists fn once with each. */
+int tu_setup_tcp(void **state);
+int tu_setup_ipc(void **state);
+#define TU_BOTH(fn)                                  \
+	cmocka_unit_test_setup(fn, tu_setup_tcp),    \
+	    cmocka_unit_test_setup(fn, tu_setup_ipc)
+
 /* nng_mpc_register() once per process. */
 void tu_register(void);
 
