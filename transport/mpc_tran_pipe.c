@@ -340,6 +340,66 @@ mpc_tran_pipe_seal(mpc_tran_pipe *p, mpc_frame_hdr *h, uint8_t *hdr,
 	    NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag));
 }
 
+/*
+ * A frame that fits the stage: copy the payload next to its header, seal it
+ * there and describe it as one piece (*niov); the message stays as it is.
+ * Returns 0 or the channel's error.  Locked.
+ */
+static int
+mpc_tran_pipe_stage(mpc_tran_pipe *p, nni_msg *msg, size_t prefix,
+    mpc_frame_hdr *h, size_t plen, nni_iov *iov, unsigned *niov)
+{
+	uint8_t *pl   = p->txstage + NNG_MPC_FRAME_HEADER_SIZE;
+	size_t   hlen = nni_msg_header_len(msg);
+	int      rv;
+
+	memcpy(pl, nni_msg_header(msg), hlen);
+	memcpy(pl + hlen, (uint8_t *) nni_msg_body(msg) + prefix, plen - hlen);
+	if ((rv = mpc_tran_pipe_seal(p, h, p->txstage, pl, plen, pl + plen)) !=
+	    0) {
+		return (rv);
+	}
+	iov[0].iov_buf = p->txstage;
+	iov[0].iov_len = plen + NNG_MPC_FRAME_OVERHEAD;
+	*niov          = 1;
+	return (0);
+}
+
+/*
+ * A frame larger than the stage (so its payload is not empty): seal the
+ * payload in place in the (flattened) message and describe header ||
+ * payload || tag as three pieces (*niov).  Returns 0 or an error (the aio
+ * then holds the message to free, or none).  Locked.
+ */
+static int
+mpc_tran_pipe_in_place(mpc_tran_pipe *p, nni_aio *aio, size_t prefix,
+    mpc_frame_hdr *h, size_t plen, nni_iov *iov, unsigned *niov)
+{
+	nni_msg *msg;
+	int      rv;
+
+	if ((msg = mpc_tran_pipe_flatten(nni_aio_get_msg(aio), prefix)) ==
+	    NULL) {
+		nni_aio_set_msg(aio, NULL);
+		return (NNG_ENOMEM);
+	}
+	nni_aio_set_msg(aio, msg);
+	/* Key exhausted or a crypto failure: this pipe can send no more;
+	 * the protocol closes it. */
+	if ((rv = mpc_tran_pipe_seal(
+	         p, h, p->txhdr, nni_msg_body(msg), plen, p->txtag)) != 0) {
+		return (rv);
+	}
+	iov[0].iov_buf = p->txhdr;
+	iov[0].iov_len = sizeof(p->txhdr);
+	iov[1].iov_buf = nni_msg_body(msg);
+	iov[1].iov_len = plen;
+	iov[2].iov_buf = p->txtag;
+	iov[2].iov_len = sizeof(p->txtag);
+	*niov          = 3;
+	return (0);
+}
+
 /* Seals the message at the head of the queue and writes it.  Locked. */
 static void
 mpc_tran_pipe_send_start(mpc_tran_pipe *p)
@@ -350,7 +410,7 @@ mpc_tran_pipe_send_start(mpc_tran_pipe *p)
 	mpc_frame_hdr    h;
 	nni_iov          iov[3];
 	size_t           plen;
-	int              niov;
+	unsigned         niov;
 	int              rv;
 
 	if (p->txclosed) {
@@ -380,52 +440,14 @@ mpc_tran_pipe_send_start(mpc_tran_pipe *p)
 		memset(&h, 0, sizeof(h));
 		h.type      = env.type;
 		h.recipient = env.recipient;
-		niov        = 0;
-		if (plen <= MPC_TRAN_TXSTAGE_SIZE - NNG_MPC_FRAME_OVERHEAD) {
-			/* One piece: copy the payload next to its header and
-			 * seal it there; the message stays as it is. */
-			uint8_t *pl   = p->txstage + NNG_MPC_FRAME_HEADER_SIZE;
-			size_t   hlen = nni_msg_header_len(msg);
-
-			memcpy(pl, nni_msg_header(msg), hlen);
-			memcpy(pl + hlen,
-			    (uint8_t *) nni_msg_body(msg) + env.prefix_len,
-			    plen - hlen);
-			if ((rv = mpc_tran_pipe_seal(p, &h, p->txstage, pl, plen,
-			         pl + plen)) != 0) {
-				mpc_tran_pipe_send_fail(p, aio, rv);
-				continue;
-			}
-			iov[niov].iov_buf = p->txstage;
-			iov[niov].iov_len = plen + NNG_MPC_FRAME_OVERHEAD;
-			niov++;
-		} else {
-			if ((msg = mpc_tran_pipe_flatten(msg, env.prefix_len)) ==
-			    NULL) {
-				nni_aio_set_msg(aio, NULL);
-				mpc_tran_pipe_send_fail(p, aio, NNG_ENOMEM);
-				continue;
-			}
-			nni_aio_set_msg(aio, msg);
-			if ((rv = mpc_tran_pipe_seal(p, &h, p->txhdr,
-			         nni_msg_body(msg), plen, p->txtag)) != 0) {
-				/* Key exhausted or a crypto failure: this
-				 * pipe can send no more; the protocol closes
-				 * it. */
-				mpc_tran_pipe_send_fail(p, aio, rv);
-				continue;
-			}
-			iov[niov].iov_buf = p->txhdr;
-			iov[niov].iov_len = sizeof(p->txhdr);
-			niov++;
-			if (plen > 0) {
-				iov[niov].iov_buf = nni_msg_body(msg);
-				iov[niov].iov_len = plen;
-				niov++;
-			}
-			iov[niov].iov_buf = p->txtag;
-			iov[niov].iov_len = sizeof(p->txtag);
-			niov++;
+		rv = (plen <= MPC_TRAN_TXSTAGE_SIZE - NNG_MPC_FRAME_OVERHEAD)
+		    ? mpc_tran_pipe_stage(
+		          p, msg, env.prefix_len, &h, plen, iov, &niov)
+		    : mpc_tran_pipe_in_place(
+		          p, aio, env.prefix_len, &h, plen, iov, &niov);
+		if (rv != 0) {
+			mpc_tran_pipe_send_fail(p, aio, rv);
+			continue;
 		}
 		p->txlen  = plen;
 		p->txbusy = true;
