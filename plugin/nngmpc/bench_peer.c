@@ -24,14 +24,16 @@
  * S seconds.  Then the end marker, and the server's answer.
  *
  * Both print one line at the end (stdout):
- *   result ok role=R msgs=M bytes=B ns=T rss_kb=K cpu_us=C lib=PATH
+ *   result ok role=R msgs=M bytes=B ns=T rss_kb=K cpu_us=C csw=W lib=PATH
  *       engine=E tls=V
  *       [sent=N] [p50_ns=X p99_ns=Y samples=Z]
  *   result fail <reason>
  * msgs/bytes/ns: the server's count and the time from the first message to
  * the end marker; sent: what the client's nng_send accepted (the two must
  * match); rss_kb: getrusage() ru_maxrss of this process; cpu_us: its user
- * + system CPU time (all threads, whole life); lib: the libnng
+ * + system CPU time (all threads, whole life); csw: its context switches
+ * (getrusage ru_nvcsw + ru_nivcsw, all threads, whole life: each is a
+ * thread that stopped to wait for another, or was preempted); lib: the libnng
  * actually loaded (dladdr); engine: the TLS engine's description (last:
  * it may hold spaces); tls: the version an mpc+tls+tcp pipe negotiated.  Exit status 0 on "result ok", else 1.
  *
@@ -645,11 +647,12 @@ main(int argc, char **argv)
 	printf("result ok role=%s msgs=%" PRIu64 " bytes=%" PRIu64
 	       " ns=%" PRIu64 " sent=%" PRIu64 " p50_ns=%" PRIu64
 	       " p99_ns=%" PRIu64 " samples=%" PRIu64
-	       " rss_kb=%ld cpu_us=%" PRIu64 " tls=%s lib=%s engine=%s\n",
+	       " rss_kb=%ld cpu_us=%" PRIu64 " csw=%ld tls=%s lib=%s"
+	       " engine=%s\n",
 	    pr.server ? "server" : "client", pr.msgs, pr.bytes, pr.ns, pr.sent,
 	    pr.p50_ns, pr.p99_ns, pr.samples, ru.ru_maxrss,
 	    peer_tv_us(&ru.ru_utime) + peer_tv_us(&ru.ru_stime),
-	    pr.tls[0] != '\0' ? pr.tls : "-", peer_libnng(),
+	    ru.ru_nvcsw + ru.ru_nivcsw, pr.tls[0] != '\0' ? pr.tls : "-", peer_libnng(),
 	    engine != NULL ? engine : "none");
 	fflush(stdout);
 out:

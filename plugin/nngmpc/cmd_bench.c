@@ -115,6 +115,10 @@ struct bench_result {
 	/* CPU time of both processes per message delivered, us: far less
 	 * disturbed than throughput by other load on a shared machine */
 	double   cpu[T_COUNT][BENCH_RUNS_MAX];
+	/* Context switches of both processes per message: how often a
+	 * thread stopped to wait for another (a hand-off), the cost that
+	 * bounds small messages -- counted, so noise cannot fake it */
+	double   csw[T_COUNT][BENCH_RUNS_MAX];
 	char     tls[48];
 	char     engine[96];
 };
@@ -547,6 +551,9 @@ bench_cell(struct bench *b, enum bench_row_id id, enum bench_test t)
 	r->cpu[t][k] = (double) (bench_kv_u64(srv, "cpu_us") +
 	                         bench_kv_u64(cli, "cpu_us")) /
 	    (double) msgs;
+	r->csw[t][k] = (double) (bench_kv_u64(srv, "csw") +
+	                         bench_kv_u64(cli, "csw")) /
+	    (double) msgs;
 	r->n[t]++;
 	for (int i = 0; i < 2; i++) {
 		long rss = (long) bench_kv_u64(i == 0 ? srv : cli, "rss_kb");
@@ -675,16 +682,18 @@ bench_print(const struct bench *b)
 	    nng_version(), b->ours, b->stock_dir);
 	printf("%.2f s per cell and run, median of %u run%s (interleaved). "
 	       "MB = 10^6 bytes of payload; CPU = user + system time of both "
-	       "worker processes (getrusage) per message delivered; RSS = "
+	       "worker processes (getrusage) per message delivered; switches = "
+	       "their context switches (getrusage ru_nvcsw + ru_nivcsw) per "
+	       "64 B message; RSS = "
 	       "getrusage ru_maxrss of each worker process. NNG_OPT_SENDBUF = NNG_OPT_RECVBUF = %u "
 	       "messages on every socket%s.\n\n",
 	    b->seconds, b->runs, b->runs == 1 ? "" : "s", (unsigned) b->bufs,
 	    b->bufs == 0 ? " (NNG's default)" : "");
 
 	printf("| transport | 64 B msg/s | 64 KiB MB/s | RTT p50 / p99 µs "
-	       "| CPU µs per msg, 64 B / 64 KiB "
+	       "| CPU µs per msg, 64 B / 64 KiB | switches per 64 B msg "
 	       "| peak RSS server / client MiB |\n");
-	printf("|---|---:|---:|---:|---:|---:|\n");
+	printf("|---|---:|---:|---:|---:|---:|---:|\n");
 	for (int i = 0; i < R_COUNT; i++) {
 		const struct bench_result *r = &b->res[i];
 
@@ -693,16 +702,18 @@ bench_print(const struct bench *b)
 		}
 		printf("| %s | ", bench_rows[i].label);
 		if (r->skipped || r->failed) {
-			printf("%s | | | | |\n",
+			printf("%s | | | | | |\n",
 			    r->skipped ? "skipped" : "FAILED");
 			continue;
 		}
-		printf("%s | %s | %.0f / %.0f | %.2f / %.0f | %.1f / %.1f |\n",
+		printf("%s | %s | %.0f / %.0f | %.2f / %.0f | %.2f "
+		       "| %.1f / %.1f |\n",
 		    bench_grouped(bench_med(b, i, T_SMALL), a, sizeof(a)),
 		    bench_grouped(bench_med(b, i, T_LARGE), c, sizeof(c)),
 		    bench_med(b, i, T_RTT), bench_median(r->p99, r->n[T_RTT]),
 		    bench_median(r->cpu[T_SMALL], r->n[T_SMALL]),
 		    bench_median(r->cpu[T_LARGE], r->n[T_LARGE]),
+		    bench_median(r->csw[T_SMALL], r->n[T_SMALL]),
 		    r->rss_kb[0] / 1024.0, r->rss_kb[1] / 1024.0);
 	}
 	for (int i = 0; i < R_COUNT; i++) {

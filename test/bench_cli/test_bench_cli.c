@@ -78,7 +78,7 @@ test_bench_quick_every_row(void **state)
 	assert_int_equal(
 	    run(&out, "bench", "--quick", "--seconds", "0.05", NULL), 0);
 	expect(out, "| transport | 64 B msg/s | 64 KiB MB/s | RTT p50 / p99 µs "
-	            "| CPU µs per msg, 64 B / 64 KiB "
+	            "| CPU µs per msg, 64 B / 64 KiB | switches per 64 B msg "
 	            "| peak RSS server / client MiB |");
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		/* Without Debian's libnng1 the stock row says so instead. */
