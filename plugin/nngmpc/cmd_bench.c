@@ -630,10 +630,27 @@ bench_ratio(double num, double den, char *buf, size_t cap)
 	return (buf);
 }
 
+/* Whether the space-separated flag list has flag as a whole word. */
+static bool
+bench_cpu_flag(const char *flags, const char *flag)
+{
+	size_t n = strlen(flag);
+
+	for (const char *p = flags; (p = strstr(p, flag)) != NULL; p += n) {
+		if ((p == flags || p[-1] == ' ' || p[-1] == '\t') &&
+		    (p[n] == ' ' || p[n] == '\n' || p[n] == '\0')) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
 static void
 bench_machine(void)
 {
-	char           line[512], model[256] = "unknown CPU";
+	char          *line = NULL;
+	size_t         cap  = 0;
+	char           model[256] = "unknown CPU";
 	struct utsname u;
 	FILE          *f;
 	bool           aes = false, vaes = false;
@@ -641,8 +658,10 @@ bench_machine(void)
 	if ((f = fopen("/proc/cpuinfo", "r")) != NULL) {
 		bool got_model = false, got_flags = false;
 
-		while (fgets(line, sizeof(line), f) != NULL &&
-		    !(got_model && got_flags)) {
+		/* getline: the flags line is longer than any fixed buffer
+		 * worth guessing (666 bytes here, vaes past byte 512) */
+		while (!(got_model && got_flags) &&
+		    getline(&line, &cap, f) != -1) {
 			char *v = strchr(line, ':');
 
 			if (v == NULL) {
@@ -653,13 +672,12 @@ bench_machine(void)
 				model[strcspn(model, "\n")] = '\0';
 				got_model = true;
 			} else if (!got_flags && strncmp(line, "flags", 5) == 0) {
-				/* the flags line is longer than line[]: only
-				 * its first part is read, enough for aes */
-				aes       = strstr(v, " aes ") != NULL;
-				vaes      = strstr(v, " vaes ") != NULL;
+				aes       = bench_cpu_flag(v + 1, "aes");
+				vaes      = bench_cpu_flag(v + 1, "vaes");
 				got_flags = true;
 			}
 		}
+		free(line);
 		fclose(f);
 	}
 	if (uname(&u) != 0) {
