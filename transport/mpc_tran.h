@@ -124,18 +124,18 @@ struct mpc_tran_ep {
 };
 
 /*
- * A frame that fits this per-pipe buffer is assembled in it (payload copied
- * next to its header, sealed in place) and written with ONE stream write of
- * one piece.  Writing from the message instead needs three pieces (header,
- * payload, tag), and NNG's TLS stream makes each piece a write of its own:
- * a pass through its TLS layer, a TLS record (RFC 8446 5.1) and a task
- * hand-off each; and when the protocol put a header on the message (pair1's
- * hop count) the payload must first be made contiguous, which for a large
- * power-of-two body means a new allocation and a copy anyway.  128 KiB
- * holds a 64 KiB message's frame; larger frames are written from their
- * message.
+ * Sending seals frames into one of two per-pipe buffers of this size and
+ * writes a buffer with ONE stream write of one piece, while the other
+ * fills (mpc_tran_pipe_tx_run says when frames share a write).  Writing
+ * from the message instead needs three pieces (header, payload, tag), and
+ * NNG's TLS stream makes each piece a write of its own: a pass through its
+ * TLS layer, a TLS record (RFC 8446 5.1) and a task hand-off each; and
+ * when the protocol put a header on the message (pair1's hop count) the
+ * payload must first be made contiguous, which for a large power-of-two
+ * body means a new allocation and a copy anyway.  128 KiB holds a 64 KiB
+ * message's frame; larger frames are written from their message.
  */
-#define MPC_TRAN_TXSTAGE_SIZE (128 * 1024)
+#define MPC_TRAN_TXBUF_SIZE (128 * 1024)
 
 /*
  * Over TLS, receiving reads ahead into a per-pipe buffer of this size, so
@@ -151,7 +151,7 @@ struct mpc_tran_ep {
  * buffered is read straight into its message either way.
  */
 #define MPC_TRAN_RXBUF_TLS   (128 * 1024)
-#define MPC_TRAN_RXBUF_PLAIN NNG_MPC_FRAME_HEADER_SIZE
+#define MPC_TRAN_RXBUF_PLAIN (128 * 1024)
 
 /* Pipe counters, read through the read-only pipe options. */
 typedef enum mpc_tran_ctr {
@@ -213,12 +213,17 @@ struct mpc_tran_pipe {
 	uint32_t       maxpayload; /* the MPC maximum we announced */
 
 	nni_mtx  txmtx;
-	nni_list sendq;
+	nni_list sendq;   /* sends not sealed yet */
+	nni_list sealedq; /* sealed by a send call: complete with the write */
 	nni_aio *txaio;
-	bool     txbusy;   /* txaio has a stream write outstanding */
+	nni_aio *txbig;   /* the send whose frame txaio writes from its msg */
+	bool     txbusy;  /* txaio has a stream write outstanding */
+	bool     txincb;  /* the write callback is running the queue */
 	bool     txclosed; /* no more writes: queued sends fail */
-	size_t   txlen; /* payload bytes of the frame being written */
-	uint8_t *txstage; /* MPC_TRAN_TXSTAGE_SIZE: a whole frame, one write */
+	int      txerr;    /* a write failed: the stream is out of step */
+	uint8_t *txbuf;  /* 2 x MPC_TRAN_TXBUF_SIZE: sealed frames */
+	unsigned txcur;  /* the half being filled (the other may be written) */
+	size_t   txfill; /* bytes sealed into it, not yet written */
 	uint8_t  txhdr[NNG_MPC_FRAME_HEADER_SIZE];
 	uint8_t  txtag[NNG_MPC_FRAME_TAG_SIZE];
 

@@ -449,7 +449,7 @@ mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
 	p->rxcap = (ep->kind == MPC_TRAN_TLS) ? MPC_TRAN_RXBUF_TLS
 	                                      : MPC_TRAN_RXBUF_PLAIN;
 	if (((p->rxbuf = nni_alloc(p->rxcap)) == NULL) ||
-	    ((p->txstage = nni_alloc(MPC_TRAN_TXSTAGE_SIZE)) == NULL)) {
+	    ((p->txbuf = nni_alloc(2 * MPC_TRAN_TXBUF_SIZE)) == NULL)) {
 		mpc_tran_nego_fail(p, NNG_ENOMEM);
 		return;
 	}

@@ -16,13 +16,15 @@
  *     NNG_OPT_MPC_SEND_DROPPED moves.  Failing the send would make NNG's
  *     protocols close the pipe over one bad message.
  * The payload (NNG's message header, then the body without the prefix) is
- * copied next to its 48-byte header in a per-pipe buffer, sealed there and
- * written with ONE stream write: header || payload || tag (16); see
- * MPC_TRAN_TXSTAGE_SIZE for why one piece.  A frame too large for that
- * buffer is sealed in place in its message and written in three pieces, no
- * copy of the payload; when the protocol put a header on the message
- * (pair1's 4-byte hop count), it is moved into the body first so the sealed
- * payload is contiguous.
+ * copied next to its 48-byte header in a per-pipe buffer and sealed there:
+ * header || payload || tag (16).  A buffer of frames goes out with ONE
+ * stream write (see MPC_TRAN_TXBUF_SIZE for why one piece); frames sealed
+ * while a write is outstanding share the next one, and under load a send
+ * completes once its frame is sealed (mpc_tran_pipe_tx_run).  A frame too
+ * large for a buffer is sealed in place in its message and written in
+ * three pieces, no copy of the payload; when the protocol put a header on
+ * the message (pair1's 4-byte hop count), it is moved into the body first
+ * so the sealed payload is contiguous.
  *
  * Receiving.  Reads go into a read-ahead buffer (128 KiB over TLS, so one
  * read can bring in many small frames; one header otherwise, see
@@ -50,7 +52,6 @@
 #include "mpc_envelope.h"
 #include "mpc_wipe.h"
 
-static void mpc_tran_pipe_send_start(mpc_tran_pipe *);
 static void mpc_tran_pipe_send_cb(void *);
 static void mpc_tran_pipe_recv_cb(void *);
 
@@ -118,7 +119,9 @@ mpc_tran_pipe_close(void *arg)
 
 	nni_mtx_lock(&p->txmtx);
 	p->txclosed = true;
-	mpc_tran_pipe_fail_queue(&p->sendq, p->txbusy, NNG_ECLOSED);
+	/* Sealed sends (sealedq, txbig) fail when closing the aio below
+	 * aborts their write. */
+	mpc_tran_pipe_fail_queue(&p->sendq, false, NNG_ECLOSED);
 	nni_mtx_unlock(&p->txmtx);
 	nni_mtx_lock(&p->rxmtx);
 	p->rxclosed = true;
@@ -176,8 +179,10 @@ mpc_tran_pipe_fini(void *arg)
 	nni_aio_free(p->negotimer);
 	nng_stream_free(p->conn);
 	nni_msg_free(p->rxmsg);
-	if (p->txstage != NULL) {
-		nni_free(p->txstage, MPC_TRAN_TXSTAGE_SIZE);
+	if (p->txbuf != NULL) {
+		/* Ciphertext only, but wiped like the receive side. */
+		mpc_wipe(p->txbuf, 2 * MPC_TRAN_TXBUF_SIZE);
+		nni_free(p->txbuf, 2 * MPC_TRAN_TXBUF_SIZE);
 	}
 	if (p->rxbuf != NULL) {
 		/* Ciphertext only (frames are opened in the message), but
@@ -204,6 +209,7 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp)
 	nni_mtx_init(&p->txmtx);
 	nni_mtx_init(&p->rxmtx);
 	nni_aio_list_init(&p->sendq);
+	nni_aio_list_init(&p->sealedq);
 	nni_aio_list_init(&p->recvq);
 	NNI_LIST_NODE_INIT(&p->node);
 	NNI_LIST_NODE_INIT(&p->party_node);
@@ -340,40 +346,46 @@ mpc_tran_pipe_seal(mpc_tran_pipe *p, mpc_frame_hdr *h, uint8_t *hdr,
 	    NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag));
 }
 
+/* The buffer frames are being sealed into now. */
+static uint8_t *
+mpc_tran_pipe_txfree(mpc_tran_pipe *p)
+{
+	return (p->txbuf + (size_t) p->txcur * MPC_TRAN_TXBUF_SIZE +
+	    p->txfill);
+}
+
 /*
- * A frame that fits the stage: copy the payload next to its header, seal it
- * there and describe it as one piece (*niov); the message stays as it is.
- * Returns 0 or the channel's error.  Locked.
+ * A frame that fits the buffer being filled: copy the payload next to its
+ * header at the buffer's end and seal it there; the message stays as it
+ * is.  Returns 0 or the channel's error.  Locked.
  */
 static int
 mpc_tran_pipe_stage(mpc_tran_pipe *p, nni_msg *msg, size_t prefix,
-    mpc_frame_hdr *h, size_t plen, nni_iov *iov, unsigned *niov)
+    mpc_frame_hdr *h, size_t plen)
 {
-	uint8_t *pl   = p->txstage + NNG_MPC_FRAME_HEADER_SIZE;
+	uint8_t *hdr  = mpc_tran_pipe_txfree(p);
+	uint8_t *pl   = hdr + NNG_MPC_FRAME_HEADER_SIZE;
 	size_t   hlen = nni_msg_header_len(msg);
 	int      rv;
 
 	memcpy(pl, nni_msg_header(msg), hlen);
 	memcpy(pl + hlen, (uint8_t *) nni_msg_body(msg) + prefix, plen - hlen);
-	if ((rv = mpc_tran_pipe_seal(p, h, p->txstage, pl, plen, pl + plen)) !=
-	    0) {
+	if ((rv = mpc_tran_pipe_seal(p, h, hdr, pl, plen, pl + plen)) != 0) {
 		return (rv);
 	}
-	iov[0].iov_buf = p->txstage;
-	iov[0].iov_len = plen + NNG_MPC_FRAME_OVERHEAD;
-	*niov          = 1;
+	p->txfill += plen + NNG_MPC_FRAME_OVERHEAD;
 	return (0);
 }
 
 /*
- * A frame larger than the stage (so its payload is not empty): seal the
+ * A frame larger than a buffer (so its payload is not empty): seal the
  * payload in place in the (flattened) message and describe header ||
- * payload || tag as three pieces (*niov).  Returns 0 or an error (the aio
- * then holds the message to free, or none).  Locked.
+ * payload || tag as three pieces.  Returns 0 or an error (the aio then
+ * holds the message to free, or none).  Locked.
  */
 static int
 mpc_tran_pipe_in_place(mpc_tran_pipe *p, nni_aio *aio, size_t prefix,
-    mpc_frame_hdr *h, size_t plen, nni_iov *iov, unsigned *niov)
+    mpc_frame_hdr *h, size_t plen, nni_iov *iov)
 {
 	nni_msg *msg;
 	int      rv;
@@ -396,64 +408,187 @@ mpc_tran_pipe_in_place(mpc_tran_pipe *p, nni_aio *aio, size_t prefix,
 	iov[1].iov_len = plen;
 	iov[2].iov_buf = p->txtag;
 	iov[2].iov_len = sizeof(p->txtag);
-	*niov          = 3;
 	return (0);
 }
 
-/* Seals the message at the head of the queue and writes it.  Locked. */
+/* Counts a frame handed to the stream (sealed in a buffer, or being
+ * written from its message).  Locked. */
 static void
-mpc_tran_pipe_send_start(mpc_tran_pipe *p)
+mpc_tran_pipe_tx_count(mpc_tran_pipe *p, size_t plen)
 {
-	nni_aio *        aio;
-	nni_msg *        msg;
+	mpc_tran_ctr_inc(p, MPC_CTR_FRAMES_OUT);
+	nni_atomic_add64(&p->ctr[MPC_CTR_BYTES_OUT], plen);
+	nni_pipe_bump_tx(p->npipe, plen);
+}
+
+/* Writes the frames sealed so far with one stream write; frames that
+ * follow go into the other buffer.  Locked; no write outstanding. */
+static void
+mpc_tran_pipe_tx_flush(mpc_tran_pipe *p)
+{
+	nni_iov iov;
+
+	/* Closed: txaio refuses new writes (its callback would never run),
+	 * so these frames are dropped.  Their sends have completed (lost
+	 * with the connection, as NNG's TLS stream loses what it buffered)
+	 * or fail when the close aborts the outstanding write. */
+	if (p->txclosed) {
+		p->txfill = 0;
+		return;
+	}
+
+	iov.iov_buf = p->txbuf + (size_t) p->txcur * MPC_TRAN_TXBUF_SIZE;
+	iov.iov_len = p->txfill;
+	p->txcur ^= 1u;
+	p->txfill = 0;
+	p->txbusy = true;
+	nni_aio_set_iov(p->txaio, 1, &iov);
+	nng_stream_send(p->conn, p->txaio);
+}
+
+/* What mpc_tran_pipe_tx_take did with the send at the head of sendq. */
+typedef enum {
+	MPC_TX_SEALED, /* its frame is in the buffer; the send is off sendq */
+	MPC_TX_DONE,   /* completed without a write (skipped, dropped, failed) */
+	MPC_TX_WAIT,   /* needs the outstanding write to finish first */
+	MPC_TX_BIG,    /* written from its message; completes with the write */
+} mpc_tran_tx_step;
+
+/*
+ * Takes the send at the head of the queue as far as it can go now: decide
+ * whether it is for this pipe's peer, then seal its frame into the buffer
+ * being filled -- writing that buffer first when the frame does not fit
+ * and no write is outstanding -- or, for a frame larger than a buffer,
+ * write it from its message once everything sealed before it is written.
+ * Locked.
+ */
+static mpc_tran_tx_step
+mpc_tran_pipe_tx_take(mpc_tran_pipe *p, nni_aio *aio)
+{
+	nni_msg *        msg = nni_aio_get_msg(aio);
 	mpc_envelope_out env;
 	mpc_frame_hdr    h;
 	nni_iov          iov[3];
 	size_t           plen;
-	unsigned         niov;
 	int              rv;
 
-	if (p->txclosed) {
-		mpc_tran_pipe_fail_queue(&p->sendq, false, NNG_ECLOSED);
-		return;
+	if (mpc_envelope_parse_out(
+	        &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) {
+		mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
+		return (MPC_TX_DONE);
 	}
-	while ((aio = nni_list_first(&p->sendq)) != NULL) {
-		msg = nni_aio_get_msg(aio);
-		if (mpc_envelope_parse_out(&env, nni_msg_body(msg),
-		        nni_msg_len(msg), NULL) != 0) {
-			mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
-			continue;
+	if ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
+	    (env.recipient != p->peer_id)) {
+		mpc_tran_pipe_send_discard(p, aio,
+		    env.recipient == p->self_id ? MPC_CTR_TX_DROPPED
+		                                : MPC_CTR_TX_SKIPPED);
+		return (MPC_TX_DONE);
+	}
+	plen = nni_msg_header_len(msg) + nni_msg_len(msg) - env.prefix_len;
+	if (plen > p->peer_max) {
+		mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
+		return (MPC_TX_DONE);
+	}
+	memset(&h, 0, sizeof(h));
+	h.type      = env.type;
+	h.recipient = env.recipient;
+
+	if (plen > MPC_TRAN_TXBUF_SIZE - NNG_MPC_FRAME_OVERHEAD) {
+		/* Frames go out in the order they were sealed. */
+		if (p->txbusy || (p->txfill > 0)) {
+			if (!p->txbusy) {
+				mpc_tran_pipe_tx_flush(p);
+			}
+			return (MPC_TX_WAIT);
 		}
-		if ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
-		    (env.recipient != p->peer_id)) {
-			mpc_tran_pipe_send_discard(p, aio,
-			    env.recipient == p->self_id ? MPC_CTR_TX_DROPPED
-			                                : MPC_CTR_TX_SKIPPED);
-			continue;
-		}
-		plen = nni_msg_header_len(msg) + nni_msg_len(msg) -
-		    env.prefix_len;
-		if (plen > p->peer_max) {
-			mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
-			continue;
-		}
-		memset(&h, 0, sizeof(h));
-		h.type      = env.type;
-		h.recipient = env.recipient;
-		rv = (plen <= MPC_TRAN_TXSTAGE_SIZE - NNG_MPC_FRAME_OVERHEAD)
-		    ? mpc_tran_pipe_stage(
-		          p, msg, env.prefix_len, &h, plen, iov, &niov)
-		    : mpc_tran_pipe_in_place(
-		          p, aio, env.prefix_len, &h, plen, iov, &niov);
-		if (rv != 0) {
+		if ((rv = mpc_tran_pipe_in_place(
+		         p, aio, env.prefix_len, &h, plen, iov)) != 0) {
 			mpc_tran_pipe_send_fail(p, aio, rv);
-			continue;
+			return (MPC_TX_DONE);
 		}
-		p->txlen  = plen;
+		nni_aio_list_remove(aio);
+		nni_aio_set_prov_extra(aio, 0, (void *) (uintptr_t) plen);
+		mpc_tran_pipe_tx_count(p, plen);
+		p->txbig  = aio;
 		p->txbusy = true;
-		nni_aio_set_iov(p->txaio, niov, iov);
+		nni_aio_set_iov(p->txaio, 3, iov);
 		nng_stream_send(p->conn, p->txaio);
-		return;
+		return (MPC_TX_BIG);
+	}
+	if (plen + NNG_MPC_FRAME_OVERHEAD > MPC_TRAN_TXBUF_SIZE - p->txfill) {
+		if (p->txbusy) {
+			return (MPC_TX_WAIT);
+		}
+		mpc_tran_pipe_tx_flush(p);
+	}
+	if ((rv = mpc_tran_pipe_stage(p, msg, env.prefix_len, &h, plen)) !=
+	    0) {
+		mpc_tran_pipe_send_fail(p, aio, rv);
+		return (MPC_TX_DONE);
+	}
+	mpc_tran_pipe_tx_count(p, plen);
+	nni_aio_list_remove(aio);
+	nni_aio_set_msg(aio, NULL);
+	nni_msg_free(msg);
+	nni_aio_set_prov_extra(aio, 0, (void *) (uintptr_t) plen);
+	return (MPC_TX_SEALED);
+}
+
+/* The payload length a send recorded when its frame was taken. */
+static size_t
+mpc_tran_pipe_tx_len(nni_aio *aio)
+{
+	return ((size_t) (uintptr_t) nni_aio_get_prov_extra(aio, 0));
+}
+
+/*
+ * Moves queued sends into frames until the queue is empty or must wait
+ * for the outstanding write, then writes what was sealed if no write is
+ * outstanding.
+ *
+ * Called from a send (incb false), a sealed send waits on sealedq and
+ * completes with the write that carries it: the protocol may hold its
+ * own lock while it sends, so completing here would deadlock, and
+ * completing through NNG's task queue costs a thread hand-off.  Called
+ * from our write callback (incb true), each send completes as soon as its
+ * frame is sealed, synchronously: the protocol then usually hands over its
+ * next message at once (mpc_tran_pipe_send only queues it while txincb),
+ * and this loop seals it too.  So under load one thread moves message
+ * after message with no hand-off, many frames share one stream write (and
+ * over TLS one record, RFC 8446 5.1, up to 16 KiB), and a completed send
+ * means what it means for NNG's TLS stream: encrypted and buffered for
+ * writing.  Locked; with incb, unlocks around each completion.
+ */
+static void
+mpc_tran_pipe_tx_run(mpc_tran_pipe *p, bool incb)
+{
+	nni_aio *aio;
+
+	while ((aio = nni_list_first(&p->sendq)) != NULL) {
+		if (p->txclosed || (p->txerr != 0)) {
+			mpc_tran_pipe_fail_queue(&p->sendq, false,
+			    p->txerr != 0 ? p->txerr : NNG_ECLOSED);
+			return;
+		}
+		switch (mpc_tran_pipe_tx_take(p, aio)) {
+		case MPC_TX_SEALED:
+			if (!incb) {
+				nni_list_append(&p->sealedq, aio);
+				break;
+			}
+			nni_mtx_unlock(&p->txmtx);
+			nni_aio_finish_sync(aio, 0, mpc_tran_pipe_tx_len(aio));
+			nni_mtx_lock(&p->txmtx);
+			break;
+		case MPC_TX_DONE:
+			break;
+		case MPC_TX_WAIT:
+		case MPC_TX_BIG:
+			return;
+		}
+	}
+	if (!p->txbusy && (p->txfill > 0)) {
+		mpc_tran_pipe_tx_flush(p);
 	}
 }
 
@@ -463,20 +598,28 @@ mpc_tran_pipe_send_cb(void *arg)
 	mpc_tran_pipe *p     = arg;
 	nni_aio *      txaio = p->txaio;
 	nni_aio *      aio;
-	nni_msg *      msg;
+	nni_list       done;
 	size_t         n;
 	int            rv;
 
+	nni_aio_list_init(&done);
 	nni_mtx_lock(&p->txmtx);
 	p->txbusy = false;
-	aio       = nni_list_first(&p->sendq);
 	if ((rv = nni_aio_result(txaio)) != 0) {
 		/* A partial frame may be on the wire: the stream is out of
-		 * step, so no further send; the protocol closes the pipe. */
-		nni_aio_list_remove(aio);
-		nni_mtx_unlock(&p->txmtx);
-		nni_aio_finish_error(aio, rv);
+		 * step, so no further send; the protocol closes the pipe.
+		 * Sends already completed with their frames in a buffer are
+		 * lost with the connection, as with NNG's TLS stream. */
+		p->txerr = rv;
+		p->txfill = 0;
+		if ((aio = p->txbig) != NULL) {
+			p->txbig = NULL;
+			nni_aio_finish_error(aio, rv);
+		}
+		mpc_tran_pipe_fail_queue(&p->sealedq, false, rv);
+		mpc_tran_pipe_fail_queue(&p->sendq, false, rv);
 		nni_pipe_bump_error(p->npipe, rv);
+		nni_mtx_unlock(&p->txmtx);
 		return;
 	}
 	n = nni_aio_count(txaio);
@@ -487,40 +630,58 @@ mpc_tran_pipe_send_cb(void *arg)
 		nni_mtx_unlock(&p->txmtx);
 		return;
 	}
-	nni_aio_list_remove(aio);
-	n = p->txlen;
-	mpc_tran_ctr_inc(p, MPC_CTR_FRAMES_OUT);
-	nni_atomic_add64(&p->ctr[MPC_CTR_BYTES_OUT], n);
-	mpc_tran_pipe_send_start(p);
-	nni_pipe_bump_tx(p->npipe, n);
+	if ((aio = p->txbig) != NULL) {
+		nni_msg *msg = nni_aio_get_msg(aio);
+		p->txbig     = NULL;
+		nni_aio_set_msg(aio, NULL);
+		nni_msg_free(msg);
+		nni_list_append(&done, aio);
+	}
+	while ((aio = nni_list_first(&p->sealedq)) != NULL) {
+		nni_list_remove(&p->sealedq, aio);
+		nni_list_append(&done, aio);
+	}
+	/* What was sealed while this write was outstanding goes next. */
+	if (p->txfill > 0) {
+		mpc_tran_pipe_tx_flush(p);
+	}
+	p->txincb = true;
 	nni_mtx_unlock(&p->txmtx);
-
-	msg = nni_aio_get_msg(aio);
-	nni_aio_set_msg(aio, NULL);
-	nni_msg_free(msg);
-	nni_aio_finish_sync(aio, 0, n);
+	while ((aio = nni_list_first(&done)) != NULL) {
+		nni_list_remove(&done, aio);
+		nni_aio_finish_sync(aio, 0, mpc_tran_pipe_tx_len(aio));
+	}
+	nni_mtx_lock(&p->txmtx);
+	mpc_tran_pipe_tx_run(p, true);
+	p->txincb = false;
+	nni_mtx_unlock(&p->txmtx);
 }
 
 static void
 mpc_tran_pipe_send_cancel(nni_aio *aio, void *arg, int rv)
 {
 	mpc_tran_pipe *p = arg;
+	nni_aio *      q;
 
 	nni_mtx_lock(&p->txmtx);
-	if (!nni_aio_list_active(aio)) {
-		nni_mtx_unlock(&p->txmtx);
-		return;
-	}
-	/* The frame being written: abort the transfer; its callback fails
-	 * the user's aio. */
-	if ((nni_list_first(&p->sendq) == aio) && p->txbusy) {
+	/* The frame being written from its message: abort the transfer;
+	 * the write callback fails the send (and the pipe). */
+	if (aio == p->txbig) {
 		nni_aio_abort(p->txaio, rv);
 		nni_mtx_unlock(&p->txmtx);
 		return;
 	}
-	nni_aio_list_remove(aio);
+	/* Only a send not yet sealed can be withdrawn; a sealed one is in
+	 * a buffer and completes with its write. */
+	NNI_LIST_FOREACH (&p->sendq, q) {
+		if (q == aio) {
+			nni_aio_list_remove(aio);
+			nni_mtx_unlock(&p->txmtx);
+			nni_aio_finish_error(aio, rv);
+			return;
+		}
+	}
 	nni_mtx_unlock(&p->txmtx);
-	nni_aio_finish_error(aio, rv);
 }
 
 static void
@@ -533,9 +694,10 @@ mpc_tran_pipe_send(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_mtx_lock(&p->txmtx);
-	if (p->txclosed) {
+	if (p->txclosed || (p->txerr != 0)) {
+		rv = p->txclosed ? NNG_ECLOSED : p->txerr;
 		nni_mtx_unlock(&p->txmtx);
-		nni_aio_finish_error(aio, NNG_ECLOSED);
+		nni_aio_finish_error(aio, rv);
 		return;
 	}
 	if ((rv = nni_aio_schedule(aio, mpc_tran_pipe_send_cancel, p)) != 0) {
@@ -544,8 +706,11 @@ mpc_tran_pipe_send(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_list_append(&p->sendq, aio);
-	if (nni_list_first(&p->sendq) == aio) {
-		mpc_tran_pipe_send_start(p);
+	/* With a write outstanding, or our write callback running the
+	 * queue, the callback takes it: that is what lets frames share a
+	 * write.  Otherwise it goes out now. */
+	if (!p->txbusy && !p->txincb) {
+		mpc_tran_pipe_tx_run(p, false);
 	}
 	nni_mtx_unlock(&p->txmtx);
 }
