@@ -11,7 +11,8 @@
  *   - certificate pins: the peer's own pin passes, another fails the TLS
  *     handshake; a client without a certificate is refused by default;
  *   - a bus0 mesh of three with a unicast that only its party sees;
- *   - each frame up to 16 KiB is one TLS record (counted by a relay);
+ *   - each frame up to 16 KiB is one TLS record (counted by a relay), and
+ *     a burst of frames shares records;
  *   - listen on a busy address, NNG_OPT_RECVMAXSZ, dial refused.
  */
 #include <arpa/inet.h>
@@ -579,6 +580,73 @@ test_one_record_per_frame(void **state)
 	nng_mtx_free(r.mtx);
 }
 
+/*
+ * Frames sealed while a write is outstanding share the next write, so a
+ * burst of small messages travels in far fewer TLS records than messages
+ * -- and still arrives complete and in order.
+ */
+static void
+test_burst_shares_records(void **state)
+{
+	nng_socket         a = tls_sock(tu_pair(1), 1, NULL);
+	nng_socket         b = tls_sock(tu_pair(2), 2, NULL);
+	struct relay       r;
+	struct sockaddr_in sin;
+	socklen_t          len = sizeof(sin);
+	char               url[256];
+	char               rurl[256];
+	uint8_t            body[100];
+	uint64_t           before;
+	uint64_t           records;
+	nng_msg *          m;
+	const int          n = 200;
+
+	(void) state;
+	memset(&r, 0, sizeof(r));
+	TU_PASS(nng_mtx_alloc(&r.mtx));
+	TU_PASS(nng_socket_set_int(a, NNG_OPT_RECVBUF, 256));
+	TU_PASS(nng_socket_set_int(b, NNG_OPT_SENDBUF, 256));
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
+	r.port = atoi(strrchr(url, ':') + 1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family      = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((r.lfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(r.lfd, (struct sockaddr *) &sin, sizeof(sin)), 0);
+	assert_int_equal(listen(r.lfd, 1), 0);
+	assert_int_equal(getsockname(r.lfd, (struct sockaddr *) &sin, &len), 0);
+	TU_PASS(nng_thread_create(&r.thr, relay_main, &r));
+	(void) snprintf(rurl, sizeof(rurl), "mpc+tls+tcp://127.0.0.1:%d",
+	    ntohs(sin.sin_port));
+	TU_PASS(nng_dial(b, rurl, NULL, 0));
+	tu_send(b, "warm", 5, 0, 0);
+	nng_msg_free(tu_recv(a));
+	before = relay_records(&r);
+
+	for (int i = 0; i < n; i++) {
+		memset(body, i, sizeof(body));
+		tu_send(b, body, sizeof(body), 0, 0);
+	}
+	for (int i = 0; i < n; i++) {
+		m = tu_recv(a);
+		memset(body, i, sizeof(body));
+		assert_int_equal(nng_msg_len(m), sizeof(body));
+		assert_memory_equal(nng_msg_body(m), body, sizeof(body));
+		nng_msg_free(m);
+	}
+	records = relay_records(&r) - before;
+	assert_true(records >= 1);
+	if (records >= (uint64_t) n) {
+		fail_msg("%d messages in %llu TLS records: none shared one", n,
+		    (unsigned long long) records);
+	}
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+	nng_thread_destroy(r.thr);
+	(void) close(r.lfd);
+	nng_mtx_free(r.mtx);
+}
+
 static void
 test_tls_refused_busy_recvmax(void **state)
 {
@@ -626,6 +694,7 @@ main(void)
 		cmocka_unit_test(test_tls_mesh),
 		cmocka_unit_test(test_tls_refused_busy_recvmax),
 		cmocka_unit_test(test_one_record_per_frame),
+		cmocka_unit_test(test_burst_shares_records),
 	};
 
 	return (cmocka_run_group_tests(tests, make_certs, remove_certs));
