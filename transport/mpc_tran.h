@@ -138,20 +138,17 @@ struct mpc_tran_ep {
 #define MPC_TRAN_TXBUF_SIZE (128 * 1024)
 
 /*
- * Over TLS, receiving reads ahead into a per-pipe buffer of this size, so
- * one stream read (one pass through NNG's TLS layer) can bring in many
- * small frames: round trips drop by about a quarter.  128 KiB rather than
- * 16 KiB: a 64 KiB frame then usually arrives with one read instead of a
- * header read and further reads for the rest, each a pass through NNG's
- * TLS layer and a task hand-off (`nngmpc bench`, three interleaved pairs:
- * higher 64 KiB MB/s and lower CPU per message in each).  Over TCP and IPC the
- * buffer holds one header: measured here, reading ahead there halved the
- * 64-byte message rate (the receiver turned bursty and both ends idled)
- * while the round trip barely moved.  A payload longer than what is
- * buffered is read straight into its message either way.
+ * Receiving reads ahead into a per-pipe buffer of this size, so one stream
+ * read (over TLS one pass through NNG's TLS layer) brings in many small
+ * frames, and a 64 KiB frame usually arrives with one read instead of a
+ * header read and further reads for the rest, each a task hand-off.  Since
+ * senders put many frames into one write (mpc_tran_pipe_tx_run) this
+ * holds over TCP and IPC too: reading one header at a time there cost two
+ * reads and about two thread switches per 64-byte message, and the
+ * receiver became the bottleneck (`nngmpc bench`, switches column).  A
+ * payload longer than what is buffered is read straight into its message.
  */
-#define MPC_TRAN_RXBUF_TLS   (128 * 1024)
-#define MPC_TRAN_RXBUF_PLAIN (128 * 1024)
+#define MPC_TRAN_RXBUF_SIZE (128 * 1024)
 
 /* Pipe counters, read through the read-only pipe options. */
 typedef enum mpc_tran_ctr {
@@ -218,7 +215,7 @@ struct mpc_tran_pipe {
 	nni_aio *txaio;
 	nni_aio *txbig;   /* the send whose frame txaio writes from its msg */
 	bool     txbusy;  /* txaio has a stream write outstanding */
-	bool     txincb;  /* the write callback is running the queue */
+	unsigned txincb;  /* write callbacks running the queue */
 	bool     txclosed; /* no more writes: queued sends fail */
 	int      txerr;    /* a write failed: the stream is out of step */
 	uint8_t *txbuf;  /* 2 x MPC_TRAN_TXBUF_SIZE: sealed frames */

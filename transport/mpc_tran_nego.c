@@ -446,8 +446,7 @@ mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
 	p->nego_deadline = nni_clock() + (nni_time) ep->cfg.hs_timeout;
 	nni_sleep_aio(ep->cfg.hs_timeout, p->negotimer);
 
-	p->rxcap = (ep->kind == MPC_TRAN_TLS) ? MPC_TRAN_RXBUF_TLS
-	                                      : MPC_TRAN_RXBUF_PLAIN;
+	p->rxcap = MPC_TRAN_RXBUF_SIZE;
 	if (((p->rxbuf = nni_alloc(p->rxcap)) == NULL) ||
 	    ((p->txbuf = nni_alloc(2 * MPC_TRAN_TXBUF_SIZE)) == NULL)) {
 		mpc_tran_nego_fail(p, NNG_ENOMEM);

@@ -26,9 +26,9 @@
  * the message (pair1's 4-byte hop count), it is moved into the body first
  * so the sealed payload is contiguous.
  *
- * Receiving.  Reads go into a read-ahead buffer (128 KiB over TLS, so one
- * read can bring in many small frames; one header otherwise, see
- * MPC_TRAN_RXBUF_TLS).  Take the 48-byte header from it; validate
+ * Receiving.  Reads go into a 128 KiB read-ahead buffer, so one read can
+ * bring in many small frames (MPC_TRAN_RXBUF_SIZE).  Take the 48-byte
+ * header from it; validate
  * it, including the declared length against NNG_OPT_RECVMAXSZ and the MPC
  * maximum, BEFORE allocating; move payload and tag into a new message
  * (what is not buffered yet is read straight into the message, so a large
@@ -552,7 +552,7 @@ mpc_tran_pipe_tx_len(nni_aio *aio)
  * completing through NNG's task queue costs a thread hand-off.  Called
  * from our write callback (incb true), each send completes as soon as its
  * frame is sealed, synchronously: the protocol then usually hands over its
- * next message at once (mpc_tran_pipe_send only queues it while txincb),
+ * next message at once (mpc_tran_pipe_send only queues it while txincb > 0),
  * and this loop seals it too.  So under load one thread moves message
  * after message with no hand-off, many frames share one stream write (and
  * over TLS one record, RFC 8446 5.1, up to 16 KiB), and a completed send
@@ -645,7 +645,7 @@ mpc_tran_pipe_send_cb(void *arg)
 	if (p->txfill > 0) {
 		mpc_tran_pipe_tx_flush(p);
 	}
-	p->txincb = true;
+	p->txincb++;
 	nni_mtx_unlock(&p->txmtx);
 	while ((aio = nni_list_first(&done)) != NULL) {
 		nni_list_remove(&done, aio);
@@ -653,7 +653,7 @@ mpc_tran_pipe_send_cb(void *arg)
 	}
 	nni_mtx_lock(&p->txmtx);
 	mpc_tran_pipe_tx_run(p, true);
-	p->txincb = false;
+	p->txincb--;
 	nni_mtx_unlock(&p->txmtx);
 }
 
@@ -709,7 +709,7 @@ mpc_tran_pipe_send(void *arg, nni_aio *aio)
 	/* With a write outstanding, or our write callback running the
 	 * queue, the callback takes it: that is what lets frames share a
 	 * write.  Otherwise it goes out now. */
-	if (!p->txbusy && !p->txincb) {
+	if (!p->txbusy && (p->txincb == 0)) {
 		mpc_tran_pipe_tx_run(p, false);
 	}
 	nni_mtx_unlock(&p->txmtx);
