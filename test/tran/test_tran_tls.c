@@ -517,6 +517,42 @@ relay_main(void *arg)
 	(void) close(s);
 }
 
+/* Listens on a with mpc+tls+tcp, starts a relay to it and dials b
+ * through the relay. */
+static void
+relay_connect(struct relay *r, nng_socket a, nng_socket b)
+{
+	struct sockaddr_in sin;
+	socklen_t          len = sizeof(sin);
+	char               url[256];
+	char               rurl[256];
+
+	memset(r, 0, sizeof(*r));
+	TU_PASS(nng_mtx_alloc(&r->mtx));
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
+	r->port = atoi(strrchr(url, ':') + 1);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family      = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true((r->lfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
+	assert_int_equal(bind(r->lfd, (struct sockaddr *) &sin, sizeof(sin)), 0);
+	assert_int_equal(listen(r->lfd, 1), 0);
+	assert_int_equal(getsockname(r->lfd, (struct sockaddr *) &sin, &len), 0);
+	TU_PASS(nng_thread_create(&r->thr, relay_main, r));
+	(void) snprintf(rurl, sizeof(rurl), "mpc+tls+tcp://127.0.0.1:%d",
+	    ntohs(sin.sin_port));
+	TU_PASS(nng_dial(b, rurl, NULL, 0));
+}
+
+/* After both sockets are closed (the relay ends when its peers do). */
+static void
+relay_done(struct relay *r)
+{
+	nng_thread_destroy(r->thr);
+	(void) close(r->lfd);
+	nng_mtx_free(r->mtx);
+}
+
 static uint64_t
 relay_records(struct relay *r)
 {
@@ -534,30 +570,12 @@ test_one_record_per_frame(void **state)
 	nng_socket         a = tls_sock(tu_pair(1), 1, NULL);
 	nng_socket         b = tls_sock(tu_pair(2), 2, NULL);
 	struct relay       r;
-	struct sockaddr_in sin;
-	socklen_t          len = sizeof(sin);
-	char               url[256];
-	char               rurl[256];
 	char               body[16000];
 	uint64_t           before;
 	nng_msg *          m;
 
 	(void) state;
-	memset(&r, 0, sizeof(r));
-	TU_PASS(nng_mtx_alloc(&r.mtx));
-	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
-	r.port = atoi(strrchr(url, ':') + 1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family      = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true((r.lfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
-	assert_int_equal(bind(r.lfd, (struct sockaddr *) &sin, sizeof(sin)), 0);
-	assert_int_equal(listen(r.lfd, 1), 0);
-	assert_int_equal(getsockname(r.lfd, (struct sockaddr *) &sin, &len), 0);
-	TU_PASS(nng_thread_create(&r.thr, relay_main, &r));
-	(void) snprintf(rurl, sizeof(rurl), "mpc+tls+tcp://127.0.0.1:%d",
-	    ntohs(sin.sin_port));
-	TU_PASS(nng_dial(b, rurl, NULL, 0));
+	relay_connect(&r, a, b);
 
 	/* After the handshake (and its last encrypted records): each
 	 * message up to 16 KiB - 64 bytes travels as one TLS record. */
@@ -575,9 +593,7 @@ test_one_record_per_frame(void **state)
 
 	TU_PASS(nng_close(a));
 	TU_PASS(nng_close(b));
-	nng_thread_destroy(r.thr);
-	(void) close(r.lfd);
-	nng_mtx_free(r.mtx);
+	relay_done(&r);
 }
 
 /*
@@ -591,10 +607,6 @@ test_burst_shares_records(void **state)
 	nng_socket         a = tls_sock(tu_pair(1), 1, NULL);
 	nng_socket         b = tls_sock(tu_pair(2), 2, NULL);
 	struct relay       r;
-	struct sockaddr_in sin;
-	socklen_t          len = sizeof(sin);
-	char               url[256];
-	char               rurl[256];
 	uint8_t            body[100];
 	uint64_t           before;
 	uint64_t           records;
@@ -602,23 +614,9 @@ test_burst_shares_records(void **state)
 	const int          n = 200;
 
 	(void) state;
-	memset(&r, 0, sizeof(r));
-	TU_PASS(nng_mtx_alloc(&r.mtx));
 	TU_PASS(nng_socket_set_int(a, NNG_OPT_RECVBUF, 256));
 	TU_PASS(nng_socket_set_int(b, NNG_OPT_SENDBUF, 256));
-	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
-	r.port = atoi(strrchr(url, ':') + 1);
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family      = AF_INET;
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true((r.lfd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
-	assert_int_equal(bind(r.lfd, (struct sockaddr *) &sin, sizeof(sin)), 0);
-	assert_int_equal(listen(r.lfd, 1), 0);
-	assert_int_equal(getsockname(r.lfd, (struct sockaddr *) &sin, &len), 0);
-	TU_PASS(nng_thread_create(&r.thr, relay_main, &r));
-	(void) snprintf(rurl, sizeof(rurl), "mpc+tls+tcp://127.0.0.1:%d",
-	    ntohs(sin.sin_port));
-	TU_PASS(nng_dial(b, rurl, NULL, 0));
+	relay_connect(&r, a, b);
 	tu_send(b, "warm", 5, 0, 0);
 	nng_msg_free(tu_recv(a));
 	before = relay_records(&r);
@@ -642,9 +640,7 @@ test_burst_shares_records(void **state)
 	}
 	TU_PASS(nng_close(a));
 	TU_PASS(nng_close(b));
-	nng_thread_destroy(r.thr);
-	(void) close(r.lfd);
-	nng_mtx_free(r.mtx);
+	relay_done(&r);
 }
 
 static void
