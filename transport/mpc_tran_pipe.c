@@ -346,12 +346,11 @@ mpc_tran_pipe_seal(mpc_tran_pipe *p, mpc_frame_hdr *h, uint8_t *hdr,
 	    NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag));
 }
 
-/* The buffer frames are being sealed into now. */
+/* The half of txbuf frames are being sealed into now. */
 static uint8_t *
-mpc_tran_pipe_txfree(mpc_tran_pipe *p)
+mpc_tran_pipe_txhalf(mpc_tran_pipe *p)
 {
-	return (p->txbuf + (size_t) p->txcur * MPC_TRAN_TXBUF_SIZE +
-	    p->txfill);
+	return (p->txbuf + (size_t) p->txcur * MPC_TRAN_TXBUF_SIZE);
 }
 
 /*
@@ -363,7 +362,7 @@ static int
 mpc_tran_pipe_stage(mpc_tran_pipe *p, nni_msg *msg, size_t prefix,
     mpc_frame_hdr *h, size_t plen)
 {
-	uint8_t *hdr  = mpc_tran_pipe_txfree(p);
+	uint8_t *hdr  = mpc_tran_pipe_txhalf(p) + p->txfill;
 	uint8_t *pl   = hdr + NNG_MPC_FRAME_HEADER_SIZE;
 	size_t   hlen = nni_msg_header_len(msg);
 	int      rv;
@@ -437,7 +436,7 @@ mpc_tran_pipe_tx_flush(mpc_tran_pipe *p)
 		return;
 	}
 
-	iov.iov_buf = p->txbuf + (size_t) p->txcur * MPC_TRAN_TXBUF_SIZE;
+	iov.iov_buf = mpc_tran_pipe_txhalf(p);
 	iov.iov_len = p->txfill;
 	p->txcur ^= 1u;
 	p->txfill = 0;
@@ -489,6 +488,8 @@ mpc_tran_pipe_tx_take(mpc_tran_pipe *p, nni_aio *aio)
 		mpc_tran_pipe_send_discard(p, aio, MPC_CTR_TX_DROPPED);
 		return (MPC_TX_DONE);
 	}
+	/* The count the send completes with (mpc_tran_pipe_tx_len). */
+	nni_aio_set_prov_extra(aio, 0, (void *) (uintptr_t) plen);
 	memset(&h, 0, sizeof(h));
 	h.type      = env.type;
 	h.recipient = env.recipient;
@@ -507,7 +508,6 @@ mpc_tran_pipe_tx_take(mpc_tran_pipe *p, nni_aio *aio)
 			return (MPC_TX_DONE);
 		}
 		nni_aio_list_remove(aio);
-		nni_aio_set_prov_extra(aio, 0, (void *) (uintptr_t) plen);
 		mpc_tran_pipe_tx_count(p, plen);
 		p->txbig  = aio;
 		p->txbusy = true;
@@ -530,7 +530,6 @@ mpc_tran_pipe_tx_take(mpc_tran_pipe *p, nni_aio *aio)
 	nni_aio_list_remove(aio);
 	nni_aio_set_msg(aio, NULL);
 	nni_msg_free(msg);
-	nni_aio_set_prov_extra(aio, 0, (void *) (uintptr_t) plen);
 	return (MPC_TX_SEALED);
 }
 
