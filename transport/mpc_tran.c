@@ -170,6 +170,7 @@ mpc_tran_ep_fini(void *arg)
 	nni_aio_stop(ep->connaio);
 	nng_stream_dialer_free(ep->dialer);
 	nng_stream_listener_free(ep->listener);
+	mpc_tran_ep_tls_fini(ep);
 	nni_aio_free(ep->timeaio);
 	nni_aio_free(ep->connaio);
 	if (ep->inner != NULL) {
@@ -430,7 +431,6 @@ mpc_tran_dialer_init(void **dp, nni_url *url, nni_dialer *ndialer)
 {
 	mpc_tran_ep *ep;
 	int          rv;
-	int          mode = NNG_TLS_AUTH_MODE_REQUIRED;
 
 	if ((rv = mpc_tran_ep_init(&ep, url, nni_dialer_sock(ndialer), true,
 	         mpc_tran_dial_cb)) != 0) {
@@ -440,11 +440,9 @@ mpc_tran_dialer_init(void **dp, nni_url *url, nni_dialer *ndialer)
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
-	/* Both ends authenticate over TLS: the party ID is bound to the
-	 * certificate (NNG's own dialer default is the same). */
-	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((rv = nng_stream_dialer_set_int(
-	          ep->dialer, NNG_OPT_TLS_AUTH_MODE, mode)) != 0)) {
+	/* The source of the TLS settings (mpc_tran_opts.c): the party ID
+	 * is bound to a verified certificate on both ends. */
+	if ((rv = mpc_tran_ep_tls_init(ep)) != 0) {
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
@@ -457,7 +455,6 @@ mpc_tran_listener_init(void **lp, nni_url *url, nni_listener *nlistener)
 {
 	mpc_tran_ep *ep;
 	int          rv;
-	int          mode = NNG_TLS_AUTH_MODE_REQUIRED;
 
 	if ((rv = mpc_tran_ep_init(&ep, url, nni_listener_sock(nlistener),
 	         false, mpc_tran_accept_cb)) != 0) {
@@ -468,13 +465,10 @@ mpc_tran_listener_init(void **lp, nni_url *url, nni_listener *nlistener)
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
-	/* Mutual authentication by default (NNG's tls+tcp:// listener
-	 * defaults to none): the client's party ID comes from its
-	 * certificate.  NNG_OPT_TLS_AUTH_MODE can still change it; a client
-	 * without a certificate is then rejected by the handshake. */
-	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((rv = nng_stream_listener_set_int(
-	          ep->listener, NNG_OPT_TLS_AUTH_MODE, mode)) != 0)) {
+	/* The source of the TLS settings (mpc_tran_opts.c): a client
+	 * always needs a verified certificate naming its party, whatever
+	 * NNG_OPT_TLS_AUTH_MODE says (NNG's tls+tcp:// defaults to none). */
+	if ((rv = mpc_tran_ep_tls_init(ep)) != 0) {
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
@@ -497,8 +491,9 @@ mpc_tran_ep_cancel(nni_aio *aio, void *arg, int rv)
 
 /*
  * Settles an endpoint's configuration when it starts to dial or listen:
- * the TLS configuration gets the party requirement and pins (and, when the
- * application set no party ID, gives ours from our certificate); then what
+ * the inner endpoint gets a private TLS configuration derived from the
+ * endpoint's, with its pins (and, when the application set no party ID,
+ * ours comes from our certificate); then what
  * is still unset comes from the environment (mpc_tran_env.h), for
  * unmodified NNG programs.  0 when a handshake has all it needs.
  */

@@ -115,6 +115,7 @@ struct mpc_tran_ep {
 	nni_reap_node        reap;
 	nng_stream_dialer *  dialer;
 	nng_stream_listener *listener;
+	nng_tls_config *     tls_src; /* TLS settings' source (held), TLS only */
 	nni_aio *            useraio;
 	nni_aio *            connaio;
 	nni_aio *            timeaio;
@@ -283,5 +284,8 @@ int mpc_tran_listener_setopt(
 int mpc_tran_pipe_getopt(void *, const char *, void *, size_t *, nni_type);
 __attribute__((warn_unused_result)) int mpc_tran_ep_tls_sync(
     mpc_tran_ep *ep);
+__attribute__((warn_unused_result)) int mpc_tran_ep_tls_init(
+    mpc_tran_ep *ep);
+void mpc_tran_ep_tls_fini(mpc_tran_ep *ep);
 
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_H */

@@ -119,6 +119,34 @@ mpc_tran_nego_xfer(
 }
 
 /*
+ * A peer's TLS identity counts only when the engine trusted its
+ * certificate (chain verified, or key pinned where the pins are the trust
+ * root: mpc_tls_bridge.h) and it names a party.  As defence in depth the
+ * peer's key is also checked against the endpoint's pins here (every pin,
+ * in constant time), although the engine already required it.  Locked.
+ */
+static bool
+mpc_tran_nego_tls_trusted(const mpc_tran_ep *ep, const struct mpc_tls_peer *pi)
+{
+	uint8_t hit = 0;
+
+	if (!pi->have_cert || !pi->verified || !pi->party_ok) {
+		return (false);
+	}
+	if (ep->cfg.npins == 0) {
+		return (true);
+	}
+	for (size_t i = 0; i < ep->cfg.npins; i++) {
+		uint8_t d = 0;
+		for (size_t j = 0; j < MPC_TRAN_PIN_SIZE; j++) {
+			d |= (uint8_t) (ep->cfg.pins[i][j] ^ pi->spki_sha256[j]);
+		}
+		hit |= (uint8_t) (d == 0);
+	}
+	return (hit != 0);
+}
+
+/*
  * Over TLS: the party ID the peer claims must be the one in the
  * certificate the TLS engine verified, and (by default) a TLS exporter
  * value binds the keys to this TLS connection.  The engine publishes both
@@ -132,11 +160,8 @@ mpc_tran_nego_tls(mpc_tran_pipe *p)
 	int          rv;
 
 	memset(&pi, 0, sizeof(pi));
-	if ((rv = mpc_tls_peer_info(p->conn, &pi)) != 0) {
-		rv = NNG_MPC_ENOIDENTITY;
-		goto out;
-	}
-	if (!pi.party_ok) {
+	if (((rv = mpc_tls_peer_info(p->conn, &pi)) != 0) ||
+	    !mpc_tran_nego_tls_trusted(p->ep, &pi)) {
 		rv = NNG_MPC_ENOIDENTITY;
 		goto out;
 	}
@@ -161,6 +186,13 @@ mpc_tran_nego_tls(mpc_tran_pipe *p)
 	}
 	rv = 0;
 out:
+	/* The exporter is read once: free the handshake secrets now rather
+	 * than at the end of the connection (best effort on a failed path,
+	 * where closing the stream frees them anyway; on the good path a
+	 * failure means the stream is not what it was a moment ago). */
+	if ((mpc_tls_forget(p->conn) != 0) && (rv == 0)) {
+		rv = NNG_MPC_ENOIDENTITY;
+	}
 	mpc_wipe(exp, sizeof(exp));
 	return (rv);
 }

@@ -10,10 +10,12 @@
  *
  * An endpoint option changes the endpoint's configuration; pipes copy it
  * when they start negotiating, so a change affects later connections only.
- * Options we do not know go to the inner NNG stream dialer or listener
- * first (as NNG's tcp and tls transports do): NNG_OPT_TLS_CONFIG,
- * NNG_OPT_TLS_CA_FILE, NNG_OPT_TLS_CERT_KEY_FILE, NNG_OPT_TLS_AUTH_MODE,
- * NNG_OPT_TLS_SERVER_NAME, NNG_OPT_TCP_NODELAY, NNG_OPT_IPC_PERMISSIONS...
+ * NNG's five TLS options (NNG_OPT_TLS_CONFIG, NNG_OPT_TLS_CA_FILE,
+ * NNG_OPT_TLS_CERT_KEY_FILE, NNG_OPT_TLS_AUTH_MODE,
+ * NNG_OPT_TLS_SERVER_NAME) apply to the endpoint's source TLS config (see
+ * "TLS configuration" below).  Options we do not know go to the inner NNG
+ * stream dialer or listener (as NNG's tcp and tls transports do):
+ * NNG_OPT_TCP_NODELAY, NNG_OPT_IPC_PERMISSIONS...
  *
  * Locking: endpoint options under ep->mtx; pipe options read values fixed
  * at negotiation or atomic counters.
@@ -326,46 +328,225 @@ mpc_tran_ep_get_hs_timeout(void *arg, void *v, size_t *szp, nni_type t)
 	return (nni_copyout_ms(d, v, szp, t));
 }
 
-/*
- * Over TLS the engine enforces pins and the party identity: both are
- * settings of the endpoint's nng_tls_config (nng_mpc_tls_config_pins,
- * nng_mpc_tls_config_require_party).  The application may replace that
- * object (NNG_OPT_TLS_CONFIG), so they are applied again before every dial
- * and before listening.  Locked.
- */
+/* ---------------------------------------------------------------------- *
+ * TLS configuration (mpc+tls+tcp://)
+ *
+ * The endpoint's TLS settings live in a SOURCE config: one the endpoint
+ * allocates (mpc_tran_ep_tls_init), or the application's own
+ * (NNG_OPT_TLS_CONFIG), held by reference.  NNG's TLS options set on the
+ * endpoint apply to the source.  The endpoint never connects with the
+ * source itself: before every dial and accept, mpc_tran_ep_tls_sync
+ * derives a private, strict copy from it with the endpoint's pins
+ * (mpc_tls_config_derive, mpc_tls_bridge.h) and gives that to the inner
+ * tls+tcp:// dialer or listener.  So the application's config is never
+ * modified, pins belong to the endpoint, and no auth mode can make a
+ * certificate nobody verified name a party.
+ * ---------------------------------------------------------------------- */
+
+/* The endpoint's own source config: NNG's defaults for the inner scheme
+ * (a dialer verifies the URL's host name, as NNG's tls+tcp:// dialer),
+ * with mutual authentication asked for on both sides. */
 int
-mpc_tran_ep_tls_sync(mpc_tran_ep *ep)
+mpc_tran_ep_tls_init(mpc_tran_ep *ep)
 {
-	nng_tls_config *tls = NULL;
+	nng_tls_config *cfg;
 	int             rv;
 
 	if (ep->kind != MPC_TRAN_TLS) {
 		return (0);
 	}
-	if (ep->dialer != NULL) {
-		rv = nng_stream_dialer_get_ptr(
-		    ep->dialer, NNG_OPT_TLS_CONFIG, (void **) &tls);
-	} else {
-		rv = nng_stream_listener_get_ptr(
-		    ep->listener, NNG_OPT_TLS_CONFIG, (void **) &tls);
-	}
-	if (rv != 0) {
+	if ((rv = nng_tls_config_alloc(&cfg, ep->is_dialer
+	             ? NNG_TLS_MODE_CLIENT
+	             : NNG_TLS_MODE_SERVER)) != 0) {
 		return (rv);
 	}
-	if ((rv = nng_mpc_tls_config_require_party(tls, 1)) != 0) {
+	if ((ep->is_dialer && (ep->inner->u_hostname != NULL) &&
+	        (ep->inner->u_hostname[0] != '\0') &&
+	        ((rv = nng_tls_config_server_name(
+	              cfg, ep->inner->u_hostname)) != 0)) ||
+	    ((rv = nng_tls_config_auth_mode(
+	          cfg, NNG_TLS_AUTH_MODE_REQUIRED)) != 0)) {
+		nng_tls_config_free(cfg);
 		return (rv);
+	}
+	ep->tls_src = cfg;
+	return (0);
+}
+
+/* Drops the endpoint's reference to its source config (at fini). */
+void
+mpc_tran_ep_tls_fini(mpc_tran_ep *ep)
+{
+	if (ep->tls_src != NULL) {
+		nng_tls_config_free(ep->tls_src);
+		ep->tls_src = NULL;
+	}
+}
+
+/*
+ * Before every dial and accept: a private config derived from the source
+ * with the endpoint's pins, keeping the handshake secrets for the
+ * exporter (mpc_tran_nego_tls frees them), goes to the inner dialer or
+ * listener for the next connections.  When the application set no party
+ * ID, ours is the one our own certificate (in the source) names.  Locked.
+ */
+int
+mpc_tran_ep_tls_sync(mpc_tran_ep *ep)
+{
+	struct mpc_tls_require req;
+	nng_tls_config *       priv = NULL;
+	int                    rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (0);
 	}
 	/* No party ID set: we are the party our own certificate names (an
 	 * unmodified program's --cert).  Without one, the environment or
 	 * mpc_tran_cfg_ready() says what is missing. */
 	if (ep->cfg.party_id == NNG_MPC_PARTY_NONE) {
 		uint32_t id;
-		if (mpc_tls_config_own_party(tls, &id) == 0) {
+		if (mpc_tls_config_own_party(ep->tls_src, &id) == 0) {
 			ep->cfg.party_id = id;
 		}
 	}
-	return (nng_mpc_tls_config_pins(
-	    tls, &ep->cfg.pins[0][0], ep->cfg.npins));
+	req.pins          = (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) ep->cfg.pins;
+	req.npins         = ep->cfg.npins;
+	req.keep_exporter = true;
+	if ((rv = mpc_tls_config_derive(ep->tls_src, &req, &priv)) != 0) {
+		return (rv);
+	}
+	if (ep->dialer != NULL) {
+		rv = nng_stream_dialer_set_ptr(ep->dialer, NNG_OPT_TLS_CONFIG, priv);
+	} else {
+		rv = nng_stream_listener_set_ptr(
+		    ep->listener, NNG_OPT_TLS_CONFIG, priv);
+	}
+	nng_tls_config_free(priv); /* the inner endpoint holds its own */
+	return (rv);
+}
+
+/* NNG's string option check (src/supplemental/tls/tls_common.c). */
+static int
+mpc_tran_copyin_tls_str(const void *v, size_t sz, nni_type t)
+{
+	switch (t) {
+	case NNI_TYPE_OPAQUE:
+		return ((nni_strnlen(v, sz) >= sz) ? NNG_EINVAL : 0);
+	case NNI_TYPE_STRING:
+		return (0);
+	default:
+		return (NNG_EBADTYPE);
+	}
+}
+
+static int
+mpc_tran_ep_set_tls_config(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *   ep = arg;
+	nng_tls_config *cfg;
+	nng_tls_config *old;
+	int             rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = nni_copyin_ptr((void **) &cfg, v, sz, t)) != 0) {
+		return (rv);
+	}
+	if (cfg == NULL) {
+		return (NNG_EINVAL);
+	}
+	nng_tls_config_hold(cfg);
+	nni_mtx_lock(&ep->mtx);
+	old         = ep->tls_src;
+	ep->tls_src = cfg;
+	nni_mtx_unlock(&ep->mtx);
+	nng_tls_config_free(old);
+	return (0);
+}
+
+/* Like NNG's: the caller gets a reference (nng_tls_config_free). */
+static int
+mpc_tran_ep_get_tls_config(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *   ep = arg;
+	nng_tls_config *cfg;
+	int             rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	nni_mtx_lock(&ep->mtx);
+	cfg = ep->tls_src;
+	nng_tls_config_hold(cfg);
+	if ((rv = nni_copyout_ptr(cfg, v, szp, t)) != 0) {
+		nng_tls_config_free(cfg);
+	}
+	nni_mtx_unlock(&ep->mtx);
+	return (rv);
+}
+
+/* The string options, each a nng_tls_config_* call on the source. */
+static int
+mpc_tran_ep_tls_str(void *arg, const void *v, size_t sz, nni_type t,
+    int (*apply)(nng_tls_config *, const char *))
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = mpc_tran_copyin_tls_str(v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		rv = apply(ep->tls_src, v);
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_tls_cert_key_file(nng_tls_config *cfg, const char *path)
+{
+	return (nng_tls_config_cert_key_file(cfg, path, NULL));
+}
+
+static int
+mpc_tran_ep_set_tls_ca(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (mpc_tran_ep_tls_str(arg, v, sz, t, nng_tls_config_ca_file));
+}
+
+static int
+mpc_tran_ep_set_tls_cert(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (mpc_tran_ep_tls_str(arg, v, sz, t, mpc_tran_tls_cert_key_file));
+}
+
+static int
+mpc_tran_ep_set_tls_name(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (
+	    mpc_tran_ep_tls_str(arg, v, sz, t, nng_tls_config_server_name));
+}
+
+static int
+mpc_tran_ep_set_tls_auth(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          mode;
+	int          rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = nni_copyin_int(&mode, v, sz, NNG_TLS_AUTH_MODE_NONE,
+	         NNG_TLS_AUTH_MODE_REQUIRED, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		rv = nng_tls_config_auth_mode(ep->tls_src, mode);
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
 }
 
 static int
@@ -383,10 +564,11 @@ mpc_tran_ep_set_pins(void *arg, const void *v, size_t sz, nni_type t)
 	if (ep->kind != MPC_TRAN_TLS) {
 		return (NNG_ENOTSUP);
 	}
+	/* Kept by the endpoint; the next dial or accept derives them into
+	 * its private TLS config (mpc_tran_ep_tls_sync). */
 	nni_mtx_lock(&ep->mtx);
 	old = ep->cfg;
-	if (((rv = mpc_tran_cfg_set_pins(&ep->cfg, v, strlen(v))) == 0) &&
-	    ((rv = mpc_tran_ep_tls_sync(ep)) != 0)) {
+	if ((rv = mpc_tran_cfg_set_pins(&ep->cfg, v, strlen(v))) != 0) {
 		ep->cfg = old;
 	}
 	nni_mtx_unlock(&ep->mtx);
@@ -610,6 +792,16 @@ static const nni_option mpc_tran_ep_opts[] = {
 	    .o_get = mpc_tran_ep_get_recvmaxsz,
 	    .o_set = mpc_tran_ep_set_recvmaxsz },
 	{ .o_name = NNG_OPT_URL, .o_get = mpc_tran_ep_get_url },
+	/* NNG's TLS options: on the source config, never the inner one. */
+	{ .o_name = NNG_OPT_TLS_CONFIG,
+	    .o_get = mpc_tran_ep_get_tls_config,
+	    .o_set = mpc_tran_ep_set_tls_config },
+	{ .o_name = NNG_OPT_TLS_CA_FILE, .o_set = mpc_tran_ep_set_tls_ca },
+	{ .o_name = NNG_OPT_TLS_CERT_KEY_FILE,
+	    .o_set = mpc_tran_ep_set_tls_cert },
+	{ .o_name = NNG_OPT_TLS_AUTH_MODE, .o_set = mpc_tran_ep_set_tls_auth },
+	{ .o_name = NNG_OPT_TLS_SERVER_NAME,
+	    .o_set = mpc_tran_ep_set_tls_name },
 	{ .o_name = NULL },
 };
 

@@ -587,10 +587,24 @@ test_bridge_peer_info_export(void **state)
 	uint8_t             c[48];
 	static const uint8_t ctx[] = { 1, 2, 3 };
 
+	struct mpc_tls_require req = { .keep_exporter = true };
+	nng_tls_config *       app_sc;
+	nng_tls_config *       app_cc;
+
 	(void) state;
-	mutual(&sc, &cc, "server.pem", "client.pem");
-	assert_int_equal(nng_mpc_tls_config_require_party(sc, 1), 0);
-	assert_int_equal(nng_mpc_tls_config_require_party(cc, 1), 0);
+	/* Only connections of a derived config keep the exporter secrets. */
+	mutual(&app_sc, &app_cc, "server.pem", "client.pem");
+	assert_int_equal(mpc_tls_config_derive(app_sc, &req, &sc), 0);
+	assert_int_equal(mpc_tls_config_derive(app_cc, &req, &cc), 0);
+	tu_try(app_sc, app_cc, true, &r);
+	assert_int_equal(r.srv_got, 4);
+	assert_int_equal(mpc_tls_export(r.cli, "EXPORTER-nng-mpc-test", ctx,
+	                     3, a, 48),
+	    NNG_MPC_ETLSFORGOTTEN);
+	tu_result_free(&r);
+	nng_tls_config_free(app_sc);
+	nng_tls_config_free(app_cc);
+
 	tu_try(sc, cc, true, &r);
 	assert_int_equal(r.srv_got, 4);
 	assert_int_equal(r.cli_got, 4);
@@ -640,6 +654,24 @@ test_bridge_peer_info_export(void **state)
 	assert_int_equal(mpc_tls_export(r.cli, "EXPORTER-x", NULL, 0, c,
 	                     MPC_TLS_EXPORT_MAX + 1),
 	    NNG_MPC_ETLSEXPORT);
+	/* Once forgotten, the secrets are gone: the exporter fails. */
+	assert_int_equal(mpc_tls_forget(r.cli), 0);
+	assert_int_equal(mpc_tls_forget(r.cli), 0); /* idempotent */
+	memset(c, 0xAA, sizeof(c));
+	assert_int_equal(
+	    mpc_tls_export(r.cli, "EXPORTER-nng-mpc-test", ctx, 3, c, 48),
+	    NNG_MPC_ETLSFORGOTTEN);
+	for (size_t i = 0; i < sizeof(c); i++) {
+		assert_int_equal(c[i], 0);
+	}
+	/* The other end still has its own until it forgets them. */
+	assert_int_equal(
+	    mpc_tls_export(r.srv, "EXPORTER-nng-mpc-test", ctx, 3, c, 48), 0);
+	assert_memory_equal(a, c, 48);
+	assert_int_equal(mpc_tls_forget(r.srv), 0);
+	assert_int_equal(
+	    mpc_tls_export(r.srv, "EXPORTER-nng-mpc-test", ctx, 3, c, 48),
+	    NNG_MPC_ETLSFORGOTTEN);
 	tu_result_free(&r);
 	nng_tls_config_free(sc);
 	nng_tls_config_free(cc);
