@@ -677,6 +677,78 @@ test_bridge_peer_info_export(void **state)
 	nng_tls_config_free(cc);
 }
 
+/*
+ * mpc_tls_config_derive: refuses what could authenticate no peer; the copy
+ * never waives a chain error, although its source (auth mode none) does,
+ * and the source is left as it was.
+ */
+static void
+test_derive(void **state)
+{
+	struct mpc_tls_require req = { .keep_exporter = false };
+	uint8_t                pins[NNG_MPC_TLS_PINS_MAX + 1][NNG_MPC_TLS_PIN_SIZE];
+	nng_tls_config *       src;
+	nng_tls_config *       out = NULL;
+	nng_tls_config *       sc;
+	struct tu_result       r;
+	struct mpc_tls_peer    pi;
+	nng_mpc_tls_stats      before;
+	nng_mpc_tls_stats      after;
+	uint64_t               not_a_config[16] = { 0 };
+
+	(void) state;
+	memset(pins, 0x5A, sizeof(pins));
+	/* No own certificate: a party must present one. */
+	src = tu_cfg(NNG_TLS_MODE_CLIENT, NULL, "ca.pem",
+	    NNG_TLS_AUTH_MODE_REQUIRED, NULL);
+	assert_int_equal(
+	    mpc_tls_config_derive(src, &req, &out), NNG_MPC_ETLSNOCERT);
+	nng_tls_config_free(src);
+	/* No anchors and no pins: nothing to trust. */
+	src = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", NULL,
+	    NNG_TLS_AUTH_MODE_NONE, NULL);
+	assert_int_equal(
+	    mpc_tls_config_derive(src, &req, &out), NNG_MPC_ETLSNOTRUST);
+	assert_null(out);
+	req.pins  = (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) pins;
+	req.npins = NNG_MPC_TLS_PINS_MAX + 1;
+	assert_int_equal(
+	    mpc_tls_config_derive(src, &req, &out), NNG_MPC_ETLSTOOMANY);
+	req.npins = 1; /* pins alone are a trust root */
+	assert_int_equal(mpc_tls_config_derive(src, &req, &out), 0);
+	nng_tls_config_free(out);
+	assert_int_equal(mpc_tls_config_derive((nng_tls_config *) not_a_config,
+	                     &req, &out),
+	    NNG_MPC_ETLSNOTOURS);
+	nng_tls_config_free(src);
+
+	/* Auth mode none: the source accepts a server from an unknown CA,
+	 * its derived copy refuses it. */
+	sc  = tu_cfg(NNG_TLS_MODE_SERVER, "unknown.pem", NULL,
+	     NNG_TLS_AUTH_MODE_NONE, NULL);
+	src = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", "ca.pem",
+	    NNG_TLS_AUTH_MODE_NONE, NULL);
+	req.npins = 0;
+	assert_int_equal(mpc_tls_config_derive(src, &req, &out), 0);
+	before = stats();
+	tu_try(sc, out, true, &r);
+	after = stats();
+	assert_int_equal(r.cli_send, NNG_EPEERAUTH);
+	assert_int_equal(r.srv_got, 0);
+	assert_int_equal(mpc_tls_peer_info(r.cli, &pi), NNG_MPC_ETLSUNTRUSTED);
+	assert_int_equal(DELTA(untrusted), 1);
+	tu_result_free(&r);
+	tu_try(sc, src, true, &r);
+	assert_int_equal(r.srv_got, 4);
+	assert_int_equal(mpc_tls_peer_info(r.cli, &pi), 0);
+	assert_true(pi.have_cert);
+	assert_false(pi.verified); /* waived is not trusted */
+	tu_result_free(&r);
+	nng_tls_config_free(out);
+	nng_tls_config_free(src);
+	nng_tls_config_free(sc);
+}
+
 /* Streams the engine does not own, and handshakes not yet done. */
 static void
 test_bridge_not_ours_not_ready(void **state)
@@ -998,6 +1070,7 @@ main(void)
 		cmocka_unit_test(test_tls12_when_asked),
 		cmocka_unit_test(test_bridge_peer_info_export),
 		cmocka_unit_test(test_bridge_not_ours_not_ready),
+		cmocka_unit_test(test_derive),
 		cmocka_unit_test(test_config_suites_groups),
 		cmocka_unit_test(test_encrypted_key),
 		cmocka_unit_test(test_close_notify),
