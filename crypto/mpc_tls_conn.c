@@ -367,7 +367,8 @@ conn_init(nng_tls_engine_conn *c, void *tls, nng_tls_engine_config *cfg)
 		mode = WOLFSSL_VERIFY_PEER;
 	} else if (c->auth == NNG_TLS_AUTH_MODE_REQUIRED || c->strict ||
 	    c->npins > 0 || c->party_required) {
-		mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+		mode = WOLFSSL_VERIFY_PEER |
+		    WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 	} else if (c->auth == NNG_TLS_AUTH_MODE_OPTIONAL) {
 		mode = WOLFSSL_VERIFY_PEER;
 	} else {

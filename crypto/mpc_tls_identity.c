@@ -150,9 +150,13 @@ mpc_tls_leaf_parse(const uint8_t *der, size_t len, struct mpc_tls_leaf *out)
 	leaf_party(dc, out);
 	{
 		time_t now = time(NULL);
-		out->dates_ok =
-		    leaf_date_ok(dc->beforeDate, dc->beforeDateLen, true, now) &&
-		    leaf_date_ok(dc->afterDate, dc->afterDateLen, false, now);
+		bool   started;
+		bool   ends;
+
+		started = leaf_date_ok(
+		    dc->beforeDate, dc->beforeDateLen, true, now);
+		ends = leaf_date_ok(dc->afterDate, dc->afterDateLen, false, now);
+		out->dates_ok = started && ends;
 	}
 
 	/* dc->subject is NUL-terminated within WC_ASN_NAME_MAX; a longer

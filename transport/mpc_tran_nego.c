@@ -126,7 +126,8 @@ mpc_tran_nego_xfer(
  * in constant time), although the engine already required it.  Locked.
  */
 static bool
-mpc_tran_nego_tls_trusted(const mpc_tran_ep *ep, const struct mpc_tls_peer *pi)
+mpc_tran_nego_tls_trusted(
+    const mpc_tran_ep *ep, const struct mpc_tls_peer *pi)
 {
 	uint8_t hit = 0;
 
@@ -137,9 +138,10 @@ mpc_tran_nego_tls_trusted(const mpc_tran_ep *ep, const struct mpc_tls_peer *pi)
 		return (true);
 	}
 	for (size_t i = 0; i < ep->cfg.npins; i++) {
-		uint8_t d = 0;
+		const uint8_t *pin = ep->cfg.pins[i];
+		uint8_t        d   = 0;
 		for (size_t j = 0; j < MPC_TRAN_PIN_SIZE; j++) {
-			d |= (uint8_t) (ep->cfg.pins[i][j] ^ pi->spki_sha256[j]);
+			d |= (uint8_t) (pin[j] ^ pi->spki_sha256[j]);
 		}
 		hit |= (uint8_t) (d == 0);
 	}

@@ -409,14 +409,15 @@ mpc_tran_ep_tls_sync(mpc_tran_ep *ep)
 			ep->cfg.party_id = id;
 		}
 	}
-	req.pins          = (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) ep->cfg.pins;
+	req.pins = (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) ep->cfg.pins;
 	req.npins         = ep->cfg.npins;
 	req.keep_exporter = true;
 	if ((rv = mpc_tls_config_derive(ep->tls_src, &req, &priv)) != 0) {
 		return (rv);
 	}
 	if (ep->dialer != NULL) {
-		rv = nng_stream_dialer_set_ptr(ep->dialer, NNG_OPT_TLS_CONFIG, priv);
+		rv = nng_stream_dialer_set_ptr(
+		    ep->dialer, NNG_OPT_TLS_CONFIG, priv);
 	} else {
 		rv = nng_stream_listener_set_ptr(
 		    ep->listener, NNG_OPT_TLS_CONFIG, priv);

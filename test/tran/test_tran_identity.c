@@ -116,6 +116,17 @@ struct ep {
 	nng_dialer   d;
 };
 
+/* The endpoint counted a refused connection under REJ_OTHER: the TLS
+ * stream failed under the MPC handshake. */
+static bool
+rej_other_moved(void *arg)
+{
+	struct ep *e = arg;
+
+	return ((e->lis ? tu_listener_ctr(e->l, NNG_OPT_MPC_REJ_OTHER)
+	                : tu_dialer_ctr(e->d, NNG_OPT_MPC_REJ_OTHER)) >= 1);
+}
+
 static int
 ep_set_str(struct ep *e, const char *opt, const char *v)
 {
@@ -238,26 +249,16 @@ attempt(const struct side *ls, const struct side *ds, int want, size_t stat,
 		TU_EXPECT(want, rv);
 		if (want == NNG_EPEERAUTH) {
 			tu_wait_until(stat_moved, &w);
-			for (int i = 0; i < 500; i++) {
-				if ((listener_refuses
-				            ? tu_listener_ctr(
-				                  el.l, NNG_OPT_MPC_REJ_OTHER)
-				            : tu_dialer_ctr(
-				                  ed.d, NNG_OPT_MPC_REJ_OTHER)) != 0) {
-					break;
-				}
-				nng_msleep(10);
-			}
-			assert_true(listener_refuses
-			        ? tu_listener_ctr(el.l, NNG_OPT_MPC_REJ_OTHER) >= 1
-			        : tu_dialer_ctr(ed.d, NNG_OPT_MPC_REJ_OTHER) >= 1);
+			tu_wait_until(rej_other_moved,
+			    listener_refuses ? (void *) &el : (void *) &ed);
 		} else {
 			/* Refused before connecting: nothing happened. */
 			assert_int_equal(stat_at(stat), w.above);
 		}
 		assert_int_equal(
 		    tu_listener_ctr(el.l, NNG_OPT_MPC_HANDSHAKES), 0);
-		assert_int_equal(tu_dialer_ctr(ed.d, NNG_OPT_MPC_HANDSHAKES), 0);
+		assert_int_equal(
+		    tu_dialer_ctr(ed.d, NNG_OPT_MPC_HANDSHAKES), 0);
 		(void) nng_send(b, "lost", 5, NNG_FLAG_NONBLOCK);
 		(void) nng_send(a, "lost", 5, NNG_FLAG_NONBLOCK);
 		tu_recv_none(a, 100);
@@ -278,6 +279,42 @@ group_setup(void **state)
 	return (0);
 }
 
+/* One bad certificate on one path: presented by the dialer (the listener
+ * refuses), then by the listener (the dialer refuses); on the shared
+ * config, to each of two endpoints holding it. */
+static void
+bad_cert_case(enum path pa, const struct bad_cert *bc)
+{
+	nng_tls_config *shared_l = NULL;
+	nng_tls_config *shared_d = NULL;
+	enum path       other    = pa == P_SHARED ? P_FILES : pa;
+	int             times    = pa == P_SHARED ? 2 : 1;
+	struct side     ls;
+	struct side     ds;
+
+	print_message("%s, %s\n", path_names[pa], bc->what);
+	if (pa == P_SHARED) {
+		shared_l = app_cfg(NNG_TLS_MODE_SERVER, "server.pem", "ca.pem",
+		    NNG_TLS_AUTH_MODE_NONE);
+		shared_d = app_cfg(NNG_TLS_MODE_CLIENT, "client.pem", "ca.pem",
+		    NNG_TLS_AUTH_MODE_NONE);
+	}
+	ls = (struct side) { pa, "server.pem", NULL, shared_l };
+	ds = (struct side) { other, bc->dialer, NULL, NULL };
+	for (int n = 0; n < times; n++) {
+		attempt(&ls, &ds, NNG_EPEERAUTH, bc->stat, true);
+	}
+	ls = (struct side) { other, bc->listener, NULL, NULL };
+	ds = (struct side) { pa, "client.pem", NULL, shared_d };
+	for (int n = 0; n < times; n++) {
+		attempt(&ls, &ds, NNG_EPEERAUTH, bc->stat, false);
+	}
+	if (shared_l != NULL) {
+		nng_tls_config_free(shared_l);
+		nng_tls_config_free(shared_d);
+	}
+}
+
 /* Bad certificates on every path, both directions. */
 static void
 test_bad_certs_refused(void **state)
@@ -286,44 +323,7 @@ test_bad_certs_refused(void **state)
 	for (int pa = 0; pa < P_COUNT; pa++) {
 		for (size_t i = 0; i < sizeof(bad_certs) / sizeof(bad_certs[0]);
 		     i++) {
-			const struct bad_cert *bc = &bad_certs[i];
-			nng_tls_config *       shared_l = NULL;
-			nng_tls_config *       shared_d = NULL;
-			struct side            ls;
-			struct side            ds;
-
-			print_message("%s, %s\n", path_names[pa], bc->what);
-			if (pa == P_SHARED) {
-				shared_l = app_cfg(NNG_TLS_MODE_SERVER,
-				    "server.pem", "ca.pem",
-				    NNG_TLS_AUTH_MODE_NONE);
-				shared_d = app_cfg(NNG_TLS_MODE_CLIENT,
-				    "client.pem", "ca.pem",
-				    NNG_TLS_AUTH_MODE_NONE);
-			}
-			/* The dialer presents it; the listener refuses (twice
-			 * on the shared config: two endpoints). */
-			ls = (struct side) { (enum path) pa, "server.pem",
-				NULL, shared_l };
-			ds = (struct side) { pa == P_SHARED ? P_FILES
-			                                    : (enum path) pa,
-				bc->dialer, NULL, NULL };
-			for (int n = 0; n < (pa == P_SHARED ? 2 : 1); n++) {
-				attempt(&ls, &ds, NNG_EPEERAUTH, bc->stat, true);
-			}
-			/* The listener presents it; the dialer refuses. */
-			ls = (struct side) { pa == P_SHARED ? P_FILES
-			                                    : (enum path) pa,
-				bc->listener, NULL, NULL };
-			ds = (struct side) { (enum path) pa, "client.pem",
-				NULL, shared_d };
-			for (int n = 0; n < (pa == P_SHARED ? 2 : 1); n++) {
-				attempt(&ls, &ds, NNG_EPEERAUTH, bc->stat, false);
-			}
-			if (shared_l != NULL) {
-				nng_tls_config_free(shared_l);
-				nng_tls_config_free(shared_d);
-			}
+			bad_cert_case((enum path) pa, &bad_certs[i]);
 		}
 	}
 }
@@ -364,12 +364,12 @@ test_good_certs_every_path(void **state)
 static void
 test_pins_trust_root(void **state)
 {
-	nng_tls_config *sl = app_cfg(NNG_TLS_MODE_SERVER, "self1.pem", NULL, -1);
-	nng_tls_config *sd = app_cfg(NNG_TLS_MODE_CLIENT, "self2.pem", NULL, -1);
-	nng_tls_config *sd_b =
-	    app_cfg(NNG_TLS_MODE_CLIENT, "self2b.pem", NULL, -1);
-	nng_tls_config *sl_ca =
-	    app_cfg(NNG_TLS_MODE_SERVER, "server.pem", NULL, -1);
+	nng_tls_mode    srv   = NNG_TLS_MODE_SERVER;
+	nng_tls_mode    cli   = NNG_TLS_MODE_CLIENT;
+	nng_tls_config *sl    = app_cfg(srv, "self1.pem", NULL, -1);
+	nng_tls_config *sd    = app_cfg(cli, "self2.pem", NULL, -1);
+	nng_tls_config *sd_b  = app_cfg(cli, "self2b.pem", NULL, -1);
+	nng_tls_config *sl_ca = app_cfg(srv, "server.pem", NULL, -1);
 	struct side ls = { P_DEFAULT, NULL, "self2.pin", sl };
 	struct side ds = { P_DEFAULT, NULL, "self1.pin", sd };
 	size_t      pin = offsetof(nng_mpc_tls_stats, pin_mismatch);
