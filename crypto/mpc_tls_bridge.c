@@ -133,17 +133,20 @@ mpc_tls_forget(nng_stream *s)
 	if ((c = conn_lock(s)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
-	/* After the handshake wolfSSL's reads and writes no longer touch the
-	 * arrays (TLS 1.3, no tickets compiled in), so freeing them here,
-	 * beside the I/O thread, is safe; before it, wolfSSL_FreeArrays does
-	 * nothing, so refuse rather than pretend. */
+	/* The exporter refuses from now on; the secrets themselves are
+	 * freed by the connection's next operation (mpc_tls_conn.c), which
+	 * NNG serializes with wolfSSL's reads and writes: a read running now
+	 * on another thread may be using the same arrays (a post-handshake
+	 * message).  The transport sends its finished record right after,
+	 * so that is within the negotiation.  Before the handshake completed
+	 * wolfSSL could not free them: refuse rather than pretend. */
 	if (!c->hs_done) {
 		rv = c->fail != 0 ? c->fail : NNG_MPC_ETLSNOTREADY;
 	} else if (!c->forgotten) {
-		if (c->keep_exporter) {
-			wolfSSL_FreeArrays(c->ssl); /* wipes (ForceZero) */
-		}
 		c->forgotten = true;
+		if (c->keep_exporter) {
+			atomic_store(&c->drop_secrets, true);
+		}
 	}
 	(void) pthread_mutex_unlock(&c->lk);
 	return (rv);

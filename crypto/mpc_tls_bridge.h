@@ -158,10 +158,13 @@ __attribute__((warn_unused_result)) int mpc_tls_config_derive(
     struct nng_tls_config **out);
 
 /*
- * mpc_tls_forget frees (wiping) the handshake secrets a connection of a
- * derived config kept for the exporter; mpc_tls_export on s then fails
- * with NNG_MPC_ETLSFORGOTTEN, as it does on connections that never kept
- * them.  Idempotent.  Returns 0; NNG_MPC_ETLSNOTREADY before the
+ * mpc_tls_forget drops the handshake secrets a connection of a derived
+ * config kept for the exporter: mpc_tls_export on s fails with
+ * NNG_MPC_ETLSFORGOTTEN from now on (as on connections that never kept
+ * them), and the connection's next read, write or handshake step frees
+ * them, wiped (wolfSSL_FreeArrays, run where NNG's connection lock keeps
+ * wolfSSL's own I/O out; the transport writes right after forgetting).
+ * Idempotent.  Returns 0; NNG_MPC_ETLSNOTREADY before the
  * handshake completed, its failure reason if it failed, or
  * NNG_MPC_ETLSNOTOURS.
  */

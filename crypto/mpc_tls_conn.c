@@ -326,6 +326,7 @@ conn_init(nng_tls_engine_conn *c, void *tls, nng_tls_engine_config *cfg)
 	if (pthread_mutex_init(&c->lk, NULL) != 0) {
 		return (NNG_ENOMEM);
 	}
+	atomic_init(&c->drop_secrets, false);
 
 	(void) pthread_mutex_lock(&cfg->lk);
 	c->ssl            = wolfSSL_new(cfg->ctx);
@@ -450,11 +451,31 @@ conn_finished(struct nng_tls_engine_conn *c, int *rv)
 	return (false);
 }
 
+/*
+ * Frees the handshake secrets once mpc_tls_forget asked (see
+ * mpc_tls_bridge.c): here NNG holds the connection's lock, so no wolfSSL
+ * read or write runs, and conn->lk keeps an exporter call out.
+ * wolfSSL_FreeArrays wipes them (ForceZero) before freeing.
+ */
+static void
+conn_drop_secrets(struct nng_tls_engine_conn *c)
+{
+	if (c->secrets_dropped ||
+	    !atomic_load_explicit(&c->drop_secrets, memory_order_acquire)) {
+		return;
+	}
+	(void) pthread_mutex_lock(&c->lk);
+	wolfSSL_FreeArrays(c->ssl);
+	(void) pthread_mutex_unlock(&c->lk);
+	c->secrets_dropped = true;
+}
+
 static int
 conn_handshake(nng_tls_engine_conn *c)
 {
 	int ret;
 
+	conn_drop_secrets(c);
 	if (conn_finished(c, &ret)) {
 		return (ret);
 	}
@@ -481,6 +502,7 @@ conn_recv(nng_tls_engine_conn *c, uint8_t *buf, size_t *szp)
 	int    ret;
 	int    rv;
 
+	conn_drop_secrets(c);
 	if (conn_finished(c, &rv)) {
 		return (rv);
 	}
@@ -515,6 +537,7 @@ conn_send(nng_tls_engine_conn *c, const uint8_t *buf, size_t *szp)
 	int want = *szp > INT_MAX ? INT_MAX : (int) *szp;
 	int ret;
 
+	conn_drop_secrets(c);
 	if (conn_finished(c, &ret)) {
 		return (ret);
 	}

@@ -122,7 +122,12 @@ struct nng_tls_engine_conn {
 	bool         strict;        /* settings' strict (snapshot at init) */
 	bool         anchors;       /* the config had trust anchors */
 	bool         keep_exporter; /* handshake secrets kept for export */
-	bool         forgotten;     /* mpc_tls_forget freed them; under lk */
+	bool         forgotten;     /* mpc_tls_forget was called; under lk */
+	/* Set by mpc_tls_forget; the next conn op frees the secrets, where
+	 * NNG's connection lock keeps wolfSSL's I/O out (a post-handshake
+	 * message in a read uses the same arrays). */
+	atomic_bool  drop_secrets;
+	bool         secrets_dropped; /* conn ops only */
 	uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE]; /* snapshot at init */
 	size_t       npins;
 	int          verify_fail; /* reason the verify callback rejected */

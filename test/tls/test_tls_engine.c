@@ -571,6 +571,39 @@ test_tls12_when_asked(void **state)
 	nng_tls_config_free(cc);
 }
 
+/* One small write on a stream, waited for. */
+static void
+stream_send_once(nng_stream *s)
+{
+	nng_aio *aio;
+	char     b[] = "x";
+	nng_iov  iov = { .iov_buf = b, .iov_len = 1 };
+
+	assert_int_equal(nng_aio_alloc(&aio, NULL, NULL), 0);
+	assert_int_equal(nng_aio_set_iov(aio, 1, &iov), 0);
+	nng_aio_set_timeout(aio, 5000);
+	nng_stream_send(s, aio);
+	nng_aio_wait(aio);
+	assert_int_equal(nng_aio_result(aio), 0);
+	nng_aio_free(aio);
+}
+
+/* Whether a connection's kept handshake secrets were freed. */
+static bool
+secrets_dropped(nng_stream *s)
+{
+	struct nng_tls_engine_conn *c;
+	bool                        done;
+
+	mpc_tls_reg_lock();
+	assert_non_null(c = mpc_tls_reg_conn_find(s));
+	(void) pthread_mutex_lock(&c->lk);
+	done = c->secrets_dropped;
+	(void) pthread_mutex_unlock(&c->lk);
+	mpc_tls_reg_unlock();
+	return (done);
+}
+
 /* The bridge: peer facts and exporter values on both ends. */
 static void
 test_bridge_peer_info_export(void **state)
@@ -654,9 +687,13 @@ test_bridge_peer_info_export(void **state)
 	assert_int_equal(mpc_tls_export(r.cli, "EXPORTER-x", NULL, 0, c,
 	                     MPC_TLS_EXPORT_MAX + 1),
 	    NNG_MPC_ETLSEXPORT);
-	/* Once forgotten, the secrets are gone: the exporter fails. */
+	/* Once forgotten, the secrets are gone: the exporter fails, and the
+	 * connection's next operation freed them. */
 	assert_int_equal(mpc_tls_forget(r.cli), 0);
 	assert_int_equal(mpc_tls_forget(r.cli), 0); /* idempotent */
+	stream_send_once(r.cli);
+	assert_true(secrets_dropped(r.cli));
+	assert_false(secrets_dropped(r.srv));
 	memset(c, 0xAA, sizeof(c));
 	assert_int_equal(
 	    mpc_tls_export(r.cli, "EXPORTER-nng-mpc-test", ctx, 3, c, 48),
