@@ -18,6 +18,7 @@
 #   expired2.pem     client cert (party 2) valid Jan 2020 only
 #   self1.pem self2.pem self2b.pem   SELF-SIGNED leaves with a valid party
 #                    SAN (1, 2, 2 with another key), and their .pin
+#   self2x.pem       self-signed party 2, valid Jan 2020 only, and its .pin
 #   plain.pem        server cert from ca without a party SAN
 set -eu
 D=$1
@@ -121,6 +122,13 @@ openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -notext \
     -startdate 20200101000000Z -enddate 20200201000000Z \
     -extfile expired2.ext -in expired2.csr -out expired2.crt 2>/dev/null
 cat expired2.crt expired2.key > expired2.pem
+key self2x.key
+openssl req -new -key self2x.key -subj "/O=nng-mpc test/CN=self2x" -out self2x.csr
+openssl ca -batch -selfsign -config ca.cnf -keyfile self2x.key -notext \
+    -startdate 20200101000000Z -enddate 20200201000000Z \
+    -extfile expired2.ext -in self2x.csr -out self2x.crt 2>/dev/null
+cat self2x.crt self2x.key > self2x.pem
+pin self2x
 
 # Revoked: issued through `openssl ca` (so it is in the CA's index), then
 # revoked; ca_crl.pem is the CA followed by its CRL (NNG's CA-file format).

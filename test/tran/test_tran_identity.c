@@ -15,7 +15,8 @@
  *     pipe comes up and a message sent is never received;
  *   - good certificates work on every path;
  *   - pins as the trust root (no CA): the pinned self-signed key is
- *     accepted, another refused; no CA and no pins is NNG_MPC_ETLSNOTRUST;
+ *     accepted, another refused, the pinned key in an expired certificate
+ *     refused; no CA and no pins is NNG_MPC_ETLSNOTRUST;
  *   - pins belong to the endpoint: dialers sharing one config with
  *     different pins (and none) each behave as their own pins say, and the
  *     application's config is left as it was (a plain tls+tcp:// pair
@@ -369,6 +370,7 @@ test_pins_trust_root(void **state)
 	nng_tls_config *sl    = app_cfg(srv, "self1.pem", NULL, -1);
 	nng_tls_config *sd    = app_cfg(cli, "self2.pem", NULL, -1);
 	nng_tls_config *sd_b  = app_cfg(cli, "self2b.pem", NULL, -1);
+	nng_tls_config *sd_x  = app_cfg(cli, "self2x.pem", NULL, -1);
 	nng_tls_config *sl_ca = app_cfg(srv, "server.pem", NULL, -1);
 	struct side ls = { P_DEFAULT, NULL, "self2.pin", sl };
 	struct side ds = { P_DEFAULT, NULL, "self1.pin", sd };
@@ -381,6 +383,13 @@ test_pins_trust_root(void **state)
 	 * refuses it. */
 	ds.cfg = sd_b;
 	attempt(&ls, &ds, NNG_EPEERAUTH, pin, true);
+	/* A pinned key in a certificate out of its validity: refused (no
+	 * chain validation dates it; the engine does). */
+	ds.cfg  = sd_x;
+	ls.pins = "self2x.pin";
+	attempt(&ls, &ds, NNG_EPEERAUTH,
+	    offsetof(nng_mpc_tls_stats, expired), true);
+	ls.pins = "self2.pin";
 	/* A listener with another key (even one a CA signed: the dialer
 	 * has no CA) is refused by the dialer. */
 	ds.cfg = sd;
@@ -393,6 +402,7 @@ test_pins_trust_root(void **state)
 	nng_tls_config_free(sl);
 	nng_tls_config_free(sd);
 	nng_tls_config_free(sd_b);
+	nng_tls_config_free(sd_x);
 	nng_tls_config_free(sl_ca);
 }
 
