@@ -149,6 +149,8 @@ enum nng_mpc_tls_errno {
 	NNG_MPC_ETLSTOOMANY  = NNG_MPC_ERRBASE + 112, /* more than NNG_MPC_TLS_PINS_MAX */
 	NNG_MPC_ETLSEXPORT   = NNG_MPC_ERRBASE + 113, /* exporter refused (label/length) */
 	NNG_MPC_ETLSHANDSHAKE = NNG_MPC_ERRBASE + 114, /* handshake failed, other cause */
+	NNG_MPC_ETLSNOTRUST  = NNG_MPC_ERRBASE + 115, /* no CA and no pins: trusts no peer */
+	NNG_MPC_ETLSFORGOTTEN = NNG_MPC_ERRBASE + 116, /* handshake secrets not kept/freed */
 };
 /* END errors: TLS engine and identity */
 

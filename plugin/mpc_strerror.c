@@ -144,6 +144,11 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_ETLSEXPORT,
 	    "TLS exporter refused: bad label or length"),
 	MPC_ERR(NNG_MPC_ETLSHANDSHAKE, "TLS handshake failed"),
+	MPC_ERR(NNG_MPC_ETLSNOTRUST,
+	    "TLS configuration has no trust anchor (CA) and no pins: it "
+	    "cannot authenticate a peer"),
+	MPC_ERR(NNG_MPC_ETLSFORGOTTEN,
+	    "TLS handshake secrets already freed or never kept: no exporter"),
 };
 
 static const struct mpc_errent *

@@ -257,6 +257,9 @@ mpc_tran_ep_fini(void *arg)
 	nni_aio_stop(ep->connaio);
 	nng_stream_dialer_free(ep->dialer);
 	nng_stream_listener_free(ep->listener);
+	if (ep->tls_src != NULL) {
+		nng_tls_config_free(ep->tls_src);
+	}
 	nni_aio_free(ep->timeaio);
 	nni_aio_free(ep->connaio);
 	if (ep->inner != NULL) {
@@ -644,7 +647,6 @@ mpc_tran_ep_dialer_init(void **dp, nni_url *url, nni_dialer *nd)
 {
 	mpc_tran_ep *ep;
 	int          rv;
-	int          mode = NNG_TLS_AUTH_MODE_REQUIRED;
 
 	if ((rv = mpc_tran_ep_init(&ep, url, nni_dialer_sock(nd), true,
 	         mpc_tran_ep_dial_cb)) != 0) {
@@ -654,11 +656,11 @@ mpc_tran_ep_dialer_init(void **dp, nni_url *url, nni_dialer *nd)
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
-	/* Both ends authenticate over TLS: the party ID is bound to the
-	 * certificate (NNG's own dialer default is the same). */
+	/* The source of the TLS settings (mpc_tran_tls.h): the party ID is
+	 * bound to a verified certificate on both ends. */
 	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((rv = nng_stream_dialer_set_int(
-	          ep->dialer, NNG_OPT_TLS_AUTH_MODE, mode)) != 0)) {
+	    ((rv = mpc_tran_tls_source_alloc(
+	          &ep->tls_src, true, ep->inner->u_hostname)) != 0)) {
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
@@ -672,7 +674,6 @@ mpc_tran_ep_listener_init(void **lp, nni_url *url, nni_listener *nl)
 {
 	mpc_tran_ep *ep;
 	int          rv;
-	int          mode = NNG_TLS_AUTH_MODE_REQUIRED;
 
 	if ((rv = mpc_tran_ep_init(&ep, url, nni_listener_sock(nl), false,
 	         mpc_tran_ep_accept_cb)) != 0) {
@@ -683,12 +684,12 @@ mpc_tran_ep_listener_init(void **lp, nni_url *url, nni_listener *nl)
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
-	/* Mutual authentication by default (NNG's tls+tcp:// listener
-	 * defaults to none): the client's party ID comes from its
-	 * certificate. */
+	/* The source of the TLS settings (mpc_tran_tls.h): a client always
+	 * needs a verified certificate naming its party, whatever
+	 * NNG_OPT_TLS_AUTH_MODE says (NNG's tls+tcp:// defaults to none). */
 	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((rv = nng_stream_listener_set_int(
-	          ep->listener, NNG_OPT_TLS_AUTH_MODE, mode)) != 0)) {
+	    ((rv = mpc_tran_tls_source_alloc(&ep->tls_src, false, NULL)) !=
+	        0)) {
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
@@ -716,10 +717,10 @@ mpc_tran_ep_cancel(nni_aio *aio, void *arg, int rv)
 
 /*
  * Settles an endpoint's configuration when it starts to dial or listen:
- * the TLS configuration (mpc_tran_tls.h), then what is still unset from
- * the environment (mpc_tran_env.h), for unmodified NNG programs, and the
- * observer's sink from NNG_MPC_AUDIT_FILE when the application attached
- * none.  0 when a handshake has all it needs.  Locked.
+ * the inner endpoint gets a private TLS configuration derived from the
+ * endpoint's source, with its pins (mpc_tran_tls.h); then what is still
+ * unset comes from the environment (mpc_tran_env.h), for unmodified NNG
+ * programs.  0 when a handshake has all it needs.  Locked.
  */
 static int
 mpc_tran_ep_settle(mpc_tran_ep *ep)
@@ -727,8 +728,8 @@ mpc_tran_ep_settle(mpc_tran_ep *ep)
 	int rv;
 
 	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((rv = mpc_tran_tls_settle(ep->dialer, ep->listener, &ep->cfg)) !=
-	        0)) {
+	    ((rv = mpc_tran_tls_settle(ep->tls_src, ep->dialer, ep->listener,
+	          &ep->cfg)) != 0)) {
 		return (rv);
 	}
 	return (mpc_tran_cfg_from_env(&ep->cfg));

@@ -63,6 +63,7 @@ typedef struct mpc_tran_ep {
 	nni_reap_node        reap;
 	nng_stream_dialer *  dialer;
 	nng_stream_listener *listener;
+	nng_tls_config *     tls_src; /* TLS settings' source (held) */
 	nni_aio *            useraio;
 	nni_aio *            connaio;
 	nni_aio *            timeaio;

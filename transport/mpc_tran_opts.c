@@ -10,10 +10,13 @@
  *
  * An endpoint option changes the endpoint's configuration; pipes copy it
  * when they start negotiating, so a change affects later connections only.
- * Options we do not know go to the inner NNG stream dialer or listener
- * first (as NNG's tcp and tls transports do): NNG_OPT_TLS_CONFIG,
- * NNG_OPT_TLS_CA_FILE, NNG_OPT_TLS_CERT_KEY_FILE, NNG_OPT_TLS_AUTH_MODE,
- * NNG_OPT_TLS_SERVER_NAME, NNG_OPT_TCP_NODELAY, NNG_OPT_IPC_PERMISSIONS...
+ * NNG's five TLS options (NNG_OPT_TLS_CONFIG, NNG_OPT_TLS_CA_FILE,
+ * NNG_OPT_TLS_CERT_KEY_FILE, NNG_OPT_TLS_AUTH_MODE,
+ * NNG_OPT_TLS_SERVER_NAME) apply to the endpoint's source TLS
+ * configuration (mpc_tran_tls.h), never to the private copy the inner
+ * stream connects with.  Options we do not know go to the inner NNG stream
+ * dialer or listener (as NNG's tcp and tls transports do):
+ * NNG_OPT_TCP_NODELAY, NNG_OPT_IPC_PERMISSIONS...
  *
  * The read-only counters of endpoints and pipes are generated from the
  * reason table (mpc_tran_reason.h).
@@ -332,6 +335,136 @@ mpc_tran_ep_get_hs_timeout(void *arg, void *v, size_t *szp, nni_type t)
 	return (nni_copyout_ms(d, v, szp, t));
 }
 
+/* ---------------------------------------------------------------------- *
+ * NNG's TLS options, on the endpoint's source configuration
+ * ---------------------------------------------------------------------- */
+
+/* NNG's string option check (src/supplemental/tls/tls_common.c). */
+static int
+mpc_tran_copyin_tls_str(const void *v, size_t sz, nni_type t)
+{
+	switch (t) {
+	case NNI_TYPE_OPAQUE:
+		return ((nni_strnlen(v, sz) >= sz) ? NNG_EINVAL : 0);
+	case NNI_TYPE_STRING:
+		return (0);
+	default:
+		return (NNG_EBADTYPE);
+	}
+}
+
+static int
+mpc_tran_ep_set_tls_config(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *   ep = arg;
+	nng_tls_config *cfg;
+	nng_tls_config *old;
+	int             rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = nni_copyin_ptr((void **) &cfg, v, sz, t)) != 0) {
+		return (rv);
+	}
+	if (cfg == NULL) {
+		return (NNG_EINVAL);
+	}
+	nng_tls_config_hold(cfg);
+	nni_mtx_lock(&ep->mtx);
+	old         = ep->tls_src;
+	ep->tls_src = cfg;
+	nni_mtx_unlock(&ep->mtx);
+	nng_tls_config_free(old);
+	return (0);
+}
+
+/* Like NNG's: the caller gets a reference (nng_tls_config_free). */
+static int
+mpc_tran_ep_get_tls_config(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *   ep = arg;
+	nng_tls_config *cfg;
+	int             rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	nni_mtx_lock(&ep->mtx);
+	cfg = ep->tls_src;
+	nng_tls_config_hold(cfg);
+	if ((rv = nni_copyout_ptr(cfg, v, szp, t)) != 0) {
+		nng_tls_config_free(cfg);
+	}
+	nni_mtx_unlock(&ep->mtx);
+	return (rv);
+}
+
+/* The string options, each a nng_tls_config_* call on the source. */
+static int
+mpc_tran_ep_tls_str(void *arg, const void *v, size_t sz, nni_type t,
+    int (*apply)(nng_tls_config *, const char *))
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = mpc_tran_copyin_tls_str(v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		rv = apply(ep->tls_src, v);
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_tls_cert_key_file(nng_tls_config *cfg, const char *path)
+{
+	return (nng_tls_config_cert_key_file(cfg, path, NULL));
+}
+
+static int
+mpc_tran_ep_set_tls_ca(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (mpc_tran_ep_tls_str(arg, v, sz, t, nng_tls_config_ca_file));
+}
+
+static int
+mpc_tran_ep_set_tls_cert(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (mpc_tran_ep_tls_str(arg, v, sz, t, mpc_tran_tls_cert_key_file));
+}
+
+static int
+mpc_tran_ep_set_tls_name(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (
+	    mpc_tran_ep_tls_str(arg, v, sz, t, nng_tls_config_server_name));
+}
+
+/* The source's auth mode decides only whether a dialer checks the server
+ * name: the private copy always verifies (mpc_tran_tls.h). */
+static int
+mpc_tran_ep_set_tls_auth(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          mode;
+	int          rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = nni_copyin_int(&mode, v, sz, NNG_TLS_AUTH_MODE_NONE,
+	         NNG_TLS_AUTH_MODE_REQUIRED, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		rv = nng_tls_config_auth_mode(ep->tls_src, mode);
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
 static int
 mpc_tran_ep_set_pins(void *arg, const void *v, size_t sz, nni_type t)
 {
@@ -644,6 +777,16 @@ static const nni_option mpc_tran_ep_opts[] = {
 	    .o_get = mpc_tran_ep_get_recvmaxsz,
 	    .o_set = mpc_tran_ep_set_recvmaxsz },
 	{ .o_name = NNG_OPT_URL, .o_get = mpc_tran_ep_get_url },
+	/* NNG's TLS options: on the source config, never the inner one. */
+	{ .o_name = NNG_OPT_TLS_CONFIG,
+	    .o_get  = mpc_tran_ep_get_tls_config,
+	    .o_set  = mpc_tran_ep_set_tls_config },
+	{ .o_name = NNG_OPT_TLS_CA_FILE, .o_set = mpc_tran_ep_set_tls_ca },
+	{ .o_name = NNG_OPT_TLS_CERT_KEY_FILE,
+	    .o_set  = mpc_tran_ep_set_tls_cert },
+	{ .o_name = NNG_OPT_TLS_AUTH_MODE, .o_set = mpc_tran_ep_set_tls_auth },
+	{ .o_name = NNG_OPT_TLS_SERVER_NAME,
+	    .o_set  = mpc_tran_ep_set_tls_name },
 	{ .o_name = NULL },
 };
 
