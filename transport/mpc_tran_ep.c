@@ -100,7 +100,8 @@ mpc_tran_ep_emit_refused(
 		return;
 	}
 	mpc_tran_ep_event_init(ep, &ev,
-	    (rv == NNG_MPC_ENEGOFULL) || (rv == NNG_MPC_ESOURCEFULL)
+	    (rv == NNG_MPC_ENEGOFULL) || (rv == NNG_MPC_ESOURCEFULL) ||
+	            (rv == NNG_MPC_ECONNRATE) || (rv == NNG_MPC_ETHROTTLEFULL)
 	        ? MPC_TRAN_EV_ADMISSION
 	        : MPC_TRAN_EV_REFUSED);
 	ev.remote = remote;
@@ -181,6 +182,18 @@ mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink)
  * Lifecycle
  * ---------------------------------------------------------------------- */
 
+/* A finished endpoint is freed once no pipe and no negotiation refers to
+ * it: a negotiation runs the application's filter with the endpoint's
+ * mutex released (mpc_tran_nego.c), so it must not go away meanwhile.
+ * Locked. */
+static void
+mpc_tran_ep_maybe_reap(mpc_tran_ep *ep)
+{
+	if (ep->fini && (ep->refcnt == 0) && nni_list_empty(&ep->negos)) {
+		nni_reap(&mpc_tran_ep_reap_list, ep);
+	}
+}
+
 /* A pipe's fini: drops its reference on the endpoint. */
 static void
 mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
@@ -188,12 +201,21 @@ mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
 	mpc_tran_ep *ep = arg;
 
 	nni_mtx_lock(&ep->mtx);
+	switch (p->close_reason) {
+	case NNG_MPC_ERATELIMIT:
+	case NNG_MPC_EDEADPEER:
+	case NNG_MPC_EIDLE:
+	case NNG_MPC_ELIFETIME:
+		/* Pipes the pipe filter closed, on the endpoint too. */
+		mpc_tran_ep_count(&ep->stats, mpc_tran_ep_ctr_of(p->close_reason));
+		break;
+	default:
+		break;
+	}
 	mpc_tran_ep_emit_closed(ep, p);
 	nni_list_node_remove(&p->node);
 	ep->refcnt--;
-	if (ep->fini && (ep->refcnt == 0)) {
-		nni_reap(&mpc_tran_ep_reap_list, ep);
-	}
+	mpc_tran_ep_maybe_reap(ep);
 	nni_mtx_unlock(&ep->mtx);
 }
 
@@ -248,7 +270,7 @@ mpc_tran_ep_fini(void *arg)
 
 	nni_mtx_lock(&ep->mtx);
 	ep->fini = true;
-	if (ep->refcnt != 0) {
+	if ((ep->refcnt != 0) || !nni_list_empty(&ep->negos)) {
 		nni_mtx_unlock(&ep->mtx);
 		return;
 	}
@@ -340,6 +362,7 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 		}
 		mpc_tran_nego_reap(n);
 		mpc_tran_ep_failed(ep, rv);
+		mpc_tran_ep_maybe_reap(ep);
 		return;
 	}
 	memset(&prm, 0, sizeof(prm));
@@ -349,6 +372,7 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 	prm.sock_id      = ep->sock_id;
 	prm.rcvmax       = ep->rcvmax;
 	prm.reject_limit = ep->reject_limit;
+	prm.lim          = &ep->lim;
 	prm.gone         = mpc_tran_ep_pipe_gone;
 	prm.owner        = ep;
 	rv = ep->closed ? NNG_ECLOSED : mpc_tran_pipe_alloc(&p, &prm);
@@ -357,6 +381,7 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 		nng_stream_free(prm.conn);
 		mpc_chan_free(prm.chan);
 		mpc_tran_ep_failed(ep, rv);
+		mpc_tran_ep_maybe_reap(ep);
 		return;
 	}
 	/* On no list until registered: nothing else walks it meanwhile. */
@@ -436,6 +461,7 @@ mpc_tran_ep_new_conn(mpc_tran_ep *ep, nng_stream *conn)
 	prm.sock_id = ep->sock_id;
 	prm.rcvmax  = ep->rcvmax;
 	prm.remote  = remote;
+	prm.lim     = &ep->lim;
 	prm.done    = mpc_tran_ep_nego_done;
 	prm.arg     = ep;
 	if ((rv = mpc_tran_nego_start(&n, conn, &src, &prm)) != 0) {
@@ -623,6 +649,7 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 	mpc_tran_ep_stats_init(&ep->stats);
 	mpc_tran_cfg_init(&ep->cfg);
 	mpc_tran_admit_init(&ep->admit);
+	mpc_tran_limits_init(&ep->lim);
 	ep->reject_limit = MPC_TRAN_REJECT_LIMIT_DEFAULT;
 
 	ep->kind      = sch->kind;
@@ -719,8 +746,8 @@ mpc_tran_ep_cancel(nni_aio *aio, void *arg, int rv)
  * Settles an endpoint's configuration when it starts to dial or listen:
  * the inner endpoint gets a private TLS configuration derived from the
  * endpoint's source, with its pins (mpc_tran_tls.h); then what is still
- * unset comes from the environment (mpc_tran_env.h), for unmodified NNG
- * programs.  0 when a handshake has all it needs.  Locked.
+ * unset -- MPC settings and the pipe filter's -- comes from the
+ * environment (mpc_tran_env.h), for unmodified NNG programs.  0 when a handshake has all it needs.  Locked.
  */
 static int
 mpc_tran_ep_settle(mpc_tran_ep *ep)
@@ -730,6 +757,10 @@ mpc_tran_ep_settle(mpc_tran_ep *ep)
 	if ((ep->kind == MPC_TRAN_TLS) &&
 	    ((rv = mpc_tran_tls_settle(ep->tls_src, ep->dialer, ep->listener,
 	          &ep->cfg)) != 0)) {
+		return (rv);
+	}
+	if ((rv = mpc_tran_limits_from_env(&ep->lim, &ep->admit.thr.rate,
+	         &ep->admit.thr.burst)) != 0) {
 		return (rv);
 	}
 	return (mpc_tran_cfg_from_env(&ep->cfg));

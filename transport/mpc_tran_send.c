@@ -34,6 +34,7 @@
 
 #include "mpc_tran_pipe.h"
 
+#include "mpc_cursor.h"
 #include "mpc_envelope.h"
 #include "mpc_wipe.h"
 
@@ -523,5 +524,50 @@ mpc_tran_send_close(mpc_tran_pipe *p)
 	/* Sealed sends (sealedq, txbig) fail when closing the aio aborts
 	 * their write. */
 	mpc_tran_pipe_fail_queue(&p->sendq, false, NNG_ECLOSED);
+	nni_mtx_unlock(&p->txmtx);
+}
+
+void
+mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token)
+{
+	mpc_frame_hdr h;
+	mpc_wcursor   c;
+	uint8_t *     hdr;
+	const size_t  plen = sizeof(token);
+
+	nni_mtx_lock(&p->txmtx);
+	if (mpc_tran_send_done(p)) {
+		nni_mtx_unlock(&p->txmtx);
+		return;
+	}
+	if (plen + NNG_MPC_FRAME_OVERHEAD > MPC_TRAN_TXBUF_SIZE - p->txfill) {
+		if (p->txstate == MPC_TX_WRITING) {
+			/* Both buffers hold frames: not idle, no need. */
+			nni_mtx_unlock(&p->txmtx);
+			return;
+		}
+		mpc_tran_send_flush(p);
+	}
+	hdr = mpc_tran_send_half(p) + p->txfill;
+	mpc_wcursor_init(&c, hdr + NNG_MPC_FRAME_HEADER_SIZE, plen);
+	memset(&h, 0, sizeof(h));
+	h.type      = type;
+	h.recipient = p->peer.peer_id;
+	if (!mpc_wcursor_u64(&c, token) ||
+	    (mpc_tran_send_seal(p, &h, hdr, hdr + NNG_MPC_FRAME_HEADER_SIZE,
+	         plen, hdr + NNG_MPC_FRAME_HEADER_SIZE + plen) != 0)) {
+		/* No key left: the next application send reports it. */
+		mpc_wipe(hdr, plen + NNG_MPC_FRAME_OVERHEAD);
+		nni_mtx_unlock(&p->txmtx);
+		return;
+	}
+	p->txfill += plen + NNG_MPC_FRAME_OVERHEAD;
+	nni_atomic_inc64(&p->ctl_out);
+	if (type == NNG_MPC_MSG_CTL_PING) {
+		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_HB_OUT, 1);
+	}
+	if (p->txstate == MPC_TX_IDLE) {
+		mpc_tran_send_flush(p);
+	}
 	nni_mtx_unlock(&p->txmtx);
 }

@@ -1,0 +1,418 @@
+/*
+ * mpc_tran_limit.c -- party sets, token buckets, the per-source table of
+ * new connections and a pipe's receive limiter (mpc_tran_limit.h).
+ *
+ * Pure code, no clock of its own.  Threading: the caller's (the header).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpc_tran_limit.h"
+
+/* ---------------------------------------------------------------------- *
+ * Party sets
+ * ---------------------------------------------------------------------- */
+
+static const char *
+mpc_tran_skip_space(const char *s)
+{
+	while ((*s == ' ') || (*s == '\t')) {
+		s++;
+	}
+	return (s);
+}
+
+/* A decimal party ID at *sp (no sign, no leading zero): 0 or -1. */
+static int
+mpc_tran_party_num(const char **sp, uint32_t *out)
+{
+	const char *s = *sp;
+	uint64_t    v = 0;
+	size_t      n = 0;
+
+	if ((*s == '0') || (*s < '0') || (*s > '9')) {
+		return (-1);
+	}
+	while ((*s >= '0') && (*s <= '9')) {
+		if (++n > 10) {
+			return (-1);
+		}
+		v = v * 10 + (uint64_t) (*s++ - '0');
+	}
+	if ((v < NNG_MPC_PARTY_MIN) || (v > NNG_MPC_PARTY_MAX)) {
+		return (-1);
+	}
+	*out = (uint32_t) v;
+	*sp  = s;
+	return (0);
+}
+
+int
+mpc_tran_partyset_parse(mpc_tran_partyset *set, const char *s)
+{
+	mpc_tran_partyset n;
+
+	memset(&n, 0, sizeof(n));
+	s = mpc_tran_skip_space(s);
+	while (*s != '\0') {
+		uint32_t lo;
+		uint32_t hi;
+		if ((n.n == MPC_TRAN_PARTYSET_MAX) ||
+		    (mpc_tran_party_num(&s, &lo) != 0)) {
+			return (NNG_EINVAL);
+		}
+		hi = lo;
+		s  = mpc_tran_skip_space(s);
+		if (*s == '-') {
+			s = mpc_tran_skip_space(s + 1);
+			if ((mpc_tran_party_num(&s, &hi) != 0) || (hi < lo)) {
+				return (NNG_EINVAL);
+			}
+			s = mpc_tran_skip_space(s);
+		}
+		n.lo[n.n] = lo;
+		n.hi[n.n] = hi;
+		n.n++;
+		if (*s == ',') {
+			s = mpc_tran_skip_space(s + 1);
+			if (*s == '\0') {
+				return (NNG_EINVAL); /* a trailing comma */
+			}
+		} else if (*s != '\0') {
+			return (NNG_EINVAL);
+		}
+	}
+	*set = n;
+	return (0);
+}
+
+void
+mpc_tran_partyset_format(const mpc_tran_partyset *set, char *buf, size_t cap)
+{
+	size_t pos = 0;
+
+	buf[0] = '\0';
+	for (uint32_t i = 0; (i < set->n) && (pos < cap); i++) {
+		int k = set->lo[i] == set->hi[i]
+		    ? snprintf(buf + pos, cap - pos, "%s%u", i ? "," : "",
+		          (unsigned) set->lo[i])
+		    : snprintf(buf + pos, cap - pos, "%s%u-%u", i ? "," : "",
+		          (unsigned) set->lo[i], (unsigned) set->hi[i]);
+		if (k < 0) {
+			return;
+		}
+		pos += (size_t) k;
+	}
+}
+
+bool
+mpc_tran_partyset_has(const mpc_tran_partyset *set, uint32_t party)
+{
+	for (uint32_t i = 0; i < set->n; i++) {
+		if ((party >= set->lo[i]) && (party <= set->hi[i])) {
+			return (true);
+		}
+	}
+	return (false);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Token buckets
+ * ---------------------------------------------------------------------- */
+
+void
+mpc_tran_bucket_init(mpc_tran_bucket *b, double rate, double cap, uint64_t now)
+{
+	b->rate   = rate;
+	b->cap    = rate > 0 ? cap : INFINITY;
+	b->tokens = b->cap;
+	b->last   = now;
+}
+
+void
+mpc_tran_bucket_refill(mpc_tran_bucket *b, uint64_t now)
+{
+	if ((b->rate <= 0) || (now <= b->last)) {
+		return;
+	}
+	b->tokens += (double) (now - b->last) * b->rate / 1e9;
+	if (b->tokens > b->cap) {
+		b->tokens = b->cap;
+	}
+	b->last = now;
+}
+
+uint64_t
+mpc_tran_bucket_wait(const mpc_tran_bucket *b, double want)
+{
+	if ((b->rate <= 0) || (b->tokens >= want)) {
+		return (0);
+	}
+	return ((uint64_t) ceil((want - b->tokens) * 1e9 / b->rate));
+}
+
+/* ---------------------------------------------------------------------- *
+ * New connections per source
+ * ---------------------------------------------------------------------- */
+
+void
+mpc_tran_throttle_init(mpc_tran_throttle *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->rate  = MPC_TRAN_CONN_RATE_DEFAULT;
+	t->burst = MPC_TRAN_CONN_BURST_DEFAULT;
+}
+
+void
+mpc_tran_throttle_fini(mpc_tran_throttle *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->live  = 0;
+}
+
+/* A slot whose bucket would be full again holds nothing worth keeping. */
+static bool
+mpc_tran_throttle_aged(const mpc_tran_throttle_slot *s, uint64_t now)
+{
+	mpc_tran_bucket b = s->b;
+
+	mpc_tran_bucket_refill(&b, now);
+	return (b.tokens >= b.cap);
+}
+
+int
+mpc_tran_throttle_take(mpc_tran_throttle *t, uint16_t family,
+    const uint8_t *addr, uint64_t now)
+{
+	mpc_tran_throttle_slot *s    = NULL;
+	mpc_tran_throttle_slot *free_s = NULL;
+
+	if ((t->rate == 0) || (family == 0)) {
+		return (0);
+	}
+	if ((t->slots == NULL) &&
+	    ((t->slots = calloc(MPC_TRAN_THROTTLE_SLOTS, sizeof(*t->slots))) ==
+	        NULL)) {
+		return (NNG_ENOMEM);
+	}
+	/* One pass: the source's slot, else a free or aged one.  4096
+	 * compares of 10 bytes per accepted connection: microseconds, far
+	 * below what a connection costs the kernel. */
+	for (uint32_t i = 0; i < MPC_TRAN_THROTTLE_SLOTS; i++) {
+		mpc_tran_throttle_slot *c = &t->slots[i];
+		if (c->family == 0) {
+			if (free_s == NULL) {
+				free_s = c;
+			}
+			continue;
+		}
+		if ((c->family == family) &&
+		    (memcmp(c->addr, addr, sizeof(c->addr)) == 0)) {
+			s = c;
+			break;
+		}
+		if ((free_s == NULL) && mpc_tran_throttle_aged(c, now)) {
+			c->family = 0; /* aged out */
+			t->live--;
+			free_s = c;
+		}
+	}
+	if (s == NULL) {
+		if (free_s == NULL) {
+			return (NNG_MPC_ETHROTTLEFULL);
+		}
+		s         = free_s;
+		s->family = family;
+		memcpy(s->addr, addr, sizeof(s->addr));
+		mpc_tran_bucket_init(&s->b, (double) t->rate,
+		    (double) t->burst, now);
+		t->live++;
+	}
+	mpc_tran_bucket_refill(&s->b, now);
+	if (s->b.tokens < 1.0) {
+		return (NNG_MPC_ECONNRATE);
+	}
+	s->b.tokens -= 1.0;
+	return (0);
+}
+
+/* ---------------------------------------------------------------------- *
+ * A pipe's receive limiter
+ * ---------------------------------------------------------------------- */
+
+/* The buckets' rates at the current allowance (the burst scales too). */
+static void
+mpc_tran_rate_apply(mpc_tran_rate *r)
+{
+	double f     = r->allow;
+	double burst = (double) r->cfg.burst_ms / 1000.0;
+
+	if (r->cfg.msgs != 0) {
+		r->msgs.rate = (double) r->cfg.msgs * f;
+		r->msgs.cap  = fmax(1.0, r->msgs.rate * burst);
+		r->msgs.tokens = fmin(r->msgs.tokens, r->msgs.cap);
+	}
+	if (r->cfg.bytes != 0) {
+		r->bytes.rate = (double) r->cfg.bytes * f;
+		r->bytes.cap  = fmax(1.0, r->bytes.rate * burst);
+		r->bytes.tokens = fmin(r->bytes.tokens, r->bytes.cap);
+	}
+}
+
+void
+mpc_tran_rate_init(mpc_tran_rate *r, const mpc_tran_rate_cfg *cfg, uint64_t now)
+{
+	double burst = (double) cfg->burst_ms / 1000.0;
+
+	memset(r, 0, sizeof(*r));
+	r->cfg      = *cfg;
+	r->on       = (cfg->msgs != 0) || (cfg->bytes != 0);
+	r->allow    = 1.0;
+	r->allow_at = now;
+	mpc_tran_bucket_init(&r->msgs, (double) cfg->msgs,
+	    fmax(1.0, (double) cfg->msgs * burst), now);
+	mpc_tran_bucket_init(&r->bytes, (double) cfg->bytes,
+	    fmax(1.0, (double) cfg->bytes * burst), now);
+}
+
+bool
+mpc_tran_rate_ready(const mpc_tran_rate *r)
+{
+	return (!r->on || ((r->msgs.tokens >= 1.0) && (r->bytes.tokens >= 0)));
+}
+
+/* Adaptive recovery: +1/16 of the rate per second of good behaviour. */
+static void
+mpc_tran_rate_recover(mpc_tran_rate *r, uint64_t now)
+{
+	if (!r->cfg.adaptive || (r->allow >= 1.0) || (now <= r->allow_at)) {
+		r->allow_at = now;
+		return;
+	}
+	r->allow += MPC_TRAN_RATE_ALLOW_STEP * (double) (now - r->allow_at) /
+	    1e9;
+	if (r->allow > 1.0) {
+		r->allow = 1.0;
+	}
+	r->allow_at = now;
+	mpc_tran_rate_apply(r);
+}
+
+uint64_t
+mpc_tran_rate_check(mpc_tran_rate *r, uint64_t now, bool *close)
+{
+	uint64_t w1;
+	uint64_t w2;
+
+	*close = false;
+	if (!r->on) {
+		return (0);
+	}
+	mpc_tran_rate_recover(r, now);
+	mpc_tran_bucket_refill(&r->msgs, now);
+	mpc_tran_bucket_refill(&r->bytes, now);
+	w1 = mpc_tran_bucket_wait(&r->msgs, 1.0);
+	w2 = mpc_tran_bucket_wait(&r->bytes, 0.0);
+	if ((w1 == 0) && (w2 == 0)) {
+		if (r->throttle_at != 0) {
+			r->throttled_ns += now - r->throttle_at;
+			r->throttle_at = 0;
+		}
+		/* The peer let the buckets refill to half: it is not over
+		 * its limit continuously. */
+		if ((r->msgs.tokens >= r->msgs.cap / 2) &&
+		    (r->bytes.tokens >= r->bytes.cap / 2)) {
+			r->over_since = 0;
+		}
+		return (0);
+	}
+	if (r->throttle_at == 0) {
+		r->throttle_at = now;
+	}
+	if (r->over_since == 0) {
+		r->over_since = now;
+	}
+	if ((r->cfg.policy == MPC_TRAN_RATE_CLOSE) &&
+	    (now - r->over_since >=
+	        (uint64_t) r->cfg.close_after_ms * 1000000u)) {
+		*close = true;
+	}
+	return (w1 > w2 ? w1 : w2);
+}
+
+void
+mpc_tran_rate_punish(mpc_tran_rate *r, uint64_t now)
+{
+	if (!r->on || !r->cfg.adaptive) {
+		return;
+	}
+	mpc_tran_rate_recover(r, now);
+	r->allow /= 2;
+	if (r->allow < MPC_TRAN_RATE_ALLOW_MIN) {
+		r->allow = MPC_TRAN_RATE_ALLOW_MIN;
+	}
+	mpc_tran_rate_apply(r);
+}
+
+uint64_t
+mpc_tran_rate_allowance(const mpc_tran_rate *r)
+{
+	return (r->cfg.msgs == 0 ? 0
+	                         : (uint64_t) ((double) r->cfg.msgs * r->allow));
+}
+
+uint64_t
+mpc_tran_rate_throttled(const mpc_tran_rate *r, uint64_t now)
+{
+	return (r->throttled_ns +
+	    ((r->throttle_at != 0) && (now > r->throttle_at)
+	            ? now - r->throttle_at
+	            : 0));
+}
+
+/* ---------------------------------------------------------------------- *
+ * An endpoint's settings
+ * ---------------------------------------------------------------------- */
+
+void
+mpc_tran_limits_init(mpc_tran_limits *l)
+{
+	memset(l, 0, sizeof(*l));
+	l->rate.burst_ms       = MPC_TRAN_RATE_BURST_DEFAULT;
+	l->rate.policy         = MPC_TRAN_RATE_BACKPRESSURE;
+	l->rate.close_after_ms = MPC_TRAN_RATE_CLOSE_AFTER_DEFAULT;
+	l->heartbeat_ms        = MPC_TRAN_HEARTBEAT_DEFAULT;
+	l->dead_after          = MPC_TRAN_DEAD_AFTER_DEFAULT;
+}
+
+int
+mpc_tran_limits_party(const mpc_tran_limits *l, uint32_t party)
+{
+	if (((l->allow.n != 0) && !mpc_tran_partyset_has(&l->allow, party)) ||
+	    mpc_tran_partyset_has(&l->deny, party)) {
+		return (NNG_MPC_EPARTYDENIED);
+	}
+	return (0);
+}
+
+int
+mpc_tran_rate_policy_parse(const char *s, mpc_tran_rate_policy *out)
+{
+	if (strcmp(s, "backpressure") == 0) {
+		*out = MPC_TRAN_RATE_BACKPRESSURE;
+	} else if (strcmp(s, "close") == 0) {
+		*out = MPC_TRAN_RATE_CLOSE;
+	} else {
+		return (NNG_EINVAL);
+	}
+	return (0);
+}
+
+const char *
+mpc_tran_rate_policy_name(mpc_tran_rate_policy p)
+{
+	return (p == MPC_TRAN_RATE_CLOSE ? "close" : "backpressure");
+}
