@@ -272,6 +272,7 @@ mpc_tran_rate_init(mpc_tran_rate *r, const mpc_tran_rate_cfg *cfg, uint64_t now)
 	r->on       = (cfg->msgs != 0) || (cfg->bytes != 0);
 	r->allow    = 1.0;
 	r->allow_at = now;
+	r->check_at = now;
 	mpc_tran_bucket_init(&r->msgs, (double) cfg->msgs,
 	    fmax(1.0, (double) cfg->msgs * burst), now);
 	mpc_tran_bucket_init(&r->bytes, (double) cfg->bytes,
@@ -302,10 +303,12 @@ mpc_tran_rate_recover(mpc_tran_rate *r, uint64_t now)
 }
 
 uint64_t
-mpc_tran_rate_check(mpc_tran_rate *r, uint64_t now, bool *close)
+mpc_tran_rate_check(
+    mpc_tran_rate *r, uint64_t now, bool backlog, bool *close)
 {
 	uint64_t w1;
 	uint64_t w2;
+	uint64_t gap;
 
 	*close = false;
 	if (!r->on) {
@@ -316,26 +319,31 @@ mpc_tran_rate_check(mpc_tran_rate *r, uint64_t now, bool *close)
 	mpc_tran_bucket_refill(&r->bytes, now);
 	w1 = mpc_tran_bucket_wait(&r->msgs, 1.0);
 	w2 = mpc_tran_bucket_wait(&r->bytes, 0.0);
+	/*
+	 * Over the limit means frames waiting while the buckets are short.
+	 * The clock stops when the peer's frames stop waiting, or when the
+	 * pipe was not pressing for longer than a burst (the application
+	 * did not receive meanwhile: that is not the peer's excess).
+	 */
+	gap = (uint64_t) r->cfg.burst_ms * 1000000u + 100000000u;
+	if (!backlog || (now - r->check_at > gap)) {
+		r->over_since = 0;
+	}
+	r->check_at = now;
+	if (backlog && (r->over_since == 0)) {
+		r->over_since = now;
+	}
 	if ((w1 == 0) && (w2 == 0)) {
 		if (r->throttle_at != 0) {
 			r->throttled_ns += now - r->throttle_at;
 			r->throttle_at = 0;
-		}
-		/* The peer let the buckets refill to half: it is not over
-		 * its limit continuously. */
-		if ((r->msgs.tokens >= r->msgs.cap / 2) &&
-		    (r->bytes.tokens >= r->bytes.cap / 2)) {
-			r->over_since = 0;
 		}
 		return (0);
 	}
 	if (r->throttle_at == 0) {
 		r->throttle_at = now;
 	}
-	if (r->over_since == 0) {
-		r->over_since = now;
-	}
-	if ((r->cfg.policy == MPC_TRAN_RATE_CLOSE) &&
+	if ((r->cfg.policy == MPC_TRAN_RATE_CLOSE) && (r->over_since != 0) &&
 	    (now - r->over_since >=
 	        (uint64_t) r->cfg.close_after_ms * 1000000u)) {
 		*close = true;

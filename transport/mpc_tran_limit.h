@@ -152,6 +152,7 @@ typedef struct mpc_tran_rate {
 	double            allow; /* adaptive allowance, 1: the full rate */
 	uint64_t          allow_at;   /* ns of the last recovery step */
 	uint64_t          over_since; /* ns: over the limit since, or 0 */
+	uint64_t          check_at;   /* ns of the last check */
 	uint64_t          throttle_at;/* ns: throttled since, or 0 */
 	uint64_t          throttled_ns; /* total time throttled */
 } mpc_tran_rate;
@@ -162,12 +163,15 @@ void mpc_tran_rate_init(
 /*
  * Before taking the next frame: 0 when it may be delivered now; else the
  * nanoseconds to wait (the pipe stops reading meanwhile), with *close set
- * when the close policy's time over the limit has run out.  Cheap while
- * the buckets hold tokens: the clock is read by the caller only when
- * mpc_tran_rate_ready() says the buckets ran dry.
+ * when the close policy's time over the limit has run out.  backlog: a
+ * frame of the peer is already waiting (the peer sends faster than its
+ * rate while that holds).  Cheap while the buckets hold tokens: the clock
+ * is read by the caller only when mpc_tran_rate_ready() says the buckets
+ * ran dry.
  */
 bool     mpc_tran_rate_ready(const mpc_tran_rate *r);
-uint64_t mpc_tran_rate_check(mpc_tran_rate *r, uint64_t now, bool *close);
+uint64_t mpc_tran_rate_check(
+    mpc_tran_rate *r, uint64_t now, bool backlog, bool *close);
 /* A frame of len payload bytes was delivered. */
 static inline void
 mpc_tran_rate_charge(mpc_tran_rate *r, size_t len)

@@ -352,7 +352,8 @@ mpc_tran_recv_throttle(mpc_tran_pipe *p)
 	uint64_t wait;
 	bool     close;
 
-	wait = mpc_tran_rate_check(&p->rxrate, mpc_tran_now_ns(), &close);
+	wait = mpc_tran_rate_check(&p->rxrate, mpc_tran_now_ns(),
+	    p->rxend - p->rxoff >= NNG_MPC_FRAME_HEADER_SIZE, &close);
 	if (close) {
 		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_P_CLOSED_RATE, 1);
 		return (NNG_MPC_ERATELIMIT);
