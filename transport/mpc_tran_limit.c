@@ -351,6 +351,20 @@ mpc_tran_rate_check(
 	return (w1 > w2 ? w1 : w2);
 }
 
+int32_t
+mpc_tran_rate_wait_ms(const mpc_tran_rate *r, uint64_t wait_ns)
+{
+	uint64_t ms  = (wait_ns + 999999u) / 1000000u;
+	uint64_t min = r->cfg.burst_ms < MPC_TRAN_RATE_WAIT_MIN_MS
+	    ? r->cfg.burst_ms
+	    : MPC_TRAN_RATE_WAIT_MIN_MS;
+
+	if (ms < min) {
+		ms = min;
+	}
+	return (ms > INT32_MAX ? INT32_MAX : (int32_t) ms);
+}
+
 void
 mpc_tran_rate_punish(mpc_tran_rate *r, uint64_t now)
 {

@@ -179,6 +179,12 @@ mpc_tran_rate_charge(mpc_tran_rate *r, size_t len)
 	r->msgs.tokens -= 1.0;
 	r->bytes.tokens -= (double) len;
 }
+/* How long a throttled pipe sleeps for a wait of wait_ns: whole ms,
+ * rounded up, at least MPC_TRAN_RATE_WAIT_MIN_MS or the burst when that
+ * is shorter. */
+#define MPC_TRAN_RATE_WAIT_MIN_MS 20
+int32_t mpc_tran_rate_wait_ms(const mpc_tran_rate *r, uint64_t wait_ns);
+
 /* The peer misbehaved (a frame refused): adaptive mode halves the
  * allowance. */
 void mpc_tran_rate_punish(mpc_tran_rate *r, uint64_t now);

@@ -364,8 +364,13 @@ mpc_tran_recv_throttle(mpc_tran_pipe *p)
 	mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_RATE_DELAYED, 1);
 	p->rxstate = MPC_RX_THROTTLED;
 	/* Whole milliseconds, rounded up: NNG's timers have no finer
-	 * resolution, and waking early would only find the bucket short. */
-	nni_sleep_aio((nni_duration) ((wait + 999999u) / 1000000u), p->rxlimit);
+	 * resolution, and waking early would only find the bucket short.
+	 * And not less than MPC_TRAN_RATE_WAIT_MIN_MS (or the burst, when
+	 * shorter): NNG 1.5.2's timer thread spins through the millisecond
+	 * a timer expires in (src/core/aio.c, nni_aio_expire_loop), so a
+	 * wake per message would cost a core; a longer wait lets tokens for
+	 * a batch of frames accumulate, the average rate is the same. */
+	nni_sleep_aio(mpc_tran_rate_wait_ms(&p->rxrate, wait), p->rxlimit);
 	return (0);
 }
 

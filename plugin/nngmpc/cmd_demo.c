@@ -28,7 +28,9 @@
 
 #include <nng_mpc.h>
 
+#include "filter_flags.h"
 #include "nngmpc.h"
+#include "node.h"
 #include "roster.h"
 #include "rounds.h"
 
@@ -37,7 +39,11 @@
 #define DEMO_PARTIES_MAX 16u
 #define DEMO_TIMEOUT_DEFAULT 30u
 
-enum { DEMO_OPT_KILL = 256, DEMO_OPT_KEEP };
+enum { DEMO_OPT_KILL = 256, DEMO_OPT_KEEP, DEMO_OPT_FLOOD,
+	DEMO_OPT_FLOOD_COUNT };
+
+/* What a flooding party sends on top of each round by default. */
+#define DEMO_FLOOD_DEFAULT 2000u
 
 struct demo_round {
 	uint64_t latency_max_us;
@@ -59,6 +65,8 @@ struct demo_node {
 	int      status;
 	uint64_t frames_in, frames_out, bytes_in, bytes_out, auth_fail,
 	    replays;
+	uint64_t flood_out, flood_in; /* flood messages sent, discarded */
+	uint64_t delayed, throttled_ms; /* the rate limit on its links */
 };
 
 struct demo {
@@ -71,6 +79,9 @@ struct demo {
 	uint32_t          timeout_s;
 	char              dir[64];
 	char              roster_path[128];
+	struct nngmpc_node_opts lim; /* pipe filter flags for every node */
+	uint32_t          flood_id;  /* the flooding party, or 0 */
+	uint32_t          flood_count;
 	struct demo_node  nodes[DEMO_PARTIES_MAX];
 	struct demo_round rounds[16];
 };
@@ -82,6 +93,8 @@ demo_usage(FILE *f)
 	    "Usage: nngmpc demo [--parties N] [--scheme SCHEME] "
 	    "[--kill ID@ROUND]\n"
 	    "                   [--timeout SECONDS] [--keep]\n"
+	    "                   [pipe filter flags] [--flood ID "
+	    "[--flood-count N]]\n"
 	    "\n"
 	    "Runs an MPC session on this machine with no configuration: makes\n"
 	    "a CA and party certificates in a temporary directory, starts one\n"
@@ -103,8 +116,16 @@ demo_usage(FILE *f)
 	    "(default %u)\n"
 	    "      --keep           keep the temporary directory (certificates,\n"
 	    "                       roster) and print its path\n"
-	    "  -h, --help           show this help\n",
-	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT);
+	    "      --flood ID       party ID floods: after its messages of each\n"
+	    "                       round it broadcasts --flood-count extra\n"
+	    "                       64-byte messages (default %u); the others\n"
+	    "                       discard them and still finish (with\n"
+	    "                       --rate-msgs the flooder is held to it)\n"
+	    "      --flood-count N  1..1000000\n"
+	    "  -h, --help           show this help\n"
+	    "%s",
+	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT,
+	    DEMO_FLOOD_DEFAULT, nngmpc_filter_help);
 }
 
 /* Free loopback ports, all held open at once so none repeats. */
@@ -239,10 +260,23 @@ demo_spawn(struct demo *d)
 			return (false);
 		}
 		if (n->pid == 0) {
+			char *argv[12 + NNGMPC_FILTER_ARGV_MAX + 1] = {
+				"nngmpc", "node", "--roster", d->roster_path,
+				"--id", id, "--report", "--timeout", timeout };
+			char  vals[NNGMPC_FILTER_ARGV_MAX][24];
+			char  flood[16];
+			int   k = 9;
+
+			k += nngmpc_filter_argv(&d->lim, vals, argv + k);
+			if (n->id == d->flood_id) {
+				snprintf(flood, sizeof(flood), "%u",
+				    (unsigned) d->flood_count);
+				argv[k++] = "--flood";
+				argv[k++] = flood;
+			}
+			argv[k] = NULL;
 			dup2(p[1], STDOUT_FILENO);
-			execl("/proc/self/exe", "nngmpc", "node", "--roster",
-			    d->roster_path, "--id", id, "--report",
-			    "--timeout", timeout, (char *) NULL);
+			execv("/proc/self/exe", argv);
 			fprintf(stderr, "nngmpc demo: cannot start a node: %s\n",
 			    strerror(errno));
 			_exit(127);
@@ -293,6 +327,13 @@ demo_line(struct demo *d, struct demo_node *n, const char *line)
 		n->bytes_out += a[3];
 		n->auth_fail += a[4];
 		n->replays += a[5];
+	} else if (sscanf(line, "limits %u %llu %llu %llu", &pid, &a[0],
+	               &a[1], &a[2]) == 4) {
+		n->delayed += a[0];
+		n->throttled_ms += a[1];
+	} else if (sscanf(line, "flood %llu %llu", &a[0], &a[1]) == 2) {
+		n->flood_out = a[0];
+		n->flood_in  = a[1];
 	} else if (strcmp(line, "result ok") == 0) {
 		n->ok = true;
 	} else if (strncmp(line, "result fail ", 12) == 0) {
@@ -372,6 +413,28 @@ demo_collect(struct demo *d)
 	}
 }
 
+/* The flood and what the rate limits did, when either was asked for. */
+static void
+demo_print_filter(const struct demo *d)
+{
+	if ((d->flood_id == 0) && (d->lim.rate_msgs == 0) &&
+	    (d->lim.rate_bytes == 0)) {
+		return;
+	}
+	printf("\n%-6s %12s %14s %16s %18s\n", "party", "flood sent",
+	    "flood dropped", "held to rate", "not read (ms)");
+	for (uint32_t i = 0; i < d->parties; i++) {
+		const struct demo_node *n = &d->nodes[i];
+		printf("%-6u %12" PRIu64 " %14" PRIu64 " %16" PRIu64
+		       " %18" PRIu64 "\n",
+		    (unsigned) n->id, n->flood_out, n->flood_in, n->delayed,
+		    n->throttled_ms);
+	}
+	printf("(flood dropped: the flooder's messages this party received "
+	       "and discarded; held to rate / not read: times its links "
+	       "waited for rate tokens, and for how long)\n");
+}
+
 static bool
 demo_print(struct demo *d)
 {
@@ -430,6 +493,7 @@ demo_print(struct demo *d)
 		    (unsigned) n->id, n->frames_in, n->frames_out, n->bytes_in,
 		    n->bytes_out, n->auth_fail, n->replays, res);
 	}
+	demo_print_filter(d);
 	printf("\n");
 	if (all) {
 		printf("OK: %u parties, %zu rounds, %" PRIu64
@@ -455,10 +519,15 @@ demo_parse(struct demo *d, int argc, char **argv)
 		{ "kill", required_argument, NULL, DEMO_OPT_KILL },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "keep", no_argument, NULL, DEMO_OPT_KEEP },
+		{ "flood", required_argument, NULL, DEMO_OPT_FLOOD },
+		{ "flood-count", required_argument, NULL,
+		    DEMO_OPT_FLOOD_COUNT },
+		NNGMPC_FILTER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	int rv;
 
 	opterr = 0;
 	optind = 0;
@@ -516,6 +585,22 @@ demo_parse(struct demo *d, int argc, char **argv)
 		case DEMO_OPT_KEEP:
 			d->keep = true;
 			break;
+		case DEMO_OPT_FLOOD:
+			if (!nngmpc_parse_u32(
+			        optarg, 1, DEMO_PARTIES_MAX, &d->flood_id)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--flood '%s': expected a party 1..%u",
+				    optarg, DEMO_PARTIES_MAX));
+			}
+			break;
+		case DEMO_OPT_FLOOD_COUNT:
+			if (!nngmpc_parse_u32(
+			        optarg, 1, 1000000, &d->flood_count)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--flood-count '%s': expected 1..1000000",
+				    optarg));
+			}
+			break;
 		case 'h':
 			demo_usage(stdout);
 			return (-1);
@@ -523,6 +608,13 @@ demo_parse(struct demo *d, int argc, char **argv)
 			return (nngmpc_usage_error(DEMO_CMD,
 			    "option '%s' needs a value", argv[optind - 1]));
 		default:
+			if ((rv = nngmpc_filter_flag(
+			         DEMO_CMD, c, optarg, &d->lim)) < 0) {
+				return (NNGMPC_EXIT_USAGE);
+			}
+			if (rv > 0) {
+				break;
+			}
 			return (nngmpc_usage_error(DEMO_CMD,
 			    "unknown option '%s'", argv[optind - 1]));
 		}
@@ -530,6 +622,11 @@ demo_parse(struct demo *d, int argc, char **argv)
 	if (optind < argc) {
 		return (nngmpc_usage_error(
 		    DEMO_CMD, "unexpected argument '%s'", argv[optind]));
+	}
+	if (d->flood_id > d->parties) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--flood %u: there are only %u parties",
+		    (unsigned) d->flood_id, (unsigned) d->parties));
 	}
 	if (d->kill_id > d->parties) {
 		return (nngmpc_usage_error(DEMO_CMD,
@@ -550,6 +647,7 @@ demo_run(int argc, char **argv)
 	}
 	d->parties   = DEMO_PARTIES_DEFAULT;
 	d->timeout_s = DEMO_TIMEOUT_DEFAULT;
+	d->flood_count = DEMO_FLOOD_DEFAULT;
 	strcpy(d->scheme, "mpc+tls+tcp");
 	if ((rv = demo_parse(d, argc, argv)) != 0) {
 		free(d);

@@ -209,6 +209,13 @@ test_rate_waits(void **state)
 	mpc_tran_rate_charge(&r, 600);
 	assert_false(mpc_tran_rate_ready(&r));
 	assert_int_equal(mpc_tran_rate_check(&r, now, false, &close), 500 * MS);
+	/* Sleeps: whole ms, at least 20 ms or the burst when shorter. */
+	assert_int_equal(mpc_tran_rate_wait_ms(&r, 500 * MS), 500);
+	assert_int_equal(mpc_tran_rate_wait_ms(&r, 1), 20);
+	assert_int_equal(mpc_tran_rate_wait_ms(&r, 20 * MS + 1), 21);
+	rate_cfg(&c, 100, 0, 5, MPC_TRAN_RATE_BACKPRESSURE);
+	mpc_tran_rate_init(&r, &c, now);
+	assert_int_equal(mpc_tran_rate_wait_ms(&r, 1), 5);
 }
 
 static void
