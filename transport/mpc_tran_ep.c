@@ -160,6 +160,23 @@ mpc_tran_ep_emit_closed(mpc_tran_ep *ep, mpc_tran_pipe *p)
 	mpc_tran_ep_emit(ep, &ev);
 }
 
+/* The pipe filter closed a pipe (rate, dead peer, idle, lifetime): an
+ * admission action with its reason.  Locked. */
+static void
+mpc_tran_ep_emit_action(mpc_tran_ep *ep, mpc_tran_pipe *p)
+{
+	struct mpc_tran_event ev;
+
+	if (ep->sink == NULL) {
+		return;
+	}
+	mpc_tran_ep_event_init(ep, &ev, MPC_TRAN_EV_ADMISSION);
+	ev.remote = p->peer.remote;
+	ev.party  = p->peer.peer_id;
+	ev.reason = p->close_reason;
+	mpc_tran_ep_emit(ep, &ev);
+}
+
 void
 mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink)
 {
@@ -206,8 +223,10 @@ mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
 	case NNG_MPC_EDEADPEER:
 	case NNG_MPC_EIDLE:
 	case NNG_MPC_ELIFETIME:
-		/* Pipes the pipe filter closed, on the endpoint too. */
+		/* Pipes the pipe filter closed: counted on the endpoint too,
+		 * and reported as its action before the pipe's end. */
 		mpc_tran_ep_count(&ep->stats, mpc_tran_ep_ctr_of(p->close_reason));
+		mpc_tran_ep_emit_action(ep, p);
 		break;
 	default:
 		break;

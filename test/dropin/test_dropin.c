@@ -196,21 +196,16 @@ test_two_nngcats_exchange(void **state)
 	}
 }
 
+/* Party 2 dials party 1 with the given environments: the dial must be
+ * refused with transport error #code, and nothing may arrive. */
 static void
-test_wrong_session_key_delivers_nothing(void **state)
+refused_dial(const char *const *env_l, const char *const *env_d,
+    const char *code)
 {
 	static char out_l[OUT_MAX], out_d[OUT_MAX];
 	char        url[64];
 	int         port = free_port();
-	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
-		"NNG_MPC_SESSION_KEY=" KEY, NULL };
-	/* Same session, another key: key confirmation fails, nothing flows. */
-	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
-		"NNG_MPC_SESSION_KEY="
-		"ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-		NULL };
 
-	(void) state;
 	url_of(url, sizeof(url), port);
 	{
 		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
@@ -226,17 +221,48 @@ test_wrong_session_key_delivers_nothing(void **state)
 
 		assert_true(wait_listening(port));
 		d = start(da, env_d);
-		/* The dial is refused: key confirmation (NNG_MPC_EKEYCONFIRM,
-		 * transport error #67; nngcat prints only the number). */
 		assert_int_equal(finish(d, out_d), 1);
 		/* nngcat ends a receive timeout with status 0. */
 		(void) finish(l, out_l);
 	}
 	if (strstr(out_d, "Unable to dial") == NULL ||
-	    strstr(out_d, "#67") == NULL) {
+	    strstr(out_d, code) == NULL) {
 		fail_msg("dialer output:\n%s", out_d);
 	}
 	assert_null(strstr(out_l, "must not arrive"));
+}
+
+static void
+test_wrong_session_key_delivers_nothing(void **state)
+{
+	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, NULL };
+	/* Same session, another key: key confirmation fails, nothing flows. */
+	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY="
+		"ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		NULL };
+
+	(void) state;
+	/* NNG_MPC_EKEYCONFIRM, transport error #67 (nngcat prints only the
+	 * number). */
+	refused_dial(env_l, env_d, "#67");
+}
+
+/* The pipe filter from the environment: a listener that denies party 2
+ * refuses it after authentication; the dialer learns why
+ * (NNG_MPC_EPARTYDENIED, transport error #84). */
+static void
+test_deny_list_from_environment(void **state)
+{
+	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, "NNG_MPC_DENY_PARTIES=2,5-7",
+		"NNG_MPC_RATE_MSGS=1000", NULL };
+	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, NULL };
+
+	(void) state;
+	refused_dial(env_l, env_d, "#84");
 }
 
 static void
@@ -246,6 +272,8 @@ test_bad_environment_is_named(void **state)
 	char        url[64];
 	const char *bad_sid[] = { "NNG_MPC_SESSION_ID=0011", NULL };
 	const char *no_key[]  = { "NNG_MPC_SESSION_ID=" SID, NULL };
+	const char *bad_allow[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, "NNG_MPC_ALLOW_PARTIES=1-", NULL };
 
 	(void) state;
 	url_of(url, sizeof(url), free_port());
@@ -257,6 +285,11 @@ test_bad_environment_is_named(void **state)
 		assert_int_not_equal(finish(start(la, bad_sid), out), 0);
 		if (strstr(out, "nng-mpc: NNG_MPC_SESSION_ID: expected 32 hex "
 		                "digits") == NULL) {
+			fail_msg("output:\n%s", out);
+		}
+		assert_int_not_equal(finish(start(la, bad_allow), out), 0);
+		if (strstr(out, "nng-mpc: NNG_MPC_ALLOW_PARTIES: expected "
+		                "party IDs and ranges") == NULL) {
 			fail_msg("output:\n%s", out);
 		}
 		assert_int_not_equal(finish(start(la, no_key), out), 0);
@@ -275,6 +308,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_two_nngcats_exchange),
 		cmocka_unit_test(test_wrong_session_key_delivers_nothing),
+		cmocka_unit_test(test_deny_list_from_environment),
 		cmocka_unit_test(test_bad_environment_is_named),
 	};
 	if (argc != 4) {
