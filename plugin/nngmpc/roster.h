@@ -17,6 +17,10 @@
  * unique, 2..NNGMPC_ROSTER_MAX of them; addresses are unique.
  *
  * Parsing is strict: every error names the file, line and what to fix.
+ * Loading (nngmpc_roster_load) also refuses a file group or others may
+ * read or write, or owned by another user than this one or root, since it
+ * holds the session key (files.h), and makes relative `ca` and cert+key
+ * paths relative to the roster's own directory.
  */
 #ifndef NNG_MPC_NNGMPC_ROSTER_H
 #define NNG_MPC_NNGMPC_ROSTER_H
