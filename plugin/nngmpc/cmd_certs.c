@@ -20,12 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "certs_io.h"
 #include "mpc_certgen.h"
 #include "nngmpc.h"
 
 #define CERTS_CMD "certs"
-/* Upper bound for ca.pem/ca.key when reading an existing CA. */
-#define CERTS_READ_MAX (64 * 1024)
 #define CERTS_MODE_PUBLIC 0644
 #define CERTS_MODE_SECRET 0600
 #define CERTS_DIR_MODE 0700
@@ -109,110 +108,6 @@ certs_party_names(uint32_t id, char pem[32], char key[32], char ck[40])
 	(void) snprintf(ck, 40, "party%u.certkey.pem", (unsigned) id);
 }
 
-/* Writes parts (concatenated) to dir/name with `mode`, atomically. */
-static int
-certs_write(const char *dir, const char *name, const char *const *parts,
-    const size_t *lens, size_t nparts, mode_t mode, bool replace)
-{
-	char   path[PATH_MAX];
-	char   tmp[PATH_MAX];
-	int    fd;
-	size_t i;
-	int    err = 0;
-
-	certs_path(path, sizeof(path), dir, name);
-	(void) snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name);
-	if ((fd = mkstemp(tmp)) < 0) { /* created 0600 */
-		nngmpc_error(CERTS_CMD, "cannot create a file in %s: %s", dir,
-		    strerror(errno));
-		return (-1);
-	}
-	if (fchmod(fd, mode) != 0) {
-		err = errno;
-	}
-	for (i = 0; err == 0 && i < nparts; i++) {
-		const char *p = parts[i];
-		size_t      n = lens[i];
-
-		while (n > 0) {
-			ssize_t w = write(fd, p, n);
-			if (w < 0 && errno == EINTR) {
-				continue;
-			}
-			if (w <= 0) {
-				err = w < 0 ? errno : EIO;
-				break;
-			}
-			p += w;
-			n -= (size_t) w;
-		}
-	}
-	if (err == 0 && fsync(fd) != 0) {
-		err = errno;
-	}
-	if (close(fd) != 0 && err == 0) {
-		err = errno;
-	}
-	if (err != 0) {
-		(void) unlink(tmp);
-		nngmpc_error(
-		    CERTS_CMD, "cannot write %s: %s", path, strerror(err));
-		return (-1);
-	}
-	if (replace) {
-		if (rename(tmp, path) != 0) {
-			err = errno;
-		}
-	} else if (link(tmp, path) != 0) {
-		err = errno;
-	}
-	(void) unlink(tmp); /* after link: drops the temporary name */
-	if (err != 0) {
-		nngmpc_error(
-		    CERTS_CMD, "cannot create %s: %s", path, strerror(err));
-		if (err == EEXIST) {
-			nngmpc_hint("it appeared while certs was running; "
-			            "use --force to replace it");
-		}
-		return (-1);
-	}
-	return (0);
-}
-
-/* Reads a whole (small) file; *buf must be wiped and freed by the caller. */
-static int
-certs_read(const char *path, char **buf, size_t *len)
-{
-	FILE  *f;
-	char  *b;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		nngmpc_error(CERTS_CMD, "cannot read %s: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	if ((b = calloc(1, CERTS_READ_MAX + 1)) == NULL) {
-		fclose(f);
-		nngmpc_error(CERTS_CMD, "out of memory");
-		return (-1);
-	}
-	n = fread(b, 1, CERTS_READ_MAX + 1, f);
-	if (ferror(f) || n == 0 || n > CERTS_READ_MAX) {
-		nngmpc_error(CERTS_CMD, "cannot read %s: %s", path,
-		    ferror(f) ? "read error"
-		              : (n == 0 ? "file is empty" : "file too large"));
-		explicit_bzero(b, CERTS_READ_MAX + 1);
-		free(b);
-		fclose(f);
-		return (-1);
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return (0);
-}
-
 static void
 certs_date(time_t t, char buf[32])
 {
@@ -265,44 +160,6 @@ certs_prepare_dir(const char *dir)
 		return (-1);
 	}
 	return (0);
-}
-
-/* Loads DIR's CA; errors explain what to do. */
-static int
-certs_load_ca(const char *dir, time_t now, mpc_certgen_ca **ca)
-{
-	char   cpath[PATH_MAX];
-	char   kpath[PATH_MAX];
-	char  *cert = NULL;
-	char  *key  = NULL;
-	size_t clen = 0;
-	size_t klen = 0;
-	int    rv   = -1;
-	int    err;
-
-	certs_path(cpath, sizeof(cpath), dir, "ca.pem");
-	certs_path(kpath, sizeof(kpath), dir, "ca.key");
-	if (certs_read(cpath, &cert, &clen) != 0 ||
-	    certs_read(kpath, &key, &klen) != 0) {
-		goto out;
-	}
-	err = mpc_certgen_ca_load(ca, cert, clen, key, klen, now);
-	if (err != MPC_CERTGEN_OK) {
-		nngmpc_error(CERTS_CMD, "cannot reuse the CA in %s: %s", dir,
-		    mpc_certgen_strerror(err));
-		nngmpc_hint("use --force to make a new CA there (certificates "
-		            "from the old CA will stop verifying), or choose "
-		            "another --out");
-		goto out;
-	}
-	rv = 0;
-out:
-	if (key != NULL) {
-		explicit_bzero(key, CERTS_READ_MAX + 1);
-		free(key);
-	}
-	free(cert);
-	return (rv);
 }
 
 /* Without --force: no party file may exist; the CA is reused when both of
@@ -359,13 +216,13 @@ certs_write_ca(const struct nngmpc_certs_opts *o, const mpc_certgen_pem *ca)
 	/* Key first: a ca.pem without its key would block the next run. */
 	p[0] = ca->key;
 	n[0] = ca->key_len;
-	if (certs_write(o->out, "ca.key", p, n, 1, CERTS_MODE_SECRET,
+	if (nngmpc_certs_write(CERTS_CMD, o->out, "ca.key", p, n, 1, CERTS_MODE_SECRET,
 	        o->force) != 0) {
 		return (-1);
 	}
 	p[0] = ca->cert;
 	n[0] = ca->cert_len;
-	return (certs_write(
+	return (nngmpc_certs_write(CERTS_CMD,
 	    o->out, "ca.pem", p, n, 1, CERTS_MODE_PUBLIC, o->force));
 }
 
@@ -378,11 +235,11 @@ certs_write_party(const struct nngmpc_certs_opts *o, uint32_t id,
 	size_t      n[2] = { pp->cert_len, pp->key_len };
 
 	certs_party_names(id, pem, key, ck);
-	if (certs_write(o->out, key, &p[1], &n[1], 1, CERTS_MODE_SECRET,
+	if (nngmpc_certs_write(CERTS_CMD, o->out, key, &p[1], &n[1], 1, CERTS_MODE_SECRET,
 	        o->force) != 0 ||
-	    certs_write(o->out, pem, &p[0], &n[0], 1, CERTS_MODE_PUBLIC,
+	    nngmpc_certs_write(CERTS_CMD, o->out, pem, &p[0], &n[0], 1, CERTS_MODE_PUBLIC,
 	        o->force) != 0 ||
-	    certs_write(o->out, ck, p, n, 2, CERTS_MODE_SECRET, o->force) !=
+	    nngmpc_certs_write(CERTS_CMD, o->out, ck, p, n, 2, CERTS_MODE_SECRET, o->force) !=
 	        0) {
 		return (-1);
 	}
@@ -422,7 +279,7 @@ nngmpc_certs_make(const struct nngmpc_certs_opts *o)
 		goto out;
 	}
 	if (reuse_ca) {
-		if (certs_load_ca(o->out, now, &ca) != 0) {
+		if (nngmpc_certs_load_ca(CERTS_CMD, o->out, now, &ca) != 0) {
 			goto out;
 		}
 	} else if ((err = mpc_certgen_ca_create(&ca, o->ca_days, now,
