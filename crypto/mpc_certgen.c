@@ -678,6 +678,7 @@ certgen_csr_key(const char *csr_pem, size_t csr_len, ecc_key *key)
 	word32       spki_len = sizeof(spki);
 	word32       idx      = 0;
 	int          n;
+	int          parsed;
 	int          rv;
 
 	if (csr_len > INT32_MAX || (der = malloc(csr_len)) == NULL ||
@@ -692,9 +693,18 @@ certgen_csr_key(const char *csr_pem, size_t csr_len, ecc_key *key)
 		free(dc);
 		return (MPC_CERTGEN_ECSR);
 	}
+	/* First the structure and key type, so an RSA request is named as
+	 * such (this wolfSSL has no RSA to check its signature with); then
+	 * VERIFY, which on a request checks its signature with its own key. */
 	wc_InitDecodedCert(dc, der, (word32) n, NULL);
-	/* VERIFY on a request checks its signature with its own key. */
-	if (wc_ParseCert(dc, CERTREQ_TYPE, VERIFY, NULL) != 0) {
+	parsed = wc_ParseCert(dc, CERTREQ_TYPE, NO_VERIFY, NULL);
+	if (dc->keyOID != 0 && dc->keyOID != ECDSAk) {
+		rv = MPC_CERTGEN_ECSR_KEY;
+		goto out;
+	}
+	wc_FreeDecodedCert(dc);
+	wc_InitDecodedCert(dc, der, (word32) n, NULL);
+	if (parsed != 0 || wc_ParseCert(dc, CERTREQ_TYPE, VERIFY, NULL) != 0) {
 		rv = MPC_CERTGEN_ECSR_SIG;
 		goto out;
 	}

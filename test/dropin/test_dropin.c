@@ -70,20 +70,6 @@ finish(struct pu_proc p, char *out)
 	return (r.status);
 }
 
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-		.sin_addr = { htonl(INADDR_LOOPBACK) } };
-	socklen_t          sl = sizeof(sa);
-	int                fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &sl), 0);
-	close(fd);
-	return (ntohs(sa.sin_port));
-}
-
 /* True once something listens on the port (up to 10 s). */
 static bool
 wait_listening(int port)
@@ -160,7 +146,7 @@ test_two_nngcats_exchange(void **state)
 {
 	static char out_l[OUT_MAX], out_d[OUT_MAX];
 	char        url[64];
-	int         port = free_port();
+	int         port = pu_free_tcp_port();
 	const char *env[] = { "NNG_MPC_SESSION_ID=" SID,
 		NULL, NULL };
 	char        keyfile[1300];
@@ -201,7 +187,7 @@ test_wrong_session_key_delivers_nothing(void **state)
 {
 	static char out_l[OUT_MAX], out_d[OUT_MAX];
 	char        url[64];
-	int         port = free_port();
+	int         port = pu_free_tcp_port();
 	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
 		"NNG_MPC_SESSION_KEY=" KEY, NULL };
 	/* Same session, another key: key confirmation fails, nothing flows. */
@@ -248,7 +234,7 @@ test_bad_environment_is_named(void **state)
 	const char *no_key[]  = { "NNG_MPC_SESSION_ID=" SID, NULL };
 
 	(void) state;
-	url_of(url, sizeof(url), free_port());
+	url_of(url, sizeof(url), pu_free_tcp_port());
 	{
 		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
 			"--cert", path("party1.pem"), "--key",

@@ -88,4 +88,8 @@ int pu_runl(const struct pu_spec *spec, char **out, const char *prog, ...);
 
 void pu_result_free(struct pu_result *r);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0,
+ * then released), for a child process that must be told its port. */
+int pu_free_tcp_port(void);
+
 #endif /* NNG_MPC_TEST_PROC_UTIL_H */
