@@ -430,19 +430,8 @@ out:
 }
 
 bool
-nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
+nngmpc_roster_print(FILE *f, const struct nngmpc_roster *r)
 {
-	int   fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f;
-	bool  ok;
-
-	if (fd < 0) {
-		return (false);
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		return (false);
-	}
 	fprintf(f, "# nng-mpc roster (nngmpc node --roster FILE --id ID)\n");
 	fprintf(f, "session-id  ");
 	for (size_t i = 0; i < sizeof(r->session_id); i++) {
@@ -467,7 +456,24 @@ nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
 		}
 		fprintf(f, "\n");
 	}
-	ok = (fflush(f) == 0) && (fsync(fd) == 0);
+	return (fflush(f) == 0 && !ferror(f));
+}
+
+bool
+nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
+{
+	int   fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f;
+	bool  ok;
+
+	if (fd < 0) {
+		return (false);
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return (false);
+	}
+	ok = nngmpc_roster_print(f, r) && (fsync(fd) == 0);
 	ok = (fclose(f) == 0) && ok;
 	return (ok);
 }

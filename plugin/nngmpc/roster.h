@@ -63,6 +63,10 @@ bool nngmpc_roster_parse(const char *text, size_t len, const char *name,
 
 #define NNGMPC_ROSTER_FILE_MAX (64u * 1024u)
 
+/* Writes the roster's text to f (flushed); false on a write error. */
+bool nngmpc_roster_print(FILE *f, const struct nngmpc_roster *r)
+    __attribute__((warn_unused_result));
+
 /* Writes a roster file with mode 0600.  Returns false with errno set. */
 bool nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
     __attribute__((warn_unused_result));

@@ -40,14 +40,6 @@ in_dir(const char *name)
 	return (buf[i]);
 }
 
-static void
-expect(const char *out, const char *needle)
-{
-	if (strstr(out, needle) == NULL) {
-		fail_msg("expected \"%s\" in:\n%s", needle, out);
-	}
-}
-
 /* The certificate's subjectAltNames, as openssl prints them, are exactly
  * `want` (nothing after it on the line). */
 static void
@@ -88,12 +80,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *out = NULL;
-	int   rc  = pu_runl(&spec, &out, "/bin/rm", "-rf", dir, NULL);
-
 	(void) state;
-	free(out);
-	return (rc);
+	return (pu_rmtree(dir));
 }
 
 static void
@@ -108,7 +96,7 @@ test_names_per_party(void **state)
 	                     "2", "--dns", "NODE2.Example", "--ip", "fd00::2",
 	                     NULL),
 	    0);
-	expect(out, "(node1.example, 10.0.0.1)");
+	pu_expect(out, "(node1.example, 10.0.0.1)");
 	free(out);
 	expect_sans(in_dir("pki/party1.pem"),
 	    "URI:mpc://party/1, DNS:node1.example, IP Address:10.0.0.1");
@@ -162,8 +150,8 @@ test_bad_names_are_refused(void **state)
 		                     in_dir("bad"), "--parties", "1", bad[i][0],
 		                     bad[i][1], NULL),
 		    2);
-		expect(out, bad[i][1]);
-		expect(out, strcmp(bad[i][0], "--dns") == 0
+		pu_expect(out, bad[i][1]);
+		pu_expect(out, strcmp(bad[i][0], "--dns") == 0
 		        ? "is not a DNS name"
 		        : "is not an IPv4 or IPv6 address");
 		free(out);
@@ -172,7 +160,7 @@ test_bad_names_are_refused(void **state)
 	                     in_dir("bad"), "--parties", "1", "--party", "2",
 	                     NULL),
 	    2);
-	expect(out, "one way only");
+	pu_expect(out, "one way only");
 	free(out);
 	/* Nothing was written for any of them. */
 	assert_int_not_equal(access(in_dir("bad"), F_OK), 0);
@@ -209,7 +197,7 @@ test_names_from_roster(void **state)
 	                     in_dir("roster-pki"), "--roster",
 	                     in_dir("hosts.roster"), NULL),
 	    0);
-	expect(out, "4 party certificates");
+	pu_expect(out, "4 party certificates");
 	free(out);
 	expect_sans(in_dir("roster-pki/party1.pem"),
 	    "URI:mpc://party/1, DNS:node1.example");
@@ -265,7 +253,7 @@ test_sign_request_made_by_openssl(void **state)
 	                     "--ip", "127.0.0.1", "--out",
 	                     in_dir("party5.pem"), NULL),
 	    0);
-	expect(out, "party 5: signed");
+	pu_expect(out, "party 5: signed");
 	free(out);
 	expect_verifies(in_dir("party5.pem"));
 	/* The party ID the CA's operator gave, nothing the request asked. */
@@ -274,7 +262,7 @@ test_sign_request_made_by_openssl(void **state)
 	assert_int_equal(pu_runl(&spec, &out, openssl, "x509", "-in",
 	                     in_dir("party5.pem"), "-noout", "-subject", NULL),
 	    0);
-	expect(out, "CN = party-5");
+	pu_expect(out, "CN = party-5");
 	assert_null(strstr(out, "anyone"));
 	free(out);
 	/* Not replaced without --force. */
@@ -283,7 +271,7 @@ test_sign_request_made_by_openssl(void **state)
 	                     "--ca-dir", in_dir("pki"), "--out",
 	                     in_dir("party5.pem"), NULL),
 	    1);
-	expect(out, "already exists; not replacing it");
+	pu_expect(out, "already exists; not replacing it");
 	free(out);
 
 	/* The party joins the certificate to its own key and runs a session
@@ -342,13 +330,13 @@ test_sign_refuses_bad_requests(void **state)
 	assert_int_equal(pu_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
 	free(out);
 	assert_int_equal(sign(&out, "tampered.csr", "tampered.pem"), 1);
-	expect(out, "malformed or its signature does not verify");
+	pu_expect(out, "malformed or its signature does not verify");
 	free(out);
 	assert_int_not_equal(access(in_dir("tampered.pem"), F_OK), 0);
 
 	/* Not a request at all. */
 	assert_int_equal(sign(&out, "pki/ca.pem", "x.pem"), 1);
-	expect(out, "not a PEM certificate request");
+	pu_expect(out, "not a PEM certificate request");
 	free(out);
 
 	/* An RSA key. */
@@ -359,12 +347,12 @@ test_sign_refuses_bad_requests(void **state)
 	assert_int_equal(pu_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
 	free(out);
 	assert_int_equal(sign(&out, "rsa.csr", "x.pem"), 1);
-	expect(out, "key is not ECDSA P-256 or P-384");
+	pu_expect(out, "key is not ECDSA P-256 or P-384");
 	free(out);
 
 	/* A missing request is named. */
 	assert_int_equal(sign(&out, "none.csr", "x.pem"), 1);
-	expect(out, in_dir("none.csr"));
+	pu_expect(out, in_dir("none.csr"));
 	free(out);
 	assert_int_not_equal(access(in_dir("x.pem"), F_OK), 0);
 }

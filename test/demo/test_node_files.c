@@ -62,14 +62,6 @@ node(char **out)
 	    in_dir("roster"), "--id", "1", "--timeout", "2", NULL));
 }
 
-static void
-expect(const char *out, const char *needle)
-{
-	if (strstr(out, needle) == NULL) {
-		fail_msg("expected \"%s\" in:\n%s", needle, out);
-	}
-}
-
 static int
 setup(void **state)
 {
@@ -92,12 +84,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char *out = NULL;
-	int   rc  = pu_runl(&run_spec, &out, "/bin/rm", "-rf", dir, NULL);
-
 	(void) state;
-	free(out);
-	return (rc);
+	return (pu_rmtree(dir));
 }
 
 /* A TLS roster with relative paths (they start at the roster's directory)
@@ -136,10 +124,10 @@ test_roster_readable_by_others_is_refused(void **state)
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		assert_int_equal(chmod(in_dir("roster"), modes[i].mode), 0);
 		assert_int_equal(node(&out), 1);
-		expect(out, want);
-		expect(out, modes[i].what);
-		expect(out, "and it holds the session key; run: chmod 600 ");
-		expect(out, in_dir("roster"));
+		pu_expect(out, want);
+		pu_expect(out, modes[i].what);
+		pu_expect(out, "and it holds the session key; run: chmod 600 ");
+		pu_expect(out, in_dir("roster"));
 		/* Refused before anything started. */
 		assert_null(strstr(out, "listening"));
 		free(out);
@@ -150,7 +138,7 @@ test_roster_readable_by_others_is_refused(void **state)
 	assert_int_equal(pu_runl(&run_spec, &out, nngmpc, "node", "--roster",
 	                     in_dir("roster"), "--id", "9", NULL),
 	    2);
-	expect(out, "party 9 is not in the roster");
+	pu_expect(out, "party 9 is not in the roster");
 	free(out);
 }
 
@@ -166,8 +154,8 @@ test_roster_of_another_user_is_refused(void **state)
 	tls_roster("ca.pem", "party1.certkey.pem");
 	assert_int_equal(chown(in_dir("roster"), 65534, (gid_t) -1), 0);
 	assert_int_equal(node(&out), 1);
-	expect(out, in_dir("roster"));
-	expect(out, "owned by uid 65534, not by this user (uid 0) or root, "
+	pu_expect(out, in_dir("roster"));
+	pu_expect(out, "owned by uid 65534, not by this user (uid 0) or root, "
 	            "and it holds the session key; run: chown 0 ");
 	free(out);
 	assert_int_equal(chown(in_dir("roster"), 0, (gid_t) -1), 0);
@@ -186,7 +174,7 @@ test_missing_files_are_named(void **state)
 	    1);
 	(void) snprintf(want, sizeof(want),
 	    "%s: cannot open: No such file or directory", in_dir("nonexistent"));
-	expect(out, want);
+	pu_expect(out, want);
 	free(out);
 
 	/* A missing CA, named relative to the roster: the path shown is
@@ -196,7 +184,7 @@ test_missing_files_are_named(void **state)
 	(void) snprintf(want, sizeof(want),
 	    "nngmpc node: error: %s: cannot open: No such file or directory",
 	    in_dir("missing-ca.pem"));
-	expect(out, want);
+	pu_expect(out, want);
 	assert_null(strstr(out, "Entry not found"));
 	free(out);
 
@@ -206,7 +194,7 @@ test_missing_files_are_named(void **state)
 	(void) snprintf(want, sizeof(want),
 	    "nngmpc node: error: %s: cannot open: No such file or directory",
 	    in_dir("missing.certkey.pem"));
-	expect(out, want);
+	pu_expect(out, want);
 	free(out);
 }
 
@@ -229,20 +217,20 @@ test_certificate_without_key_is_named(void **state)
 	(void) snprintf(want, sizeof(want),
 	    "nngmpc node: error: %s holds a certificate but no private key",
 	    in_dir("cert-only.pem"));
-	expect(out, want);
+	pu_expect(out, want);
 	assert_null(strstr(out, "wrong password"));
 	free(out);
 
 	/* The key alone where the cert+key file belongs. */
 	tls_roster("ca.pem", "party1.key");
 	assert_int_equal(node(&out), 1);
-	expect(out, "holds a private key but no certificate");
+	pu_expect(out, "holds a private key but no certificate");
 	free(out);
 
 	/* A CA file that is not a certificate. */
 	tls_roster("party1.key", "party1.certkey.pem");
 	assert_int_equal(node(&out), 1);
-	expect(out, "holds no PEM certificate");
+	pu_expect(out, "holds no PEM certificate");
 	free(out);
 }
 
@@ -255,8 +243,8 @@ test_certkey_readable_by_others_is_refused(void **state)
 	tls_roster("ca.pem", "party1.certkey.pem");
 	assert_int_equal(chmod(in_dir("party1.certkey.pem"), 0644), 0);
 	assert_int_equal(node(&out), 1);
-	expect(out, in_dir("party1.certkey.pem"));
-	expect(out, "mode 0644 lets group or others read it, and it holds a "
+	pu_expect(out, in_dir("party1.certkey.pem"));
+	pu_expect(out, "mode 0644 lets group or others read it, and it holds a "
 	            "private key; run: chmod 600 ");
 	free(out);
 	assert_int_equal(chmod(in_dir("party1.certkey.pem"), 0600), 0);

@@ -86,12 +86,8 @@ group_setup(void **state)
 static int
 group_teardown(void **state)
 {
-	char *out = NULL;
-	int   rc  = pu_runl(&spec, &out, "/bin/rm", "-rf", tmp, NULL);
-
 	(void) state;
-	free(out);
-	return (rc);
+	return (pu_rmtree(tmp));
 }
 
 static bool

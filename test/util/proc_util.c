@@ -362,3 +362,23 @@ pu_free_tcp_port(void)
 	close(fd);
 	return (ntohs(sa.sin_port));
 }
+
+void
+pu_expect(const char *out, const char *needle)
+{
+	if (strstr(out, needle) == NULL) {
+		fail_msg("expected \"%s\" in:\n%s", needle, out);
+	}
+}
+
+int
+pu_rmtree(const char *dir)
+{
+	const struct pu_spec quiet = { .in = PU_NULL, .out = PU_PIPE,
+		.err = PU_TO_OUT };
+	char *out = NULL;
+	int   rc  = pu_runl(&quiet, &out, "/bin/rm", "-rf", dir, NULL);
+
+	free(out);
+	return (rc);
+}

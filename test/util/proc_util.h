@@ -92,4 +92,10 @@ void pu_result_free(struct pu_result *r);
  * then released), for a child process that must be told its port. */
 int pu_free_tcp_port(void);
 
+/* Fails the test, showing out, unless out contains needle. */
+void pu_expect(const char *out, const char *needle);
+
+/* rm -rf dir (a test's temporary directory); returns rm's status. */
+int pu_rmtree(const char *dir);
+
 #endif /* NNG_MPC_TEST_PROC_UTIL_H */
