@@ -166,6 +166,47 @@ test_bad_names_are_refused(void **state)
 	assert_int_not_equal(access(in_dir("bad"), F_OK), 0);
 }
 
+/* Sixteen long names: the subjectAltName outgrows one- and two-byte DER
+ * lengths (X.690 §8.1.3); a seventeenth is refused. */
+static void
+test_many_long_names(void **state)
+{
+	char *argv[64] = { (char *) nngmpc, "certs", "--out", NULL,
+		"--party", "3" };
+	char  names[17][80];
+	char  want[2048] = "URI:mpc://party/3";
+	char  pki[256];
+	int   n = 6;
+	struct pu_result r;
+
+	(void) state;
+	(void) snprintf(pki, sizeof(pki), "%s", in_dir("pki")); /* its CA */
+	argv[3] = pki;
+	for (int i = 0; i < 16; i++) {
+		(void) snprintf(names[i], sizeof(names[i]),
+		    "host-%02d-%s.example", i,
+		    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz");
+		argv[n++] = "--dns";
+		argv[n++] = names[i];
+		(void) snprintf(want + strlen(want), sizeof(want) - strlen(want),
+		    ", DNS:%s", names[i]);
+	}
+	argv[n] = NULL;
+	assert_int_equal(pu_run(argv, &spec, &r), 0);
+	pu_result_free(&r);
+	expect_sans(in_dir("pki/party3.pem"), want);
+	expect_verifies(in_dir("pki/party3.pem"));
+
+	(void) snprintf(names[16], sizeof(names[16]), "one-more.example");
+	argv[n++] = "--dns";
+	argv[n++] = names[16];
+	argv[n]   = NULL;
+	argv[5]   = "4";
+	assert_int_equal(pu_run(argv, &spec, &r), 2);
+	pu_expect(r.out, "more than 16 DNS names");
+	pu_result_free(&r);
+}
+
 static void
 write_roster(const char *name, const char *text)
 {
@@ -364,6 +405,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_names_per_party),
 		cmocka_unit_test(test_names_for_every_party_and_defaults),
 		cmocka_unit_test(test_bad_names_are_refused),
+		cmocka_unit_test(test_many_long_names),
 		cmocka_unit_test(test_names_from_roster),
 		cmocka_unit_test(test_sign_request_made_by_openssl),
 		cmocka_unit_test(test_sign_refuses_bad_requests),
