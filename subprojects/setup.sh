@@ -33,6 +33,7 @@ packages=(
 	clang libclang-rt-14-dev                                     # fuzzing
 	libcmocka-dev libjson-c-dev                                  # tests
 	openssl nng-utils libnng1                                    # real peers
+	systemd                                                      # systemd-analyze verify (unit test)
 	libssl-dev                                                   # baselines
 	dpkg-dev                                                     # apt-get source
 )

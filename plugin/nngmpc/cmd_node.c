@@ -33,10 +33,7 @@ node_usage(FILE *f)
 	    "on one machine.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -r, --roster FILE    the session: session-id, session-key,\n"
-	    "                       scheme, ca, and one 'party <id> <address>\n"
-	    "                       [<cert+key file> [<server name>]]' line per\n"
-	    "                       party (format: README, 'Roster')\n"
+	    "  -r, --roster FILE    the session (below)\n"
 	    "  -i, --id ID          this party's ID (a 'party' line)\n"
 	    "  -t, --timeout S      seconds to wait for the other parties, and\n"
 	    "                       for each round (default %u)\n"
@@ -44,6 +41,22 @@ node_usage(FILE *f)
 	    "      --report         machine-readable progress on stdout (for\n"
 	    "                       nngmpc demo)\n"
 	    "  -h, --help           show this help\n"
+	    "\n"
+	    "Roster: a text file, one setting per line, '#' starts a comment;\n"
+	    "it holds the session key, so it must be mode 0600 and owned by\n"
+	    "this user or root.  `nngmpc roster new` writes one.\n"
+	    "  session-id   <32 hex digits>        the same on every party\n"
+	    "  session-key  <64 hex digits>        the same on every party\n"
+	    "  scheme       mpc+tls+tcp | mpc+tcp | mpc+ipc\n"
+	    "                                      (default mpc+tls+tcp)\n"
+	    "  ca           <CA certificate file>  (mpc+tls+tcp)\n"
+	    "  party <id> <address> [<cert+key file> [<server name>]]\n"
+	    "               one per party, 2..64; <address> is host:port\n"
+	    "               (a path for mpc+ipc); over TLS this party's line\n"
+	    "               needs its cert+key file; <server name> is what\n"
+	    "               the others check in its certificate (default:\n"
+	    "               the address's host)\n"
+	    "Relative file paths start at the roster's directory.\n"
 	    "\n"
 	    "Exit status: 0 every round complete, 1 failed (why is printed),\n"
 	    "2 bad usage.\n",
@@ -130,7 +143,6 @@ node_cmd_run(int argc, char **argv)
 	}
 	if (!nngmpc_roster_load(path, roster, err, sizeof(err))) {
 		nngmpc_error(NODE_CMD, "roster %s", err);
-		nngmpc_hint("see 'nngmpc node --help' for the roster format");
 		free(roster);
 		return (NNGMPC_EXIT_FAIL);
 	}

@@ -25,6 +25,7 @@
 #include <nng/supplemental/tls/tls.h>
 #include <nng_mpc.h>
 
+#include "files.h"
 #include "nngmpc.h"
 #include "node.h"
 #include "rounds.h"
@@ -667,6 +668,7 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 {
 	struct node *n;
 	int          rv, ret = NNGMPC_EXIT_FAIL;
+	char         ferr[NNGMPC_ROSTER_PATH_MAX + 512];
 
 	if (nngmpc_nrounds > NODE_MAX_ROUNDS) {
 		return (NNGMPC_EXIT_FAIL);
@@ -695,6 +697,15 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 		            "<address> <cert+key file>' (nngmpc certs makes them)",
 		    (unsigned) o->id);
 		ret = NNGMPC_EXIT_USAGE;
+		goto out;
+	}
+	/* Checked here, with their paths, so a missing or wrong file is not
+	 * reported as NNG's "Entry not found" or the TLS engine's guess. */
+	if (nngmpc_roster_is_tls(o->roster) &&
+	    (!nngmpc_file_check_cert(o->roster->ca, ferr, sizeof(ferr)) ||
+	        !nngmpc_file_check_certkey(
+	            n->self->certkey, ferr, sizeof(ferr)))) {
+		nngmpc_error(NODE_CMD, "%s", ferr);
 		goto out;
 	}
 	for (size_t i = 0; i < o->roster->nparties; i++) {
