@@ -218,57 +218,61 @@ mpc_ms_is_label(nng_stat *st)
 	    mpc_metrics_label_find(nng_stat_name(st)) != NULL);
 }
 
+/* A pipe's scheme label: its endpoint's (a pipe has no URL statistic). */
+static void
+mpc_ms_pipe_scheme(struct mpc_ms *ms, nng_stat *o, bool *first)
+{
+	for (nng_stat *c = nng_stat_child(o); c != NULL; c = nng_stat_next(c)) {
+		enum mpc_metrics_scope ep_sc = mpc_metrics_scope_of(nng_stat_name(c));
+		size_t                 s;
+
+		if ((ep_sc & MPC_METRICS_ENDPOINT) == 0 ||
+		    nng_stat_type(c) != NNG_STAT_ID) {
+			continue;
+		}
+		s = mpc_ms_ep_scheme(ms, ep_sc, (unsigned) nng_stat_value(c));
+		if (s != MPC_MS_NOSTR) {
+			(void) mpc_ms_put_scheme(ms, first, ms->arena.data + s);
+		}
+		return;
+	}
+}
+
 /*
  * The object's labels, NUL-terminated in the arena, in the order of
- * mpc_metrics_labels[] (the scheme right after the URL), then other IDs.
+ * mpc_metrics_labels[] (the scheme where the URL is: after it, or for a
+ * pipe its endpoint's), then other IDs in tree order.
  */
 static size_t
 mpc_ms_object_labels(struct mpc_ms *ms, nng_stat *o, enum mpc_metrics_scope sc)
 {
-	size_t off    = ms->arena.len;
-	bool   first  = true;
-	bool   scheme = false;
+	size_t off   = ms->arena.len;
+	bool   first = true;
 	char   num[24];
 
 	for (size_t i = 0; i < mpc_metrics_nlabels; i++) {
-		const struct mpc_metrics_label *row = &mpc_metrics_labels[i];
+		const struct mpc_metrics_label *row   = &mpc_metrics_labels[i];
+		bool                            found = false;
 
-		for (nng_stat *c = nng_stat_child(o); c != NULL;
+		for (nng_stat *c = nng_stat_child(o); c != NULL && !found;
 		     c = nng_stat_next(c)) {
 			const char *text;
 
 			if (strcmp(nng_stat_name(c), row->stat) != 0) {
 				continue;
 			}
-			text = mpc_ms_label_text(c, num, sizeof(num));
+			found = true;
+			text  = mpc_ms_label_text(c, num, sizeof(num));
 			mpc_prom_put_label(&ms->arena, &first,
 			    row->label != NULL ? row->label : nng_stat_name(o),
 			    text);
 			if (strcmp(row->stat, "url") == 0) {
-				scheme = mpc_ms_put_scheme(ms, &first, text);
+				(void) mpc_ms_put_scheme(ms, &first, text);
 			}
-			break;
 		}
-	}
-	/* A pipe: its endpoint's scheme. */
-	if (!scheme && sc == MPC_METRICS_PIPE) {
-		for (nng_stat *c = nng_stat_child(o); c != NULL;
-		     c = nng_stat_next(c)) {
-			enum mpc_metrics_scope ep_sc =
-			    mpc_metrics_scope_of(nng_stat_name(c));
-			size_t s;
-
-			if ((ep_sc & MPC_METRICS_ENDPOINT) == 0 ||
-			    nng_stat_type(c) != NNG_STAT_ID) {
-				continue;
-			}
-			s = mpc_ms_ep_scheme(
-			    ms, ep_sc, (unsigned) nng_stat_value(c));
-			if (s != MPC_MS_NOSTR) {
-				(void) mpc_ms_put_scheme(
-				    ms, &first, ms->arena.data + s);
-			}
-			break;
+		if (!found && sc == MPC_METRICS_PIPE &&
+		    strcmp(row->stat, "url") == 0) {
+			mpc_ms_pipe_scheme(ms, o, &first);
 		}
 	}
 	for (nng_stat *c = nng_stat_child(o); c != NULL; c = nng_stat_next(c)) {
