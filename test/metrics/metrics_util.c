@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 
 #include "metrics_util.h"
+#include "tran_util.h"
 
 #define MU_WAIT_MS      60000
 #define MU_POLL_MS      250
@@ -340,4 +341,60 @@ mu_prom_wait_value(struct mu_prom *p, const char *promql, double want)
 	}
 	print_message("%s: last value %g, want %g\n", promql, v, want);
 	return (false);
+}
+
+void
+mu_pair_open(struct mu_pair *p)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	memset(p, 0, sizeof(*p));
+	tu_register();
+	p->a = tu_pair(1);
+	p->b = tu_pair(2);
+	tu_listen(p->a, "mpc+tcp", p->url, sizeof(p->url), &p->l);
+	(void) snprintf(p->ipc, sizeof(p->ipc),
+	    "mpc+ipc://%s/nngmpc-metrics-%d-\"q\"\\b\nx",
+	    tmp != NULL ? tmp : "/tmp", (int) getpid());
+	TU_PASS(nng_listen(p->a, p->ipc, &p->l2, 0));
+	TU_PASS(nng_dial(p->b, p->url, NULL, 0));
+	tu_wait_pipes(p->a, 1);
+	tu_wait_pipes(p->b, 1);
+}
+
+void
+mu_pair_close(struct mu_pair *p)
+{
+	TU_PASS(nng_close(p->b));
+	TU_PASS(nng_close(p->a));
+	(void) unlink(p->ipc + strlen("mpc+ipc://"));
+}
+
+void
+mu_exchange(nng_socket from, nng_socket to, int n)
+{
+	for (int i = 0; i < n; i++) {
+		tu_send(from, "round", 5, 0, 0);
+		nng_msg_free(tu_recv(to));
+	}
+}
+
+void
+mu_escape(const char *s, char *out, size_t cap)
+{
+	size_t k = 0;
+
+	for (; *s != '\0'; s++) {
+		assert_true(k + 3 < cap);
+		if (*s == '\\' || *s == '"') {
+			out[k++] = '\\';
+			out[k++] = *s;
+		} else if (*s == '\n') {
+			out[k++] = '\\';
+			out[k++] = 'n';
+		} else {
+			out[k++] = *s;
+		}
+	}
+	out[k] = '\0';
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <nng/nng.h>
+
 #include "proc_util.h"
 
 struct mu_http {
@@ -56,5 +58,28 @@ int mu_prom_query(struct mu_prom *p, const char *promql, double *value);
  * bounded wait for Prometheus's next scrapes, not a timing assertion).
  * Returns true when it did. */
 bool mu_prom_wait_value(struct mu_prom *p, const char *promql, double want);
+
+/*
+ * Two pair1 sockets of parties 1 (a) and 2 (b), b dialed to a over
+ * mpc+tcp://, and a second listener of a on an mpc+ipc:// path holding a
+ * double quote, a backslash and a line feed (every escape a label value
+ * needs; NNG 1.5.2 never updates a socket's "name" statistic, so a URL is
+ * the test's way to a string of its choice).
+ */
+struct mu_pair {
+	nng_socket   a, b;
+	nng_listener l, l2; /* a's mpc+tcp and mpc+ipc listeners */
+	char         url[256];
+	char         ipc[256];
+};
+void mu_pair_open(struct mu_pair *p);
+void mu_pair_close(struct mu_pair *p);
+
+/* n messages from one socket to the other, each received. */
+void mu_exchange(nng_socket from, nng_socket to, int n);
+
+/* s with backslash, double quote and line feed escaped: the rules of a
+ * label value in the exposition format and of a PromQL string. */
+void mu_escape(const char *s, char *out, size_t cap);
 
 #endif /* NNG_MPC_TEST_METRICS_UTIL_H */

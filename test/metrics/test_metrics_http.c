@@ -135,48 +135,26 @@ t_sample(const char *page, const char *series)
 static void
 test_page_of_real_sockets(void **state)
 {
-	nng_mpc_metrics  *m;
-	nng_socket        a, b;
-	nng_listener      l, l2;
-	char              url[256], ipc[256], series[1024], *out = NULL;
-	char              esc[512];
-	size_t            k = 0;
-	const char       *v;
-	struct mu_http    r;
+	nng_mpc_metrics *m;
+	struct mu_pair   p;
+	char             series[1024], esc[512], *out = NULL;
+	const char      *v;
+	struct mu_http   r;
 	enum { N = 7 };
 
 	(void) state;
-	tu_register();
-	a = tu_pair(1);
-	b = tu_pair(2);
-	tu_listen(a, "mpc+tcp", url, sizeof(url), &l);
-	/* A second listener whose URL needs every escape of a label value
-	 * (NNG 1.5.2 never updates the socket "name" statistic, so a path
-	 * is the way to a string the test chooses). */
-	(void) snprintf(ipc, sizeof(ipc), "mpc+ipc://%s/nngmpc-m-%d-\"q\"\\b\nx",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp",
-	    (int) getpid());
-	TU_PASS(nng_listen(a, ipc, &l2, 0));
-	TU_PASS(nng_dial(b, url, NULL, 0));
-	tu_wait_pipes(a, 1);
-	tu_wait_pipes(b, 1);
-	for (int i = 0; i < N; i++) {
-		nng_msg *msg;
-
-		tu_send(b, "hello", 5, 0, 0);
-		msg = tu_recv(a);
-		nng_msg_free(msg);
-	}
+	mu_pair_open(&p);
+	mu_exchange(p.b, p.a, N);
 	TU_PASS(nng_mpc_metrics_start("127.0.0.1:0", &m));
 	assert_true(mu_http(nng_mpc_metrics_port(m), "GET", "/metrics", &r));
 	assert_int_equal(r.status, 200);
 
 	(void) snprintf(series, sizeof(series),
-	    "nngmpc_socket_tx_msgs_total{socket=\"%d\"}", nng_socket_id(b));
+	    "nngmpc_socket_tx_msgs_total{socket=\"%d\"}", nng_socket_id(p.b));
 	assert_non_null(v = t_sample(r.body, series));
 	assert_int_equal(strtoull(v, NULL, 10), N);
 	(void) snprintf(series, sizeof(series),
-	    "nngmpc_socket_rx_msgs_total{socket=\"%d\"}", nng_socket_id(a));
+	    "nngmpc_socket_rx_msgs_total{socket=\"%d\"}", nng_socket_id(p.a));
 	assert_non_null(v = t_sample(r.body, series));
 	assert_int_equal(strtoull(v, NULL, 10), N);
 	/* The listener's pipe count is a gauge; its URL and scheme label
@@ -184,27 +162,16 @@ test_page_of_real_sockets(void **state)
 	(void) snprintf(series, sizeof(series),
 	    "nngmpc_listener_pipes{socket=\"%d\",listener=\"%d\",url=\"%s\","
 	    "scheme=\"mpc+tcp\"}",
-	    nng_socket_id(a), nng_listener_id(l), "mpc+tcp://127.0.0.1:0");
+	    nng_socket_id(p.a), nng_listener_id(p.l), "mpc+tcp://127.0.0.1:0");
 	assert_non_null(v = t_sample(r.body, series));
 	assert_int_equal(strtoull(v, NULL, 10), 1);
 	assert_non_null(strstr(r.body, "# TYPE nngmpc_listener_pipes gauge\n"));
-	/* The URL with \\, \" and \n escaped. */
-	for (const char *c = ipc; *c != '\0'; c++) {
-		if (*c == '\\' || *c == '"') {
-			esc[k++] = '\\';
-			esc[k++] = *c;
-		} else if (*c == '\n') {
-			esc[k++] = '\\';
-			esc[k++] = 'n';
-		} else {
-			esc[k++] = *c;
-		}
-	}
-	esc[k] = '\0';
+	/* The ipc URL with \\, \" and \n escaped. */
+	mu_escape(p.ipc, esc, sizeof(esc));
 	(void) snprintf(series, sizeof(series),
 	    "nngmpc_listener_pipes{socket=\"%d\",listener=\"%d\",url=\"%s\","
 	    "scheme=\"mpc+ipc\"}",
-	    nng_socket_id(a), nng_listener_id(l2), esc);
+	    nng_socket_id(p.a), nng_listener_id(p.l2), esc);
 	if ((v = t_sample(r.body, series)) == NULL) {
 		(void) fprintf(stderr, "want %s in\n%s\n", series, r.body);
 	}
@@ -216,7 +183,7 @@ test_page_of_real_sockets(void **state)
 
 	/* Prometheus's own parser and linter accept the page. */
 	if (mu_promtool_check(r.body, &out) != 0) {
-		print_message("promtool:\n%s\npage:\n%s\n", out, r.body);
+		(void) fprintf(stderr, "promtool:\n%s\npage:\n%s\n", out, r.body);
 		fail();
 	}
 	assert_string_equal(out, "");
@@ -224,9 +191,7 @@ test_page_of_real_sockets(void **state)
 	mu_http_free(&r);
 
 	nng_mpc_metrics_stop(m);
-	TU_PASS(nng_close(b));
-	TU_PASS(nng_close(a));
-	(void) unlink(ipc + strlen("mpc+ipc://"));
+	mu_pair_close(&p);
 }
 
 int
