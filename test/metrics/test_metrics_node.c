@@ -66,6 +66,25 @@ t_scrape_node(int port)
 	fail_msg("the node's listener never appeared on its metrics page");
 }
 
+/* Runs the node, reads the port from the line starting with prefix
+ * (followed by the port), scrapes the node, ends it. */
+static void
+t_node_scrape(char *const argv[], const struct pu_spec *spec,
+    const char *prefix)
+{
+	struct pu_proc p;
+	const char    *line;
+	int            port = 0;
+
+	pu_spawn(&p, argv, spec);
+	assert_non_null(line = pu_read_line(&p, prefix, 10000));
+	port = atoi(line + strlen(prefix));
+	assert_true(port > 0);
+	t_scrape_node(port);
+	(void) pu_reap(&p, 0);
+	(void) unlink(roster);
+}
+
 static void
 test_node_flag(void **state)
 {
@@ -73,19 +92,10 @@ test_node_flag(void **state)
 	char *const argv[] = { (char *) nngmpc, "node", "--roster", roster,
 		"--id", "1", "--timeout", "60", "--report", "--metrics",
 		"127.0.0.1:0", NULL };
-	struct pu_proc p;
-	const char    *line;
-	int            port = 0;
 
 	(void) state;
 	t_roster();
-	pu_spawn(&p, argv, &spec);
-	assert_non_null(line = pu_read_line(&p, "metrics ", 10000));
-	assert_int_equal(sscanf(line, "metrics %d", &port), 1);
-	assert_true(port > 0);
-	t_scrape_node(port);
-	(void) pu_reap(&p, 0);
-	(void) unlink(roster);
+	t_node_scrape(argv, &spec, "metrics ");
 }
 
 static void
@@ -96,19 +106,10 @@ test_node_environment(void **state)
 		.err = PU_TO_OUT, .env = env };
 	char *const argv[] = { (char *) nngmpc, "node", "--roster", roster,
 		"--id", "1", "--timeout", "60", "--quiet", NULL };
-	struct pu_proc p;
-	const char    *line;
-	int            port = 0;
 
 	(void) state;
 	t_roster();
-	pu_spawn(&p, argv, &spec);
-	assert_non_null(line = pu_read_line(&p, "nng-mpc: metrics on port ", 10000));
-	assert_int_equal(sscanf(line, "nng-mpc: metrics on port %d", &port), 1);
-	assert_true(port > 0);
-	t_scrape_node(port);
-	(void) pu_reap(&p, 0);
-	(void) unlink(roster);
+	t_node_scrape(argv, &spec, "nng-mpc: metrics on port ");
 }
 
 static void
