@@ -11,8 +11,9 @@
  * are skipped.
  *
  * The format wants every sample of a family in one group, while the tree
- * lists objects: samples are collected (names and labels in one arena),
- * sorted by family and labels, then written with one HELP/TYPE header per
+ * lists objects: samples are collected (names and labels in one arena,
+ * each family name once), grouped by family (families in name order,
+ * samples in tree order), then written with one HELP/TYPE header per
  * family.  A pipe has no URL of its own: it gets its endpoint's scheme.
  *
  * Threading: works on the caller's snapshot and buffers only.
@@ -27,6 +28,7 @@
 #define MPC_MS_NOSTR SIZE_MAX /* no string in the arena */
 
 struct mpc_ms_sample {
+	uint32_t           fam;        /* index in mpc_ms.fams */
 	size_t             family_off; /* in the arena */
 	size_t             labels_off; /* in the arena: a="b",c="d" or "" */
 	const char        *family;     /* resolved once the arena is final */
@@ -44,8 +46,30 @@ struct mpc_ms_ep {
 	size_t                 scheme_off;
 };
 
+/* A statistic of the current object, classified once. */
+struct mpc_ms_kid {
+	nng_stat *st;
+	int       row;   /* index in mpc_metrics_labels[], or -1 */
+	bool      label; /* an ID or a label row: names the object */
+};
+
+/* A family name, stored once in the arena. */
+struct mpc_ms_fam {
+	size_t   name_off;
+	uint32_t hash;
+	uint32_t rank; /* position in name order */
+};
+
 struct mpc_ms {
 	mpc_prom_buf          arena;
+	struct mpc_ms_fam    *fams;
+	size_t                nfams;
+	size_t                famcap;
+	uint32_t             *fht; /* open addressing: fams index + 1 */
+	size_t                fhtcap;
+	struct mpc_ms_kid    *kids; /* the current object's statistics */
+	size_t                nkids;
+	size_t                kidcap;
 	struct mpc_ms_sample *samples;
 	size_t                nsamples;
 	size_t                cap;
@@ -77,6 +101,87 @@ mpc_ms_add(struct mpc_ms *ms, const struct mpc_ms_sample *s)
 		ms->cap     = cap;
 	}
 	ms->samples[ms->nsamples++] = *s;
+}
+
+static uint32_t
+mpc_ms_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h = (h ^ (uint8_t) *s) * 16777619u;
+	}
+	return (h);
+}
+
+static bool
+mpc_ms_fht_grow(struct mpc_ms *ms)
+{
+	size_t    cap = ms->fhtcap == 0 ? 128 : ms->fhtcap * 2;
+	uint32_t *t   = calloc(cap, sizeof(*t));
+
+	if (t == NULL) {
+		return (false);
+	}
+	for (size_t i = 0; i < ms->nfams; i++) {
+		size_t j = ms->fams[i].hash & (cap - 1);
+
+		while (t[j] != 0) {
+			j = (j + 1) & (cap - 1);
+		}
+		t[j] = (uint32_t) i + 1;
+	}
+	free(ms->fht);
+	ms->fht    = t;
+	ms->fhtcap = cap;
+	return (true);
+}
+
+/*
+ * The family index of the name just written at the end of the arena (at
+ * off).  A name seen before is dropped from the arena and *off moved to
+ * the stored one, so a scrape stores each family name once and groups
+ * samples by an integer instead of comparing names.
+ */
+static uint32_t
+mpc_ms_intern(struct mpc_ms *ms, size_t *off)
+{
+	const char *name;
+	uint32_t    h;
+	size_t      j;
+
+	if (ms->arena.data == NULL || ms->oom ||
+	    ((ms->nfams + 1) * 2 > ms->fhtcap && !mpc_ms_fht_grow(ms))) {
+		ms->oom = true;
+		return (0);
+	}
+	name = ms->arena.data + *off;
+	h    = mpc_ms_hash(name);
+	for (j = h & (ms->fhtcap - 1); ms->fht[j] != 0;
+	     j = (j + 1) & (ms->fhtcap - 1)) {
+		const struct mpc_ms_fam *f = &ms->fams[ms->fht[j] - 1];
+
+		if (f->hash == h &&
+		    strcmp(ms->arena.data + f->name_off, name) == 0) {
+			ms->arena.len = *off; /* the copy just written */
+			*off          = f->name_off;
+			return (ms->fht[j] - 1);
+		}
+	}
+	if (ms->nfams == ms->famcap) {
+		size_t             cap = ms->famcap == 0 ? 32 : ms->famcap * 2;
+		struct mpc_ms_fam *p   = realloc(ms->fams, cap * sizeof(*p));
+
+		if (p == NULL) {
+			ms->oom = true;
+			return (0);
+		}
+		ms->fams   = p;
+		ms->famcap = cap;
+	}
+	ms->fams[ms->nfams] = (struct mpc_ms_fam) { .name_off = *off, .hash = h };
+	ms->fht[j]          = (uint32_t) ms->nfams + 1;
+	return ((uint32_t) ms->nfams++);
 }
 
 static bool
@@ -211,11 +316,32 @@ mpc_ms_ep_scheme(
 	return (ep != NULL ? ep->scheme_off : MPC_MS_NOSTR);
 }
 
-static bool
-mpc_ms_is_label(nng_stat *st)
+/* Lists and classifies the statistics of object o into ms->kids. */
+static void
+mpc_ms_load_kids(struct mpc_ms *ms, nng_stat *o)
 {
-	return (nng_stat_type(st) == NNG_STAT_ID ||
-	    mpc_metrics_label_find(nng_stat_name(st)) != NULL);
+	ms->nkids = 0;
+	for (nng_stat *c = nng_stat_child(o); c != NULL; c = nng_stat_next(c)) {
+		const struct mpc_metrics_label *row;
+		struct mpc_ms_kid              *k;
+
+		if (ms->nkids == ms->kidcap) {
+			size_t             cap = ms->kidcap == 0 ? 32 : ms->kidcap * 2;
+			struct mpc_ms_kid *p   = realloc(ms->kids, cap * sizeof(*p));
+
+			if (p == NULL) {
+				ms->oom = true;
+				return;
+			}
+			ms->kids   = p;
+			ms->kidcap = cap;
+		}
+		k        = &ms->kids[ms->nkids++];
+		row      = mpc_metrics_label_find(nng_stat_name(c));
+		k->st    = c;
+		k->row   = row != NULL ? (int) (row - mpc_metrics_labels) : -1;
+		k->label = row != NULL || nng_stat_type(c) == NNG_STAT_ID;
+	}
 }
 
 /* A pipe's scheme label: its endpoint's (a pipe has no URL statistic). */
@@ -254,15 +380,14 @@ mpc_ms_object_labels(struct mpc_ms *ms, nng_stat *o, enum mpc_metrics_scope sc)
 		const struct mpc_metrics_label *row   = &mpc_metrics_labels[i];
 		bool                            found = false;
 
-		for (nng_stat *c = nng_stat_child(o); c != NULL && !found;
-		     c = nng_stat_next(c)) {
+		for (size_t j = 0; j < ms->nkids && !found; j++) {
 			const char *text;
 
-			if (strcmp(nng_stat_name(c), row->stat) != 0) {
+			if (ms->kids[j].row != (int) i) {
 				continue;
 			}
 			found = true;
-			text  = mpc_ms_label_text(c, num, sizeof(num));
+			text  = mpc_ms_label_text(ms->kids[j].st, num, sizeof(num));
 			mpc_prom_put_label(&ms->arena, &first,
 			    row->label != NULL ? row->label : nng_stat_name(o),
 			    text);
@@ -275,11 +400,11 @@ mpc_ms_object_labels(struct mpc_ms *ms, nng_stat *o, enum mpc_metrics_scope sc)
 			mpc_ms_pipe_scheme(ms, o, &first);
 		}
 	}
-	for (nng_stat *c = nng_stat_child(o); c != NULL; c = nng_stat_next(c)) {
-		if (nng_stat_type(c) == NNG_STAT_ID &&
-		    mpc_metrics_label_find(nng_stat_name(c)) == NULL) {
-			mpc_prom_put_label(&ms->arena, &first, nng_stat_name(c),
-			    mpc_ms_label_text(c, num, sizeof(num)));
+	for (size_t j = 0; j < ms->nkids; j++) {
+		if (ms->kids[j].label && ms->kids[j].row < 0) {
+			mpc_prom_put_label(&ms->arena, &first,
+			    nng_stat_name(ms->kids[j].st),
+			    mpc_ms_label_text(ms->kids[j].st, num, sizeof(num)));
 		}
 	}
 	return (mpc_ms_end(ms, off));
@@ -397,6 +522,7 @@ mpc_ms_value(struct mpc_ms *ms, nng_stat *o, enum mpc_metrics_scope sc,
 	} else {
 		s.family_off = mpc_ms_default_family(ms, o, c, s.type, &s.scale);
 	}
+	s.fam        = mpc_ms_intern(ms, &s.family_off);
 	s.labels_off = mpc_ms_labels_plus(ms, labels_off,
 	    rule != NULL ? rule->label : NULL, suffix);
 	mpc_ms_add(ms, &s);
@@ -413,9 +539,10 @@ mpc_ms_info(struct mpc_ms *ms, nng_stat *o, size_t labels_off)
 	size_t               n;
 	char                *copy;
 
-	for (nng_stat *c = nng_stat_child(o); c != NULL; c = nng_stat_next(c)) {
+	for (size_t j = 0; j < ms->nkids; j++) {
 		any = any ||
-		    (nng_stat_type(c) == NNG_STAT_STRING && !mpc_ms_is_label(c));
+		    (nng_stat_type(ms->kids[j].st) == NNG_STAT_STRING &&
+		        !ms->kids[j].label);
 	}
 	if (!any || ms->arena.data == NULL) {
 		return;
@@ -425,6 +552,7 @@ mpc_ms_info(struct mpc_ms *ms, nng_stat *o, size_t labels_off)
 	mpc_prom_put_name(&ms->arena, nng_stat_name(o));
 	mpc_prom_puts(&ms->arena, "_info");
 	(void) mpc_ms_end(ms, s.family_off);
+	s.fam = mpc_ms_intern(ms, &s.family_off);
 
 	n = strlen(ms->arena.data + labels_off);
 	if ((copy = malloc(n + 1)) == NULL) {
@@ -436,8 +564,10 @@ mpc_ms_info(struct mpc_ms *ms, nng_stat *o, size_t labels_off)
 	mpc_prom_puts(&ms->arena, copy);
 	free(copy);
 	first = (n == 0);
-	for (nng_stat *c = nng_stat_child(o); c != NULL; c = nng_stat_next(c)) {
-		if (nng_stat_type(c) == NNG_STAT_STRING && !mpc_ms_is_label(c)) {
+	for (size_t j = 0; j < ms->nkids; j++) {
+		nng_stat *c = ms->kids[j].st;
+
+		if (nng_stat_type(c) == NNG_STAT_STRING && !ms->kids[j].label) {
 			const char *v = nng_stat_string(c);
 
 			mpc_prom_put_label(&ms->arena, &first, nng_stat_name(c),
@@ -448,13 +578,57 @@ mpc_ms_info(struct mpc_ms *ms, nng_stat *o, size_t labels_off)
 	mpc_ms_add(ms, &s);
 }
 
-static int
-mpc_ms_sample_cmp(const void *a, const void *b)
-{
-	const struct mpc_ms_sample *x = a, *y = b;
-	int                         c = strcmp(x->family, y->family);
+/* A family and its name, for ordering families by name. */
+struct mpc_ms_famref {
+	const char        *name;
+	struct mpc_ms_fam *fam;
+};
 
-	return (c != 0 ? c : strcmp(x->labels, y->labels));
+static int
+mpc_ms_fam_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct mpc_ms_famref *) a)->name,
+	    ((const struct mpc_ms_famref *) b)->name));
+}
+
+/*
+ * Groups the samples by family, families in name order, samples of a
+ * family in tree order (a stable counting sort on the family's rank).
+ * Returns the new array, or NULL (out of memory).
+ */
+static struct mpc_ms_sample *
+mpc_ms_group(struct mpc_ms *ms)
+{
+	struct mpc_ms_famref *order = calloc(ms->nfams + 1, sizeof(*order));
+	size_t               *start = calloc(ms->nfams + 1, sizeof(*start));
+	struct mpc_ms_sample *out   = calloc(ms->nsamples + 1, sizeof(*out));
+
+	if (order == NULL || start == NULL || out == NULL) {
+		free(order);
+		free(start);
+		free(out);
+		return (NULL);
+	}
+	for (size_t i = 0; i < ms->nfams; i++) {
+		order[i].name = ms->arena.data + ms->fams[i].name_off;
+		order[i].fam  = &ms->fams[i];
+	}
+	qsort(order, ms->nfams, sizeof(*order), mpc_ms_fam_cmp);
+	for (size_t i = 0; i < ms->nfams; i++) {
+		order[i].fam->rank = (uint32_t) i;
+	}
+	for (size_t i = 0; i < ms->nsamples; i++) {
+		start[ms->fams[ms->samples[i].fam].rank + 1]++;
+	}
+	for (size_t i = 1; i < ms->nfams; i++) {
+		start[i] += start[i - 1];
+	}
+	for (size_t i = 0; i < ms->nsamples; i++) {
+		out[start[ms->fams[ms->samples[i].fam].rank]++] = ms->samples[i];
+	}
+	free(order);
+	free(start);
+	return (out);
 }
 
 static void
@@ -465,7 +639,7 @@ mpc_ms_write(const struct mpc_ms *ms, mpc_prom_buf *b)
 	for (size_t i = 0; i < ms->nsamples; i++) {
 		const struct mpc_ms_sample *s = &ms->samples[i];
 
-		if (prev == NULL || strcmp(prev->family, s->family) != 0) {
+		if (prev == NULL || prev->fam != s->fam) {
 			mpc_prom_put_family(b, s->family, s->type,
 			    s->help != NULL ? s->help : s->family);
 		} else if (strcmp(prev->labels, s->labels) == 0) {
@@ -475,7 +649,9 @@ mpc_ms_write(const struct mpc_ms *ms, mpc_prom_buf *b)
 		}
 		mpc_prom_puts(b, s->family);
 		if (s->labels[0] != '\0') {
-			mpc_prom_printf(b, "{%s}", s->labels);
+			mpc_prom_puts(b, "{");
+			mpc_prom_puts(b, s->labels);
+			mpc_prom_puts(b, "}");
 		}
 		mpc_prom_puts(b, " ");
 		mpc_prom_put_scaled(b, s->value, s->scale);
@@ -487,8 +663,9 @@ mpc_ms_write(const struct mpc_ms *ms, mpc_prom_buf *b)
 int
 mpc_metrics_render_stats(nng_stat *root, mpc_prom_buf *b)
 {
-	struct mpc_ms ms;
-	int           rv;
+	struct mpc_ms         ms;
+	struct mpc_ms_sample *grouped;
+	int                   rv;
 
 	memset(&ms, 0, sizeof(ms));
 	mpc_prom_buf_init(&ms.arena);
@@ -501,11 +678,11 @@ mpc_metrics_render_stats(nng_stat *root, mpc_prom_buf *b)
 		if (nng_stat_type(o) != NNG_STAT_SCOPE) {
 			continue;
 		}
+		mpc_ms_load_kids(&ms, o);
 		labels = mpc_ms_object_labels(&ms, o, sc);
-		for (nng_stat *c = nng_stat_child(o); c != NULL;
-		     c = nng_stat_next(c)) {
-			if (!mpc_ms_is_label(c)) {
-				mpc_ms_value(&ms, o, sc, c, labels);
+		for (size_t j = 0; j < ms.nkids; j++) {
+			if (!ms.kids[j].label) {
+				mpc_ms_value(&ms, o, sc, ms.kids[j].st, labels);
 			}
 		}
 		mpc_ms_info(&ms, o, labels);
@@ -519,12 +696,20 @@ mpc_metrics_render_stats(nng_stat *root, mpc_prom_buf *b)
 		ms.samples[i].family = ms.arena.data + ms.samples[i].family_off;
 		ms.samples[i].labels = ms.arena.data + ms.samples[i].labels_off;
 	}
-	qsort(ms.samples, ms.nsamples, sizeof(*ms.samples), mpc_ms_sample_cmp);
+	if ((grouped = mpc_ms_group(&ms)) == NULL) {
+		rv = NNG_ENOMEM;
+		goto out;
+	}
+	free(ms.samples);
+	ms.samples = grouped;
 	mpc_ms_write(&ms, b);
 	rv = mpc_prom_buf_error(b);
 out:
 	free(ms.samples);
 	free(ms.eps);
+	free(ms.kids);
+	free(ms.fams);
+	free(ms.fht);
 	mpc_prom_buf_fini(&ms.arena);
 	return (rv);
 }

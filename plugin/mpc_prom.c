@@ -103,18 +103,31 @@ mpc_prom_printf(mpc_prom_buf *b, const char *fmt, ...)
 	b->len += (size_t) n;
 }
 
+static bool
+mpc_prom_ident_ok(char c, bool colon)
+{
+	return ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || (colon && c == ':'));
+}
+
+/* Runs of valid bytes are copied whole (a scrape writes thousands of
+ * names); each invalid byte becomes '_'. */
 static void
 mpc_prom_put_ident(mpc_prom_buf *b, const char *s, bool colon)
 {
+	const char *run = s;
+
 	if (s[0] >= '0' && s[0] <= '9') {
 		mpc_prom_put(b, "_", 1);
 	}
 	for (; *s != '\0'; s++) {
-		char c  = *s;
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '_' || (colon && c == ':');
-		mpc_prom_put(b, ok ? &c : "_", 1);
+		if (!mpc_prom_ident_ok(*s, colon)) {
+			mpc_prom_put(b, run, (size_t) (s - run));
+			mpc_prom_put(b, "_", 1);
+			run = s + 1;
+		}
 	}
+	mpc_prom_put(b, run, (size_t) (s - run));
 }
 
 void
@@ -213,6 +226,19 @@ mpc_prom_put_family(mpc_prom_buf *b, const char *name,
 }
 
 void
+mpc_prom_put_u64(mpc_prom_buf *b, uint64_t v)
+{
+	char  buf[20];
+	char *p = buf + sizeof(buf);
+
+	do {
+		*--p = (char) ('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	mpc_prom_put(b, p, (size_t) (buf + sizeof(buf) - p));
+}
+
+void
 mpc_prom_put_scaled(mpc_prom_buf *b, uint64_t v, uint64_t scale)
 {
 	unsigned digits = 0;
@@ -228,7 +254,7 @@ mpc_prom_put_scaled(mpc_prom_buf *b, uint64_t v, uint64_t scale)
 		mpc_prom_printf(b, "%.17g", (double) v / (double) scale);
 		return;
 	}
-	mpc_prom_printf(b, "%llu", (unsigned long long) (v / scale));
+	mpc_prom_put_u64(b, v / scale);
 	if ((frac = v % scale) == 0) {
 		return;
 	}

@@ -66,6 +66,9 @@ void mpc_prom_put_label(
 void mpc_prom_put_family(mpc_prom_buf *b, const char *name,
     enum mpc_prom_type type, const char *help);
 
+/* v in decimal. */
+void mpc_prom_put_u64(mpc_prom_buf *b, uint64_t v);
+
 /* v / scale in exact decimal, scale a power of ten (1, 1000, 10^9):
  * "1.5", "0.000001", "42".  Other scales print v / scale as %.17g. */
 void mpc_prom_put_scaled(mpc_prom_buf *b, uint64_t v, uint64_t scale);

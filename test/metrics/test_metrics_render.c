@@ -200,8 +200,8 @@ t_str(nni_stat_item *parent, const nni_stat_info *info, const char *s)
 	return (it);
 }
 
-/* The page of the tree below, written out by hand: families sorted, one
- * HELP/TYPE each, labels in the table's order, reason and direction
+/* The page of the tree below, written out by hand: families sorted by
+ * name, samples of a family in tree order, one HELP/TYPE each, labels in the table's order, reason and direction
  * families, _total on counters, the listener's "pipes" a gauge, bytes and
  * seconds (1500 ms = 1.5 s), booleans 0/1, strings in an _info series,
  * every label value and HELP text escaped. */
@@ -249,10 +249,10 @@ static const char t_want[] =
     "# TYPE nngmpc_rejected_total counter\n"
     "nngmpc_rejected_total{socket=\"3\",dialer=\"7\","
     "url=\"mpc+tcp://h\\\"q\\\\b\\nx:1\",scheme=\"mpc+tcp\","
-    "reason=\"hello\"} 1\n"
+    "reason=\"session\"} 2\n"
     "nngmpc_rejected_total{socket=\"3\",dialer=\"7\","
     "url=\"mpc+tcp://h\\\"q\\\\b\\nx:1\",scheme=\"mpc+tcp\","
-    "reason=\"session\"} 2\n"
+    "reason=\"hello\"} 1\n"
     "# HELP nngmpc_socket_info Identity of the object (value 1)\n"
     "# TYPE nngmpc_socket_info gauge\n"
     "nngmpc_socket_info{socket=\"3\",name=\"s\\\"1\",protocol=\"bus\"} 1\n"
