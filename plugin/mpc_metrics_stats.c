@@ -163,8 +163,10 @@ mpc_ms_intern(struct mpc_ms *ms, size_t *off)
 
 		if (f->hash == h &&
 		    strcmp(ms->arena.data + f->name_off, name) == 0) {
-			ms->arena.len = *off; /* the copy just written */
-			*off          = f->name_off;
+			/* Drop the copy just written. */
+			ms->arena.len        = *off;
+			ms->arena.data[*off] = '\0';
+			*off                 = f->name_off;
 			return (ms->fht[j] - 1);
 		}
 	}
@@ -419,26 +421,12 @@ mpc_ms_labels_plus(struct mpc_ms *ms, size_t labels_off, const char *name,
 	bool   first = true;
 	size_t n;
 
-	if (name == NULL) {
+	if (name == NULL || ms->arena.data == NULL) {
 		return (labels_off);
 	}
-	if (ms->arena.data == NULL) {
-		return (labels_off);
-	}
-	/* Copy the object's labels (the arena can move while writing). */
 	n = strlen(ms->arena.data + labels_off);
-	if (n > 0) {
-		char *copy = malloc(n);
-
-		if (copy == NULL) {
-			ms->oom = true;
-			return (labels_off);
-		}
-		memcpy(copy, ms->arena.data + labels_off, n);
-		mpc_prom_put(&ms->arena, copy, n);
-		free(copy);
-		first = false;
-	}
+	mpc_prom_put_again(&ms->arena, labels_off, n);
+	first = (n == 0);
 	mpc_prom_put_label(&ms->arena, &first, name, value);
 	return (mpc_ms_end(ms, off));
 }
@@ -537,7 +525,6 @@ mpc_ms_info(struct mpc_ms *ms, nng_stat *o, size_t labels_off)
 	bool                 first = true;
 	bool                 any   = false;
 	size_t               n;
-	char                *copy;
 
 	for (size_t j = 0; j < ms->nkids; j++) {
 		any = any ||
@@ -554,15 +541,9 @@ mpc_ms_info(struct mpc_ms *ms, nng_stat *o, size_t labels_off)
 	(void) mpc_ms_end(ms, s.family_off);
 	s.fam = mpc_ms_intern(ms, &s.family_off);
 
-	n = strlen(ms->arena.data + labels_off);
-	if ((copy = malloc(n + 1)) == NULL) {
-		ms->oom = true;
-		return;
-	}
-	memcpy(copy, ms->arena.data + labels_off, n + 1);
+	n            = strlen(ms->arena.data + labels_off);
 	s.labels_off = ms->arena.len;
-	mpc_prom_puts(&ms->arena, copy);
-	free(copy);
+	mpc_prom_put_again(&ms->arena, labels_off, n);
 	first = (n == 0);
 	for (size_t j = 0; j < ms->nkids; j++) {
 		nng_stat *c = ms->kids[j].st;

@@ -76,6 +76,19 @@ mpc_prom_put(mpc_prom_buf *b, const char *s, size_t n)
 }
 
 void
+mpc_prom_put_again(mpc_prom_buf *b, size_t off, size_t n)
+{
+	/* Reserve first: the bytes move with the buffer. */
+	if (off > b->len || n > b->len - off || !mpc_prom_reserve(b, n)) {
+		b->oom = b->oom || off > b->len || n > b->len - off;
+		return;
+	}
+	memcpy(b->data + b->len, b->data + off, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
 mpc_prom_puts(mpc_prom_buf *b, const char *s)
 {
 	mpc_prom_put(b, s, strlen(s));

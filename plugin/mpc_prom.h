@@ -43,6 +43,9 @@ int mpc_prom_buf_error(const mpc_prom_buf *b) MPC_PROM_WUR;
 
 void mpc_prom_put(mpc_prom_buf *b, const char *s, size_t n);
 void mpc_prom_puts(mpc_prom_buf *b, const char *s);
+/* Appends n bytes the buffer already holds at offset off (a range outside
+ * the buffer marks it in error). */
+void mpc_prom_put_again(mpc_prom_buf *b, size_t off, size_t n);
 void mpc_prom_printf(mpc_prom_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

@@ -48,6 +48,25 @@ test_escaping(void **state)
 }
 
 static void
+test_put_again(void **state)
+{
+	mpc_prom_buf b;
+
+	(void) state;
+	mpc_prom_buf_init(&b);
+	mpc_prom_puts(&b, "abc");
+	mpc_prom_put_again(&b, 1, 2);
+	assert_string_equal(b.data, "abcbc");
+	assert_int_equal(mpc_prom_buf_error(&b), 0);
+	/* A range beyond what the buffer holds is an error, and sticks. */
+	mpc_prom_put_again(&b, 4, 2);
+	assert_int_equal(mpc_prom_buf_error(&b), NNG_ENOMEM);
+	mpc_prom_puts(&b, "x");
+	assert_int_equal(b.len, 5);
+	mpc_prom_buf_fini(&b);
+}
+
+static void
 test_names(void **state)
 {
 	mpc_prom_buf b;
@@ -473,6 +492,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_put_again),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_scaled),
 		cmocka_unit_test(test_rules),
