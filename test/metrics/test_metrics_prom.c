@@ -22,12 +22,27 @@
 #include "metrics_util.h"
 #include "tran_util.h"
 
+/* Prometheus is stopped by the teardown, so a failed assertion (which
+ * leaves the test function) never leaves it running. */
+static struct mu_prom prom;
+static bool           prom_running;
+
+static int
+t_teardown(void **state)
+{
+	(void) state;
+	if (prom_running) {
+		prom_running = false;
+		mu_prom_stop(&prom);
+	}
+	return (0);
+}
+
 static void
 test_prometheus_scrapes(void **state)
 {
 	nng_mpc_metrics *m;
 	struct mu_pair   p;
-	struct mu_prom   prom;
 	char             esc[512], q[1024];
 
 	(void) state;
@@ -37,6 +52,7 @@ test_prometheus_scrapes(void **state)
 
 	TU_PASS(nng_mpc_metrics_start("127.0.0.1:0", &m));
 	mu_prom_start(&prom, nng_mpc_metrics_port(m));
+	prom_running = true;
 	assert_true(mu_prom_wait_value(&prom, "up{job=\"nngmpc\"}", 1));
 
 	(void) snprintf(q, sizeof(q), "nngmpc_socket_tx_msgs_total{socket=\"%d\"}",
@@ -77,7 +93,7 @@ test_prometheus_scrapes(void **state)
 	    nng_socket_id(p.b));
 	assert_true(mu_prom_wait_value(&prom, q, 30));
 
-	mu_prom_stop(&prom);
+	(void) t_teardown(NULL);
 	nng_mpc_metrics_stop(m);
 	mu_pair_close(&p);
 }
@@ -86,7 +102,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_prometheus_scrapes),
+		cmocka_unit_test_teardown(test_prometheus_scrapes, t_teardown),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
