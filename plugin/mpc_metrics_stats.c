@@ -230,7 +230,8 @@ mpc_ms_scheme(struct mpc_ms *ms, const char *url)
 }
 
 /*
- * Writes the scheme label of url (or of a bare scheme).  Copied through a
+ * Writes the scheme label of url ("mpc+tcp" of "mpc+tcp://h:1"), or of a
+ * bare scheme (what mpc_ms_scheme() stored).  Copied through a
  * bounded local first: url may point into the arena, which the write can
  * move.  Schemes longer than MPC_MS_SCHEME_MAX are left out.
  */
@@ -393,7 +394,8 @@ mpc_ms_object_labels(struct mpc_ms *ms, nng_stat *o, enum mpc_metrics_scope sc)
 			mpc_prom_put_label(&ms->arena, &first,
 			    row->label != NULL ? row->label : nng_stat_name(o),
 			    text);
-			if (strcmp(row->stat, "url") == 0) {
+			if (strcmp(row->stat, "url") == 0 &&
+			    strstr(text, "://") != NULL) {
 				(void) mpc_ms_put_scheme(ms, &first, text);
 			}
 		}
