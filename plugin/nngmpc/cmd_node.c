@@ -14,7 +14,7 @@
 #define NODE_CMD "node"
 #define NODE_TIMEOUT_DEFAULT 30u
 
-enum { NODE_OPT_REPORT = 256 };
+enum { NODE_OPT_REPORT = 256, NODE_OPT_METRICS };
 
 static void
 node_usage(FILE *f)
@@ -22,6 +22,7 @@ node_usage(FILE *f)
 	fprintf(f,
 	    "Usage: nngmpc node --roster FILE --id ID [--timeout SECONDS] "
 	    "[--quiet]\n"
+	    "                   [--metrics HOST:PORT]\n"
 	    "\n"
 	    "Runs one party of an MPC session: listens on its own address,\n"
 	    "connects to every other party of the roster (bus0 over the\n"
@@ -40,6 +41,9 @@ node_usage(FILE *f)
 	    "  -q, --quiet          no line per message\n"
 	    "      --report         machine-readable progress on stdout (for\n"
 	    "                       nngmpc demo)\n"
+	    "      --metrics H:P    serve Prometheus metrics at\n"
+	    "                       http://H:P/metrics while the node runs\n"
+	    "                       (port 0: any free port, printed)\n"
 	    "  -h, --help           show this help\n"
 	    "\n"
 	    "Roster: a text file, one setting per line, '#' starts a comment;\n"
@@ -72,6 +76,7 @@ node_cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "report", no_argument, NULL, NODE_OPT_REPORT },
+		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +119,9 @@ node_cmd_run(int argc, char **argv)
 			break;
 		case NODE_OPT_REPORT:
 			o.report = stdout;
+			break;
+		case NODE_OPT_METRICS:
+			o.metrics_addr = optarg;
 			break;
 		case 'h':
 			node_usage(stdout);

@@ -666,9 +666,10 @@ node_counters(struct node *n)
 int
 nngmpc_node_run(const struct nngmpc_node_opts *o)
 {
-	struct node *n;
-	int          rv, ret = NNGMPC_EXIT_FAIL;
-	char         ferr[NNGMPC_ROSTER_PATH_MAX + 512];
+	struct node *    n;
+	nng_mpc_metrics *metrics = NULL;
+	int              rv, ret = NNGMPC_EXIT_FAIL;
+	char             ferr[NNGMPC_ROSTER_PATH_MAX + 512];
 
 	if (nngmpc_nrounds > NODE_MAX_ROUNDS) {
 		return (NNGMPC_EXIT_FAIL);
@@ -719,6 +720,17 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 		    nng_mpc_strerror(rv));
 		goto out;
 	}
+	if (o->metrics_addr != NULL &&
+	    (rv = nng_mpc_metrics_start(o->metrics_addr, &metrics)) != 0) {
+		nngmpc_error(NODE_CMD, "--metrics %s: %s", o->metrics_addr,
+		    nng_mpc_strerror(rv));
+		goto out;
+	}
+	if (metrics != NULL) {
+		node_say(n, "metrics on http://%s/metrics (port %d)",
+		    o->metrics_addr, nng_mpc_metrics_port(metrics));
+		node_report(n, "metrics %d", nng_mpc_metrics_port(metrics));
+	}
 	if (node_open(n) != 0) {
 		node_fail(n, "could not start (see the error above)");
 		goto done;
@@ -753,6 +765,7 @@ done:
 	nng_close(n->sock);
 	(void) alarm(0);
 out:
+	nng_mpc_metrics_stop(metrics);
 	pthread_mutex_destroy(&n->mtx);
 	pthread_cond_destroy(&n->cv);
 	free(n);
