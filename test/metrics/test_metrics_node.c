@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +42,8 @@ t_roster(void)
 	    "party 1 127.0.0.1:%d\nparty 2 127.0.0.1:%d\n",
 	    mu_free_port(), mu_free_port());
 	assert_int_equal(fclose(f), 0);
+	/* It holds the session key: nngmpc node refuses it otherwise. */
+	assert_int_equal(chmod(roster, 0600), 0);
 }
 
 /* Scrapes until the node's listener is on the page (the node opens its
