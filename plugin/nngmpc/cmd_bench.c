@@ -22,8 +22,8 @@
  * libnng it actually loaded and a row whose peers used the wrong one
  * fails.
  *
- * Threading: single-threaded; the peers are child processes whose stdout
- * comes back through pipes read with poll().
+ * Threading: single-threaded; the peers are child processes (proc.c)
+ * whose stdout comes back through pipes.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -34,8 +34,6 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +41,6 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -51,6 +48,7 @@
 #include <nng_mpc.h>
 
 #include "nngmpc.h"
+#include "proc.h"
 
 #define BENCH_CMD             "bench"
 #define BENCH_PEER_NAME       "nngmpc-bench-peer"
@@ -132,6 +130,7 @@ struct bench {
 	char                peer[PATH_MAX];
 	char                module[PATH_MAX];
 	char                stock_dir[PATH_MAX];
+	char                stock_env[PATH_MAX + 16]; /* LD_LIBRARY_PATH= */
 	char                ours[PATH_MAX]; /* our libnng.so.1, resolved */
 	char                dir[64];
 	char                ca[128];
@@ -143,13 +142,10 @@ struct bench {
 
 /* One worker process and the report it printed. */
 struct bench_proc {
-	pid_t  pid;
-	int    fd;
-	char   buf[BENCH_LINE_MAX];
-	size_t len;
-	bool   ready;
-	int    port;
-	char   result[BENCH_LINE_MAX]; /* the "result ..." line */
+	struct nngmpc_proc proc;
+	bool               ready;
+	int                port;
+	char               result[BENCH_LINE_MAX]; /* the "result ..." line */
 };
 
 static void
@@ -248,130 +244,84 @@ bench_kv_u64(const char *line, const char *key)
 	return (strtoull(v, NULL, 10));
 }
 
-/* Starts the worker with stdout on a pipe; argv[0] is the program. */
-static bool
+/* Starts the worker with stdout on a pipe; argv[0] is the program.  0 or
+ * an errno (the worker's exec failure included). */
+static int
 bench_spawn(struct bench *b, const struct bench_row *row, char **argv,
     struct bench_proc *p)
 {
-	int fds[2];
+	/* The stock row: searched before the peer's RUNPATH (ld.so(8)). */
+	const char *stock_env[] = { b->stock_env, "LD_PRELOAD", NULL };
+	const struct nngmpc_proc_spec spec = {
+		.out = NNGMPC_PROC_PIPE,
+		.env = row->stock ? stock_env : NULL,
+	};
 
 	memset(p, 0, sizeof(*p));
-	p->fd = -1;
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		return (false);
-	}
-	fflush(stdout);
-	fflush(stderr);
-	if ((p->pid = fork()) < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return (false);
-	}
-	if (p->pid == 0) {
-		dup2(fds[1], STDOUT_FILENO);
-		if (row->stock) {
-			/* Searched before the peer's RUNPATH (ld.so(8)). */
-			setenv("LD_LIBRARY_PATH", b->stock_dir, 1);
-			unsetenv("LD_PRELOAD");
-		}
-		execv(argv[0], argv);
-		printf("result fail cannot run %s: %s\n", argv[0],
-		    strerror(errno));
-		fflush(stdout);
-		_exit(127);
-	}
-	close(fds[1]);
-	p->fd = fds[0];
-	return (true);
+	snprintf(b->stock_env, sizeof(b->stock_env), "LD_LIBRARY_PATH=%s",
+	    b->stock_dir);
+	return (nngmpc_proc_spawn(&p->proc, argv, &spec));
 }
 
-/* Reads what is there; complete lines update p (ready, result). */
+/* Complete lines read so far update p (ready, result). */
 static void
-bench_read(struct bench_proc *p)
+bench_lines(struct bench_proc *p)
 {
-	ssize_t n;
-	char   *nl;
+	const char *l;
 
-	n = read(p->fd, p->buf + p->len, sizeof(p->buf) - 1 - p->len);
-	if (n <= 0) {
-		if (n < 0 && errno == EINTR) {
-			return;
-		}
-		close(p->fd);
-		p->fd = -1;
-		return;
-	}
-	p->len += (size_t) n;
-	p->buf[p->len] = '\0';
-	while ((nl = strchr(p->buf, '\n')) != NULL) {
-		*nl = '\0';
-		if (sscanf(p->buf, "ready %d", &p->port) == 1) {
+	while ((l = nngmpc_proc_line(&p->proc)) != NULL) {
+		if (sscanf(l, "ready %d", &p->port) == 1) {
 			p->ready = true;
-		} else if (strncmp(p->buf, "result ", 7) == 0) {
-			snprintf(p->result, sizeof(p->result), "%s", p->buf);
+		} else if (strncmp(l, "result ", 7) == 0) {
+			snprintf(p->result, sizeof(p->result), "%s", l);
 		}
-		p->len -= (size_t) (nl + 1 - p->buf);
-		memmove(p->buf, nl + 1, p->len + 1);
-	}
-	if (p->len == sizeof(p->buf) - 1) {
-		p->len = 0; /* an over-long line: not ours, drop it */
 	}
 }
 
-/* Polls the processes until each closed its stdout (or, with until_ready,
- * until procs[0] is ready); false at the deadline. */
+/* Reads the processes' output until each closed its stdout (or, with
+ * until_ready, until procs[0] is ready); false at the deadline. */
 static bool
 bench_pump(struct bench_proc *procs, int n, uint64_t deadline,
     bool until_ready)
 {
-	for (;;) {
-		struct pollfd pfd[2];
-		int           open = 0;
-		uint64_t      t    = now_ms();
+	struct nngmpc_proc *ps[2];
+	int                 rv;
 
-		if (until_ready && (procs[0].ready || procs[0].fd < 0)) {
+	for (int i = 0; i < n; i++) {
+		ps[i] = &procs[i].proc;
+	}
+	for (;;) {
+		bool     open = false;
+		uint64_t t    = now_ms();
+
+		for (int i = 0; i < n; i++) {
+			bench_lines(&procs[i]);
+			open = open || nngmpc_proc_reading(ps[i]);
+		}
+		if (until_ready &&
+		    (procs[0].ready || !nngmpc_proc_reading(ps[0]))) {
 			return (true);
 		}
-		for (int i = 0; i < n; i++) {
-			pfd[i].fd     = procs[i].fd; /* -1 is ignored */
-			pfd[i].events = POLLIN;
-			open += procs[i].fd >= 0;
-		}
-		if (open == 0) {
+		if (!open) {
 			return (true);
 		}
 		if (t >= deadline) {
 			return (false);
 		}
-		if (poll(pfd, (nfds_t) n, (int) (deadline - t)) < 0 &&
-		    errno != EINTR) {
+		rv = nngmpc_proc_poll(ps, (size_t) n, (int) (deadline - t));
+		if (rv != 0 && rv != ETIMEDOUT) {
 			return (false);
-		}
-		for (int i = 0; i < n; i++) {
-			if (procs[i].fd >= 0 &&
-			    (pfd[i].revents & (POLLIN | POLLHUP | POLLERR))) {
-				bench_read(&procs[i]);
-			}
 		}
 	}
 }
 
+/* Waits for the worker (SIGKILL first with kill_it) and drops its pipe. */
 static void
 bench_reap(struct bench_proc *p, bool kill_it)
 {
-	if (p->pid <= 0) {
-		return;
+	if (p->proc.pid > 0) {
+		(void) nngmpc_proc_reap(&p->proc, kill_it ? 0 : -1);
 	}
-	if (kill_it) {
-		kill(p->pid, SIGKILL);
-	}
-	while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR) {
-	}
-	if (p->fd >= 0) {
-		close(p->fd);
-		p->fd = -1;
-	}
-	p->pid = 0;
 }
 
 /* The worker's command line for one side of one cell. */
@@ -470,13 +420,14 @@ bench_cell(struct bench *b, enum bench_row_id id, enum bench_test t)
 	const char             *srv, *cli;
 	uint64_t                deadline, msgs, sent, ns;
 	unsigned                k = r->n[t];
+	int                     rv;
 
 	deadline = now_ms() + (uint64_t) (b->seconds * 1000) + BENCH_SLACK_MS;
 	snprintf(url, sizeof(url), "%s://127.0.0.1:0", row->scheme);
 	bench_argv(b, row, t, true, url, size, secs, bufs, argv);
-	if (!bench_spawn(b, row, argv, &pr[0])) {
-		bench_row_fail(r, "cannot start %s: %s", b->peer,
-		    strerror(errno));
+	if ((rv = bench_spawn(b, row, argv, &pr[0])) != 0) {
+		bench_row_fail(
+		    r, "cannot start %s: %s", b->peer, strerror(rv));
 		return;
 	}
 	if (!bench_pump(pr, 1, deadline, true) || !pr[0].ready) {
@@ -489,9 +440,9 @@ bench_cell(struct bench *b, enum bench_row_id id, enum bench_test t)
 	snprintf(url, sizeof(url), "%s://127.0.0.1:%d", row->scheme,
 	    pr[0].port);
 	bench_argv(b, row, t, false, url, size, secs, bufs, argv);
-	if (!bench_spawn(b, row, argv, &pr[1])) {
-		bench_row_fail(r, "cannot start %s: %s", b->peer,
-		    strerror(errno));
+	if ((rv = bench_spawn(b, row, argv, &pr[1])) != 0) {
+		bench_row_fail(
+		    r, "cannot start %s: %s", b->peer, strerror(rv));
 		bench_reap(&pr[0], true);
 		return;
 	}

@@ -20,7 +20,7 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
 
 #define STOCK_LIB "/usr/lib/x86_64-linux-gnu/libnng.so.1"
 
@@ -37,8 +37,8 @@ static const char *const rows[] = {
 
 /* Runs nngmpc with the arguments; its stdout into *out (the caller frees
  * it), stderr to the test log; returns the exit status. */
-static const struct pu_spec run_spec = { .out = PU_PIPE };
-#define run(out, ...) pu_runl(&run_spec, (out), nngmpc, __VA_ARGS__)
+static const struct nngmpc_proc_spec run_spec = { .out = NNGMPC_PROC_PIPE };
+#define run(out, ...) nngmpc_proc_runl(&run_spec, (out), nngmpc, __VA_ARGS__)
 
 static void
 expect(const char *out, const char *needle)

@@ -25,7 +25,7 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
 
 static const char *nngmpc, *nngcat, *module;
 static char        dir[] = "/tmp/nngmpc-dropin-XXXXXX";
@@ -37,15 +37,16 @@ static char        libdir[1024];
 
 /* Starts argv (stdout + stderr into one pipe) with the drop-in
  * environment plus extra "NAME=value"s. */
-static struct pu_proc
+static struct nngmpc_proc
 start(char *const argv[], const char *const *env)
 {
-	struct pu_proc p;
+	struct nngmpc_proc      p;
 	char           lib[1100], pre[1100];
 	const char    *all[16] = { lib, pre };
 	size_t         n       = 2;
-	struct pu_spec spec    = { .out = PU_PIPE, .err = PU_TO_OUT,
-		   .env = all };
+	struct nngmpc_proc_spec spec    = {
+		   .out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_TO_OUT, .env = all
+	};
 
 	(void) snprintf(lib, sizeof(lib), "LD_LIBRARY_PATH=%s", libdir);
 	(void) snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", module);
@@ -54,19 +55,19 @@ start(char *const argv[], const char *const *env)
 		all[n++] = *env;
 	}
 	all[n] = NULL;
-	pu_spawn(&p, argv, &spec);
+	assert_int_equal(nngmpc_proc_spawn(&p, argv, &spec), 0);
 	return (p);
 }
 
 /* Waits for exit; returns the status, output in out (OUT_MAX bytes). */
 static int
-finish(struct pu_proc p, char *out)
+finish(struct nngmpc_proc p, char *out)
 {
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
-	(void) pu_finish(&p, &r);
+	assert_int_equal(nngmpc_proc_finish(&p, &r), 0);
 	(void) snprintf(out, OUT_MAX, "%s", r.out);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	return (r.status);
 }
 
@@ -181,7 +182,7 @@ test_two_nngcats_exchange(void **state)
 			path("party2.key"), "--cacert", path("ca.pem"),
 			"--data", "hello from party 2", "--count", "3",
 			"--interval", "1", "--send-timeout", "3", NULL };
-		struct pu_proc l = start(la, env), d;
+		struct nngmpc_proc l = start(la, env), d;
 
 		assert_true(wait_listening(port));
 		d = start(da, env);
@@ -222,7 +223,7 @@ test_wrong_session_key_delivers_nothing(void **state)
 			"--cert", path("party2.pem"), "--key",
 			path("party2.key"), "--cacert", path("ca.pem"),
 			"--data", "must not arrive", "--count", "1", NULL };
-		struct pu_proc l = start(la, env_l), d;
+		struct nngmpc_proc l = start(la, env_l), d;
 
 		assert_true(wait_listening(port));
 		d = start(da, env_d);
