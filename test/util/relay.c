@@ -154,6 +154,26 @@ relay_write(struct relay_conn *c, int d, bool *reset)
 	return (true);
 }
 
+/* The commands for this connection, under the relay's lock: a new cut
+ * limit into *left, black hole and delay; true when it must be reset. */
+static bool
+relay_settings(struct relay_conn *c, size_t *left, bool *bh, int *delay)
+{
+	struct relay *r = c->r;
+	bool          stop;
+
+	pthread_mutex_lock(&r->mtx);
+	if (c->cut_set) {
+		*left      = c->cut_new;
+		c->cut_set = false;
+	}
+	stop   = c->kill || r->stopping;
+	*bh    = r->blackhole;
+	*delay = r->delay_ms;
+	pthread_mutex_unlock(&r->mtx);
+	return (stop || (*left == 0 && c->len[UP] == 0));
+}
+
 static void *
 relay_conn_main(void *arg)
 {
@@ -161,24 +181,14 @@ relay_conn_main(void *arg)
 	struct relay      *r     = c->r;
 	size_t             left  = SIZE_MAX; /* towards the target */
 	bool               reset = false;    /* how to close */
-	bool               bh, cut;
+	bool               bh;
 	int                delay;
 
 	for (;;) {
 		struct pollfd pfd[2];
 		bool          ok = true;
 
-		pthread_mutex_lock(&r->mtx);
-		if (c->cut_set) {
-			left       = c->cut_new;
-			c->cut_set = false;
-		}
-		reset = c->kill || r->stopping;
-		bh    = r->blackhole;
-		delay = r->delay_ms;
-		pthread_mutex_unlock(&r->mtx);
-		cut = left == 0 && c->len[UP] == 0;
-		if (reset || cut) {
+		if (relay_settings(c, &left, &bh, &delay)) {
 			reset = true;
 			break;
 		}
@@ -189,7 +199,9 @@ relay_conn_main(void *arg)
 			continue;
 		}
 		relay_events(c, pfd);
-		if (poll(pfd, 2, RELAY_TICK) <= 0) {
+		/* A command given while we waited applies to what woke us. */
+		if (poll(pfd, 2, RELAY_TICK) <= 0 ||
+		    relay_settings(c, &left, &bh, &delay) || bh) {
 			continue;
 		}
 		for (int d = UP; d <= DOWN && ok; d++) {
