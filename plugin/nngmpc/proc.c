@@ -268,11 +268,11 @@ nngmpc_proc_reading(const struct nngmpc_proc *p)
 int
 nngmpc_proc_poll(struct nngmpc_proc *const *ps, size_t n, int ms)
 {
-	struct pollfd pfd[2 * 32];
+	struct pollfd pfd[2 * NNGMPC_PROC_POLL_MAX];
 	size_t        k = 0;
 	int           rv;
 
-	if (n > 32) {
+	if (n > NNGMPC_PROC_POLL_MAX) {
 		return (EINVAL);
 	}
 	for (size_t i = 0; i < n; i++) {

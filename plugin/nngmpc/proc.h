@@ -29,6 +29,9 @@
  * dropped (the child never blocks on a full pipe) and text.dropped set. */
 #define NNGMPC_PROC_TEXT_MAX (16u * 1024u * 1024u)
 
+/* Most children one nngmpc_proc_poll call watches. */
+#define NNGMPC_PROC_POLL_MAX 32
+
 /* Most arguments nngmpc_proc_runv/runl take (program included). */
 #define NNGMPC_PROC_ARGS_MAX 64
 
@@ -86,7 +89,8 @@ int nngmpc_proc_spawn(struct nngmpc_proc *p, char *const argv[],
 
 /* Waits up to ms (< 0: no limit) until one of the n children's open
  * output pipes is readable, and reads what each has (a pipe at EOF is
- * closed).  Returns 0, ETIMEDOUT when nothing came, or an errno. */
+ * closed).  Returns 0, ETIMEDOUT when nothing came, EINVAL for n over
+ * NNGMPC_PROC_POLL_MAX, or an errno. */
 int nngmpc_proc_poll(
     struct nngmpc_proc *const *ps, size_t n, int ms) NNGMPC_PROC_WUR;
 
