@@ -17,14 +17,15 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
 
 static const char *nngmpc;
 
 /* Runs nngmpc with the given arguments; stdout+stderr into *out (the
  * caller frees it); returns the exit status. */
-static const struct pu_spec run_spec = { .out = PU_PIPE, .err = PU_TO_OUT };
-#define run(out, ...) pu_runl(&run_spec, (out), nngmpc, __VA_ARGS__)
+static const struct nngmpc_proc_spec run_spec = { .out = NNGMPC_PROC_PIPE,
+	.err                                           = NNGMPC_PROC_TO_OUT };
+#define run(out, ...) nngmpc_proc_runl(&run_spec, (out), nngmpc, __VA_ARGS__)
 
 static void
 expect(const char *out, const char *needle)

@@ -27,7 +27,8 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
+#include "test_util.h"
 
 static const char *nngmpc, *nngcat, *module;
 static char        dir[] = "/tmp/nngmpc-dropin-XXXXXX";
@@ -39,15 +40,16 @@ static char        libdir[1024];
 
 /* Starts argv (stdout + stderr into one pipe) with the drop-in
  * environment plus extra "NAME=value"s. */
-static struct pu_proc
+static struct nngmpc_proc
 start(char *const argv[], const char *const *env)
 {
-	struct pu_proc p;
+	struct nngmpc_proc      p;
 	char           lib[1100], pre[1100];
 	const char    *all[16] = { lib, pre };
 	size_t         n       = 2;
-	struct pu_spec spec    = { .out = PU_PIPE, .err = PU_TO_OUT,
-		   .env = all };
+	struct nngmpc_proc_spec spec    = {
+		   .out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_TO_OUT, .env = all
+	};
 
 	(void) snprintf(lib, sizeof(lib), "LD_LIBRARY_PATH=%s", libdir);
 	(void) snprintf(pre, sizeof(pre), "LD_PRELOAD=%s", module);
@@ -56,19 +58,19 @@ start(char *const argv[], const char *const *env)
 		all[n++] = *env;
 	}
 	all[n] = NULL;
-	pu_spawn(&p, argv, &spec);
+	assert_int_equal(nngmpc_proc_spawn(&p, argv, &spec), 0);
 	return (p);
 }
 
 /* Waits for exit; returns the status, output in out (OUT_MAX bytes). */
 static int
-finish(struct pu_proc p, char *out)
+finish(struct nngmpc_proc p, char *out)
 {
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
-	(void) pu_finish(&p, &r);
+	assert_int_equal(nngmpc_proc_finish(&p, &r), 0);
 	(void) snprintf(out, OUT_MAX, "%s", r.out);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	return (r.status);
 }
 
@@ -157,8 +159,8 @@ test_readme_example(void **state)
 	const char *body, *end, *p;
 	size_t      n = 0;
 	FILE       *f;
-	struct pu_spec spec = { .in = PU_NULL, .out = PU_PIPE,
-		.err = PU_TO_OUT };
+	struct nngmpc_proc_spec spec = { .in = NNGMPC_PROC_NULL, .out = NNGMPC_PROC_PIPE,
+		.err = NNGMPC_PROC_TO_OUT };
 
 	(void) state;
 	assert_non_null(root);
@@ -173,7 +175,7 @@ test_readme_example(void **state)
 	}
 	body += strlen(mark);
 	/* The script, 7001 -> a free port. */
-	(void) snprintf(port, sizeof(port), "%d", pu_free_tcp_port());
+	(void) snprintf(port, sizeof(port), "%d", ut_free_tcp_port());
 	n = 0;
 	for (p = body; p <= end; p++) {
 		if (strncmp(p, "7001", 4) == 0) {
@@ -200,7 +202,7 @@ test_readme_example(void **state)
 	assert_non_null(f = fopen(path, "w"));
 	fputs(script, f);
 	assert_int_equal(fclose(f), 0);
-	if (pu_runl(&spec, &out, "/bin/sh", "-ec",
+	if (nngmpc_proc_runl(&spec, &out, "/bin/sh", "-ec",
 	        "cd \"$(dirname \"$0\")\" && . ./dropin.sh", path, NULL) != 0 ||
 	    strstr(out, "\"hello\"") == NULL) {
 		fail_msg("the README's drop-in example failed:\n%s\nscript:\n%s",
@@ -214,7 +216,7 @@ test_wrong_session_key_delivers_nothing(void **state)
 {
 	static char out_l[OUT_MAX], out_d[OUT_MAX];
 	char        url[64];
-	int         port = pu_free_tcp_port();
+	int         port = ut_free_tcp_port();
 	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
 		"NNG_MPC_SESSION_KEY=" KEY, NULL };
 	/* Same session, another key: key confirmation fails, nothing flows. */
@@ -235,7 +237,7 @@ test_wrong_session_key_delivers_nothing(void **state)
 			"--cert", path("party2.pem"), "--key",
 			path("party2.key"), "--cacert", path("ca.pem"),
 			"--data", "must not arrive", "--count", "1", NULL };
-		struct pu_proc l = start(la, env_l), d;
+		struct nngmpc_proc l = start(la, env_l), d;
 
 		assert_true(wait_listening(port));
 		d = start(da, env_d);
@@ -261,7 +263,7 @@ test_bad_environment_is_named(void **state)
 	const char *no_key[]  = { "NNG_MPC_SESSION_ID=" SID, NULL };
 
 	(void) state;
-	url_of(url, sizeof(url), pu_free_tcp_port());
+	url_of(url, sizeof(url), ut_free_tcp_port());
 	{
 		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
 			"--cert", path("party1.pem"), "--key",
