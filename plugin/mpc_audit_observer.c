@@ -169,11 +169,27 @@ mpc_audit_env_open(void **sink)
 	return (rv);
 }
 
+/*
+ * NNG 1.5.2 keeps a socket option for future endpoints only if a current
+ * one accepted it (nng_mpc_socket_set() in transport/mpc_tran_sockopt.c
+ * explains), so, as there, a never-started placeholder dialer takes the
+ * option first; every later dialer and listener gets it from NNG.
+ */
+#define AUDIT_PLACEHOLDER_URL "mpc+tls+tcp://127.0.0.1:1"
+
 int
 nng_mpc_audit_attach(nng_socket s, nng_mpc_audit *log)
 {
+	nng_dialer d;
+	int        rv;
+
 	if (log == NULL) {
 		return (NNG_EINVAL);
 	}
-	return (nng_socket_set_ptr(s, NNG_OPT_MPC_AUDIT, log));
+	if ((rv = nng_dialer_create(&d, s, AUDIT_PLACEHOLDER_URL)) != 0) {
+		return (rv);
+	}
+	rv = nng_socket_set_ptr(s, NNG_OPT_MPC_AUDIT, log);
+	(void) nng_dialer_close(d);
+	return (rv);
 }
