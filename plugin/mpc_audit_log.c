@@ -21,7 +21,10 @@
  *
  * Threading: one mutex per log guards the queue, the counters and the
  * reference count's consumers; producers hold it only to copy one record
- * in (never across I/O).  Everything else (fd, chain head, key) belongs
+ * in (never across I/O); the writer holds it only to take a batch's
+ * indices, then reads those slots unlocked (they stay counted, so no
+ * producer reuses them until the writer releases them).  Everything else
+ * (fd, chain head, key) belongs
  * to the writer thread, or to the opener before the thread starts and
  * the closer after it ended.  A process-wide registry (its own mutex)
  * shares one log per path, since two writers on one file would fork the
@@ -32,6 +35,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +84,6 @@ struct nng_mpc_audit {
 	struct timespec        deadline; /* CLOCK_MONOTONIC */
 	uint8_t                head[MPC_AUDIT_HASH_LEN];
 	struct mpc_audit_state st;
-	struct mpc_audit_rec   batch[AUDIT_BATCH];
 	char                   line[MPC_AUDIT_LINE_MAX + 1];
 };
 
@@ -343,7 +346,7 @@ static void *
 audit_writer(void *arg)
 {
 	nng_mpc_audit *l = arg;
-	uint32_t       n;
+	uint32_t       n, start;
 	uint64_t       lost;
 	bool           last;
 	int            rv = 0;
@@ -357,19 +360,18 @@ audit_writer(void *arg)
 			    &l->cv_work, &l->mtx, &l->deadline);
 			l->writer_idle = false;
 		}
-		for (n = 0; n < AUDIT_BATCH && l->count > 0; n++) {
-			l->batch[n] = l->ring[l->first];
-			l->first    = (l->first + 1) % l->cap;
-			l->count--;
-		}
+		/* Slots first..first+n-1 stay counted (so producers leave
+		 * them alone) while the writer reads them unlocked. */
+		n               = l->count < AUDIT_BATCH ? l->count : AUDIT_BATCH;
+		start           = l->first;
 		lost            = l->lost_pending;
 		l->lost_pending = 0;
-		last            = l->closing && l->count == 0;
+		last            = l->closing && l->count == n;
 		rv              = l->werr;
 		pthread_mutex_unlock(&l->mtx);
 
 		for (uint32_t i = 0; i < n && rv == 0; i++) {
-			rv = audit_emit(l, &l->batch[i]);
+			rv = audit_emit(l, &l->ring[(start + i) % l->cap]);
 		}
 		if (lost > 0 && rv == 0) {
 			/* Space came back: say how much was lost. */
@@ -391,6 +393,8 @@ audit_writer(void *arg)
 		if (l->werr != 0) {
 			l->stats.lost += n; /* discarded after a failure */
 		}
+		l->first = (l->first + n) % l->cap;
+		l->count -= n;
 		l->handled += n;
 		pthread_cond_broadcast(&l->cv_done);
 		if (last) {
@@ -732,6 +736,15 @@ nng_mpc_audit_close(nng_mpc_audit *l)
 	}
 }
 
+static void
+audit_copy_str(char *dst, const char *src, size_t sz)
+{
+	size_t n = strnlen(src, sz - 1);
+
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 void
 mpc_audit_log_put(nng_mpc_audit *l, const struct mpc_audit_rec *rec)
 {
@@ -744,8 +757,19 @@ mpc_audit_log_put(nng_mpc_audit *l, const struct mpc_audit_rec *rec)
 		pthread_mutex_unlock(&l->mtx);
 		return;
 	}
-	slot  = &l->ring[(l->first + l->count) % l->cap];
-	*slot = *rec;
+	slot = &l->ring[(l->first + l->count) % l->cap];
+	/* The fixed fields, then each string up to its NUL: a record is
+	 * ~2 KiB of mostly empty buffers, and every line of the slot the
+	 * producer touches has to come over from the writer's core. */
+	memcpy(slot, rec, offsetof(struct mpc_audit_rec, url));
+	audit_copy_str(slot->url, rec->url, sizeof(slot->url));
+	audit_copy_str(slot->remote, rec->remote, sizeof(slot->remote));
+	audit_copy_str(slot->subject, rec->subject, sizeof(slot->subject));
+	audit_copy_str(
+	    slot->tls_version, rec->tls_version, sizeof(slot->tls_version));
+	audit_copy_str(
+	    slot->tls_cipher, rec->tls_cipher, sizeof(slot->tls_cipher));
+	audit_copy_str(slot->detail, rec->detail, sizeof(slot->detail));
 	/* Time taken under the lock: seq order is time order. */
 	audit_now(slot);
 	l->count++;
