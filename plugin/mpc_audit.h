@@ -36,7 +36,9 @@
 #define MPC_AUDIT_MAC_LABEL  "nng-mpc audit seal mac v1"
 #define MPC_AUDIT_SEAL_FILE  "audit.seal"
 #define MPC_AUDIT_VERIFY_FILE "audit.verify"
-#define MPC_AUDIT_LINE_MAX   8192 /* longest line written or accepted */
+/* Longest line written or accepted: every string field at its cap, each
+ * byte escaped as \u00XX (6 bytes), fits with room to spare. */
+#define MPC_AUDIT_LINE_MAX   16384
 
 /* ---- mpc_audit_seal.c: stateless helpers and key files ---------------- */
 
@@ -165,8 +167,8 @@ size_t mpc_audit_json_line(char *buf, size_t bufsz,
 void mpc_audit_log_hold(nng_mpc_audit *log);
 void mpc_audit_log_rele(nng_mpc_audit *log);
 
-/* Queues a copy of rec (ts filled in here when rec->ts_sec is 0); never
- * blocks on I/O: when the queue is full the record is counted as lost. */
+/* Queues a copy of rec, stamped with the time here; never blocks on I/O:
+ * when the queue is full the record is counted as lost. */
 void mpc_audit_log_put(nng_mpc_audit *log, const struct mpc_audit_rec *rec);
 
 /* ---- mpc_audit_observer.c: the transport's observer ---------------- */

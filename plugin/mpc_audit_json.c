@@ -56,10 +56,62 @@ add(json_object *o, const char *key, json_object *v, int *err)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at p (RFC 3629 section 4: no
+ * overlongs, no surrogates, at most U+10FFFF), or 0. */
+static size_t
+utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80) {
+		return (1);
+	}
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		return ((p[1] & 0xc0) == 0x80 ? 2 : 0);
+	}
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[0] == 0xe0 && p[1] < 0xa0) ||
+		    (p[0] == 0xed && p[1] > 0x9f)) {
+			return (0);
+		}
+		return (3);
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80 || (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] > 0x8f)) {
+			return (0);
+		}
+		return (4);
+	}
+	return (0);
+}
+
+/*
+ * Strings come from peers (certificate subjects, addresses): RFC 8259
+ * section 8.1 wants UTF-8, so a byte that does not start a valid sequence
+ * becomes U+FFFD.  json-c escapes quotes and control characters (a
+ * newline cannot split a record).
+ */
 static void
 add_str(json_object *o, const char *key, const char *s, int *err)
 {
-	add(o, key, json_object_new_string(s), err);
+	const unsigned char *p = (const unsigned char *) s;
+	char                 buf[3 * MPC_AUDIT_DETAIL_MAX + 1];
+	size_t               n = 0, k;
+
+	while (*p != '\0' && n + 4 < sizeof(buf)) {
+		if ((k = utf8_len(p)) == 0) {
+			memcpy(buf + n, "\xef\xbf\xbd", 3);
+			n += 3;
+			p++;
+			continue;
+		}
+		memcpy(buf + n, p, k);
+		n += k;
+		p += k;
+	}
+	buf[n] = '\0';
+	add(o, key, json_object_new_string_len(buf, (int) n), err);
 }
 
 static void

@@ -807,6 +807,12 @@ nng_mpc_audit_flush(nng_mpc_audit *l)
 void
 nng_mpc_audit_stats_get(nng_mpc_audit *l, nng_mpc_audit_stats *out)
 {
+	if (l == NULL || out == NULL) {
+		if (out != NULL) {
+			memset(out, 0, sizeof(*out));
+		}
+		return;
+	}
 	pthread_mutex_lock(&l->mtx);
 	*out = l->stats;
 	pthread_mutex_unlock(&l->mtx);

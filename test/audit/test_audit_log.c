@@ -291,6 +291,51 @@ test_crash_after_seal_before_state(void **state)
 	au_teardown(&e);
 }
 
+/* A peer-chosen subject cannot forge a record, split a line or make the
+ * log invalid JSON: quotes and newlines are escaped, bytes that are not
+ * UTF-8 become U+FFFD. */
+static void
+test_hostile_strings(void **state)
+{
+	const struct mpc_tran_observer_ops *ops = mpc_audit_observer_ops();
+	struct au_env                       e;
+	struct mpc_audit_verify_result      r;
+	struct mpc_tran_event               ev;
+	nng_mpc_audit *                     log;
+	struct au_lines                     ls;
+	json_object *                       j;
+	char                                big[4000];
+
+	(void) state;
+	au_setup(&e);
+	log = au_open(&e, NULL);
+	memset(&ev, 0, sizeof(ev));
+	memset(big, '\x01', sizeof(big) - 1); /* longer than any cap */
+	big[sizeof(big) - 1] = '\0';
+	ev.kind    = MPC_TRAN_EV_REFUSED;
+	ev.url     = "mpc+tcp://127.0.0.1:1";
+	ev.remote  = big;
+	ev.subject = "CN=x\",\"event\":\"forged\"}\n{\"seq\":99\xff\xc3\xa9";
+	ev.detail  = big;
+	ev.tls_version = ev.tls_cipher = "";
+	ev.reason  = NNG_ECONNREFUSED;
+	ops->ev_event(log, &ev);
+	ev.kind = MPC_TRAN_EV_CONFIG;
+	ops->ev_event(log, &ev);
+	nng_mpc_audit_close(log);
+	au_lines_read(e.log, &ls);
+	assert_int_equal(ls.n, 5); /* open, refused, config, close, seal */
+	au_lines_free(&ls);
+	j = first_event(e.log, "refused");
+	assert_string_equal(jstr(j, "subject"),
+	    "CN=x\",\"event\":\"forged\"}\n{\"seq\":99\xef\xbf\xbd\xc3\xa9");
+	assert_int_equal(strlen(jstr(j, "remote")), MPC_AUDIT_REMOTE_MAX - 1);
+	json_object_put(j);
+	assert_int_equal(au_verify(&e, (const char *[]) { e.log, NULL }, NULL, &r),
+	    0);
+	au_teardown(&e);
+}
+
 static void
 test_open_refusals(void **state)
 {
@@ -359,6 +404,7 @@ main(void)
 		cmocka_unit_test(test_overflow_is_counted_and_logged),
 		cmocka_unit_test(test_resume_continues_seq_and_epochs),
 		cmocka_unit_test(test_crash_after_seal_before_state),
+		cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_open_refusals),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
