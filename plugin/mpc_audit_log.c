@@ -619,6 +619,33 @@ audit_start(nng_mpc_audit *l)
 	return (0);
 }
 
+/* The log's directory resolved (realpath) plus its file name, so two
+ * spellings of one file share one log instead of forking its chain. */
+static int
+audit_canonical(char canon[PATH_MAX], const char *path)
+{
+	char        dir[PATH_MAX], real[PATH_MAX];
+	const char *base = audit_basename(path);
+	size_t      dlen = (size_t) (base - path);
+	int         n;
+
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+		return (NNG_EINVAL);
+	}
+	if (dlen == 0) {
+		snprintf(dir, sizeof(dir), ".");
+	} else {
+		memcpy(dir, path, dlen);
+		dir[dlen] = '\0';
+	}
+	if (realpath(dir, real) == NULL) {
+		return (audit_errno(errno));
+	}
+	n = snprintf(canon, PATH_MAX, "%s/%s",
+	    strcmp(real, "/") == 0 ? "" : real, base);
+	return (n < 0 || n >= PATH_MAX - 32 ? NNG_EINVAL : 0);
+}
+
 int
 nng_mpc_audit_open(nng_mpc_audit **out, const char *path,
     const char *seal_file, const nng_mpc_audit_opts *opts)
@@ -627,14 +654,19 @@ nng_mpc_audit_open(nng_mpc_audit **out, const char *path,
 	char           msg[256];
 	int            rv;
 
+	char           canon[PATH_MAX];
+
 	if (out == NULL || path == NULL || seal_file == NULL ||
 	    strlen(path) >= PATH_MAX - 32 || strlen(seal_file) >= PATH_MAX) {
 		return (NNG_EINVAL);
 	}
 	*out = NULL;
+	if ((rv = audit_canonical(canon, path)) != 0) {
+		return (rv);
+	}
 	pthread_mutex_lock(&audit_registry_mtx);
 	for (l = audit_registry; l != NULL; l = l->next) {
-		if (strcmp(l->path, path) == 0) {
+		if (strcmp(l->path, canon) == 0) {
 			l->refs++;
 			pthread_mutex_unlock(&audit_registry_mtx);
 			*out = l;
@@ -646,7 +678,7 @@ nng_mpc_audit_open(nng_mpc_audit **out, const char *path,
 		return (NNG_ENOMEM);
 	}
 	l->fd = -1;
-	snprintf(l->path, sizeof(l->path), "%s", path);
+	snprintf(l->path, sizeof(l->path), "%s", canon);
 	snprintf(l->seal_path, sizeof(l->seal_path), "%s", seal_file);
 	if ((rv = audit_opts_check(&l->opts, opts)) != 0) {
 		mpc_wipe_free(l, sizeof(*l));
