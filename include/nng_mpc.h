@@ -748,7 +748,8 @@ typedef struct nng_mpc_audit nng_mpc_audit;
  * process returns the same log with one more reference (opts of the first
  * open stay).  Returns 0, NNG_EINVAL (NULL argument or an option out of
  * range), NNG_MPC_EAUDITKEY, NNG_MPC_EAUDITLOG, NNG_MPC_EAUDITSTATE,
- * NNG_ENOMEM, or an NNG error for a file that cannot be opened.
+ * NNG_EBUSY (another process writes that log), NNG_ENOMEM, or an NNG
+ * error for a file that cannot be opened.
  */
 int nng_mpc_audit_open(nng_mpc_audit **out, const char *path,
     const char *seal_file, const nng_mpc_audit_opts *opts);

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -234,6 +235,11 @@ audit_open_fd(nng_mpc_audit *l)
 	l->fd = open(l->path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (l->fd < 0) {
 		return (audit_errno(errno));
+	}
+	/* One writer per file: a second process would fork the chain (and
+	 * race for the sealing state). */
+	if (flock(l->fd, LOCK_EX | LOCK_NB) != 0) {
+		return (errno == EWOULDBLOCK ? NNG_EBUSY : audit_errno(errno));
 	}
 	if (fstat(l->fd, &sb) != 0) {
 		return (audit_errno(errno));
@@ -502,7 +508,6 @@ audit_resume(nng_mpc_audit *l, char *note, size_t notesz)
 		if (!found) {
 			return (NNG_MPC_EAUDITLOG);
 		}
-		l->size = 0; /* PATH itself is new */
 	}
 	if (!found) {
 		if (l->st.epoch != 0) {
@@ -579,6 +584,7 @@ static int
 audit_start(nng_mpc_audit *l)
 {
 	struct mpc_audit_rec rec;
+	struct stat          sb;
 	char                 note[128];
 	char                 id[2 * MPC_AUDIT_LOGID_LEN + 1];
 	pthread_condattr_t   ca;
@@ -594,10 +600,15 @@ audit_start(nng_mpc_audit *l)
 	if ((l->ring = calloc(l->cap, sizeof(*l->ring))) == NULL) {
 		return (NNG_ENOMEM);
 	}
-	if ((rv = audit_resume(l, note, sizeof(note))) != 0 ||
-	    (rv = audit_open_fd(l)) != 0) {
+	/* Locked before it is read: the resume sees the whole file. */
+	if ((rv = audit_open_fd(l)) != 0 ||
+	    (rv = audit_resume(l, note, sizeof(note))) != 0) {
 		return (rv);
 	}
+	if (fstat(l->fd, &sb) != 0) {
+		return (audit_errno(errno));
+	}
+	l->size = (uint64_t) sb.st_size; /* after a torn line was cut */
 	audit_set_deadline(l);
 	if (l->size == 0 && l->part > 0 && (rv = audit_file_record(l)) != 0) {
 		return (rv);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <json-c/json.h>
@@ -377,6 +378,21 @@ test_open_refusals(void **state)
 	setenv("NNG_MPC_AUDIT_FILE", bad, 1);
 	assert_int_equal(mpc_audit_env_open((void **) &log2), 0);
 	assert_ptr_equal(log, log2);
+	/* Another process cannot write the same log meanwhile. */
+	{
+		pid_t pid = fork();
+		int   status;
+
+		assert_true(pid >= 0);
+		if (pid == 0) { /* a fresh process image: no shared registry */
+			execl("/proc/self/exe", "test_audit_log", "open", e.log,
+			    e.seal, (char *) NULL);
+			_exit(127);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
 	ops->ev_hold(log);
 	ops->ev_rele(log);
 	ops->ev_rele(log2);
@@ -397,8 +413,18 @@ test_open_refusals(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
+	/* The second process of test_open_refusals. */
+	if (argc == 4 && strcmp(argv[1], "open") == 0) {
+		nng_mpc_audit *log = NULL;
+
+		return (nng_mpc_audit_open(&log, argv[2], argv[3], NULL) ==
+		            NNG_EBUSY
+		        ? 0
+		        : 1);
+	}
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_clean_log_verifies),
 		cmocka_unit_test(test_rotation_continues_the_chain),
