@@ -362,6 +362,19 @@ mpc_chan_recv_expire(mpc_chan *c, uint64_t now_ns)
 	}
 }
 
+uint64_t
+mpc_chan_recv_grace_left(const mpc_chan *c, uint64_t now_ns)
+{
+	const mpc_chan_rx *      rx  = &c->rx;
+	const mpc_chan_rx_epoch *cur = &rx->slot[rx->cur];
+	uint64_t                 age = elapsed(now_ns, cur->start_ns);
+
+	if (!rx->slot[rx->prev].live) {
+		return (0);
+	}
+	return (age >= c->cfg.grace_ns ? 1 : c->cfg.grace_ns - age);
+}
+
 int
 mpc_chan_recv_dead(const mpc_chan *c)
 {

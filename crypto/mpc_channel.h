@@ -210,6 +210,11 @@ int mpc_chan_open(mpc_chan *c, uint32_t epoch, uint64_t seq, uint64_t now_ns,
  * that is idle; mpc_chan_open does this itself). */
 void mpc_chan_recv_expire(mpc_chan *c, uint64_t now_ns);
 
+/* Nanoseconds until the previous epoch's grace ends by time (at least 1
+ * while it is live; 0 when there is none): when to call
+ * mpc_chan_recv_expire so an idle receiver wipes it on time. */
+uint64_t mpc_chan_recv_grace_left(const mpc_chan *c, uint64_t now_ns);
+
 /* 1 once the auth-failure limit was exceeded: the pipe must close. */
 int mpc_chan_recv_dead(const mpc_chan *c);
 

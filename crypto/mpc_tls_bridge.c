@@ -104,6 +104,11 @@ mpc_tls_export(nng_stream *s, const char *label, const uint8_t *ctx,
 		rv = NNG_MPC_ETLSVERSION;
 		goto out;
 	}
+	if (!c->keep_exporter || c->forgotten) {
+		/* Secrets never kept (not a derived config) or freed. */
+		rv = NNG_MPC_ETLSFORGOTTEN;
+		goto out;
+	}
 	/* Reads only handshake results fixed once it completed, so it is
 	 * safe beside the I/O thread's reads and writes. */
 	if (wolfSSL_export_keying_material(c->ssl, out, out_len, label,
@@ -116,5 +121,33 @@ out:
 	if (rv != 0) {
 		explicit_bzero(out, out_len);
 	}
+	return (rv);
+}
+
+int
+mpc_tls_forget(nng_stream *s)
+{
+	struct nng_tls_engine_conn *c;
+	int                         rv = 0;
+
+	if ((c = conn_lock(s)) == NULL) {
+		return (NNG_MPC_ETLSNOTOURS);
+	}
+	/* The exporter refuses from now on; the secrets themselves are
+	 * freed by the connection's next operation (mpc_tls_conn.c), which
+	 * NNG serializes with wolfSSL's reads and writes: a read running now
+	 * on another thread may be using the same arrays (a post-handshake
+	 * message).  The transport sends its finished record right after,
+	 * so that is within the negotiation.  Before the handshake completed
+	 * wolfSSL could not free them: refuse rather than pretend. */
+	if (!c->hs_done) {
+		rv = c->fail != 0 ? c->fail : NNG_MPC_ETLSNOTREADY;
+	} else if (!c->forgotten) {
+		c->forgotten = true;
+		if (c->keep_exporter) {
+			atomic_store(&c->drop_secrets, true);
+		}
+	}
+	(void) pthread_mutex_unlock(&c->lk);
 	return (rv);
 }

@@ -54,7 +54,10 @@
 
 struct mpc_tls_peer {
 	bool     have_cert;  /* the peer presented a certificate */
-	bool     verified;   /* its chain verified against our anchors */
+	/* trusted: its chain verified against our anchors, or (a derived
+	 * config with pins and no anchors) its key is pinned; an error waived
+	 * by auth mode none never counts */
+	bool     verified;
 	bool     pin_ok;     /* its key matched a configured pin */
 	bool     party_ok;   /* it carries a well-formed party ID */
 	uint32_t party_id;   /* valid when party_ok */
@@ -88,7 +91,10 @@ __attribute__((warn_unused_result)) int mpc_tls_peer_info(
  * should start with "EXPORTER-" (RFC 5705 4); ctx may be NULL with
  * ctx_len 0 (an empty context, which RFC 8446 treats like no context).
  * Returns 0; NNG_MPC_ETLSNOTREADY before the handshake completed;
- * NNG_MPC_ETLSVERSION if the connection is not TLS 1.3; NNG_MPC_ETLSEXPORT
+ * NNG_MPC_ETLSVERSION if the connection is not TLS 1.3;
+ * NNG_MPC_ETLSFORGOTTEN if its secrets were not kept (only connections of
+ * a config made by mpc_tls_config_derive with keep_exporter keep them) or
+ * were freed by mpc_tls_forget; NNG_MPC_ETLSEXPORT
  * for a bad label or length; NNG_MPC_ETLSNOTOURS as above.  out is wiped
  * on every failure.
  */
@@ -109,5 +115,59 @@ __attribute__((warn_unused_result)) int mpc_tls_export(nng_stream *s,
  */
 __attribute__((warn_unused_result)) int mpc_tls_config_own_party(
     struct nng_tls_config *cfg, uint32_t *id);
+
+/*
+ * What mpc_tls_config_derive adds to a copy of an application's config.
+ * pins: npins SHA-256 SPKI digests (RFC 7469 2.4), at most
+ * NNG_MPC_TLS_PINS_MAX; with none, the source config's own pins (set by
+ * nng_mpc_tls_config_pins) apply.  keep_exporter: the connections keep
+ * their handshake secrets for mpc_tls_export until mpc_tls_forget.
+ */
+struct mpc_tls_require {
+	const uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE];
+	size_t npins;
+	bool   keep_exporter;
+};
+
+/*
+ * mpc_tls_config_derive makes *out, a new private nng_tls_config (src's
+ * mode) holding a deep copy of src's settings -- anchors, CRLs, own
+ * certificate and key, server name, versions, suites, groups, auth mode
+ * (which then decides only the client's server-name check) -- made
+ * strict:
+ *   - the peer must carry a well-formed party identity;
+ *   - a server always demands a client certificate;
+ *   - the peer is trusted only when its chain verifies against the
+ *     anchors (auth mode none or optional never waives an error); with
+ *     pins and no anchors, only when its key is pinned (the pins are the
+ *     trust root, and the leaf's dates are checked); with both, both
+ *     must hold.
+ * src is never modified; later changes to it reach only configs derived
+ * again.  The caller frees *out with nng_tls_config_free.  Returns 0;
+ * NNG_MPC_ETLSNOTOURS (src is not this engine's), NNG_MPC_ETLSNOCERT (src
+ * has no own certificate: a party must present one), NNG_MPC_ETLSNOTRUST
+ * (no anchors and no pins: no peer could be authenticated),
+ * NNG_MPC_ETLSTOOMANY, NNG_EINVAL, NNG_ENOMEM, or what building the
+ * context reports.
+ *
+ * Threading: any thread; takes src's then the copy's config lock, one at
+ * a time.
+ */
+__attribute__((warn_unused_result)) int mpc_tls_config_derive(
+    struct nng_tls_config *src, const struct mpc_tls_require *req,
+    struct nng_tls_config **out);
+
+/*
+ * mpc_tls_forget drops the handshake secrets a connection of a derived
+ * config kept for the exporter: mpc_tls_export on s fails with
+ * NNG_MPC_ETLSFORGOTTEN from now on (as on connections that never kept
+ * them), and the connection's next read, write or handshake step frees
+ * them, wiped (wolfSSL_FreeArrays, run where NNG's connection lock keeps
+ * wolfSSL's own I/O out; the transport writes right after forgetting).
+ * Idempotent.  Returns 0; NNG_MPC_ETLSNOTREADY before the
+ * handshake completed, its failure reason if it failed, or
+ * NNG_MPC_ETLSNOTOURS.
+ */
+__attribute__((warn_unused_result)) int mpc_tls_forget(nng_stream *s);
 
 #endif /* MPC_TLS_BRIDGE_H */

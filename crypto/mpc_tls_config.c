@@ -67,8 +67,8 @@ mpc_tls_suite_name(uint16_t id)
 	return (NULL);
 }
 
-static void
-wipe_free(void *p, size_t n)
+void
+mpc_tls_wipe_free(void *p, size_t n)
 {
 	if (p != NULL) {
 		explicit_bzero(p, n); /* not optimized away (glibc) */
@@ -288,8 +288,9 @@ out:
 }
 
 /* Swaps in a context built from next (on success) and adopts next. */
-static int
-cfg_rebuild(struct nng_tls_engine_config *cfg, struct mpc_tls_settings *next)
+int
+mpc_tls_cfg_rebuild(
+    struct nng_tls_engine_config *cfg, struct mpc_tls_settings *next)
 {
 	WOLFSSL_CTX *ctx;
 	int          rv;
@@ -303,14 +304,14 @@ cfg_rebuild(struct nng_tls_engine_config *cfg, struct mpc_tls_settings *next)
 	return (0);
 }
 
-static void
-settings_free(struct mpc_tls_settings *s)
+void
+mpc_tls_settings_free(struct mpc_tls_settings *s)
 {
 	free(s->server_name);
 	free(s->ca_pem);
 	free(s->crl_pem);
-	wipe_free(s->cert_pem, s->cert_len);
-	wipe_free(s->key_der, s->key_len);
+	mpc_tls_wipe_free(s->cert_pem, s->cert_len);
+	mpc_tls_wipe_free(s->key_der, s->key_len);
 	free(s->pins);
 	memset(s, 0, sizeof(*s));
 }
@@ -329,7 +330,7 @@ config_fini(nng_tls_engine_config *cfg)
 		wolfSSL_CTX_free(cfg->ctx);
 		cfg->ctx = NULL;
 	}
-	settings_free(&cfg->set);
+	mpc_tls_settings_free(&cfg->set);
 	(void) pthread_mutex_unlock(&cfg->lk);
 	(void) pthread_mutex_destroy(&cfg->lk);
 	cfg->inited = false;
@@ -449,7 +450,7 @@ config_ca_chain(nng_tls_engine_config *cfg, const char *certs, const char *crl)
 	{
 		char *old_ca  = cfg->set.ca_pem;
 		char *old_crl = cfg->set.crl_pem;
-		if ((rv = cfg_rebuild(cfg, &next)) == 0) {
+		if ((rv = mpc_tls_cfg_rebuild(cfg, &next)) == 0) {
 			free(old_ca);
 			if (crl_pem != NULL) {
 				free(old_crl);
@@ -510,17 +511,17 @@ config_own_cert(nng_tls_engine_config *cfg, const char *cert, const char *key,
 		size_t   old_clen  = cfg->set.cert_len;
 		uint8_t *old_key   = cfg->set.key_der;
 		size_t   old_klen  = cfg->set.key_len;
-		if ((rv = cfg_rebuild(cfg, &next)) == 0) {
-			wipe_free(old_chain, old_clen);
-			wipe_free(old_key, old_klen);
+		if ((rv = mpc_tls_cfg_rebuild(cfg, &next)) == 0) {
+			mpc_tls_wipe_free(old_chain, old_clen);
+			mpc_tls_wipe_free(old_key, old_klen);
 			chain = NULL;
 			der   = NULL;
 		}
 	}
 	(void) pthread_mutex_unlock(&cfg->lk);
 out:
-	wipe_free(chain, chain_len);
-	wipe_free(der, der_cap);
+	mpc_tls_wipe_free(chain, chain_len);
+	mpc_tls_wipe_free(der, der_cap);
 	return (rv);
 }
 
@@ -543,7 +544,7 @@ config_version(
 	next         = cfg->set;
 	next.min_ver = min_ver < NNG_TLS_1_2 ? NNG_TLS_1_2 : min_ver;
 	next.max_ver = max_ver > NNG_TLS_1_3 ? NNG_TLS_1_3 : max_ver;
-	rv           = cfg_rebuild(cfg, &next);
+	rv           = mpc_tls_cfg_rebuild(cfg, &next);
 	(void) pthread_mutex_unlock(&cfg->lk);
 	return (rv);
 }
@@ -563,8 +564,8 @@ const nng_tls_engine_config_ops mpc_tls_config_ops = {
 
 /* Finds our config behind an application's nng_tls_config and locks it.
  * The caller holds its reference to cfg, as for any nng_tls_config_*. */
-static struct nng_tls_engine_config *
-cfg_lock(struct nng_tls_config *cfg)
+struct nng_tls_engine_config *
+mpc_tls_cfg_lock(struct nng_tls_config *cfg)
 {
 	struct nng_tls_engine_config *ec;
 
@@ -598,7 +599,7 @@ nng_mpc_tls_config_pins(
 		}
 		memcpy(copy, pins, npins * NNG_MPC_TLS_PIN_SIZE);
 	}
-	if ((ec = cfg_lock(cfg)) == NULL) {
+	if ((ec = mpc_tls_cfg_lock(cfg)) == NULL) {
 		free(copy);
 		return (NNG_MPC_ETLSNOTOURS);
 	}
@@ -669,7 +670,7 @@ nng_mpc_tls_config_ciphers(struct nng_tls_config *cfg, const char *suites)
 	if ((rv = list_each(suites, suite_add, &next)) != 0) {
 		return (rv == NNG_EINVAL ? NNG_MPC_ETLSCIPHER : rv);
 	}
-	if ((ec = cfg_lock(cfg)) == NULL) {
+	if ((ec = mpc_tls_cfg_lock(cfg)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
 	{
@@ -680,7 +681,7 @@ nng_mpc_tls_config_ciphers(struct nng_tls_config *cfg, const char *suites)
 		memcpy(next.suites, sv, sizeof(sv));
 		next.nsuites = n;
 	}
-	rv = cfg_rebuild(ec, &next);
+	rv = mpc_tls_cfg_rebuild(ec, &next);
 	(void) pthread_mutex_unlock(&ec->lk);
 	return (rv);
 }
@@ -716,7 +717,7 @@ nng_mpc_tls_config_groups(struct nng_tls_config *cfg, const char *groups)
 	if ((rv = list_each(groups, group_add, &next)) != 0) {
 		return (rv == NNG_EINVAL ? NNG_MPC_ETLSGROUP : rv);
 	}
-	if ((ec = cfg_lock(cfg)) == NULL) {
+	if ((ec = mpc_tls_cfg_lock(cfg)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
 	{
@@ -727,7 +728,7 @@ nng_mpc_tls_config_groups(struct nng_tls_config *cfg, const char *groups)
 		memcpy(next.groups, gv, sizeof(gv));
 		next.ngroups = n;
 	}
-	rv = cfg_rebuild(ec, &next);
+	rv = mpc_tls_cfg_rebuild(ec, &next);
 	(void) pthread_mutex_unlock(&ec->lk);
 	return (rv);
 }
@@ -737,7 +738,7 @@ nng_mpc_tls_config_require_party(struct nng_tls_config *cfg, int on)
 {
 	struct nng_tls_engine_config *ec;
 
-	if ((ec = cfg_lock(cfg)) == NULL) {
+	if ((ec = mpc_tls_cfg_lock(cfg)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
 	ec->set.party_required = on != 0;
@@ -753,7 +754,7 @@ mpc_tls_config_own_party(struct nng_tls_config *cfg, uint32_t *id)
 	uint8_t *                     der = NULL;
 	int                           n, rv;
 
-	if ((ec = cfg_lock(cfg)) == NULL) {
+	if ((ec = mpc_tls_cfg_lock(cfg)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
 	if (ec->set.cert_pem == NULL || ec->set.cert_len == 0) {

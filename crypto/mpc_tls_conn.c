@@ -326,12 +326,16 @@ conn_init(nng_tls_engine_conn *c, void *tls, nng_tls_engine_config *cfg)
 	if (pthread_mutex_init(&c->lk, NULL) != 0) {
 		return (NNG_ENOMEM);
 	}
+	atomic_init(&c->drop_secrets, false);
 
 	(void) pthread_mutex_lock(&cfg->lk);
 	c->ssl            = wolfSSL_new(cfg->ctx);
 	c->is_server      = s->mode == NNG_TLS_MODE_SERVER;
 	c->auth           = s->auth;
 	c->party_required = s->party_required;
+	c->strict         = s->strict;
+	c->anchors        = s->ca_pem != NULL;
+	c->keep_exporter  = s->keep_exporter;
 	if (s->npins > 0 &&
 	    (c->pins = malloc(s->npins * NNG_MPC_TLS_PIN_SIZE)) != NULL) {
 		memcpy(c->pins, s->pins, s->npins * NNG_MPC_TLS_PIN_SIZE);
@@ -354,16 +358,18 @@ conn_init(nng_tls_engine_conn *c, void *tls, nng_tls_engine_config *cfg)
 
 	/*
 	 * Verification: a client always verifies (servers always send a
-	 * certificate); the callback waives chain errors in auth mode none.
-	 * A server asks for a certificate unless mode none, and demands one
-	 * in mode required or whenever it must check an identity (pins or
-	 * party): there is nothing to check without one.
+	 * certificate); the callback waives chain errors in auth mode none
+	 * (never on a strict config).  A server asks for a certificate unless
+	 * mode none, and demands one in mode required or whenever it must
+	 * check an identity (strict, pins or party): there is nothing to
+	 * check without one.
 	 */
 	if (!c->is_server) {
 		mode = WOLFSSL_VERIFY_PEER;
-	} else if (c->auth == NNG_TLS_AUTH_MODE_REQUIRED || c->npins > 0 ||
-	    c->party_required) {
-		mode = WOLFSSL_VERIFY_PEER | WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+	} else if (c->auth == NNG_TLS_AUTH_MODE_REQUIRED || c->strict ||
+	    c->npins > 0 || c->party_required) {
+		mode = WOLFSSL_VERIFY_PEER |
+		    WOLFSSL_VERIFY_FAIL_IF_NO_PEER_CERT;
 	} else if (c->auth == NNG_TLS_AUTH_MODE_OPTIONAL) {
 		mode = WOLFSSL_VERIFY_PEER;
 	} else {
@@ -387,9 +393,13 @@ conn_init(nng_tls_engine_conn *c, void *tls, nng_tls_engine_config *cfg)
 			goto out;
 		}
 	}
-	/* Keep the handshake secrets for the RFC 8446 7.5 exporter; they are
-	 * wiped when the connection is freed. */
-	wolfSSL_KeepArrays(c->ssl);
+	/* Keep the handshake secrets for the RFC 8446 7.5 exporter only
+	 * where the transport reads it (mpc_tls_config_derive); it frees them
+	 * once it has (mpc_tls_forget), else freeing the connection does.
+	 * Every other connection drops them when its handshake completes. */
+	if (c->keep_exporter) {
+		wolfSSL_KeepArrays(c->ssl);
+	}
 
 	c->inited = true;
 	mpc_tls_reg_conn_add(c);
@@ -441,11 +451,31 @@ conn_finished(struct nng_tls_engine_conn *c, int *rv)
 	return (false);
 }
 
+/*
+ * Frees the handshake secrets once mpc_tls_forget asked (see
+ * mpc_tls_bridge.c): here NNG holds the connection's lock, so no wolfSSL
+ * read or write runs, and conn->lk keeps an exporter call out.
+ * wolfSSL_FreeArrays wipes them (ForceZero) before freeing.
+ */
+static void
+conn_drop_secrets(struct nng_tls_engine_conn *c)
+{
+	if (c->secrets_dropped ||
+	    !atomic_load_explicit(&c->drop_secrets, memory_order_acquire)) {
+		return;
+	}
+	(void) pthread_mutex_lock(&c->lk);
+	wolfSSL_FreeArrays(c->ssl);
+	(void) pthread_mutex_unlock(&c->lk);
+	c->secrets_dropped = true;
+}
+
 static int
 conn_handshake(nng_tls_engine_conn *c)
 {
 	int ret;
 
+	conn_drop_secrets(c);
 	if (conn_finished(c, &ret)) {
 		return (ret);
 	}
@@ -472,6 +502,7 @@ conn_recv(nng_tls_engine_conn *c, uint8_t *buf, size_t *szp)
 	int    ret;
 	int    rv;
 
+	conn_drop_secrets(c);
 	if (conn_finished(c, &rv)) {
 		return (rv);
 	}
@@ -506,6 +537,7 @@ conn_send(nng_tls_engine_conn *c, const uint8_t *buf, size_t *szp)
 	int want = *szp > INT_MAX ? INT_MAX : (int) *szp;
 	int ret;
 
+	conn_drop_secrets(c);
 	if (conn_finished(c, &ret)) {
 		return (ret);
 	}

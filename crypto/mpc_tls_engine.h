@@ -13,6 +13,7 @@
  *   mpc_tls_identity.c  party-ID SAN parser, leaf certificate digest
  *   mpc_tls_registry.c  stream -> conn and nng_tls_config -> config maps
  *   mpc_tls_bridge.c    the bridge API (mpc_tls_bridge.h)
+ *   mpc_tls_derive.c    private copies for the transport, secrets freed
  *   mpc_tls_register.c  the engine table, registration, counters
  *
  * Threading (the rule for every file): NNG calls a connection's ops with
@@ -86,6 +87,14 @@ struct mpc_tls_settings {
 	uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE];
 	size_t            npins;
 	bool              party_required;
+	/* Only on configs made by mpc_tls_config_derive: the peer is trusted
+	 * only when its chain verifies (the auth mode cannot waive it), or,
+	 * with pins and no anchors, when its key is pinned; a server always
+	 * demands a certificate. */
+	bool              strict;
+	/* Keep the handshake secrets for the exporter until mpc_tls_forget
+	 * (derived configs only: other connections never keep them). */
+	bool              keep_exporter;
 };
 
 struct nng_tls_engine_config {
@@ -110,6 +119,15 @@ struct nng_tls_engine_conn {
 	bool         is_server;
 	nng_tls_auth_mode auth;
 	bool         party_required;
+	bool         strict;        /* settings' strict (snapshot at init) */
+	bool         anchors;       /* the config had trust anchors */
+	bool         keep_exporter; /* handshake secrets kept for export */
+	bool         forgotten;     /* mpc_tls_forget was called; under lk */
+	/* Set by mpc_tls_forget; the next conn op frees the secrets, where
+	 * NNG's connection lock keeps wolfSSL's I/O out (a post-handshake
+	 * message in a read uses the same arrays). */
+	atomic_bool  drop_secrets;
+	bool         secrets_dropped; /* conn ops only */
 	uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE]; /* snapshot at init */
 	size_t       npins;
 	int          verify_fail; /* reason the verify callback rejected */
@@ -151,6 +169,17 @@ const char *mpc_tls_suite_name(uint16_t id);
  */
 MPC_WUR int mpc_tls_pem_extract(
     const char *pem, const char *label, char **outp, size_t *lenp);
+/* Finds our config behind an nng_tls_config and returns it with its lk
+ * held (NULL: not ours).  The caller holds its reference to cfg. */
+struct nng_tls_engine_config *mpc_tls_cfg_lock(struct nng_tls_config *cfg);
+/* Builds a context from *next and, on success, swaps it in and adopts
+ * *next (the old settings' buffers stay the caller's).  Under cfg->lk. */
+MPC_WUR int mpc_tls_cfg_rebuild(
+    struct nng_tls_engine_config *cfg, struct mpc_tls_settings *next);
+/* Frees every buffer of s (wiping the key and chain) and zeroes it. */
+void mpc_tls_settings_free(struct mpc_tls_settings *s);
+/* explicit_bzero then free; NULL is fine. */
+void mpc_tls_wipe_free(void *p, size_t n);
 
 /* ---- mpc_tls_conn.c */
 extern const nng_tls_engine_conn_ops mpc_tls_conn_ops;

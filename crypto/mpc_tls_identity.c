@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <wolfssl/wolfcrypt/settings.h>
 #include <wolfssl/wolfcrypt/asn.h>
@@ -104,6 +105,26 @@ leaf_party(const DecodedCert *dc, struct mpc_tls_leaf *out)
 	}
 }
 
+/* One validity bound (an encoded UTCTime/GeneralizedTime) against now. */
+static bool
+leaf_date_ok(const uint8_t *enc, int len, bool not_before, time_t now)
+{
+	const uint8_t *date;
+	uint8_t        fmt;
+	int            dlen;
+	struct tm      tm;
+	time_t         t;
+
+	memset(&tm, 0, sizeof(tm));
+	if (enc == NULL || len <= 0 ||
+	    wc_GetDateInfo(enc, len, &date, &fmt, &dlen) != 0 ||
+	    wc_GetDateAsCalendarTime(date, dlen, fmt, &tm) != 0 ||
+	    (t = timegm(&tm)) == (time_t) -1) {
+		return (false);
+	}
+	return (not_before ? t <= now : now <= t);
+}
+
 int
 mpc_tls_leaf_parse(const uint8_t *der, size_t len, struct mpc_tls_leaf *out)
 {
@@ -127,6 +148,16 @@ mpc_tls_leaf_parse(const uint8_t *der, size_t len, struct mpc_tls_leaf *out)
 		goto out;
 	}
 	leaf_party(dc, out);
+	{
+		time_t now = time(NULL);
+		bool   started;
+		bool   ends;
+
+		started = leaf_date_ok(
+		    dc->beforeDate, dc->beforeDateLen, true, now);
+		ends = leaf_date_ok(dc->afterDate, dc->afterDateLen, false, now);
+		out->dates_ok = started && ends;
+	}
 
 	/* dc->subject is NUL-terminated within WC_ASN_NAME_MAX; a longer
 	 * name than we keep is cut (it is for display, never compared). */

@@ -37,6 +37,9 @@ struct mpc_tls_leaf {
 	char                      subject[MPC_TLS_SUBJECT_LEN]; /* "/C=../CN=.." */
 	uint8_t                   spki_sha256[NNG_MPC_TLS_PIN_SIZE];
 	bool                      spki_ok; /* digest computed (ECDSA key) */
+	/* now is within notBefore..notAfter (RFC 5280 4.1.2.5); read for
+	 * keys trusted by their pin, which no chain validation dates */
+	bool                      dates_ok;
 };
 
 /*
@@ -52,7 +55,8 @@ bool mpc_tls_uri_is_party_claim(const char *uri, size_t len);
 
 /*
  * mpc_tls_leaf_parse decodes a DER certificate (the peer's leaf) and fills
- * out: party identity from its URI SANs, subject, SPKI digest.  Returns 0,
+ * out: party identity from its URI SANs, subject, SPKI digest, whether
+ * it is valid now.  Returns 0,
  * NNG_MPC_ETLSBADCERT if wolfSSL cannot decode it, or NNG_ENOMEM.  On error
  * *out is zeroed.
  */

@@ -7,10 +7,18 @@
  * the chain is good.  On the leaf it decodes the certificate once, then:
  *   - auth mode optional/required: a chain error stands (untrusted CA,
  *     expired, revoked, wrong name);
- *   - auth mode none: chain errors are waived (NNG's meaning of "none");
+ *   - auth mode none: chain errors are waived (NNG's meaning of "none"),
+ *     except on a strict config (mpc_tls_config_derive, what
+ *     mpc+tls+tcp:// connects with), where the auth mode waives nothing;
+ *   - strict config without trust anchors: its pins are the trust root,
+ *     so only "no trusted signer" errors are waived (the pin decides) and
+ *     the leaf's own dates are checked here (no chain validation did);
  *   - in every mode: with pins set, the SPKI digest must be pinned
  *     (RFC 7469 2.4 digest); with the party identity required, the
  *     certificate must carry exactly one well-formed party-ID SAN.
+ * conn->verified ends true only when the peer is trusted by these rules:
+ * its chain verified, or (pins as the trust root) its key is pinned --
+ * never when an error was merely waived.
  * Returning 0 makes wolfSSL abort the handshake with a bad_certificate
  * alert (RFC 8446 6.2) and return VERIFY_CERT_ERROR; the reason is kept in
  * conn->verify_fail so the failure is reported and counted precisely.
@@ -84,23 +92,29 @@ verify_fail(struct nng_tls_engine_conn *c, int reason)
 	return (0);
 }
 
+/* An error only a missing anchor causes: the pin is the trust root. */
+static bool
+no_signer(int err)
+{
+	return (err == ASN_NO_SIGNER_E || err == ASN_SELF_SIGNED_E);
+}
+
 int
 mpc_tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 {
 	struct nng_tls_engine_conn *c = store->userCtx;
 	struct mpc_tls_leaf         leaf;
-	bool                        waive = c->auth == NNG_TLS_AUTH_MODE_NONE;
-	int                         rv;
+	bool pin_root = c->strict && !c->anchors && c->npins > 0;
+	bool waive    = !c->strict && c->auth == NNG_TLS_AUTH_MODE_NONE;
+	int  rv;
 
-	if (store->error_depth > 0) {
-		/* An intermediate or anchor with an error. */
-		if (preverify || waive) {
-			return (1);
-		}
+	if (!preverify && !waive && !(pin_root && no_signer(store->error))) {
 		return (verify_fail(c, chain_reason(store->error)));
 	}
-	if (!preverify && !waive) {
-		return (verify_fail(c, chain_reason(store->error)));
+	if (store->error_depth > 0) {
+		/* An intermediate or anchor: good, waived, or (pins as the
+		 * root) without a trusted signer; the leaf decides. */
+		return (1);
 	}
 	if (store->certs == NULL || store->totalCerts < 1 ||
 	    store->certs[0].buffer == NULL) {
@@ -110,6 +124,11 @@ mpc_tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 	         store->certs[0].length, &leaf)) != 0) {
 		return (verify_fail(c,
 		    rv == NNG_ENOMEM ? NNG_MPC_ETLSHANDSHAKE : rv));
+	}
+	/* wolfSSL reports a missing signer before the dates, so a key
+	 * trusted by its pin has its validity checked here. */
+	if (pin_root && !preverify && !leaf.dates_ok) {
+		return (verify_fail(c, NNG_MPC_ETLSEXPIRED));
 	}
 	c->pin_ok = c->npins > 0 && pin_match(c, &leaf);
 	if (c->npins > 0 && !c->pin_ok) {
@@ -127,8 +146,8 @@ mpc_tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 	}
 	c->peer      = leaf;
 	c->have_peer = true;
-	/* "Verified" in NNG's sense: the chain checked out against our
-	 * anchors (not merely waived), and our own checks passed. */
-	c->verified = preverify != 0;
+	/* Trusted, never merely waived: the chain checked out against our
+	 * anchors, or the pin is the trust root and matched. */
+	c->verified = preverify != 0 || (pin_root && c->pin_ok);
 	return (1);
 }

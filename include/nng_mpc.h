@@ -112,6 +112,10 @@ enum nng_mpc_tran_errno {
 	NNG_MPC_ENOSESSIONKEY = NNG_MPC_ERRBASE + 75, /* NNG_OPT_MPC_SESSION_KEY not set */
 	NNG_MPC_ENOIDENTITY   = NNG_MPC_ERRBASE + 76, /* no TLS party identity/exporter */
 	NNG_MPC_EENV          = NNG_MPC_ERRBASE + 77, /* malformed NNG_MPC_* environment setting */
+	NNG_MPC_ENEGOFULL     = NNG_MPC_ERRBASE + 78, /* listener's negotiation cap reached */
+	NNG_MPC_ESOURCEFULL   = NNG_MPC_ERRBASE + 79, /* source address's negotiation cap reached */
+	NNG_MPC_EREPLACED     = NNG_MPC_ERRBASE + 80, /* pipe replaced by the party's newer connection */
+	NNG_MPC_EREJECTLIMIT  = NNG_MPC_ERRBASE + 81, /* too many rejected frames: pipe closed */
 };
 /* END errors: transport */
 
@@ -145,6 +149,8 @@ enum nng_mpc_tls_errno {
 	NNG_MPC_ETLSTOOMANY  = NNG_MPC_ERRBASE + 112, /* more than NNG_MPC_TLS_PINS_MAX */
 	NNG_MPC_ETLSEXPORT   = NNG_MPC_ERRBASE + 113, /* exporter refused (label/length) */
 	NNG_MPC_ETLSHANDSHAKE = NNG_MPC_ERRBASE + 114, /* handshake failed, other cause */
+	NNG_MPC_ETLSNOTRUST  = NNG_MPC_ERRBASE + 115, /* no CA and no pins: trusts no peer */
+	NNG_MPC_ETLSFORGOTTEN = NNG_MPC_ERRBASE + 116, /* handshake secrets not kept/freed */
 };
 /* END errors: TLS engine and identity */
 
@@ -435,8 +441,32 @@ int nng_mpc_hkdf_sha256(uint8_t *okm, size_t okm_len, const void *ikm,
  *   NNG_ENOTSUP)  SHA-256 digests of pinned peer SubjectPublicKeyInfos, 64
  *   hex digits each, separated by commas or spaces, at most
  *   NNG_MPC_TLS_PINS_MAX; "" clears.  With pins, a peer whose key is not
- *   pinned fails the TLS handshake.  Applied to the endpoint's TLS
- *   configuration (NNG_OPT_TLS_CONFIG), shared if that object is shared.
+ *   pinned is refused.  The pins belong to this endpoint: they are never
+ *   written into a TLS configuration (NNG_OPT_TLS_CONFIG) another endpoint
+ *   may share.
+ * NNG_OPT_MPC_MAX_NEGOTIATING (int; default 128; 1..65535; listeners)
+ *   Connections negotiating at once (accepted, keys not yet confirmed).
+ *   One more is closed at accept, before a byte is read or any TLS work
+ *   (NNG_MPC_ENEGOFULL, counter NNG_OPT_MPC_REJ_BUSY).
+ * NNG_OPT_MPC_MAX_NEGOTIATING_PER_SOURCE (int; default 8; 1..65535;
+ *   listeners)  Of those, from one source: an IPv4 address or an IPv6 /64
+ *   (NNG_MPC_ESOURCEFULL, counter NNG_OPT_MPC_REJ_SOURCE).  IPC has no
+ *   source.  Dialers accept both options and ignore them.
+ * NNG_OPT_MPC_REJECT_LIMIT (int; default 64; 1..65535)  Frames a pipe may
+ *   refuse over its life, for any reason (forged, replayed, stale epoch,
+ *   wrong sender, recipient, session or type), before it is closed
+ *   (NNG_MPC_EREJECTLIMIT): a stream carries frames in order, so a honest
+ *   peer's frames are never refused and an on-path injector cannot keep a
+ *   pipe busy with frames it can never get delivered.
+ * NNG_OPT_MPC_AUDIT (pointer, write-only)  An observer sink for this
+ *   endpoint's connection events: an nng_mpc_audit from
+ *   nng_mpc_audit_open() (nng_mpc_audit_attach sets it); the endpoint
+ *   holds a reference while it exists.  NNG_ENOTSUP when no observer is
+ *   registered.
+ * NNG_OPT_MPC_AUDIT_FILE (string, write-only)  The same, opened from a
+ *   path with the sealing state named by NNG_MPC_AUDIT_KEY_FILE (the
+ *   same file in one process shares one log); NNG_MPC_EAUDITKEY when no
+ *   sealing state is given (see "audit log" below).
  * NNG_OPT_MPC_CHANNEL_BINDING (bool; default true; TLS only)  Mix the TLS
  *   exporter (RFC 8446 7.5) into the keys, so frames are bound to this TLS
  *   connection.  Both sides must agree (else NNG_MPC_ECAPS).
@@ -478,12 +508,24 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_AUTH_FAIL_LIMIT   "mpc:auth-fail-limit"
 #define NNG_OPT_MPC_CERT_PINS         "mpc:cert-pins"
 #define NNG_OPT_MPC_CHANNEL_BINDING   "mpc:channel-binding"
+#define NNG_OPT_MPC_MAX_NEGOTIATING   "mpc:max-negotiating"
+#define NNG_OPT_MPC_MAX_NEGOTIATING_PER_SOURCE "mpc:max-negotiating-per-source"
+#define NNG_OPT_MPC_REJECT_LIMIT      "mpc:reject-limit"
+#define NNG_OPT_MPC_AUDIT             "mpc:audit"
+#define NNG_OPT_MPC_AUDIT_FILE        "mpc:audit-file"
 
 /*
  * Read-only counters of a dialer or listener (uint64): handshakes that
- * completed, and refused ones by reason.  A refusal moves exactly one.
+ * completed, pipes replaced by a newer connection of the same party, and
+ * refused connections by reason.  A refusal moves exactly one.  Each is
+ * also an NNG statistic of the dialer or listener (nng_stats_get(); the
+ * name after "mpc:" with "_" for "-", prefixed "mpc_": mpc_rej_hello).
  */
 #define NNG_OPT_MPC_HANDSHAKES    "mpc:handshakes"      /* completed */
+#define NNG_OPT_MPC_REPLACED      "mpc:replaced"        /* NNG_MPC_EREPLACED */
+#define NNG_OPT_MPC_REJ_BUSY      "mpc:rej-busy"        /* NNG_MPC_ENEGOFULL */
+#define NNG_OPT_MPC_REJ_SOURCE    "mpc:rej-source"      /* NNG_MPC_ESOURCEFULL */
+#define NNG_OPT_MPC_REJ_TLS       "mpc:rej-tls"         /* TLS handshake failed */
 #define NNG_OPT_MPC_REJ_HELLO     "mpc:rej-hello"       /* NNG_MPC_EHELLO */
 #define NNG_OPT_MPC_REJ_VERSION   "mpc:rej-version"     /* NNG_MPC_EHELLOVERSION */
 #define NNG_OPT_MPC_REJ_SESSION   "mpc:rej-session"     /* NNG_MPC_ESESSIONID */
@@ -495,7 +537,7 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_REJ_IDENTITY  "mpc:rej-identity"    /* NNG_MPC_ENOIDENTITY */
 #define NNG_OPT_MPC_REJ_BY_PEER   "mpc:rej-by-peer"     /* the peer refused us */
 #define NNG_OPT_MPC_REJ_TIMEOUT   "mpc:rej-timeout"     /* NNG_ETIMEDOUT */
-#define NNG_OPT_MPC_REJ_OTHER     "mpc:rej-other"       /* I/O, TLS, SP header */
+#define NNG_OPT_MPC_REJ_OTHER     "mpc:rej-other"       /* I/O, SP header */
 
 /*
  * Read-only pipe options (nng_pipe_get_*; a pipe also answers the
@@ -514,6 +556,8 @@ int nng_mpc_socket_set(
  * and uint64 counters:
  *   NNG_OPT_MPC_FRAMES_IN / _OUT   frames delivered / written
  *   NNG_OPT_MPC_BYTES_IN / _OUT    payload bytes delivered / written
+ *   NNG_OPT_MPC_FRAMES_REJECTED    frames refused, every reason below
+ *                                  (counts toward NNG_OPT_MPC_REJECT_LIMIT)
  *   NNG_OPT_MPC_AUTH_FAILURES      frames whose tag did not verify
  *   NNG_OPT_MPC_REPLAYS            frames replayed or left of the window
  *   NNG_OPT_MPC_DROP_EPOCH         frames of a wiped or far-ahead epoch,
@@ -528,10 +572,12 @@ int nng_mpc_socket_set(
  *   NNG_OPT_MPC_SEND_DROPPED       sends not written: damaged envelope,
  *                                  addressed to ourselves, or over the
  *                                  peer's maximum
- * Dropped frames are never delivered.  A frame header that does not
- * decode, or too many authentication failures (NNG_MPC_EAUTHLIMIT), close
- * the pipe.
+ * Dropped frames are never delivered, and their plaintext is wiped.  A
+ * frame header that does not decode, too many authentication failures
+ * (NNG_MPC_EAUTHLIMIT) or too many refused frames (NNG_MPC_EREJECTLIMIT)
+ * close the pipe.  Every counter is also an NNG statistic of the pipe.
  */
+#define NNG_OPT_MPC_FRAMES_REJECTED "mpc:frames-rejected"
 #define NNG_OPT_MPC_PEER_PARTY_ID  "mpc:peer-party-id"
 #define NNG_OPT_MPC_PEER_SUBJECT   "mpc:peer-subject"
 #define NNG_OPT_MPC_TLS_VERSION    "mpc:tls-version"
@@ -552,19 +598,6 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_DROP_TYPE      "mpc:dropped-type"
 #define NNG_OPT_MPC_SEND_SKIPPED   "mpc:send-skipped"
 #define NNG_OPT_MPC_SEND_DROPPED   "mpc:send-dropped"
-/*
- * The audit log (see "audit log" below).  Socket, dialer or listener:
- *   NNG_OPT_MPC_AUDIT       pointer (nng_socket_set_ptr), an nng_mpc_audit
- *                           from nng_mpc_audit_open(); the endpoint holds a
- *                           reference while it exists (nng_mpc_audit_attach
- *                           sets it)
- *   NNG_OPT_MPC_AUDIT_FILE  string, a log path: the endpoint opens (or
- *                           shares) that log with the sealing state named
- *                           by NNG_MPC_AUDIT_KEY_FILE; fails with
- *                           NNG_MPC_EAUDITKEY when none is given
- */
-#define NNG_OPT_MPC_AUDIT          "mpc:audit"
-#define NNG_OPT_MPC_AUDIT_FILE     "mpc:audit-file"
 /* END options */
 
 /* ======================================================================

@@ -105,6 +105,14 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	    "Peer's TLS party identity or channel binding is unavailable"),
 	MPC_ERR(NNG_MPC_EENV,
 	    "Malformed NNG_MPC_* environment setting (see stderr)"),
+	MPC_ERR(NNG_MPC_ENEGOFULL,
+	    "Too many connections negotiating on this listener"),
+	MPC_ERR(NNG_MPC_ESOURCEFULL,
+	    "Too many connections negotiating from this source address"),
+	MPC_ERR(NNG_MPC_EREPLACED,
+	    "Pipe replaced by a newer connection of the same party"),
+	MPC_ERR(NNG_MPC_EREJECTLIMIT,
+	    "Too many refused frames on this pipe: closed"),
 
 	/* ---- TLS engine and identity: 96..127 */
 	MPC_ERR(NNG_MPC_ETLSNOTOURS,
@@ -137,6 +145,11 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_ETLSEXPORT,
 	    "TLS exporter refused: bad label or length"),
 	MPC_ERR(NNG_MPC_ETLSHANDSHAKE, "TLS handshake failed"),
+	MPC_ERR(NNG_MPC_ETLSNOTRUST,
+	    "TLS configuration has no trust anchor (CA) and no pins: it "
+	    "cannot authenticate a peer"),
+	MPC_ERR(NNG_MPC_ETLSFORGOTTEN,
+	    "TLS handshake secrets already freed or never kept: no exporter"),
 
 	/* ---- audit log: 128..159 (plugin/mpc_audit_*.c) */
 	MPC_ERR(NNG_MPC_EAUDITKEY,

@@ -81,4 +81,7 @@ struct mpc_tran_observer_ops {
  * plugin's registration, before any endpoint exists. */
 void mpc_tran_observer_set(const struct mpc_tran_observer_ops *ops);
 
+/* The registered observer, or NULL. */
+const struct mpc_tran_observer_ops *mpc_tran_observer_get(void);
+
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_EVENT_H */

@@ -1,8 +1,8 @@
 /*
- * mpc_tran_nego.c -- a pipe's connection negotiation, before the socket
- * sees it: the SP header exchange of NNG's stream transports, the MPC
- * hello, the identity checks and the key confirmation
- * (records and keys: mpc_tran_hello.h).
+ * mpc_tran_nego.c -- a connection's negotiation, before any pipe exists:
+ * the SP header exchange of NNG's stream transports, the MPC hello, the
+ * identity checks and the key confirmation (records and keys:
+ * mpc_tran_hello.h; the object and its rules: mpc_tran_nego.h).
  *
  * Both directions run at once, each on its own aio, in phases:
  *   HELLO     out: SP header || hello (one write)
@@ -10,7 +10,7 @@
  *             when both are done: check the hello, the TLS identity,
  *             derive the keys -- or refuse (REJECT)
  *   FINISHED  out: our finished record;  in: the peer's (40 bytes each)
- *             when both are done: verify the peer's, register the party
+ *             when both are done: verify the peer's -- done
  *   REJECT    out: a finished record carrying our reason;
  *             in:  read and discard until the peer closes
  *   LINGER    (key confirmation failed after our finished went out)
@@ -36,275 +36,238 @@
  * so a peer that trickles bytes cannot stretch it, and a timer closes the
  * stream at the deadline in any case.
  *
- * Each refusal has its own error and moves its endpoint counter; a dialer
- * also reports it to nng_dial().  The pipe is then closed and reaped: it
- * never reaches the socket.
- *
- * Locking: runs under ep->mtx (see mpc_tran.h).
+ * Locking: under the owner's mutex (mpc_tran_nego.h).
  */
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
-#include "mpc_tran.h"
+#include "mpc_tran_nego.h"
 
 #include "mpc_frame.h"
+#include "mpc_tran_hello.h"
 #include "mpc_wipe.h"
 
 /* How long a refusing dialer waits for the peer to close first. */
 #define MPC_TRAN_LINGER_MS 100
 
-/* Which counter a failed negotiation moves. */
-static mpc_tran_rej
-mpc_tran_rej_of(int rv)
+typedef enum mpc_tran_nego_state {
+	MPC_NEGO_HELLO,    /* SP header + hello out, SP header, hello in */
+	MPC_NEGO_FINISHED, /* finished record out and in */
+	MPC_NEGO_REJECT,   /* our refusal out; reading until the peer closes */
+	MPC_NEGO_LINGER,   /* refused after our finished: reading until close */
+	MPC_NEGO_DONE,     /* keys confirmed, reported */
+	MPC_NEGO_FAILED,   /* ended, reported */
+} mpc_tran_nego_state;
+
+/* One direction: a buffer being sent or filled. */
+typedef struct mpc_tran_nego_io {
+	nni_aio *aio;
+	uint8_t *buf;
+	size_t   got;
+	size_t   want;
+	bool     done; /* this phase's transfer is complete */
+} mpc_tran_nego_io;
+
+struct mpc_tran_nego {
+	nni_list_node        node;
+	mpc_tran_nego_params prm;
+	nng_stream *         conn;
+	mpc_tran_source      src;
+	mpc_tran_nego_io     tx;
+	mpc_tran_nego_io     rx;
+	nni_aio *            timer; /* the deadline, independent of I/O */
+	mpc_tran_nego_state  state;
+	nni_time             deadline;
+	bool                 timedout;
+	int                  reject;  /* our reason when refusing */
+	bool                 counted; /* a counter moved for this outcome */
+	uint64_t             start_ns;
+	uint8_t              scratch[64]; /* what a lingering read gets */
+	mpc_tran_hs          hs;          /* secrets wiped when done */
+	mpc_tran_cfg         idcfg;  /* pins for the identity check */
+	mpc_tran_peer        peer;
+	mpc_chan *           chan;
+	nni_reap_node        reap;
+};
+
+static void mpc_tran_nego_fini(void *);
+
+static nni_reap_list mpc_tran_nego_reap_list = {
+	.rl_offset = offsetof(mpc_tran_nego, reap),
+	.rl_func   = mpc_tran_nego_fini,
+};
+
+/* Counts an outcome once, in the row of rv. */
+static void
+mpc_tran_nego_count(mpc_tran_nego *n, int rv)
 {
-	switch (rv) {
-	case NNG_MPC_EHELLO:
-		return (MPC_TRAN_REJ_HELLO);
-	case NNG_MPC_EHELLOVERSION:
-		return (MPC_TRAN_REJ_VERSION);
-	case NNG_MPC_ESESSIONID:
-		return (MPC_TRAN_REJ_SESSION);
-	case NNG_MPC_EKEYCONFIRM:
-		return (MPC_TRAN_REJ_KEY);
-	case NNG_MPC_EPARTYCERT:
-		return (MPC_TRAN_REJ_CERT);
-	case NNG_MPC_EDUPPARTY:
-		return (MPC_TRAN_REJ_DUP);
-	case NNG_MPC_ESELFPARTY:
-		return (MPC_TRAN_REJ_SELF);
-	case NNG_MPC_ECAPS:
-		return (MPC_TRAN_REJ_CAPS);
-	case NNG_MPC_ENOIDENTITY:
-		return (MPC_TRAN_REJ_IDENTITY);
-	case NNG_ETIMEDOUT:
-		return (MPC_TRAN_REJ_TIMEOUT);
-	default:
-		return (MPC_TRAN_REJ_OTHER);
+	if (!n->counted && (rv != NNG_ECLOSED) && (rv != NNG_ECANCELED)) {
+		mpc_tran_ep_count(n->prm.stats, mpc_tran_ep_ctr_of(rv));
 	}
+	n->counted = true;
 }
 
 /* Starts (or continues) one direction's transfer within the deadline. */
 static int
-mpc_tran_nego_go(mpc_tran_pipe *p, mpc_tran_nego_io *io, bool send)
+mpc_tran_nego_go(mpc_tran_nego *n, mpc_tran_nego_io *io, bool send)
 {
-	nni_iov      iov;
-	nni_duration left;
-	nni_time     now = nni_clock();
+	nni_iov  iov;
+	nni_time now = nni_clock();
 
-	if (now >= p->nego_deadline) {
-		return (NNG_ETIMEDOUT);
-	}
-	left = (nni_duration) (p->nego_deadline - now);
-	nni_aio_set_timeout(io->aio, left);
+	/* Past the deadline the transfer times out at once, through its
+	 * callback like every other outcome (NNG: a zero timeout fails an
+	 * operation that cannot complete immediately). */
+	nni_aio_set_timeout(io->aio,
+	    now >= n->deadline ? 0 : (nni_duration) (n->deadline - now));
 	iov.iov_buf = io->buf + io->got;
 	iov.iov_len = io->want - io->got;
 	nni_aio_set_iov(io->aio, 1, &iov);
 	if (send) {
-		nng_stream_send(p->conn, io->aio);
+		nng_stream_send(n->conn, io->aio);
 	} else {
-		nng_stream_recv(p->conn, io->aio);
+		nng_stream_recv(n->conn, io->aio);
 	}
 	return (0);
 }
 
 /* Sets up and starts a new transfer in one direction. */
 static int
-mpc_tran_nego_xfer(
-    mpc_tran_pipe *p, mpc_tran_nego_io *io, uint8_t *buf, size_t len, bool send)
+mpc_tran_nego_xfer(mpc_tran_nego *n, mpc_tran_nego_io *io, uint8_t *buf,
+    size_t len, bool send)
 {
 	io->buf  = buf;
 	io->got  = 0;
 	io->want = len;
 	io->done = false;
-	return (mpc_tran_nego_go(p, io, send));
-}
-
-/*
- * Over TLS: the party ID the peer claims must be the one in the
- * certificate the TLS engine verified, and (by default) a TLS exporter
- * value binds the keys to this TLS connection.  The engine publishes both
- * through its bridge, keyed by the nng_stream we hold.
- */
-static int
-mpc_tran_nego_tls(mpc_tran_pipe *p)
-{
-	struct mpc_tls_peer pi;
-	uint8_t      exp[MPC_HELLO_EXPORTER_SIZE];
-	int          rv;
-
-	memset(&pi, 0, sizeof(pi));
-	if ((rv = mpc_tls_peer_info(p->conn, &pi)) != 0) {
-		rv = NNG_MPC_ENOIDENTITY;
-		goto out;
-	}
-	if (!pi.party_ok) {
-		rv = NNG_MPC_ENOIDENTITY;
-		goto out;
-	}
-	if (pi.party_id != p->hs.peer.party_id) {
-		rv = NNG_MPC_EPARTYCERT;
-		goto out;
-	}
-	/* Same sizes as the bridge's, which NUL-terminates them. */
-	memcpy(p->peer_subject, pi.subject, sizeof(p->peer_subject));
-	memcpy(p->tls_version, pi.version, sizeof(p->tls_version));
-	memcpy(p->tls_cipher, pi.cipher, sizeof(p->tls_cipher));
-	memcpy(p->peer_pin, pi.spki_sha256, sizeof(p->peer_pin));
-
-	if (mpc_hs_binding(&p->hs)) {
-		if (mpc_tls_export(p->conn, MPC_HELLO_EXPORTER_LABEL,
-		        p->hs.transcript, sizeof(p->hs.transcript), exp,
-		        sizeof(exp)) != 0) {
-			rv = NNG_MPC_ENOIDENTITY;
-			goto out;
-		}
-		mpc_hs_set_exporter(&p->hs, exp, sizeof(exp));
-	}
-	rv = 0;
-out:
-	mpc_wipe(exp, sizeof(exp));
-	return (rv);
+	return (mpc_tran_nego_go(n, io, send));
 }
 
 /* Checks the peer's hello and everything known about the peer. */
 static int
-mpc_tran_nego_check_peer(mpc_tran_pipe *p)
+mpc_tran_nego_check_peer(mpc_tran_nego *n)
 {
-	mpc_tran_ep *ep = p->ep;
-	int          rv;
+	mpc_tran_party e;
+	int            rv;
 
-	if ((rv = mpc_hs_check_peer(&p->hs)) != 0) {
+	rv               = mpc_hs_check_peer(&n->hs);
+	n->peer.peer_id  = n->hs.peer.party_id; /* the claim, for reports */
+	n->peer.peer_max = (size_t) n->hs.peer.max_payload;
+	if (rv != 0) {
 		return (rv);
 	}
-	p->peer_id  = p->hs.peer.party_id;
-	p->peer_max = (size_t) p->hs.peer.max_payload;
-	if ((ep->kind == MPC_TRAN_TLS) && ((rv = mpc_tran_nego_tls(p)) != 0)) {
-		return (rv);
+	if (n->prm.tls) {
+		if ((rv = mpc_tran_tls_identify(n->conn, n->peer.peer_id,
+		         &n->idcfg, &n->peer.tlsp)) != 0) {
+			return (rv);
+		}
+		if ((rv = mpc_tran_tls_bind(n->conn, &n->hs)) != 0) {
+			return (rv);
+		}
 	}
 	/* Early answer for the peer; the authoritative check is the
 	 * registration after key confirmation. */
-	if (mpc_tran_party_connected(p->sock_id, p->peer_id)) {
-		return (NNG_MPC_EDUPPARTY);
-	}
-	return (0);
+	mpc_tran_party_init(&e, n->prm.sock_id, n->peer.peer_id,
+	    n->prm.tls ? n->peer.tlsp.pin : NULL);
+	return (mpc_tran_party_check(&e));
 }
 
-/* Reads and discards until the peer closes (or the wait ends).  The
- * result will be reason; its counter has moved already.  Locked. */
+/* Reads and discards until the peer closes (or the wait ends). */
 static int
-mpc_tran_nego_linger(mpc_tran_pipe *p, mpc_tran_nego_state st, int reason)
+mpc_tran_nego_linger(mpc_tran_nego *n, mpc_tran_nego_state st, int reason)
 {
 	nni_time cap = nni_clock() + MPC_TRAN_LINGER_MS;
 
-	p->nego        = st;
-	p->nego_reject = reason;
-	if (p->ep->is_dialer && (cap < p->nego_deadline)) {
-		p->nego_deadline = cap;
+	n->state  = st;
+	n->reject = reason;
+	if (n->prm.dialer && (cap < n->deadline)) {
+		n->deadline = cap;
 	}
 	/* Called when both directions are idle (the phase is complete). */
 	return (mpc_tran_nego_xfer(
-	    p, &p->nrx, p->nego_scratch, sizeof(p->nego_scratch), false));
+	    n, &n->rx, n->scratch, sizeof(n->scratch), false));
 }
 
-/* Refuses the peer: count, tell it why (best effort), linger.  Locked. */
+/* Refuses the peer: count, tell it why (best effort), linger. */
 static int
-mpc_tran_nego_reject(mpc_tran_pipe *p, int reason)
+mpc_tran_nego_refuse(mpc_tran_nego *n, int reason)
 {
 	int rv;
 
-	nni_atomic_inc64(&p->ep->rej[mpc_tran_rej_of(reason)]);
-	p->nego_counted = true;
-	mpc_hs_reject(&p->hs, reason);
-	if ((rv = mpc_tran_nego_linger(p, MPC_NEGO_REJECT, reason)) != 0) {
+	mpc_tran_nego_count(n, reason);
+	mpc_hs_reject(&n->hs, reason);
+	if ((rv = mpc_tran_nego_linger(n, MPC_NEGO_REJECT, reason)) != 0) {
 		return (rv);
 	}
 	return (mpc_tran_nego_xfer(
-	    p, &p->ntx, p->hs.tx_fin, sizeof(p->hs.tx_fin), true));
+	    n, &n->tx, n->hs.tx_fin, sizeof(n->hs.tx_fin), true));
 }
 
-/* Ends a failed negotiation.  Locked; the pipe is reaped. */
-void
-mpc_tran_nego_fail(mpc_tran_pipe *p, int rv)
+/* Ends the negotiation and reports it; the last thing it does. */
+static void
+mpc_tran_nego_end(mpc_tran_nego *n, int rv)
 {
-	mpc_tran_ep *ep = p->ep;
-
-	if (p->nego == MPC_NEGO_FAILED) {
+	if ((n->state == MPC_NEGO_FAILED) || (n->state == MPC_NEGO_DONE)) {
 		return; /* the other direction already ended it */
 	}
-	/* When we refused, our reason is the result even if the record
-	 * telling the peer could not be sent. */
-	if (p->nego_reject != 0) {
-		rv = p->nego_reject;
-	} else if (p->nego_timedout) {
-		rv = NNG_ETIMEDOUT;
+	nni_aio_abort(n->timer, NNG_ECANCELED);
+	if (rv == 0) {
+		n->state = MPC_NEGO_DONE;
+		n->chan  = mpc_hs_take_channel(&n->hs);
+		mpc_hs_wipe(&n->hs);
+		n->peer.duration_ns = mpc_tran_now_ns() - n->start_ns;
+		mpc_tran_ep_count(n->prm.stats, MPC_TRAN_EP_HANDSHAKES);
+	} else {
+		/* When we refused, our reason is the result even if the
+		 * record telling the peer could not be sent. */
+		if (n->reject != 0) {
+			rv = n->reject;
+		} else if (n->timedout) {
+			rv = NNG_ETIMEDOUT;
+		}
+		n->state = MPC_NEGO_FAILED;
+		mpc_tran_nego_count(n, rv);
+		mpc_hs_wipe(&n->hs);
+		nng_stream_close(n->conn);
 	}
-	p->nego = MPC_NEGO_FAILED;
-	nni_aio_abort(p->negotimer, NNG_ECANCELED);
-	if (!p->nego_counted && (rv != NNG_ECLOSED) && (rv != NNG_ECANCELED)) {
-		nni_atomic_inc64(&ep->rej[mpc_tran_rej_of(rv)]);
-	}
-	p->nego_counted = true;
-	mpc_hs_wipe(&p->hs);
-	nng_stream_close(p->conn);
-	mpc_tran_ep_nego_failed(ep, rv);
-	mpc_tran_pipe_reap(p);
-}
-
-/* Key confirmation passed: the pipe may carry frames.  Locked. */
-static int
-mpc_tran_nego_done(mpc_tran_pipe *p)
-{
-	mpc_tran_ep *ep = p->ep;
-	int          rv;
-
-	if ((rv = mpc_tran_party_register(p)) != 0) {
-		return (rv);
-	}
-	nni_aio_abort(p->negotimer, NNG_ECANCELED);
-	p->chan = mpc_hs_take_channel(&p->hs);
-	mpc_hs_wipe(&p->hs);
-	p->nego = MPC_NEGO_DONE;
-	nni_atomic_inc64(&ep->accepted);
-	nni_list_remove(&ep->negopipes, p);
-	nni_list_append(&ep->waitpipes, p);
-	mpc_tran_ep_match(ep);
-	return (0);
+	n->prm.done(n->prm.arg, n, rv);
 }
 
 /* Both directions of the current phase are done: the next phase. */
 static int
-mpc_tran_nego_advance(mpc_tran_pipe *p)
+mpc_tran_nego_advance(mpc_tran_nego *n, bool *done)
 {
 	bool by_peer;
 	int  rv;
 
-	if (!p->ntx.done || !p->nrx.done) {
+	*done = false;
+	if (!n->tx.done || !n->rx.done) {
 		return (0);
 	}
-	switch (p->nego) {
+	switch (n->state) {
 	case MPC_NEGO_HELLO:
-		if ((rv = mpc_tran_nego_check_peer(p)) != 0) {
-			return (mpc_tran_nego_reject(p, rv));
+		if ((rv = mpc_tran_nego_check_peer(n)) != 0) {
+			return (mpc_tran_nego_refuse(n, rv));
 		}
-		if ((rv = mpc_hs_derive(&p->hs, mpc_tran_now_ns())) != 0) {
+		if ((rv = mpc_hs_derive(&n->hs, mpc_tran_now_ns())) != 0) {
 			return (rv);
 		}
-		p->nego = MPC_NEGO_FINISHED;
-		if ((rv = mpc_tran_nego_xfer(p, &p->nrx, p->hs.rx_fin,
-		         sizeof(p->hs.rx_fin), false)) != 0) {
+		n->state = MPC_NEGO_FINISHED;
+		if ((rv = mpc_tran_nego_xfer(n, &n->rx, n->hs.rx_fin,
+		         sizeof(n->hs.rx_fin), false)) != 0) {
 			return (rv);
 		}
 		return (mpc_tran_nego_xfer(
-		    p, &p->ntx, p->hs.tx_fin, sizeof(p->hs.tx_fin), true));
+		    n, &n->tx, n->hs.tx_fin, sizeof(n->hs.tx_fin), true));
 
 	case MPC_NEGO_FINISHED:
-		if ((rv = mpc_hs_check_finished(&p->hs, &by_peer)) != 0) {
-			nni_atomic_inc64(&p->ep->rej[by_peer
-			        ? MPC_TRAN_REJ_BY_PEER
-			        : mpc_tran_rej_of(rv)]);
-			p->nego_counted = true;
-			return (mpc_tran_nego_linger(p, MPC_NEGO_LINGER, rv));
+		if ((rv = mpc_hs_check_finished(&n->hs, &by_peer)) != 0) {
+			mpc_tran_nego_count(
+			    n, by_peer ? NNG_MPC_EREJECTED : rv);
+			return (mpc_tran_nego_linger(n, MPC_NEGO_LINGER, rv));
 		}
-		return (mpc_tran_nego_done(p));
+		*done = true;
+		return (0);
 
 	default:
 		/* REJECT and LINGER end when the read fails (the peer
@@ -313,158 +276,245 @@ mpc_tran_nego_advance(mpc_tran_pipe *p)
 	}
 }
 
-void
+static void
 mpc_tran_nego_tx_cb(void *arg)
 {
-	mpc_tran_pipe *p  = arg;
-	mpc_tran_ep *  ep = p->ep;
+	mpc_tran_nego *n = arg;
+	bool           done;
 	int            rv;
 
-	nni_mtx_lock(&ep->mtx);
-	if ((p->nego == MPC_NEGO_FAILED) || (p->nego == MPC_NEGO_DONE)) {
-		nni_mtx_unlock(&ep->mtx);
+	nni_mtx_lock(n->prm.mtx);
+	if ((n->state == MPC_NEGO_FAILED) || (n->state == MPC_NEGO_DONE)) {
+		nni_mtx_unlock(n->prm.mtx);
 		return;
 	}
-	if ((rv = nni_aio_result(p->ntx.aio)) != 0) {
-		if ((p->nego == MPC_NEGO_REJECT) || (p->nego == MPC_NEGO_LINGER)) {
+	if ((rv = nni_aio_result(n->tx.aio)) != 0) {
+		if ((n->state == MPC_NEGO_REJECT) ||
+		    (n->state == MPC_NEGO_LINGER)) {
 			/* Best effort; the lingering read decides. */
-			nni_mtx_unlock(&ep->mtx);
+			nni_mtx_unlock(n->prm.mtx);
 			return;
 		}
-		goto error;
+		goto end;
 	}
-	if (ep->closed) {
-		rv = NNG_ECLOSED;
-		goto error;
-	}
-	p->ntx.got += nni_aio_count(p->ntx.aio);
-	if (p->ntx.got < p->ntx.want) {
-		rv = mpc_tran_nego_go(p, &p->ntx, true);
+	n->tx.got += nni_aio_count(n->tx.aio);
+	if (n->tx.got < n->tx.want) {
+		rv = mpc_tran_nego_go(n, &n->tx, true);
 	} else {
-		p->ntx.done = true;
-		rv          = mpc_tran_nego_advance(p);
+		n->tx.done = true;
+		if (((rv = mpc_tran_nego_advance(n, &done)) == 0) && done) {
+			goto end;
+		}
 	}
 	if (rv == 0) {
-		nni_mtx_unlock(&ep->mtx);
+		nni_mtx_unlock(n->prm.mtx);
 		return;
 	}
-error:
-	mpc_tran_nego_fail(p, rv);
-	nni_mtx_unlock(&ep->mtx);
+end:
+	mpc_tran_nego_end(n, rv);
+	nni_mtx_unlock(n->prm.mtx);
 }
 
-void
+static void
 mpc_tran_nego_rx_cb(void *arg)
 {
-	mpc_tran_pipe *p  = arg;
-	mpc_tran_ep *  ep = p->ep;
+	mpc_tran_nego *n = arg;
+	bool           done;
 	int            rv;
 
-	nni_mtx_lock(&ep->mtx);
-	if ((p->nego == MPC_NEGO_FAILED) || (p->nego == MPC_NEGO_DONE)) {
-		nni_mtx_unlock(&ep->mtx);
+	nni_mtx_lock(n->prm.mtx);
+	if ((n->state == MPC_NEGO_FAILED) || (n->state == MPC_NEGO_DONE)) {
+		nni_mtx_unlock(n->prm.mtx);
 		return;
 	}
-	if ((rv = nni_aio_result(p->nrx.aio)) != 0) {
-		goto error; /* for REJECT and LINGER: the peer closed */
+	if ((rv = nni_aio_result(n->rx.aio)) != 0) {
+		goto end; /* for REJECT and LINGER: the peer closed */
 	}
-	if (ep->closed) {
-		rv = NNG_ECLOSED;
-		goto error;
-	}
-	p->nrx.got += nni_aio_count(p->nrx.aio);
-	if ((p->nego == MPC_NEGO_REJECT) || (p->nego == MPC_NEGO_LINGER)) {
+	n->rx.got += nni_aio_count(n->rx.aio);
+	if ((n->state == MPC_NEGO_REJECT) || (n->state == MPC_NEGO_LINGER)) {
 		/* Whatever the peer still sends is discarded. */
-		rv = mpc_tran_nego_xfer(p, &p->nrx, p->nego_scratch,
-		    sizeof(p->nego_scratch), false);
-	} else if (p->nrx.got < p->nrx.want) {
-		rv = mpc_tran_nego_go(p, &p->nrx, false);
-	} else if ((p->nego == MPC_NEGO_HELLO) &&
-	    (p->nrx.buf == p->hs.rx)) {
+		rv = mpc_tran_nego_xfer(
+		    n, &n->rx, n->scratch, sizeof(n->scratch), false);
+	} else if (n->rx.got < n->rx.want) {
+		rv = mpc_tran_nego_go(n, &n->rx, false);
+	} else if ((n->state == MPC_NEGO_HELLO) && (n->rx.buf == n->hs.rx)) {
 		/* The SP header: check it before waiting for more. */
-		if ((rv = mpc_hs_check_sp(&p->hs, &p->peer)) == 0) {
-			rv = mpc_tran_nego_xfer(p, &p->nrx,
-			    p->hs.rx + MPC_SP_HEADER_SIZE, MPC_HELLO_SIZE,
+		if ((rv = mpc_hs_check_sp(&n->hs, &n->peer.sp_peer)) == 0) {
+			rv = mpc_tran_nego_xfer(n, &n->rx,
+			    n->hs.rx + MPC_SP_HEADER_SIZE, MPC_HELLO_SIZE,
 			    false);
 		}
 	} else {
-		p->nrx.done = true;
-		rv          = mpc_tran_nego_advance(p);
+		n->rx.done = true;
+		if (((rv = mpc_tran_nego_advance(n, &done)) == 0) && done) {
+			goto end;
+		}
 	}
 	if (rv == 0) {
-		nni_mtx_unlock(&ep->mtx);
+		nni_mtx_unlock(n->prm.mtx);
 		return;
 	}
-error:
-	mpc_tran_nego_fail(p, rv);
-	nni_mtx_unlock(&ep->mtx);
+end:
+	mpc_tran_nego_end(n, rv);
+	nni_mtx_unlock(n->prm.mtx);
 }
 
 /* The deadline passed with the negotiation still running: close the
  * stream, which completes whatever operation is pending. */
-void
+static void
 mpc_tran_nego_timer_cb(void *arg)
 {
-	mpc_tran_pipe *p  = arg;
-	mpc_tran_ep *  ep = p->ep;
+	mpc_tran_nego *n = arg;
 
-	if (nni_aio_result(p->negotimer) != 0) {
+	if (nni_aio_result(n->timer) != 0) {
 		return; /* negotiation ended first */
 	}
-	nni_mtx_lock(&ep->mtx);
-	if ((p->nego != MPC_NEGO_DONE) && (p->nego != MPC_NEGO_FAILED)) {
-		p->nego_timedout = true;
-		nng_stream_close(p->conn);
+	nni_mtx_lock(n->prm.mtx);
+	if ((n->state != MPC_NEGO_DONE) && (n->state != MPC_NEGO_FAILED)) {
+		n->timedout = true;
+		nng_stream_close(n->conn);
 	}
-	nni_mtx_unlock(&ep->mtx);
+	nni_mtx_unlock(n->prm.mtx);
 }
 
-/* A new connection: set up the hello and send it.  Locked. */
-void
-mpc_tran_nego_start(mpc_tran_pipe *p, nng_stream *conn, mpc_tran_ep *ep)
+static void
+mpc_tran_nego_fini(void *arg)
 {
-	bool     binding;
-	uint32_t max;
-	int      rv;
+	mpc_tran_nego *n = arg;
 
-	ep->refcnt++;
-	p->conn    = conn;
-	p->ep      = ep;
-	p->proto   = ep->proto;
-	p->sock_id = ep->sock_id;
-	p->self_id = ep->cfg.party_id;
-	nni_list_append(&ep->negopipes, p);
-	mpc_tran_pipe_set_rcvmax(p, ep->rcvmax);
+	nni_aio_stop(n->tx.aio);
+	nni_aio_stop(n->rx.aio);
+	nni_aio_stop(n->timer);
+	nni_aio_free(n->tx.aio);
+	nni_aio_free(n->rx.aio);
+	nni_aio_free(n->timer);
+	if (n->conn != NULL) {
+		nng_stream_close(n->conn);
+		nng_stream_free(n->conn);
+	}
+	mpc_chan_free(n->chan);
+	mpc_hs_wipe(&n->hs);
+	mpc_tran_cfg_wipe(&n->idcfg);
+	mpc_wipe(n, sizeof(*n));
+	NNI_FREE_STRUCT(n);
+}
+
+void
+mpc_tran_nego_reap(mpc_tran_nego *n)
+{
+	nni_reap(&mpc_tran_nego_reap_list, n);
+}
+
+int
+mpc_tran_nego_start(mpc_tran_nego **np, nng_stream *conn,
+    const mpc_tran_source *src, const mpc_tran_nego_params *prm)
+{
+	const mpc_tran_cfg *cfg = prm->cfg;
+	mpc_tran_nego *     n;
+	uint32_t            max;
+	int                 rv;
+
+	if ((n = NNI_ALLOC_STRUCT(n)) == NULL) {
+		nng_stream_close(conn);
+		nng_stream_free(conn);
+		return (NNG_ENOMEM);
+	}
+	NNI_LIST_NODE_INIT(&n->node);
+	n->prm      = *prm;
+	n->prm.cfg  = NULL; /* read here only */
+	n->conn     = conn;
+	n->src      = *src;
+	n->start_ns = mpc_tran_now_ns();
+	/* The identity check needs only the pins. */
+	mpc_tran_cfg_init(&n->idcfg);
+	n->idcfg.npins = cfg->npins;
+	memcpy(n->idcfg.pins, cfg->pins, cfg->npins * sizeof(cfg->pins[0]));
 
 	/* What we accept: the MPC maximum, lowered by NNG_OPT_RECVMAXSZ. */
-	max = ep->cfg.max_payload;
-	if ((ep->rcvmax != 0) && (ep->rcvmax < max)) {
-		max = (uint32_t) ep->rcvmax;
+	max = cfg->max_payload;
+	if ((prm->rcvmax != 0) && (prm->rcvmax < max)) {
+		max = (uint32_t) prm->rcvmax;
 	}
-	p->maxpayload = max;
-	binding = (ep->kind == MPC_TRAN_TLS) && ep->cfg.channel_binding;
-	p->nego_deadline = nni_clock() + (nni_time) ep->cfg.hs_timeout;
-	nni_sleep_aio(ep->cfg.hs_timeout, p->negotimer);
+	n->peer.self_id     = cfg->party_id;
+	n->peer.max_payload = max;
+	n->peer.tls         = prm->tls;
+	n->peer.src         = *src;
+	(void) snprintf(n->peer.remote, sizeof(n->peer.remote), "%s",
+	    prm->remote != NULL ? prm->remote : "");
 
-	p->rxcap = MPC_TRAN_RXBUF_SIZE;
-	if (((p->rxbuf = nni_alloc(p->rxcap)) == NULL) ||
-	    ((p->txbuf = nni_alloc(2 * MPC_TRAN_TXBUF_SIZE)) == NULL)) {
-		mpc_tran_nego_fail(p, NNG_ENOMEM);
-		return;
+	if (((rv = nni_aio_alloc(&n->tx.aio, mpc_tran_nego_tx_cb, n)) != 0) ||
+	    ((rv = nni_aio_alloc(&n->rx.aio, mpc_tran_nego_rx_cb, n)) != 0) ||
+	    ((rv = nni_aio_alloc(&n->timer, mpc_tran_nego_timer_cb, n)) !=
+	        0) ||
+	    ((rv = mpc_frame_session_binding(n->peer.session, cfg->session_id,
+	          sizeof(cfg->session_id))) != 0) ||
+	    ((rv = mpc_hs_init(&n->hs, cfg, prm->proto, prm->dialer,
+	          prm->tls && cfg->channel_binding, max)) != 0)) {
+		mpc_tran_nego_fini(n);
+		return (rv);
 	}
-	if (((rv = mpc_frame_session_binding(p->binding, ep->cfg.session_id,
-	          sizeof(ep->cfg.session_id))) != 0) ||
-	    ((rv = mpc_hs_init(&p->hs, &ep->cfg, p->proto, ep->is_dialer,
-	          binding, max)) != 0)) {
-		mpc_tran_nego_fail(p, rv);
-		return;
-	}
+	n->peer.binding = prm->tls && cfg->channel_binding;
+	n->deadline     = nni_clock() + (nni_time) cfg->hs_timeout;
+	nni_sleep_aio(cfg->hs_timeout, n->timer);
+
 	/* Read first, then write (see the top of this file). */
-	p->nego = MPC_NEGO_HELLO;
-	if (((rv = mpc_tran_nego_xfer(p, &p->nrx, p->hs.rx, MPC_SP_HEADER_SIZE,
+	n->state = MPC_NEGO_HELLO;
+	*np      = n;
+	if (((rv = mpc_tran_nego_xfer(n, &n->rx, n->hs.rx, MPC_SP_HEADER_SIZE,
 	          false)) != 0) ||
 	    ((rv = mpc_tran_nego_xfer(
-	          p, &p->ntx, p->hs.tx, sizeof(p->hs.tx), true)) != 0)) {
-		mpc_tran_nego_fail(p, rv);
+	          n, &n->tx, n->hs.tx, sizeof(n->hs.tx), true)) != 0)) {
+		/* Transfers report through their callbacks: not reached. */
+		nng_stream_close(n->conn);
 	}
+	return (0);
+}
+
+void
+mpc_tran_nego_close(mpc_tran_nego *n)
+{
+	if ((n->state != MPC_NEGO_DONE) && (n->state != MPC_NEGO_FAILED)) {
+		nng_stream_close(n->conn);
+	}
+}
+
+void
+mpc_tran_nego_take(
+    mpc_tran_nego *n, nng_stream **conn, mpc_chan **chan, mpc_tran_peer *peer)
+{
+	*conn   = n->conn;
+	*chan   = n->chan;
+	*peer   = n->peer;
+	n->conn = NULL;
+	n->chan = NULL;
+}
+
+const mpc_tran_source *
+mpc_tran_nego_source(const mpc_tran_nego *n)
+{
+	return (&n->src);
+}
+
+const char *
+mpc_tran_nego_remote(const mpc_tran_nego *n)
+{
+	return (n->peer.remote);
+}
+
+uint32_t
+mpc_tran_nego_party(const mpc_tran_nego *n)
+{
+	return (n->peer.peer_id);
+}
+
+nni_list_node *
+mpc_tran_nego_node(mpc_tran_nego *n)
+{
+	return (&n->node);
+}
+
+size_t
+mpc_tran_nego_node_offset(void)
+{
+	return (offsetof(mpc_tran_nego, node));
 }

@@ -10,17 +10,26 @@
  *
  * An endpoint option changes the endpoint's configuration; pipes copy it
  * when they start negotiating, so a change affects later connections only.
- * Options we do not know go to the inner NNG stream dialer or listener
- * first (as NNG's tcp and tls transports do): NNG_OPT_TLS_CONFIG,
- * NNG_OPT_TLS_CA_FILE, NNG_OPT_TLS_CERT_KEY_FILE, NNG_OPT_TLS_AUTH_MODE,
- * NNG_OPT_TLS_SERVER_NAME, NNG_OPT_TCP_NODELAY, NNG_OPT_IPC_PERMISSIONS...
+ * NNG's five TLS options (NNG_OPT_TLS_CONFIG, NNG_OPT_TLS_CA_FILE,
+ * NNG_OPT_TLS_CERT_KEY_FILE, NNG_OPT_TLS_AUTH_MODE,
+ * NNG_OPT_TLS_SERVER_NAME) apply to the endpoint's source TLS
+ * configuration (mpc_tran_tls.h), never to the private copy the inner
+ * stream connects with.  Options we do not know go to the inner NNG stream
+ * dialer or listener (as NNG's tcp and tls transports do):
+ * NNG_OPT_TCP_NODELAY, NNG_OPT_IPC_PERMISSIONS...
+ *
+ * The read-only counters of endpoints and pipes are generated from the
+ * reason table (mpc_tran_reason.h).
  *
  * Locking: endpoint options under ep->mtx; pipe options read values fixed
  * at negotiation or atomic counters.
  */
 #include <string.h>
 
-#include "mpc_tran.h"
+#include "mpc_tran_opts.h"
+
+#include "mpc_tran_ep.h"
+#include "mpc_tran_pipe.h"
 #include "mpc_wipe.h"
 
 /* ---------------------------------------------------------------------- *
@@ -326,53 +335,140 @@ mpc_tran_ep_get_hs_timeout(void *arg, void *v, size_t *szp, nni_type t)
 	return (nni_copyout_ms(d, v, szp, t));
 }
 
-/*
- * Over TLS the engine enforces pins and the party identity: both are
- * settings of the endpoint's nng_tls_config (nng_mpc_tls_config_pins,
- * nng_mpc_tls_config_require_party).  The application may replace that
- * object (NNG_OPT_TLS_CONFIG), so they are applied again before every dial
- * and before listening.  Locked.
- */
-int
-mpc_tran_ep_tls_sync(mpc_tran_ep *ep)
+/* ---------------------------------------------------------------------- *
+ * NNG's TLS options, on the endpoint's source configuration
+ * ---------------------------------------------------------------------- */
+
+/* NNG's string option check (src/supplemental/tls/tls_common.c). */
+static int
+mpc_tran_copyin_tls_str(const void *v, size_t sz, nni_type t)
 {
-	nng_tls_config *tls = NULL;
+	switch (t) {
+	case NNI_TYPE_OPAQUE:
+		return ((nni_strnlen(v, sz) >= sz) ? NNG_EINVAL : 0);
+	case NNI_TYPE_STRING:
+		return (0);
+	default:
+		return (NNG_EBADTYPE);
+	}
+}
+
+static int
+mpc_tran_ep_set_tls_config(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *   ep = arg;
+	nng_tls_config *cfg;
+	nng_tls_config *old;
 	int             rv;
 
 	if (ep->kind != MPC_TRAN_TLS) {
-		return (0);
+		return (NNG_ENOTSUP);
 	}
-	if (ep->dialer != NULL) {
-		rv = nng_stream_dialer_get_ptr(
-		    ep->dialer, NNG_OPT_TLS_CONFIG, (void **) &tls);
-	} else {
-		rv = nng_stream_listener_get_ptr(
-		    ep->listener, NNG_OPT_TLS_CONFIG, (void **) &tls);
-	}
-	if (rv != 0) {
+	if ((rv = nni_copyin_ptr((void **) &cfg, v, sz, t)) != 0) {
 		return (rv);
 	}
-	if ((rv = nng_mpc_tls_config_require_party(tls, 1)) != 0) {
-		return (rv);
+	if (cfg == NULL) {
+		return (NNG_EINVAL);
 	}
-	/* No party ID set: we are the party our own certificate names (an
-	 * unmodified program's --cert).  Without one, the environment or
-	 * mpc_tran_cfg_ready() says what is missing. */
-	if (ep->cfg.party_id == NNG_MPC_PARTY_NONE) {
-		uint32_t id;
-		if (mpc_tls_config_own_party(tls, &id) == 0) {
-			ep->cfg.party_id = id;
-		}
+	nng_tls_config_hold(cfg);
+	nni_mtx_lock(&ep->mtx);
+	old         = ep->tls_src;
+	ep->tls_src = cfg;
+	nni_mtx_unlock(&ep->mtx);
+	nng_tls_config_free(old);
+	return (0);
+}
+
+/* Like NNG's: the caller gets a reference (nng_tls_config_free). */
+static int
+mpc_tran_ep_get_tls_config(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *   ep = arg;
+	nng_tls_config *cfg;
+	int             rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
 	}
-	return (nng_mpc_tls_config_pins(
-	    tls, &ep->cfg.pins[0][0], ep->cfg.npins));
+	nni_mtx_lock(&ep->mtx);
+	cfg = ep->tls_src;
+	nng_tls_config_hold(cfg);
+	if ((rv = nni_copyout_ptr(cfg, v, szp, t)) != 0) {
+		nng_tls_config_free(cfg);
+	}
+	nni_mtx_unlock(&ep->mtx);
+	return (rv);
+}
+
+/* The string options, each a nng_tls_config_* call on the source. */
+static int
+mpc_tran_ep_tls_str(void *arg, const void *v, size_t sz, nni_type t,
+    int (*apply)(nng_tls_config *, const char *))
+{
+	mpc_tran_ep *ep = arg;
+	int          rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = mpc_tran_copyin_tls_str(v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		rv = apply(ep->tls_src, v);
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_tls_cert_key_file(nng_tls_config *cfg, const char *path)
+{
+	return (nng_tls_config_cert_key_file(cfg, path, NULL));
+}
+
+static int
+mpc_tran_ep_set_tls_ca(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (mpc_tran_ep_tls_str(arg, v, sz, t, nng_tls_config_ca_file));
+}
+
+static int
+mpc_tran_ep_set_tls_cert(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (mpc_tran_ep_tls_str(arg, v, sz, t, mpc_tran_tls_cert_key_file));
+}
+
+static int
+mpc_tran_ep_set_tls_name(void *arg, const void *v, size_t sz, nni_type t)
+{
+	return (
+	    mpc_tran_ep_tls_str(arg, v, sz, t, nng_tls_config_server_name));
+}
+
+/* The source's auth mode decides only whether a dialer checks the server
+ * name: the private copy always verifies (mpc_tran_tls.h). */
+static int
+mpc_tran_ep_set_tls_auth(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          mode;
+	int          rv;
+
+	if (ep->kind != MPC_TRAN_TLS) {
+		return (NNG_ENOTSUP);
+	}
+	if ((rv = nni_copyin_int(&mode, v, sz, NNG_TLS_AUTH_MODE_NONE,
+	         NNG_TLS_AUTH_MODE_REQUIRED, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		rv = nng_tls_config_auth_mode(ep->tls_src, mode);
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
 }
 
 static int
 mpc_tran_ep_set_pins(void *arg, const void *v, size_t sz, nni_type t)
 {
 	mpc_tran_ep *ep = arg;
-	mpc_tran_cfg old;
 	int          rv;
 
 	/* A string (nng_*_set_string) or a NUL-terminated opaque value. */
@@ -383,14 +479,11 @@ mpc_tran_ep_set_pins(void *arg, const void *v, size_t sz, nni_type t)
 	if (ep->kind != MPC_TRAN_TLS) {
 		return (NNG_ENOTSUP);
 	}
+	/* The endpoint's own pins: applied to its connections only, never
+	 * written into a TLS configuration another endpoint may share. */
 	nni_mtx_lock(&ep->mtx);
-	old = ep->cfg;
-	if (((rv = mpc_tran_cfg_set_pins(&ep->cfg, v, strlen(v))) == 0) &&
-	    ((rv = mpc_tran_ep_tls_sync(ep)) != 0)) {
-		ep->cfg = old;
-	}
+	rv = mpc_tran_cfg_set_pins(&ep->cfg, v, strlen(v));
 	nni_mtx_unlock(&ep->mtx);
-	mpc_tran_cfg_wipe(&old);
 	return (rv);
 }
 
@@ -487,9 +580,6 @@ mpc_tran_ep_set_recvmaxsz(void *arg, const void *v, size_t sz, nni_type t)
 		NNI_LIST_FOREACH (&ep->waitpipes, p) {
 			mpc_tran_pipe_set_rcvmax(p, val);
 		}
-		NNI_LIST_FOREACH (&ep->negopipes, p) {
-			mpc_tran_pipe_set_rcvmax(p, val);
-		}
 		nni_mtx_unlock(&ep->mtx);
 	}
 	return (rv);
@@ -526,35 +616,117 @@ mpc_tran_ep_get_url(void *arg, void *v, size_t *szp, nni_type t)
 	return (rv);
 }
 
-/* Handshake rejection counters, one read-only uint64 option each. */
-#define MPC_TRAN_REJ_GETTER(fn, idx)                                        \
-	static int fn(void *arg, void *v, size_t *szp, nni_type t)         \
-	{                                                                   \
-		mpc_tran_ep *ep = arg;                                      \
-		return (nni_copyout_u64(                                    \
-		    nni_atomic_get64(&ep->rej[idx]), v, szp, t));           \
-	}
+/* Caps and limits: ints in a range, under the endpoint's mutex. */
+static int
+mpc_tran_ep_set_u32(mpc_tran_ep *ep, uint32_t *field, const void *v,
+    size_t sz, nni_type t, int minv, int maxv)
+{
+	int val;
+	int rv;
 
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_hello, MPC_TRAN_REJ_HELLO)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_version, MPC_TRAN_REJ_VERSION)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_session, MPC_TRAN_REJ_SESSION)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_key, MPC_TRAN_REJ_KEY)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_cert, MPC_TRAN_REJ_CERT)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_dup, MPC_TRAN_REJ_DUP)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_self, MPC_TRAN_REJ_SELF)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_caps, MPC_TRAN_REJ_CAPS)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_identity, MPC_TRAN_REJ_IDENTITY)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_by_peer, MPC_TRAN_REJ_BY_PEER)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_timeout, MPC_TRAN_REJ_TIMEOUT)
-MPC_TRAN_REJ_GETTER(mpc_tran_get_rej_other, MPC_TRAN_REJ_OTHER)
+	if ((rv = nni_copyin_int(&val, v, sz, minv, maxv, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		*field = (uint32_t) val;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
 
 static int
-mpc_tran_get_handshakes(void *arg, void *v, size_t *szp, nni_type t)
+mpc_tran_ep_get_u32(
+    mpc_tran_ep *ep, const uint32_t *field, void *v, size_t *szp, nni_type t)
+{
+	int val;
+
+	nni_mtx_lock(&ep->mtx);
+	val = (int) *field;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_int(val, v, szp, t));
+}
+
+#define MPC_TRAN_EP_U32_OPT(fn, field, minv, maxv)                            \
+	static int fn##_set(void *arg, const void *v, size_t sz, nni_type t) \
+	{                                                                     \
+		mpc_tran_ep *ep = arg;                                        \
+		return (mpc_tran_ep_set_u32(                                  \
+		    ep, &ep->field, v, sz, t, minv, maxv));                   \
+	}                                                                     \
+	static int fn##_get(void *arg, void *v, size_t *szp, nni_type t)     \
+	{                                                                     \
+		mpc_tran_ep *ep = arg;                                        \
+		return (mpc_tran_ep_get_u32(ep, &ep->field, v, szp, t));      \
+	}
+
+MPC_TRAN_EP_U32_OPT(mpc_tran_ep_max_nego, admit.max_nego,
+    MPC_TRAN_MAX_NEGO_MIN, MPC_TRAN_MAX_NEGO_MAX)
+MPC_TRAN_EP_U32_OPT(mpc_tran_ep_max_per_src, admit.max_per_src,
+    MPC_TRAN_MAX_NEGO_MIN, MPC_TRAN_MAX_NEGO_MAX)
+MPC_TRAN_EP_U32_OPT(mpc_tran_ep_reject_limit, reject_limit,
+    MPC_TRAN_REJECT_LIMIT_MIN, MPC_TRAN_REJECT_LIMIT_MAX)
+
+/*
+ * The observer's sink: an object the application opened once and attaches
+ * to several sockets (NNG_OPT_MPC_AUDIT, a pointer), or one opened from a
+ * path (NNG_OPT_MPC_AUDIT_FILE).  NNG_ENOTSUP when no observer is
+ * registered (the plugin registers it).
+ */
+static int
+mpc_tran_ep_set_audit(void *arg, const void *v, size_t sz, nni_type t)
 {
 	mpc_tran_ep *ep = arg;
+	void *       sink;
+	int          rv;
 
-	return (nni_copyout_u64(nni_atomic_get64(&ep->accepted), v, szp, t));
+	if ((rv = nni_copyin_ptr(&sink, v, sz, t)) != 0) {
+		return (rv);
+	}
+	if (mpc_tran_observer_get() == NULL) {
+		return (NNG_ENOTSUP);
+	}
+	nni_mtx_lock(&ep->mtx);
+	mpc_tran_ep_set_sink(ep, sink);
+	nni_mtx_unlock(&ep->mtx);
+	return (0);
 }
+
+static int
+mpc_tran_ep_set_audit_file(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *                       ep  = arg;
+	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
+	void *                              sink;
+	int                                 rv;
+
+	if ((rv = nni_copyin_str(NULL, v, sz, 4096, t)) != 0) {
+		return (rv);
+	}
+	if (ops == NULL) {
+		return (NNG_ENOTSUP);
+	}
+	if ((sink = ops->ev_open(v, &rv)) == NULL) {
+		return (rv != 0 ? rv : NNG_EINVAL);
+	}
+	nni_mtx_lock(&ep->mtx);
+	mpc_tran_ep_set_sink(ep, sink);
+	nni_mtx_unlock(&ep->mtx);
+	ops->ev_rele(sink); /* the endpoint holds its own reference */
+	return (0);
+}
+
+/* Endpoint counters, one read-only uint64 option each (reason table). */
+#define MPC_TRAN_EP_GETTER(id, errs, opt, stat, text)                         \
+	static int mpc_tran_ep_get_##id(                                      \
+	    void *arg, void *v, size_t *szp, nni_type t)                      \
+	{                                                                     \
+		mpc_tran_ep *ep = arg;                                        \
+		return (nni_copyout_u64(                                      \
+		    mpc_tran_stat_get(&ep->stats.item[MPC_TRAN_EP_##id]), v,  \
+		    szp, t));                                                 \
+	}
+MPC_TRAN_EP_COUNTERS(MPC_TRAN_EP_GETTER)
+
+#define MPC_TRAN_EP_OPTION(id, errs, opt, stat, text) \
+	{ .o_name = opt, .o_get = mpc_tran_ep_get_##id },
 
 static const nni_option mpc_tran_ep_opts[] = {
 	{ .o_name = NNG_OPT_MPC_PARTY_ID,
@@ -588,28 +760,33 @@ static const nni_option mpc_tran_ep_opts[] = {
 	{ .o_name = NNG_OPT_MPC_AUTH_FAIL_LIMIT,
 	    .o_get = mpc_tran_ep_get_authlimit,
 	    .o_set = mpc_tran_ep_set_authlimit },
-	{ .o_name = NNG_OPT_MPC_REJ_HELLO, .o_get = mpc_tran_get_rej_hello },
-	{ .o_name = NNG_OPT_MPC_REJ_VERSION,
-	    .o_get = mpc_tran_get_rej_version },
-	{ .o_name = NNG_OPT_MPC_REJ_SESSION,
-	    .o_get = mpc_tran_get_rej_session },
-	{ .o_name = NNG_OPT_MPC_REJ_KEY, .o_get = mpc_tran_get_rej_key },
-	{ .o_name = NNG_OPT_MPC_REJ_CERT, .o_get = mpc_tran_get_rej_cert },
-	{ .o_name = NNG_OPT_MPC_REJ_DUPLICATE, .o_get = mpc_tran_get_rej_dup },
-	{ .o_name = NNG_OPT_MPC_REJ_SELF, .o_get = mpc_tran_get_rej_self },
-	{ .o_name = NNG_OPT_MPC_REJ_CAPS, .o_get = mpc_tran_get_rej_caps },
-	{ .o_name = NNG_OPT_MPC_REJ_IDENTITY,
-	    .o_get = mpc_tran_get_rej_identity },
-	{ .o_name = NNG_OPT_MPC_REJ_BY_PEER,
-	    .o_get = mpc_tran_get_rej_by_peer },
-	{ .o_name = NNG_OPT_MPC_REJ_TIMEOUT,
-	    .o_get = mpc_tran_get_rej_timeout },
-	{ .o_name = NNG_OPT_MPC_REJ_OTHER, .o_get = mpc_tran_get_rej_other },
-	{ .o_name = NNG_OPT_MPC_HANDSHAKES, .o_get = mpc_tran_get_handshakes },
+	{ .o_name = NNG_OPT_MPC_MAX_NEGOTIATING,
+	    .o_get  = mpc_tran_ep_max_nego_get,
+	    .o_set  = mpc_tran_ep_max_nego_set },
+	{ .o_name = NNG_OPT_MPC_MAX_NEGOTIATING_PER_SOURCE,
+	    .o_get  = mpc_tran_ep_max_per_src_get,
+	    .o_set  = mpc_tran_ep_max_per_src_set },
+	{ .o_name = NNG_OPT_MPC_REJECT_LIMIT,
+	    .o_get  = mpc_tran_ep_reject_limit_get,
+	    .o_set  = mpc_tran_ep_reject_limit_set },
+	{ .o_name = NNG_OPT_MPC_AUDIT, .o_set = mpc_tran_ep_set_audit },
+	{ .o_name = NNG_OPT_MPC_AUDIT_FILE,
+	    .o_set  = mpc_tran_ep_set_audit_file },
+	MPC_TRAN_EP_COUNTERS(MPC_TRAN_EP_OPTION)
 	{ .o_name = NNG_OPT_RECVMAXSZ,
 	    .o_get = mpc_tran_ep_get_recvmaxsz,
 	    .o_set = mpc_tran_ep_set_recvmaxsz },
 	{ .o_name = NNG_OPT_URL, .o_get = mpc_tran_ep_get_url },
+	/* NNG's TLS options: on the source config, never the inner one. */
+	{ .o_name = NNG_OPT_TLS_CONFIG,
+	    .o_get  = mpc_tran_ep_get_tls_config,
+	    .o_set  = mpc_tran_ep_set_tls_config },
+	{ .o_name = NNG_OPT_TLS_CA_FILE, .o_set = mpc_tran_ep_set_tls_ca },
+	{ .o_name = NNG_OPT_TLS_CERT_KEY_FILE,
+	    .o_set  = mpc_tran_ep_set_tls_cert },
+	{ .o_name = NNG_OPT_TLS_AUTH_MODE, .o_set = mpc_tran_ep_set_tls_auth },
+	{ .o_name = NNG_OPT_TLS_SERVER_NAME,
+	    .o_set  = mpc_tran_ep_set_tls_name },
 	{ .o_name = NULL },
 };
 
@@ -682,7 +859,7 @@ mpc_tran_pipe_get_peer_party(void *arg, void *v, size_t *szp, nni_type t)
 {
 	mpc_tran_pipe *p = arg;
 
-	return (mpc_tran_copyout_party(p->peer_id, v, szp, t));
+	return (mpc_tran_copyout_party(p->peer.peer_id, v, szp, t));
 }
 
 static int
@@ -690,10 +867,10 @@ mpc_tran_pipe_get_subject(void *arg, void *v, size_t *szp, nni_type t)
 {
 	mpc_tran_pipe *p = arg;
 
-	if (p->ep->kind != MPC_TRAN_TLS) {
+	if (!p->peer.tls) {
 		return (NNG_ENOTSUP);
 	}
-	return (nni_copyout_str(p->peer_subject, v, szp, t));
+	return (nni_copyout_str(p->peer.tlsp.subject, v, szp, t));
 }
 
 static int
@@ -701,10 +878,10 @@ mpc_tran_pipe_get_tls_version(void *arg, void *v, size_t *szp, nni_type t)
 {
 	mpc_tran_pipe *p = arg;
 
-	if (p->ep->kind != MPC_TRAN_TLS) {
+	if (!p->peer.tls) {
 		return (NNG_ENOTSUP);
 	}
-	return (nni_copyout_str(p->tls_version, v, szp, t));
+	return (nni_copyout_str(p->peer.tlsp.version, v, szp, t));
 }
 
 static int
@@ -712,10 +889,10 @@ mpc_tran_pipe_get_tls_cipher(void *arg, void *v, size_t *szp, nni_type t)
 {
 	mpc_tran_pipe *p = arg;
 
-	if (p->ep->kind != MPC_TRAN_TLS) {
+	if (!p->peer.tls) {
 		return (NNG_ENOTSUP);
 	}
-	return (nni_copyout_str(p->tls_cipher, v, szp, t));
+	return (nni_copyout_str(p->peer.tlsp.cipher, v, szp, t));
 }
 
 static int
@@ -723,13 +900,14 @@ mpc_tran_pipe_get_pin(void *arg, void *v, size_t *szp, nni_type t)
 {
 	mpc_tran_pipe *p = arg;
 
-	if (p->ep->kind != MPC_TRAN_TLS) {
+	if (!p->peer.tls) {
 		return (NNG_ENOTSUP);
 	}
 	if (t != NNI_TYPE_OPAQUE) {
 		return (NNG_EBADTYPE);
 	}
-	return (nni_copyout(p->peer_pin, sizeof(p->peer_pin), v, szp));
+	return (nni_copyout(
+	    p->peer.tlsp.pin, sizeof(p->peer.tlsp.pin), v, szp));
 }
 
 static int
@@ -748,27 +926,20 @@ mpc_tran_pipe_get_recv_epoch(void *arg, void *v, size_t *szp, nni_type t)
 	return (nni_copyout_u64(mpc_tran_pipe_epoch(p, true), v, szp, t));
 }
 
-#define MPC_TRAN_CTR_GETTER(fn, idx)                                        \
-	static int fn(void *arg, void *v, size_t *szp, nni_type t)         \
-	{                                                                   \
-		mpc_tran_pipe *p = arg;                                     \
-		return (nni_copyout_u64(                                    \
-		    nni_atomic_get64(&p->ctr[idx]), v, szp, t));            \
+/* Pipe counters, one read-only uint64 option each (reason table). */
+#define MPC_TRAN_P_GETTER(id, errs, rej, opt, stat, text)                     \
+	static int mpc_tran_pipe_get_##id(                                    \
+	    void *arg, void *v, size_t *szp, nni_type t)                      \
+	{                                                                     \
+		mpc_tran_pipe *p = arg;                                       \
+		return (nni_copyout_u64(                                      \
+		    mpc_tran_stat_get(&p->stats.item[MPC_TRAN_P_##id]), v,    \
+		    szp, t));                                                 \
 	}
+MPC_TRAN_PIPE_COUNTERS(MPC_TRAN_P_GETTER)
 
-MPC_TRAN_CTR_GETTER(mpc_tran_get_frames_in, MPC_CTR_FRAMES_IN)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_frames_out, MPC_CTR_FRAMES_OUT)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_bytes_in, MPC_CTR_BYTES_IN)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_bytes_out, MPC_CTR_BYTES_OUT)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_auth_fail, MPC_CTR_AUTH_FAIL)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_replays, MPC_CTR_REPLAY)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_epoch, MPC_CTR_RX_EPOCH)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_sender, MPC_CTR_RX_SENDER)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_rcpt, MPC_CTR_RX_RCPT)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_session, MPC_CTR_RX_SESSION)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_rx_type, MPC_CTR_RX_TYPE)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_tx_skipped, MPC_CTR_TX_SKIPPED)
-MPC_TRAN_CTR_GETTER(mpc_tran_get_tx_dropped, MPC_CTR_TX_DROPPED)
+#define MPC_TRAN_P_OPTION(id, errs, rej, opt, stat, text) \
+	{ .o_name = opt, .o_get = mpc_tran_pipe_get_##id },
 
 static const nni_option mpc_tran_pipe_opts[] = {
 	{ .o_name = NNG_OPT_MPC_PEER_PARTY_ID,
@@ -783,24 +954,7 @@ static const nni_option mpc_tran_pipe_opts[] = {
 	{ .o_name = NNG_OPT_MPC_EPOCH, .o_get = mpc_tran_pipe_get_epoch },
 	{ .o_name = NNG_OPT_MPC_RECV_EPOCH,
 	    .o_get = mpc_tran_pipe_get_recv_epoch },
-	{ .o_name = NNG_OPT_MPC_FRAMES_IN, .o_get = mpc_tran_get_frames_in },
-	{ .o_name = NNG_OPT_MPC_FRAMES_OUT, .o_get = mpc_tran_get_frames_out },
-	{ .o_name = NNG_OPT_MPC_BYTES_IN, .o_get = mpc_tran_get_bytes_in },
-	{ .o_name = NNG_OPT_MPC_BYTES_OUT, .o_get = mpc_tran_get_bytes_out },
-	{ .o_name = NNG_OPT_MPC_AUTH_FAILURES,
-	    .o_get = mpc_tran_get_auth_fail },
-	{ .o_name = NNG_OPT_MPC_REPLAYS, .o_get = mpc_tran_get_replays },
-	{ .o_name = NNG_OPT_MPC_DROP_EPOCH, .o_get = mpc_tran_get_rx_epoch },
-	{ .o_name = NNG_OPT_MPC_DROP_SENDER, .o_get = mpc_tran_get_rx_sender },
-	{ .o_name = NNG_OPT_MPC_DROP_RECIPIENT,
-	    .o_get = mpc_tran_get_rx_rcpt },
-	{ .o_name = NNG_OPT_MPC_DROP_SESSION,
-	    .o_get = mpc_tran_get_rx_session },
-	{ .o_name = NNG_OPT_MPC_DROP_TYPE, .o_get = mpc_tran_get_rx_type },
-	{ .o_name = NNG_OPT_MPC_SEND_SKIPPED,
-	    .o_get = mpc_tran_get_tx_skipped },
-	{ .o_name = NNG_OPT_MPC_SEND_DROPPED,
-	    .o_get = mpc_tran_get_tx_dropped },
+	MPC_TRAN_PIPE_COUNTERS(MPC_TRAN_P_OPTION)
 	{ .o_name = NULL },
 };
 

@@ -14,6 +14,12 @@
 #                    upper (MPC://party/3), none (no URI SAN), big (2^32-1)
 #   revoked.pem      server cert (party 1) on ca.crl; ca_crl.pem = ca.pem + ca.crl
 #   server.pin client.pin   SHA-256 of the SubjectPublicKeyInfo (32 bytes)
+#   unknown2.pem     client cert (party 2) signed by ca2
+#   expired2.pem     client cert (party 2) valid Jan 2020 only
+#   self1.pem self2.pem self2b.pem   SELF-SIGNED leaves with a valid party
+#                    SAN (1, 2, 2 with another key), and their .pin
+#   self2x.pem       self-signed party 2, valid Jan 2020 only, and its .pin
+#   plain.pem        server cert from ca without a party SAN
 set -eu
 D=$1
 mkdir -p "$D"
@@ -60,8 +66,23 @@ leaf party_two ca "URI:mpc://party/2,URI:mpc://party/3"
 leaf party_upper ca "URI:MPC://party/3"
 leaf party_none ca "DNS:client.example"
 leaf party_big ca "URI:mpc://party/4294967295"
+leaf unknown2 ca2 "URI:mpc://party/2"
+leaf plain ca "DNS:localhost,IP:127.0.0.1"
 pin server
 pin client
+
+# Self-signed leaves claiming a party: only a pin may make one trusted.
+selfsigned() {  # selfsigned NAME SAN
+	key "$1.key"
+	{ printf '[ req ]\ndistinguished_name = dn\n[ dn ]\n[ v3 ]\n'; ext "$2"; } > "$1.cnf"
+	openssl req -x509 -new -key "$1.key" -subj "/O=nng-mpc test/CN=$1" \
+	    -days 30 -sha256 -config "$1.cnf" -extensions v3 -out "$1.crt"
+	cat "$1.crt" "$1.key" > "$1.pem"
+	pin "$1"
+}
+selfsigned self1 "DNS:localhost,IP:127.0.0.1,URI:mpc://party/1"
+selfsigned self2 "URI:mpc://party/2"
+selfsigned self2b "URI:mpc://party/2"
 
 # The same party-2 certificate with its key encrypted (PKCS#8, PBES2).
 cp client.crt client_enc.crt
@@ -94,6 +115,20 @@ openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -notext \
     -startdate 20200101000000Z -enddate 20200201000000Z \
     -extfile expired.ext -in expired.csr -out expired.crt 2>/dev/null
 cat expired.crt expired.key > expired.pem
+key expired2.key
+openssl req -new -key expired2.key -subj "/O=nng-mpc test/CN=expired2" -out expired2.csr
+ext "URI:mpc://party/2" > expired2.ext
+openssl ca -batch -config ca.cnf -cert ca.pem -keyfile ca.key -notext \
+    -startdate 20200101000000Z -enddate 20200201000000Z \
+    -extfile expired2.ext -in expired2.csr -out expired2.crt 2>/dev/null
+cat expired2.crt expired2.key > expired2.pem
+key self2x.key
+openssl req -new -key self2x.key -subj "/O=nng-mpc test/CN=self2x" -out self2x.csr
+openssl ca -batch -selfsign -config ca.cnf -keyfile self2x.key -notext \
+    -startdate 20200101000000Z -enddate 20200201000000Z \
+    -extfile expired2.ext -in self2x.csr -out self2x.crt 2>/dev/null
+cat self2x.crt self2x.key > self2x.pem
+pin self2x
 
 # Revoked: issued through `openssl ca` (so it is in the CA's index), then
 # revoked; ca_crl.pem is the CA followed by its CRL (NNG's CA-file format).

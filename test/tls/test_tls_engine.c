@@ -571,6 +571,39 @@ test_tls12_when_asked(void **state)
 	nng_tls_config_free(cc);
 }
 
+/* One small write on a stream, waited for. */
+static void
+stream_send_once(nng_stream *s)
+{
+	nng_aio *aio;
+	char     b[] = "x";
+	nng_iov  iov = { .iov_buf = b, .iov_len = 1 };
+
+	assert_int_equal(nng_aio_alloc(&aio, NULL, NULL), 0);
+	assert_int_equal(nng_aio_set_iov(aio, 1, &iov), 0);
+	nng_aio_set_timeout(aio, 5000);
+	nng_stream_send(s, aio);
+	nng_aio_wait(aio);
+	assert_int_equal(nng_aio_result(aio), 0);
+	nng_aio_free(aio);
+}
+
+/* Whether a connection's kept handshake secrets were freed. */
+static bool
+secrets_dropped(nng_stream *s)
+{
+	struct nng_tls_engine_conn *c;
+	bool                        done;
+
+	mpc_tls_reg_lock();
+	assert_non_null(c = mpc_tls_reg_conn_find(s));
+	(void) pthread_mutex_lock(&c->lk);
+	done = c->secrets_dropped;
+	(void) pthread_mutex_unlock(&c->lk);
+	mpc_tls_reg_unlock();
+	return (done);
+}
+
 /* The bridge: peer facts and exporter values on both ends. */
 static void
 test_bridge_peer_info_export(void **state)
@@ -587,10 +620,24 @@ test_bridge_peer_info_export(void **state)
 	uint8_t             c[48];
 	static const uint8_t ctx[] = { 1, 2, 3 };
 
+	struct mpc_tls_require req = { .keep_exporter = true };
+	nng_tls_config *       app_sc;
+	nng_tls_config *       app_cc;
+
 	(void) state;
-	mutual(&sc, &cc, "server.pem", "client.pem");
-	assert_int_equal(nng_mpc_tls_config_require_party(sc, 1), 0);
-	assert_int_equal(nng_mpc_tls_config_require_party(cc, 1), 0);
+	/* Only connections of a derived config keep the exporter secrets. */
+	mutual(&app_sc, &app_cc, "server.pem", "client.pem");
+	assert_int_equal(mpc_tls_config_derive(app_sc, &req, &sc), 0);
+	assert_int_equal(mpc_tls_config_derive(app_cc, &req, &cc), 0);
+	tu_try(app_sc, app_cc, true, &r);
+	assert_int_equal(r.srv_got, 4);
+	assert_int_equal(mpc_tls_export(r.cli, "EXPORTER-nng-mpc-test", ctx,
+	                     3, a, 48),
+	    NNG_MPC_ETLSFORGOTTEN);
+	tu_result_free(&r);
+	nng_tls_config_free(app_sc);
+	nng_tls_config_free(app_cc);
+
 	tu_try(sc, cc, true, &r);
 	assert_int_equal(r.srv_got, 4);
 	assert_int_equal(r.cli_got, 4);
@@ -640,9 +687,103 @@ test_bridge_peer_info_export(void **state)
 	assert_int_equal(mpc_tls_export(r.cli, "EXPORTER-x", NULL, 0, c,
 	                     MPC_TLS_EXPORT_MAX + 1),
 	    NNG_MPC_ETLSEXPORT);
+	/* Once forgotten, the secrets are gone: the exporter fails, and the
+	 * connection's next operation freed them. */
+	assert_int_equal(mpc_tls_forget(r.cli), 0);
+	assert_int_equal(mpc_tls_forget(r.cli), 0); /* idempotent */
+	stream_send_once(r.cli);
+	assert_true(secrets_dropped(r.cli));
+	assert_false(secrets_dropped(r.srv));
+	memset(c, 0xAA, sizeof(c));
+	assert_int_equal(
+	    mpc_tls_export(r.cli, "EXPORTER-nng-mpc-test", ctx, 3, c, 48),
+	    NNG_MPC_ETLSFORGOTTEN);
+	for (size_t i = 0; i < sizeof(c); i++) {
+		assert_int_equal(c[i], 0);
+	}
+	/* The other end still has its own until it forgets them. */
+	assert_int_equal(
+	    mpc_tls_export(r.srv, "EXPORTER-nng-mpc-test", ctx, 3, c, 48), 0);
+	assert_memory_equal(a, c, 48);
+	assert_int_equal(mpc_tls_forget(r.srv), 0);
+	assert_int_equal(
+	    mpc_tls_export(r.srv, "EXPORTER-nng-mpc-test", ctx, 3, c, 48),
+	    NNG_MPC_ETLSFORGOTTEN);
 	tu_result_free(&r);
 	nng_tls_config_free(sc);
 	nng_tls_config_free(cc);
+}
+
+/*
+ * mpc_tls_config_derive: refuses what could authenticate no peer; the copy
+ * never waives a chain error, although its source (auth mode none) does,
+ * and the source is left as it was.
+ */
+static void
+test_derive(void **state)
+{
+	struct mpc_tls_require req = { .keep_exporter = false };
+	uint8_t                pins[NNG_MPC_TLS_PINS_MAX + 1][NNG_MPC_TLS_PIN_SIZE];
+	nng_tls_config *       src;
+	nng_tls_config *       out = NULL;
+	nng_tls_config *       sc;
+	struct tu_result       r;
+	struct mpc_tls_peer    pi;
+	nng_mpc_tls_stats      before;
+	nng_mpc_tls_stats      after;
+	uint64_t               not_a_config[16] = { 0 };
+
+	(void) state;
+	memset(pins, 0x5A, sizeof(pins));
+	/* No own certificate: a party must present one. */
+	src = tu_cfg(NNG_TLS_MODE_CLIENT, NULL, "ca.pem",
+	    NNG_TLS_AUTH_MODE_REQUIRED, NULL);
+	assert_int_equal(
+	    mpc_tls_config_derive(src, &req, &out), NNG_MPC_ETLSNOCERT);
+	nng_tls_config_free(src);
+	/* No anchors and no pins: nothing to trust. */
+	src = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", NULL,
+	    NNG_TLS_AUTH_MODE_NONE, NULL);
+	assert_int_equal(
+	    mpc_tls_config_derive(src, &req, &out), NNG_MPC_ETLSNOTRUST);
+	assert_null(out);
+	req.pins  = (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) pins;
+	req.npins = NNG_MPC_TLS_PINS_MAX + 1;
+	assert_int_equal(
+	    mpc_tls_config_derive(src, &req, &out), NNG_MPC_ETLSTOOMANY);
+	req.npins = 1; /* pins alone are a trust root */
+	assert_int_equal(mpc_tls_config_derive(src, &req, &out), 0);
+	nng_tls_config_free(out);
+	assert_int_equal(mpc_tls_config_derive((nng_tls_config *) not_a_config,
+	                     &req, &out),
+	    NNG_MPC_ETLSNOTOURS);
+	nng_tls_config_free(src);
+
+	/* Auth mode none: the source accepts a server from an unknown CA,
+	 * its derived copy refuses it. */
+	sc  = tu_cfg(NNG_TLS_MODE_SERVER, "unknown.pem", NULL,
+	     NNG_TLS_AUTH_MODE_NONE, NULL);
+	src = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", "ca.pem",
+	    NNG_TLS_AUTH_MODE_NONE, NULL);
+	req.npins = 0;
+	assert_int_equal(mpc_tls_config_derive(src, &req, &out), 0);
+	before = stats();
+	tu_try(sc, out, true, &r);
+	after = stats();
+	assert_int_equal(r.cli_send, NNG_EPEERAUTH);
+	assert_int_equal(r.srv_got, 0);
+	assert_int_equal(mpc_tls_peer_info(r.cli, &pi), NNG_MPC_ETLSUNTRUSTED);
+	assert_int_equal(DELTA(untrusted), 1);
+	tu_result_free(&r);
+	tu_try(sc, src, true, &r);
+	assert_int_equal(r.srv_got, 4);
+	assert_int_equal(mpc_tls_peer_info(r.cli, &pi), 0);
+	assert_true(pi.have_cert);
+	assert_false(pi.verified); /* waived is not trusted */
+	tu_result_free(&r);
+	nng_tls_config_free(out);
+	nng_tls_config_free(src);
+	nng_tls_config_free(sc);
 }
 
 /* Streams the engine does not own, and handshakes not yet done. */
@@ -966,6 +1107,7 @@ main(void)
 		cmocka_unit_test(test_tls12_when_asked),
 		cmocka_unit_test(test_bridge_peer_info_export),
 		cmocka_unit_test(test_bridge_not_ours_not_ready),
+		cmocka_unit_test(test_derive),
 		cmocka_unit_test(test_config_suites_groups),
 		cmocka_unit_test(test_encrypted_key),
 		cmocka_unit_test(test_close_notify),

@@ -369,6 +369,75 @@ test_garbage_after_handshake(void **state)
 	teardown_fixture(&f);
 }
 
+/*
+ * A party whose old connection died unnoticed -- here a peer that stopped
+ * reading and writing without closing -- comes back: its newest handshake
+ * replaces the stale pipe, which is closed and counted.  Over mpc+tcp://
+ * and mpc+ipc:// the session key is the only credential, so the new
+ * connection is "the same party" (over TLS, the same certificate key:
+ * test_tran_tls.c).
+ */
+static void
+test_stale_party_replaced(void **state)
+{
+	struct fixture f;
+	nng_socket     c = tu_bus(2);
+	nng_msg *      m;
+	uint32_t       from;
+
+	setup_fixture(&f, scheme_of(state), 0);
+	/* f.h goes silent: it neither reads nor closes. */
+	TU_PASS(nng_dial(c, f.url, NULL, 0));
+	tu_wait_removed(f.s, 1);
+	assert_true(tu_raw_closed(f.h.fd));
+	assert_int_equal(tu_listener_ctr(f.l, NNG_OPT_MPC_REPLACED), 1);
+	assert_int_equal(tu_listener_ctr(f.l, NNG_OPT_MPC_REJ_DUPLICATE), 0);
+	assert_int_equal(tu_listener_ctr(f.l, NNG_OPT_MPC_HANDSHAKES), 2);
+	tu_send(c, "back again", 11, 0, 0);
+	m = tu_recv(f.s);
+	assert_string_equal(nng_msg_body(m), "back again");
+	TU_PASS(nng_mpc_msg_sender(m, &from));
+	assert_int_equal(from, 2);
+	assert_true(nng_pipe_id(nng_msg_get_pipe(m)) != nng_pipe_id(f.p));
+	nng_msg_free(m);
+	TU_PASS(nng_close(c));
+	teardown_fixture(&f);
+}
+
+/*
+ * Every refused frame counts toward NNG_OPT_MPC_REJECT_LIMIT, whatever the
+ * reason (here replays, which never trip the authentication-failure
+ * limit): the limit-th closes the pipe, so an on-path injector cannot keep
+ * a pipe busy with frames it can never get delivered.
+ */
+static void
+test_reject_limit(void **state)
+{
+	struct fixture f;
+	int            limit = 5;
+
+	memset(&f, 0, sizeof(f));
+	f.s = tu_bus(1);
+	TU_PASS(nng_mpc_socket_set(
+	    f.s, NNG_OPT_MPC_REJECT_LIMIT, &limit, sizeof(limit)));
+	tu_listen(f.s, scheme_of(state), f.url, sizeof(f.url), &f.l);
+	hostile_connect(&f.h, f.url, 2, BUS0_PROTO);
+	deliver_ok(&f, "first");
+	for (int i = 0; i < limit - 1; i++) {
+		hostile_replay(&f.h);
+	}
+	deliver_ok(&f, "still open");
+	assert_int_equal(tu_pipe_ctr(f.p, NNG_OPT_MPC_REPLAYS), limit - 1);
+	assert_int_equal(
+	    tu_pipe_ctr(f.p, NNG_OPT_MPC_FRAMES_REJECTED), limit - 1);
+	assert_int_equal(tu_pipe_ctr(f.p, NNG_OPT_MPC_AUTH_FAILURES), 0);
+	hostile_replay(&f.h); /* the limit-th */
+	assert_true(tu_raw_closed(f.h.fd));
+	tu_wait_removed(f.s, 1);
+	tu_recv_none(f.s, 50);
+	teardown_fixture(&f);
+}
+
 int
 main(void)
 {
@@ -387,6 +456,8 @@ main(void)
 		TU_BOTH(test_truncated_frame),
 		TU_BOTH(test_auth_failure_limit),
 		TU_BOTH(test_garbage_after_handshake),
+		TU_BOTH(test_stale_party_replaced),
+		TU_BOTH(test_reject_limit),
 	};
 
 	tu_register();

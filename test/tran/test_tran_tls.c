@@ -85,6 +85,13 @@ make_certs(void **state)
 		write_file(name, pem.cert, pem.key);
 		mpc_certgen_pem_free(&pem);
 	}
+	/* Another party 2 certificate from the same CA: another key, so
+	 * another identity claiming party 2. */
+	if (mpc_certgen_party(ca, 2, 30, now, &pem) != 0) {
+		return (-1);
+	}
+	write_file("twin2.pem", pem.cert, pem.key);
+	mpc_certgen_pem_free(&pem);
 	mpc_certgen_ca_free(ca);
 	/* A party 2 certificate from a CA nobody trusts. */
 	if ((mpc_certgen_ca_create(&other, 30, now, NULL) != 0) ||
@@ -102,7 +109,7 @@ static int
 remove_certs(void **state)
 {
 	const char *names[] = { "ca.pem", "party1.pem", "party2.pem",
-		"party3.pem", "rogue2.pem" };
+		"party3.pem", "rogue2.pem", "twin2.pem" };
 
 	(void) state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -204,7 +211,7 @@ test_tls_exchange(void **state)
  * fails at the listener: the dialer then gets the listener's alert
  * (NNG_EPEERAUTH) or, when NNG 1.5.2 closes TCP before the alert leaves,
  * the end of the connection (NNG_ECONNSHUT / NNG_ECONNRESET); the
- * listener counts it under NNG_OPT_MPC_REJ_OTHER.
+ * listener counts it under NNG_OPT_MPC_REJ_TLS.
  */
 static void
 tls_refused(nng_socket a, nng_socket b, int err, const char *lctr)
@@ -252,9 +259,11 @@ test_untrusted_ca(void **state)
 	(void) state;
 	tls_refused(tls_sock(tu_pair(1), 1, NULL),
 	    tls_sock(tu_pair(2), 2, "rogue2.pem"), NNG_EPEERAUTH,
-	    NNG_OPT_MPC_REJ_OTHER);
+	    NNG_OPT_MPC_REJ_TLS);
 }
 
+/* A party must present a certificate: a dialer without one is refused
+ * before it connects, with the reason (the listener sees nothing). */
 static void
 test_no_client_cert(void **state)
 {
@@ -263,8 +272,7 @@ test_no_client_cert(void **state)
 	(void) state;
 	b = tu_pair(2);
 	set_str(b, NNG_OPT_TLS_CA_FILE, path("ca.pem"));
-	tls_refused(tls_sock(tu_pair(1), 1, NULL), b, NNG_EPEERAUTH,
-	    NNG_OPT_MPC_REJ_OTHER);
+	tls_refused(tls_sock(tu_pair(1), 1, NULL), b, NNG_MPC_ETLSNOCERT, NULL);
 }
 
 static void
@@ -430,6 +438,10 @@ test_tls_mesh(void **state)
 struct relay {
 	int          lfd;
 	int          port;
+	char         url[256]; /* the listener's own URL */
+	nng_listener l;
+	bool         stall; /* stop forwarding, keep both sockets open */
+	bool         stop;  /* end the relay */
 	nng_thread * thr;
 	nng_mtx *    mtx;
 	uint64_t     records; /* application_data records, dialer to us */
@@ -492,8 +504,20 @@ relay_main(void *arg)
 	pfd[1].events = POLLIN;
 	for (;;) {
 		ssize_t n;
-		if (poll(pfd, 2, -1) <= 0) {
+		bool    stall, stop;
+		if (poll(pfd, 2, 20) < 0) {
 			break;
+		}
+		nng_mtx_lock(r->mtx);
+		stall = r->stall;
+		stop  = r->stop;
+		nng_mtx_unlock(r->mtx);
+		if (stop) {
+			break;
+		}
+		if (stall) {
+			nng_msleep(20);
+			continue;
 		}
 		if (pfd[0].revents != 0) {
 			if ((n = recv(c, buf, sizeof(buf), 0)) <= 0) {
@@ -529,7 +553,8 @@ relay_connect(struct relay *r, nng_socket a, nng_socket b)
 
 	memset(r, 0, sizeof(*r));
 	TU_PASS(nng_mtx_alloc(&r->mtx));
-	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), &r->l);
+	(void) snprintf(r->url, sizeof(r->url), "%s", url);
 	r->port = atoi(strrchr(url, ':') + 1);
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family      = AF_INET;
@@ -544,10 +569,24 @@ relay_connect(struct relay *r, nng_socket a, nng_socket b)
 	TU_PASS(nng_dial(b, rurl, NULL, 0));
 }
 
-/* After both sockets are closed (the relay ends when its peers do). */
+/* The relay stops forwarding but keeps both connections open: to each
+ * side the other went silent (a black hole). */
+static void
+relay_stall(struct relay *r)
+{
+	nng_mtx_lock(r->mtx);
+	r->stall = true;
+	nng_mtx_unlock(r->mtx);
+}
+
+/* After both sockets are closed (the relay ends when its peers do, or
+ * at once when stalled). */
 static void
 relay_done(struct relay *r)
 {
+	nng_mtx_lock(r->mtx);
+	r->stop = r->stall;
+	nng_mtx_unlock(r->mtx);
 	nng_thread_destroy(r->thr);
 	(void) close(r->lfd);
 	nng_mtx_free(r->mtx);
@@ -675,6 +714,77 @@ test_tls_refused_busy_recvmax(void **state)
 	TU_PASS(nng_close(c));
 }
 
+/*
+ * Party 2 connected; another certificate for party 2 (same CA, another
+ * key) is another identity: refused, and the first connection stays.
+ */
+static void
+test_other_identity_refused(void **state)
+{
+	nng_socket   a = tls_sock(tu_bus(1), 1, NULL);
+	nng_socket   b = tls_sock(tu_bus(2), 2, NULL);
+	nng_socket   c = tls_sock(tu_bus(2), 2, "twin2.pem");
+	nng_listener l;
+	nng_dialer   d;
+	char         url[256];
+	nng_msg *    m;
+
+	(void) state;
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), &l);
+	TU_PASS(nng_dial(b, url, NULL, 0));
+	tu_wait_pipes(a, 1);
+	TU_PASS(nng_dialer_create(&d, c, url));
+	/* The listener tells the dialer why: the same code on both ends. */
+	TU_EXPECT(NNG_MPC_EDUPPARTY, nng_dialer_start(d, 0));
+	assert_int_equal(tu_listener_ctr(l, NNG_OPT_MPC_REJ_DUPLICATE), 1);
+	assert_int_equal(tu_listener_ctr(l, NNG_OPT_MPC_REPLACED), 0);
+	assert_int_equal(tu_dialer_ctr(d, NNG_OPT_MPC_REJ_BY_PEER), 1);
+	assert_int_equal(tu_pipes_seen(a), 1);
+	assert_int_equal(tu_pipes_seen(c), 0);
+	tu_send(b, "still here", 11, 0, 0);
+	m = tu_recv(a);
+	assert_string_equal(nng_msg_body(m), "still here");
+	nng_msg_free(m);
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+	TU_PASS(nng_close(c));
+}
+
+
+/*
+ * Party 2's connection goes silent without closing (a black-holed path:
+ * neither side can tell).  Party 2 connects again with the same
+ * certificate: the newest handshake replaces the stale pipe, and the
+ * party's traffic flows on the new one.
+ */
+static void
+test_same_identity_replaces(void **state)
+{
+	nng_socket   a = tls_sock(tu_bus(1), 1, NULL);
+	nng_socket   b = tls_sock(tu_bus(2), 2, NULL);
+	nng_socket   c = tls_sock(tu_bus(2), 2, NULL);
+	struct relay r;
+	nng_msg *    m;
+
+	(void) state;
+	relay_connect(&r, a, b);
+	tu_wait_pipes(a, 1);
+	relay_stall(&r);
+	TU_PASS(nng_dial(c, r.url, NULL, 0));
+	tu_wait_removed(a, 1);
+	assert_int_equal(tu_listener_ctr(r.l, NNG_OPT_MPC_REPLACED), 1);
+	assert_int_equal(tu_listener_ctr(r.l, NNG_OPT_MPC_REJ_DUPLICATE), 0);
+	assert_int_equal(tu_listener_ctr(r.l, NNG_OPT_MPC_HANDSHAKES), 2);
+	tu_send(c, "newest wins", 12, 0, 0);
+	m = tu_recv(a);
+	assert_string_equal(nng_msg_body(m), "newest wins");
+	nng_msg_free(m);
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+	TU_PASS(nng_close(c));
+	relay_done(&r);
+}
+
 int
 main(void)
 {
@@ -683,6 +793,8 @@ main(void)
 		cmocka_unit_test(test_party_must_match_cert),
 		cmocka_unit_test(test_untrusted_ca),
 		cmocka_unit_test(test_no_client_cert),
+		cmocka_unit_test(test_other_identity_refused),
+		cmocka_unit_test(test_same_identity_replaces),
 		cmocka_unit_test(test_binding_one_side),
 		cmocka_unit_test(test_binding_off_both),
 		cmocka_unit_test(test_wrong_key_over_tls),
