@@ -131,18 +131,61 @@ add_endpoint(json_object *o, const struct mpc_audit_rec *r, int *err)
 	add_str(o, "remote", r->remote, err);
 }
 
-/* reason: the code, its symbolic name (NULL for NNG's own codes) and the
- * text, so an auditor needs no table. */
+/* NNG's own error names (<nng/nng.h>, enum nng_errno_enum), which NNG
+ * offers no function for. */
+#define NNG_ERR_NAME(e) [e] = #e
+static const char *const nng_err_names[] = {
+	NNG_ERR_NAME(NNG_EINTR), NNG_ERR_NAME(NNG_ENOMEM),
+	NNG_ERR_NAME(NNG_EINVAL), NNG_ERR_NAME(NNG_EBUSY),
+	NNG_ERR_NAME(NNG_ETIMEDOUT), NNG_ERR_NAME(NNG_ECONNREFUSED),
+	NNG_ERR_NAME(NNG_ECLOSED), NNG_ERR_NAME(NNG_EAGAIN),
+	NNG_ERR_NAME(NNG_ENOTSUP), NNG_ERR_NAME(NNG_EADDRINUSE),
+	NNG_ERR_NAME(NNG_ESTATE), NNG_ERR_NAME(NNG_ENOENT),
+	NNG_ERR_NAME(NNG_EPROTO), NNG_ERR_NAME(NNG_EUNREACHABLE),
+	NNG_ERR_NAME(NNG_EADDRINVAL), NNG_ERR_NAME(NNG_EPERM),
+	NNG_ERR_NAME(NNG_EMSGSIZE), NNG_ERR_NAME(NNG_ECONNABORTED),
+	NNG_ERR_NAME(NNG_ECONNRESET), NNG_ERR_NAME(NNG_ECANCELED),
+	NNG_ERR_NAME(NNG_ENOFILES), NNG_ERR_NAME(NNG_ENOSPC),
+	NNG_ERR_NAME(NNG_EEXIST), NNG_ERR_NAME(NNG_EREADONLY),
+	NNG_ERR_NAME(NNG_EWRITEONLY), NNG_ERR_NAME(NNG_ECRYPTO),
+	NNG_ERR_NAME(NNG_EPEERAUTH), NNG_ERR_NAME(NNG_ENOARG),
+	NNG_ERR_NAME(NNG_EAMBIGUOUS), NNG_ERR_NAME(NNG_EBADTYPE),
+	NNG_ERR_NAME(NNG_ECONNSHUT),
+};
+
+static const char *
+err_name(int e)
+{
+	const char *name = nng_mpc_errname(e);
+
+	if (name != NULL) {
+		return (name);
+	}
+	if (e > 0 &&
+	    (size_t) e < sizeof(nng_err_names) / sizeof(nng_err_names[0])) {
+		return (nng_err_names[e]);
+	}
+	if (e == NNG_EINTERNAL) {
+		return ("NNG_EINTERNAL");
+	}
+	if (e >= NNG_ESYSERR && e < NNG_ETRANERR) { /* NNG_ESYSERR + errno */
+		return ("NNG_ESYSERR");
+	}
+	return (NULL);
+}
+
+/* reason: the code, its symbolic name (an nng-mpc or NNG name; null for
+ * none or an unknown code) and the text, so an auditor needs no table. */
 static void
 add_reason(json_object *o, const struct mpc_audit_rec *r, int *err)
 {
-	const char *name = nng_mpc_errname(r->reason);
+	const char *name = err_name(r->reason);
 
 	add(o, "reason_code", json_object_new_int(r->reason), err);
 	if (name != NULL) {
 		add_str(o, "reason", name, err);
 	} else {
-		/* JSON null: an NNG code has no nng-mpc name. */
+		/* JSON null: no reason, or a code without a name. */
 		if (json_object_object_add(o, "reason", NULL) != 0) {
 			*err = 1;
 		}

@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/pair1/pair.h>
 #include <nng/supplemental/util/platform.h>
 
+#include <json-c/json.h>
+
 #include "audit_util.h"
+#include "mpc_certgen.h"
 #include "mpc_tran_event.h"
 
 static const uint8_t sid[NNG_MPC_SESSION_ID_SIZE] = "audit-secret-ts";
@@ -184,11 +188,155 @@ test_session_key_never_logged(void **state)
 	au_teardown(&e);
 }
 
+static void
+write_pem(const char *dir, const char *name, const mpc_certgen_pem *pem,
+    bool with_key)
+{
+	char  path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_true(fputs(pem->cert, f) >= 0);
+	if (with_key) {
+		assert_true(fputs(pem->key, f) >= 0);
+	}
+	assert_int_equal(fclose(f), 0);
+}
+
+static nng_socket
+tls_party(struct au_env *e, uint32_t id, const char *certkey,
+    const uint8_t *key, nng_mpc_audit *log)
+{
+	nng_socket s = party(id, key, log);
+	char       path[512];
+
+	snprintf(path, sizeof(path), "%s/ca.pem", e->dir);
+	assert_int_equal(nng_mpc_socket_set(s, NNG_OPT_TLS_CA_FILE, path,
+	                     strlen(path) + 1),
+	    0);
+	snprintf(path, sizeof(path), "%s/%s", e->dir, certkey);
+	assert_int_equal(nng_mpc_socket_set(s, NNG_OPT_TLS_CERT_KEY_FILE, path,
+	                     strlen(path) + 1),
+	    0);
+	return (s);
+}
+
+/* Over mpc+tls+tcp the transport's handshake record names the peer's
+ * certificate (subject, SPKI pin), the TLS version and suite and the
+ * channel binding; a peer from an untrusted CA is on record as refused;
+ * and still no key, session or private, appears. */
+static void
+test_tls_session_on_record(void **state)
+{
+	struct au_env                  e;
+	struct mpc_audit_verify_result r;
+	mpc_certgen_ca *               ca, *rogue;
+	mpc_certgen_pem                pem;
+	time_t                         now = time(NULL);
+	uint8_t                        key[NNG_MPC_SESSION_KEY_SIZE];
+	nng_mpc_audit *                log;
+	nng_socket                     s1, s2, s3;
+	nng_listener                   l;
+	char                           url[128], *text, *pin;
+	int                            port;
+	size_t                         len;
+	struct au_lines                ls;
+	json_object *                  j, *v;
+	const char *                   files[2];
+
+	(void) state;
+	au_setup(&e);
+	assert_int_equal(getrandom(key, sizeof(key), 0), (ssize_t) sizeof(key));
+	assert_int_equal(mpc_certgen_ca_create(&ca, 30, now, &pem), 0);
+	write_pem(e.dir, "ca.pem", &pem, false);
+	mpc_certgen_pem_free(&pem);
+	for (uint32_t id = 1; id <= 2; id++) {
+		char name[32];
+
+		assert_int_equal(mpc_certgen_party(ca, id, 30, now, &pem), 0);
+		snprintf(name, sizeof(name), "party%u.pem", id);
+		write_pem(e.dir, name, &pem, true);
+		mpc_certgen_pem_free(&pem);
+	}
+	mpc_certgen_ca_free(ca);
+	assert_int_equal(mpc_certgen_ca_create(&rogue, 30, now, NULL), 0);
+	assert_int_equal(mpc_certgen_party(rogue, 3, 30, now, &pem), 0);
+	write_pem(e.dir, "rogue3.pem", &pem, true);
+	mpc_certgen_pem_free(&pem);
+	mpc_certgen_ca_free(rogue);
+
+	assert_int_equal(nng_mpc_register(), 0);
+	assert_int_equal(nng_mpc_audit_open(&log, e.log, e.seal, NULL), 0);
+	s1 = tls_party(&e, 1, "party1.pem", key, log);
+	s2 = tls_party(&e, 2, "party2.pem", key, log);
+	s3 = tls_party(&e, 3, "rogue3.pem", key, log);
+	assert_int_equal(
+	    nng_listen(s1, "mpc+tls+tcp://127.0.0.1:0", &l, 0), 0);
+	assert_int_equal(
+	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port), 0);
+	snprintf(url, sizeof(url), "mpc+tls+tcp://127.0.0.1:%d", port);
+	assert_int_equal(nng_dial(s2, url, NULL, 0), 0);
+	assert_int_equal(nng_send(s2, "hello", 6, 0), 0);
+	{
+		nng_msg *msg;
+
+		assert_int_equal(nng_recvmsg(s1, &msg, 0), 0);
+		nng_msg_free(msg);
+	}
+	assert_int_not_equal(nng_dial(s3, url, NULL, 0), 0);
+	assert_int_equal(nng_close(s3), 0);
+	assert_int_equal(nng_close(s2), 0);
+	assert_int_equal(nng_close(s1), 0);
+	nng_mpc_audit_close(log);
+	for (int i = 0; i < 500 && !log_closed(e.log); i++) {
+		nng_msleep(20);
+	}
+	assert_true(log_closed(e.log));
+
+	files[0] = e.log;
+	files[1] = NULL;
+	assert_int_equal(au_verify(&e, files, NULL, &r), 0);
+	au_lines_read(e.log, &ls);
+	j = json_tokener_parse(ls.l[au_lines_find(&ls, 0,
+	    "\"event\":\"handshake\",\"url\":\"mpc+tls+tcp://127.0.0.1:0\"")]);
+	assert_non_null(j);
+	assert_true(json_object_object_get_ex(j, "subject", &v));
+	assert_non_null(strstr(json_object_get_string(v), "party-2"));
+	assert_true(json_object_object_get_ex(j, "pin", &v));
+	pin = strdup(json_object_get_string(v));
+	assert_int_equal(strlen(pin), 64);
+	assert_true(json_object_object_get_ex(j, "tls_version", &v));
+	assert_non_null(strstr(json_object_get_string(v), "1.3"));
+	assert_true(json_object_object_get_ex(j, "tls_cipher", &v));
+	assert_true(strlen(json_object_get_string(v)) > 0);
+	assert_true(json_object_object_get_ex(j, "binding", &v));
+	assert_true(json_object_get_boolean(v));
+	json_object_put(j);
+	/* The rogue is on record, refused, with a reason by name. */
+	j = json_tokener_parse(
+	    ls.l[au_lines_find(&ls, 0, "\"event\":\"refused\"")]);
+	assert_true(json_object_object_get_ex(j, "reason", &v));
+	assert_true(json_object_is_type(v, json_type_string));
+	json_object_put(j);
+	au_lines_free(&ls);
+
+	text = au_slurp(e.log, &len);
+	assert_absent(text, len, key, sizeof(key), "session key");
+	assert_null(strstr(text, "PRIVATE"));
+	assert_null(strstr(text, "BEGIN"));
+	free(text);
+	free(pin);
+	au_teardown(&e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session_key_never_logged),
+		cmocka_unit_test(test_tls_session_on_record),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
 }
