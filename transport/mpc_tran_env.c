@@ -168,3 +168,11 @@ mpc_tran_cfg_from_env(mpc_tran_cfg *cfg)
 	}
 	return (rv);
 }
+
+const char *
+mpc_tran_env_audit_file(void)
+{
+	const char *v = getenv("NNG_MPC_AUDIT_FILE");
+
+	return (((v != NULL) && (v[0] != '\0')) ? v : NULL);
+}

@@ -46,7 +46,9 @@ party(uint32_t id, const uint8_t *key, nng_mpc_audit *log)
 	    0);
 	assert_int_equal(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 5000), 0);
 	assert_int_equal(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, 5000), 0);
-	assert_int_equal(nng_mpc_audit_attach(s, log), 0);
+	if (log != NULL) {
+		assert_int_equal(nng_mpc_audit_attach(s, log), 0);
+	}
 	return (s);
 }
 
@@ -184,6 +186,61 @@ test_session_key_never_logged(void **state)
 	    0);
 	assert_absent(text, len, k0.key, sizeof(k0.key), "first sealing key");
 	assert_absent(text, len, kn.key, sizeof(kn.key), "sealing key");
+	free(text);
+	au_teardown(&e);
+}
+
+/*
+ * An unmodified program's audit trail: NNG_MPC_AUDIT_FILE and
+ * NNG_MPC_AUDIT_KEY_FILE alone, no API call.  Every endpoint of the
+ * process writes the one log; it verifies, and holds the handshake.
+ */
+static void
+test_environment_log(void **state)
+{
+	struct au_env                  e;
+	struct mpc_audit_verify_result r;
+	uint8_t                        key[NNG_MPC_SESSION_KEY_SIZE];
+	nng_socket                     s1, s2;
+	nng_listener                   l;
+	nng_msg *                      msg;
+	char                           url[128];
+	int                            port;
+	char *                         text;
+	size_t                         len;
+	const char *                   files[2];
+
+	(void) state;
+	au_setup(&e);
+	assert_int_equal(getrandom(key, sizeof(key), 0), (ssize_t) sizeof(key));
+	setenv("NNG_MPC_AUDIT_KEY_FILE", e.seal, 1);
+	setenv("NNG_MPC_AUDIT_FILE", e.log, 1);
+	assert_int_equal(nng_mpc_register(), 0);
+	s1 = party(1, key, NULL);
+	s2 = party(2, key, NULL);
+	assert_int_equal(nng_listen(s1, "mpc+tcp://127.0.0.1:0", &l, 0), 0);
+	assert_int_equal(
+	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port), 0);
+	snprintf(url, sizeof(url), "mpc+tcp://127.0.0.1:%d", port);
+	assert_int_equal(nng_dial(s2, url, NULL, 0), 0);
+	assert_int_equal(nng_send(s2, "env", 4, 0), 0);
+	assert_int_equal(nng_recvmsg(s1, &msg, 0), 0);
+	nng_msg_free(msg);
+	assert_int_equal(nng_close(s2), 0);
+	assert_int_equal(nng_close(s1), 0);
+	unsetenv("NNG_MPC_AUDIT_FILE");
+	unsetenv("NNG_MPC_AUDIT_KEY_FILE");
+	for (int i = 0; i < 500 && !log_closed(e.log); i++) {
+		nng_msleep(20);
+	}
+	assert_true(log_closed(e.log));
+	files[0] = e.log;
+	files[1] = NULL;
+	assert_int_equal(au_verify(&e, files, NULL, &r), 0);
+	text = au_slurp(e.log, &len);
+	assert_non_null(strstr(text, "\"role\":\"listener\",\"self\":1,\"party\":2"));
+	assert_non_null(strstr(text, "\"role\":\"dialer\",\"self\":2,\"party\":1"));
+	assert_absent(text, len, key, sizeof(key), "session key");
 	free(text);
 	au_teardown(&e);
 }
@@ -336,6 +393,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_session_key_never_logged),
+		cmocka_unit_test(test_environment_log),
 		cmocka_unit_test(test_tls_session_on_record),
 	};
 	return (cmocka_run_group_tests(tests, NULL, NULL));
