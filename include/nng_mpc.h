@@ -470,10 +470,14 @@ int nng_mpc_hkdf_sha256(uint8_t *okm, size_t okm_len, const void *ikm,
  *   peer's frames are never refused and an on-path injector cannot keep a
  *   pipe busy with frames it can never get delivered.
  * NNG_OPT_MPC_AUDIT (pointer, write-only)  An observer sink for this
- *   endpoint's connection events (the audit log); NNG_ENOTSUP when no
- *   observer is registered.
+ *   endpoint's connection events: an nng_mpc_audit from
+ *   nng_mpc_audit_open() (nng_mpc_audit_attach sets it); the endpoint
+ *   holds a reference while it exists.  NNG_ENOTSUP when no observer is
+ *   registered.
  * NNG_OPT_MPC_AUDIT_FILE (string, write-only)  The same, opened from a
- *   path.
+ *   path with the sealing state named by NNG_MPC_AUDIT_KEY_FILE (the
+ *   same file in one process shares one log); NNG_MPC_EAUDITKEY when no
+ *   sealing state is given (see "audit log" below).
  * NNG_OPT_MPC_CHANNEL_BINDING (bool; default true; TLS only)  Mix the TLS
  *   exporter (RFC 8446 7.5) into the keys, so frames are bound to this TLS
  *   connection.  Both sides must agree (else NNG_MPC_ECAPS).
@@ -877,6 +881,132 @@ typedef struct nng_mpc_tls_stats {
 
 void nng_mpc_tls_stats_get(nng_mpc_tls_stats *out);
 /* END registration and TLS */
+
+/* ======================================================================
+ * Metrics: a Prometheus endpoint
+ * ====================================================================== */
+
+/* BEGIN metrics */
+/*
+ * A metrics endpoint serves GET /metrics over HTTP (NNG's own HTTP server)
+ * in the Prometheus text exposition format 0.0.4 (Content-Type
+ * "text/plain; version=0.0.4; charset=utf-8"): every NNG statistic of the
+ * process's sockets, dialers, listeners and pipes, the TLS engine's
+ * counters (nng_mpc_tls_stats) and nng-mpc's histograms.  Other paths are
+ * 404, other methods 405.  README "Observability" lists the families.
+ * Plain HTTP without authentication: bind it to a loopback or management
+ * address.
+ *
+ * nng_mpc_metrics_start listens on addr, "HOST:PORT" ("127.0.0.1:9464",
+ * "[::1]:9464", "0.0.0.0:9464"; PORT 0..65535, 0 picks a free port) and
+ * returns the endpoint in *out.  Returns 0, NNG_EINVAL (out NULL),
+ * NNG_EADDRINVAL (addr NULL or not HOST:PORT), NNG_EADDRINUSE, or
+ * another NNG error of binding or memory.  The environment variable
+ * NNG_MPC_METRICS_ADDR=HOST:PORT starts one when nng_mpc_register() runs
+ * (also when the module is loaded), once per process.
+ */
+typedef struct nng_mpc_metrics nng_mpc_metrics;
+
+int nng_mpc_metrics_start(const char *addr, nng_mpc_metrics **out);
+
+/* The TCP port the endpoint listens on (the bound one for port 0), or -1
+ * when m is NULL. */
+int nng_mpc_metrics_port(const nng_mpc_metrics *m);
+
+/* Stops the endpoint (closing its connections) and frees it; NULL is a
+ * no-op. */
+void nng_mpc_metrics_stop(nng_mpc_metrics *m);
+/* END metrics */
+
+/* ======================================================================
+ * Audit log
+ * ====================================================================== */
+
+/* BEGIN audit */
+/*
+ * A sealed, tamper-evident log of who connected, when, with which
+ * certificate, and what was refused and why.  JSON Lines, each record
+ * chained to the previous one by SHA-256 ("prev"), with periodic seal
+ * records (HMAC-SHA256 under a key that evolves one way after each seal,
+ * so the machine never holds a key that could re-seal the past).  Written
+ * by a thread of its own from a bounded queue: the transport never waits
+ * for the disk.  `nngmpc audit keygen` makes the sealing state,
+ * `nngmpc audit verify` checks a log; README "Audit log" has the format.
+ *
+ * Environment for unmodified programs (read by the transport):
+ *   NNG_MPC_AUDIT_FILE      the log path every mpc+* endpoint writes to
+ *   NNG_MPC_AUDIT_KEY_FILE  the sealing state (DIR/audit.seal); required:
+ *                           there is no unsealed log
+ */
+enum nng_mpc_audit_errno {
+	NNG_MPC_EAUDITKEY   = NNG_MPC_ERRBASE + 128, /* sealing state missing/unreadable/malformed */
+	NNG_MPC_EAUDITLOG   = NNG_MPC_ERRBASE + 129, /* existing log not continuable (damaged tail) */
+	NNG_MPC_EAUDITSTATE = NNG_MPC_ERRBASE + 130, /* sealing state does not match the log */
+	NNG_MPC_EAUDITBAD   = NNG_MPC_ERRBASE + 131, /* log failed verification */
+};
+
+/* fsync policy: at each seal (default), never, or after every record. */
+enum nng_mpc_audit_fsync {
+	NNG_MPC_AUDIT_FSYNC_SEAL   = 0,
+	NNG_MPC_AUDIT_FSYNC_NONE   = 1,
+	NNG_MPC_AUDIT_FSYNC_ALWAYS = 2,
+};
+
+#define NNG_MPC_AUDIT_SEAL_RECORDS_DEFAULT 1000u
+#define NNG_MPC_AUDIT_SEAL_SECONDS_DEFAULT 60u
+#define NNG_MPC_AUDIT_QUEUE_DEFAULT        4096u
+#define NNG_MPC_AUDIT_QUEUE_MAX            (1u << 20)
+#define NNG_MPC_AUDIT_MAX_BYTES_MIN        (64u * 1024u)
+
+/* Options of nng_mpc_audit_open(); zero in a field means its default. */
+typedef struct nng_mpc_audit_opts {
+	uint32_t seal_records; /* seal after this many records, 1.. (1000) */
+	uint32_t seal_seconds; /* ... or this many seconds, 1.. (60), even
+	                          when nothing happened (an empty epoch) */
+	uint64_t max_bytes;    /* rotate past this size; 0: never; else
+	                          >= NNG_MPC_AUDIT_MAX_BYTES_MIN */
+	uint32_t queue_len;    /* queued records, 1..NNG_MPC_AUDIT_QUEUE_MAX
+	                          (4096); more are counted as lost */
+	int      fsync;        /* enum nng_mpc_audit_fsync */
+} nng_mpc_audit_opts;
+
+typedef struct nng_mpc_audit nng_mpc_audit;
+
+/*
+ * nng_mpc_audit_open opens (or continues) the log at path with the
+ * sealing state seal_file (made by `nngmpc audit keygen`, rewritten in
+ * place at each seal).  Opening a path that is already open in this
+ * process returns the same log with one more reference (opts of the first
+ * open stay).  Returns 0, NNG_EINVAL (NULL argument or an option out of
+ * range), NNG_MPC_EAUDITKEY, NNG_MPC_EAUDITLOG, NNG_MPC_EAUDITSTATE,
+ * NNG_EBUSY (another process writes that log), NNG_ENOMEM, or an NNG
+ * error for a file that cannot be opened.
+ */
+int nng_mpc_audit_open(nng_mpc_audit **out, const char *path,
+    const char *seal_file, const nng_mpc_audit_opts *opts);
+
+/* Drops the caller's reference; the last one (endpoints hold their own)
+ * writes a closing seal, flushes and stops the writer.  NULL is a no-op. */
+void nng_mpc_audit_close(nng_mpc_audit *log);
+
+/* Sets NNG_OPT_MPC_AUDIT on the socket: its mpc+* endpoints log to log. */
+int nng_mpc_audit_attach(nng_socket s, nng_mpc_audit *log);
+
+/* Waits until every record queued before the call is written (not for
+ * the data path).  0, or the first write error's NNG code. */
+int nng_mpc_audit_flush(nng_mpc_audit *log);
+
+typedef struct nng_mpc_audit_stats {
+	uint64_t records;      /* lines written, seals included */
+	uint64_t seals;        /* seal records written */
+	uint64_t lost;         /* records dropped because the queue was full */
+	uint64_t rotations;    /* files rotated */
+	uint64_t write_errors; /* failed writes (the log stops at the first) */
+	uint64_t queue_max;    /* highest queue occupancy seen */
+} nng_mpc_audit_stats;
+
+void nng_mpc_audit_stats_get(nng_mpc_audit *log, nng_mpc_audit_stats *out);
+/* END audit */
 
 #ifdef __cplusplus
 }

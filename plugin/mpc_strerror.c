@@ -1,6 +1,6 @@
 /*
  * mpc_strerror.c -- names and human-readable strings of nng-mpc's error
- * codes (NNG_MPC_ERRBASE + 1..127, declared in include/nng_mpc.h).
+ * codes (NNG_MPC_ERRBASE + 1..159, declared in include/nng_mpc.h).
  *
  * One table, indexed by (code - NNG_MPC_ERRBASE), with one section per
  * area; each area adds its codes in its own section only:
@@ -8,6 +8,7 @@
  *    32..63   message crypto
  *    64..95   transport and handshake
  *    96..127  TLS engine and identity
+ *   128..159  audit log
  * A code without an entry, and every value outside the range, falls back
  * to nng_strerror().
  *
@@ -17,7 +18,7 @@
 
 #include "nng_mpc.h"
 
-#define MPC_ERR_SLOTS 128
+#define MPC_ERR_SLOTS 160
 
 struct mpc_errent {
 	const char *name;
@@ -164,6 +165,15 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	    "cannot authenticate a peer"),
 	MPC_ERR(NNG_MPC_ETLSFORGOTTEN,
 	    "TLS handshake secrets already freed or never kept: no exporter"),
+
+	/* ---- audit log: 128..159 (plugin/mpc_audit_*.c) */
+	MPC_ERR(NNG_MPC_EAUDITKEY,
+	    "Audit sealing state is missing, unreadable or malformed"),
+	MPC_ERR(NNG_MPC_EAUDITLOG,
+	    "Existing audit log cannot be continued (damaged or foreign tail)"),
+	MPC_ERR(NNG_MPC_EAUDITSTATE,
+	    "Audit sealing state does not match the log"),
+	MPC_ERR(NNG_MPC_EAUDITBAD, "Audit log failed verification"),
 };
 
 static const struct mpc_errent *

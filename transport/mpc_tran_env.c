@@ -292,3 +292,11 @@ mpc_tran_limits_from_env(
 	}
 	return (0);
 }
+
+const char *
+mpc_tran_env_audit_file(void)
+{
+	const char *v = getenv("NNG_MPC_AUDIT_FILE");
+
+	return (((v != NULL) && (v[0] != '\0')) ? v : NULL);
+}

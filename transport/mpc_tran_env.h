@@ -44,6 +44,9 @@
 __attribute__((warn_unused_result)) int mpc_tran_cfg_from_env(
     mpc_tran_cfg *cfg);
 
+/* NNG_MPC_AUDIT_FILE: the audit log of an unmodified program, or NULL. */
+const char *mpc_tran_env_audit_file(void);
+
 /*
  * The value parsers mpc_tran_cfg_from_env() uses, without the environment
  * (exposed for test/fuzz/fuzz_tran_cfg.c and the tests).

@@ -17,6 +17,7 @@
 
 #include "mpc_tran_ep.h"
 
+#include "mpc_hist.h"
 #include "mpc_tran_env.h"
 #include "mpc_tran_tls.h"
 
@@ -177,21 +178,29 @@ mpc_tran_ep_emit_action(mpc_tran_ep *ep, mpc_tran_pipe *p)
 	mpc_tran_ep_emit(ep, &ev);
 }
 
-void
+void *
 mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink)
 {
 	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
 	void *                              old = ep->sink;
 
 	if (ops == NULL) {
-		return;
+		return (NULL);
 	}
 	if (sink != NULL) {
 		ops->ev_hold(sink);
 	}
 	ep->sink = sink;
-	if (old != NULL) {
-		ops->ev_rele(old);
+	return (old);
+}
+
+void
+mpc_tran_ep_rele_sink(void *sink)
+{
+	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
+
+	if ((sink != NULL) && (ops != NULL)) {
+		ops->ev_rele(sink);
 	}
 }
 
@@ -306,7 +315,7 @@ mpc_tran_ep_fini(void *arg)
 	if (ep->inner != NULL) {
 		nni_url_free(ep->inner);
 	}
-	mpc_tran_ep_set_sink(ep, NULL);
+	mpc_tran_ep_rele_sink(mpc_tran_ep_set_sink(ep, NULL));
 	mpc_tran_admit_fini(&ep->admit);
 	mpc_tran_cfg_wipe(&ep->cfg);
 	nni_mtx_fini(&ep->mtx);
@@ -392,6 +401,7 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 	prm.rcvmax       = ep->rcvmax;
 	prm.reject_limit = ep->reject_limit;
 	prm.lim          = &ep->lim;
+	prm.hist_delay   = ep->hist_delay;
 	prm.gone         = mpc_tran_ep_pipe_gone;
 	prm.owner        = ep;
 	rv = ep->closed ? NNG_ECLOSED : mpc_tran_pipe_alloc(&p, &prm);
@@ -422,6 +432,9 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 		mpc_tran_ep_emit_pipe(ep, p, MPC_TRAN_EV_REPLACED);
 	}
 	mpc_tran_ep_emit_pipe(ep, p, MPC_TRAN_EV_HANDSHAKE);
+	if (ep->hist_hs != NULL) {
+		mpc_hist_observe(ep->hist_hs, p->peer.duration_ns);
+	}
 	if (old_pipe != 0) {
 		/* Close the stale pipe before the socket sees the new one
 		 * (pair1 takes one pipe at a time), outside our lock: NNG
@@ -671,6 +684,16 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 	mpc_tran_limits_init(&ep->lim);
 	ep->reject_limit = MPC_TRAN_REJECT_LIMIT_DEFAULT;
 
+	/* The endpoint's histograms (shared by every endpoint of the
+	 * scheme; none when the registry is full: only metrics are lost). */
+	if (mpc_hist_get(&mpc_hist_handshake_seconds, sch->scheme,
+	        &ep->hist_hs) != 0) {
+		ep->hist_hs = NULL;
+	}
+	if (mpc_hist_get(&mpc_hist_delivery_delay_seconds, sch->scheme,
+	        &ep->hist_delay) != 0) {
+		ep->hist_delay = NULL;
+	}
 	ep->kind      = sch->kind;
 	ep->is_dialer = dialer;
 	ep->proto     = nni_sock_proto_id(sock);
@@ -762,6 +785,33 @@ mpc_tran_ep_cancel(nni_aio *aio, void *arg, int rv)
 }
 
 /*
+ * An unmodified program's audit log: NNG_MPC_AUDIT_FILE names it (the
+ * observer reads NNG_MPC_AUDIT_KEY_FILE for its sealing state) when the
+ * application attached none.  A log that cannot be opened fails the dial
+ * or listen: an operator who asked for an audit trail gets one or an
+ * error, never silence.  The observer keeps one log per file, so every
+ * endpoint of the process shares it.  Locked.
+ */
+static int
+mpc_tran_ep_env_sink(mpc_tran_ep *ep)
+{
+	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
+	const char *                        path;
+	void *                              sink;
+	int                                 rv = 0;
+
+	if ((ep->sink != NULL) || (ops == NULL) ||
+	    ((path = mpc_tran_env_audit_file()) == NULL)) {
+		return (0);
+	}
+	if ((sink = ops->ev_open(path, &rv)) == NULL) {
+		return (rv != 0 ? rv : NNG_EINVAL);
+	}
+	ep->sink = sink; /* ev_open returned it held for us */
+	return (0);
+}
+
+/*
  * Settles an endpoint's configuration when it starts to dial or listen:
  * the inner endpoint gets a private TLS configuration derived from the
  * endpoint's source, with its pins (mpc_tran_tls.h); then what is still
@@ -782,7 +832,10 @@ mpc_tran_ep_settle(mpc_tran_ep *ep)
 	         &ep->admit.thr.burst)) != 0) {
 		return (rv);
 	}
-	return (mpc_tran_cfg_from_env(&ep->cfg));
+	if ((rv = mpc_tran_cfg_from_env(&ep->cfg)) != 0) {
+		return (rv);
+	}
+	return (mpc_tran_ep_env_sink(ep));
 }
 
 /* Common start of connect and accept: checks, then parks the user aio. */

@@ -73,6 +73,8 @@ typedef struct mpc_tran_ep {
 	mpc_tran_limits      lim; /* the pipe filter's settings */
 	uint32_t             reject_limit; /* NNG_OPT_MPC_REJECT_LIMIT */
 	void *               sink; /* the observer's sink, held, or NULL */
+	struct mpc_hist *    hist_hs;    /* handshake durations, or NULL */
+	struct mpc_hist *    hist_delay; /* delivery delays, or NULL */
 	mpc_tran_ep_stats    stats;
 } mpc_tran_ep;
 
@@ -85,7 +87,11 @@ void mpc_tran_ep_connect(void *arg, nni_aio *aio);
 int  mpc_tran_ep_bind(void *arg);
 void mpc_tran_ep_accept(void *arg, nni_aio *aio);
 
-/* Replaces the endpoint's observer sink (NULL: none).  Locked. */
-void mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink);
+/* Replaces the endpoint's observer sink (NULL: none), holding the new
+ * one.  Locked; returns the old one, which the caller releases with
+ * mpc_tran_ep_rele_sink() once unlocked (the last release may close a
+ * log: never under the endpoint's lock). */
+void *mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink);
+void  mpc_tran_ep_rele_sink(void *sink);
 
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_EP_H */

@@ -685,8 +685,9 @@ mpc_tran_ep_set_audit(void *arg, const void *v, size_t sz, nni_type t)
 		return (NNG_ENOTSUP);
 	}
 	nni_mtx_lock(&ep->mtx);
-	mpc_tran_ep_set_sink(ep, sink);
+	sink = mpc_tran_ep_set_sink(ep, sink);
 	nni_mtx_unlock(&ep->mtx);
+	mpc_tran_ep_rele_sink(sink); /* the one replaced */
 	return (0);
 }
 
@@ -696,6 +697,7 @@ mpc_tran_ep_set_audit_file(void *arg, const void *v, size_t sz, nni_type t)
 	mpc_tran_ep *                       ep  = arg;
 	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
 	void *                              sink;
+	void *                              old;
 	int                                 rv;
 
 	if ((rv = nni_copyin_str(NULL, v, sz, 4096, t)) != 0) {
@@ -708,8 +710,9 @@ mpc_tran_ep_set_audit_file(void *arg, const void *v, size_t sz, nni_type t)
 		return (rv != 0 ? rv : NNG_EINVAL);
 	}
 	nni_mtx_lock(&ep->mtx);
-	mpc_tran_ep_set_sink(ep, sink);
+	old = mpc_tran_ep_set_sink(ep, sink);
 	nni_mtx_unlock(&ep->mtx);
+	mpc_tran_ep_rele_sink(old);
 	ops->ev_rele(sink); /* the endpoint holds its own reference */
 	return (0);
 }

@@ -127,6 +127,7 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	p->peer         = prm->peer;
 	p->proto        = prm->proto;
 	p->reject_limit = prm->reject_limit;
+	p->hist_delay   = prm->hist_delay;
 	p->txstate      = MPC_TX_IDLE;
 	p->rxstate      = MPC_RX_IDLE;
 	p->born_ns      = mpc_tran_now_ns();

@@ -104,6 +104,7 @@ typedef struct mpc_tran_pipe_params {
 	size_t         rcvmax;
 	uint32_t       reject_limit;
 	const mpc_tran_limits *lim; /* rate limit, liveness: copied */
+	struct mpc_hist *hist_delay; /* delivery delays, or NULL */
 	/* Called once from the pipe's fini (the endpoint's reference). */
 	void (*gone)(void *owner, mpc_tran_pipe *p);
 	void *owner;
@@ -122,6 +123,7 @@ struct mpc_tran_pipe {
 	mpc_tran_peer   peer; /* fixed once negotiated */
 	uint32_t        reject_limit;
 	int             close_reason; /* why we closed it, or 0 */
+	struct mpc_hist *hist_delay;  /* delivery delays, or NULL */
 
 	mpc_chan *     chan;
 	nni_atomic_u64 rcvmax; /* NNG_OPT_RECVMAXSZ; 0: the MPC maximum */

@@ -61,6 +61,7 @@
 
 #include "mpc_cursor.h"
 #include "mpc_envelope.h"
+#include "mpc_hist.h"
 #include "mpc_wipe.h"
 
 static int mpc_tran_recv_kick(mpc_tran_pipe *p);
@@ -209,6 +210,25 @@ mpc_tran_recv_arm_grace(mpc_tran_pipe *p)
 	nni_sleep_aio((nni_duration) (left / 1000000u) + 1, p->rxgrace);
 }
 
+/* Delivery delay: our wall clock minus the sender's frame timestamp
+ * (authenticated, but the two clocks are only as close as their sync;
+ * a negative difference is not counted). */
+static void
+mpc_tran_recv_delay(mpc_tran_pipe *p, uint64_t sent_ns)
+{
+	struct timespec ts;
+	uint64_t        now;
+
+	if (p->hist_delay == NULL) {
+		return;
+	}
+	(void) clock_gettime(CLOCK_REALTIME, &ts);
+	now = (uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec;
+	if (now >= sent_ns) {
+		mpc_hist_observe(p->hist_delay, now - sent_ns);
+	}
+}
+
 /*
  * A complete frame is in p->rxhdr, the message body and p->rxtag:
  * authenticate and decrypt it in place, check the authenticated header,
@@ -248,6 +268,7 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 	if ((rv = mpc_envelope_put_in(p->rxmsg, &p->rxh)) != 0) {
 		return (rv);
 	}
+	mpc_tran_recv_delay(p, p->rxh.timestamp_ns);
 	*deliver = true;
 	return (0);
 }

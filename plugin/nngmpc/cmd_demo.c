@@ -7,23 +7,20 @@
  * party's link counters.  It exits 0 only if every node saw every message
  * of every round exactly once, authenticated, at the right party.
  *
- * Threading: single-threaded; the nodes are child processes whose stdout
- * (node.c's report lines) comes back through pipes read with poll().
+ * Threading: single-threaded; the nodes are child processes (proc.c) whose
+ * stdout (node.c's report lines) comes back through pipes.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nng_mpc.h>
@@ -31,6 +28,7 @@
 #include "filter_flags.h"
 #include "nngmpc.h"
 #include "node.h"
+#include "proc.h"
 #include "roster.h"
 #include "rounds.h"
 
@@ -56,10 +54,7 @@ struct demo_round {
 
 struct demo_node {
 	uint32_t id;
-	pid_t    pid;
-	int      fd;       /* report pipe, -1 at EOF */
-	char     buf[2048];
-	size_t   len;
+	struct nngmpc_proc proc;     /* its report comes through proc.out */
 	bool     ok;       /* "result ok" */
 	char     fail[600];
 	int      status;
@@ -237,54 +232,47 @@ out:
 	return (ok);
 }
 
-static bool
+/* Starts one node per party; 0, or an errno (then none is left). */
+static int
 demo_spawn(struct demo *d)
 {
-	char timeout[16];
+	char                          timeout[16];
+	const struct nngmpc_proc_spec spec = {
+		.out  = NNGMPC_PROC_PIPE,
+		.file = "/proc/self/exe",
+	};
 
 	snprintf(timeout, sizeof(timeout), "%u", (unsigned) d->timeout_s);
 	for (uint32_t i = 0; i < d->parties; i++) {
 		struct demo_node *n = &d->nodes[i];
 		char              id[16];
-		int               p[2];
+		char *argv[12 + NNGMPC_FILTER_ARGV_MAX + 1] = { "nngmpc",
+			"node", "--roster", d->roster_path, "--id", id,
+			"--report", "--timeout", timeout };
+		char  vals[NNGMPC_FILTER_ARGV_MAX][24];
+		char  flood[16];
+		int   k = 9;
+		int   rv;
 
 		n->id = i + 1;
 		snprintf(id, sizeof(id), "%u", (unsigned) n->id);
-		if (pipe2(p, O_CLOEXEC) != 0) {
-			return (false);
+		/* The pipe filter's flags for every node; --flood for one. */
+		k += nngmpc_filter_argv(&d->lim, vals, argv + k);
+		if (n->id == d->flood_id) {
+			snprintf(flood, sizeof(flood), "%u",
+			    (unsigned) d->flood_count);
+			argv[k++] = "--flood";
+			argv[k++] = flood;
 		}
-		fflush(stdout);
-		if ((n->pid = fork()) < 0) {
-			close(p[0]);
-			close(p[1]);
-			return (false);
-		}
-		if (n->pid == 0) {
-			char *argv[12 + NNGMPC_FILTER_ARGV_MAX + 1] = {
-				"nngmpc", "node", "--roster", d->roster_path,
-				"--id", id, "--report", "--timeout", timeout };
-			char  vals[NNGMPC_FILTER_ARGV_MAX][24];
-			char  flood[16];
-			int   k = 9;
-
-			k += nngmpc_filter_argv(&d->lim, vals, argv + k);
-			if (n->id == d->flood_id) {
-				snprintf(flood, sizeof(flood), "%u",
-				    (unsigned) d->flood_count);
-				argv[k++] = "--flood";
-				argv[k++] = flood;
+		argv[k] = NULL;
+		if ((rv = nngmpc_proc_spawn(&n->proc, argv, &spec)) != 0) {
+			while (i-- > 0) {
+				(void) nngmpc_proc_reap(&d->nodes[i].proc, 0);
 			}
-			argv[k] = NULL;
-			dup2(p[1], STDOUT_FILENO);
-			execv("/proc/self/exe", argv);
-			fprintf(stderr, "nngmpc demo: cannot start a node: %s\n",
-			    strerror(errno));
-			_exit(127);
+			return (rv);
 		}
-		close(p[1]);
-		n->fd = p[0];
 	}
-	return (true);
+	return (0);
 }
 
 static void
@@ -316,7 +304,7 @@ demo_line(struct demo *d, struct demo_node *n, const char *line)
 			printf("killing party %u (SIGKILL) after its round %s, "
 			       "as asked\n",
 			    (unsigned) n->id, name);
-			kill(n->pid, SIGKILL);
+			nngmpc_proc_signal(&n->proc, SIGKILL);
 			d->killed = true;
 		}
 	} else if (sscanf(line, "peer %u %llu %llu %llu %llu %llu %llu", &pid,
@@ -341,75 +329,51 @@ demo_line(struct demo *d, struct demo_node *n, const char *line)
 	}
 }
 
-/* Reads every node's report until all pipes are closed. */
+/* Reads every node's report until all pipes are closed, then reaps the
+ * nodes. */
 static void
 demo_collect(struct demo *d)
 {
-	struct pollfd pfd[DEMO_PARTIES_MAX];
-	uint32_t      open = d->parties;
+	struct nngmpc_proc *ps[DEMO_PARTIES_MAX];
 	/* A node reports within its own timeouts (connect, each round, the
 	 * closing ACK, 10 s to close); silence far beyond that is a hang,
 	 * and the demo must never hang: such a node is killed and named. */
-	int           quiet_ms = (int) (d->timeout_s * 3 + 15) * 1000;
+	int  quiet_ms = (int) (d->timeout_s * 3 + 15) * 1000;
+	bool open     = true;
 
-	while (open > 0) {
-		int n;
-		for (uint32_t i = 0; i < d->parties; i++) {
-			pfd[i].fd     = d->nodes[i].fd;
-			pfd[i].events = POLLIN;
-		}
-		if ((n = poll(pfd, d->parties, quiet_ms)) < 0) {
-			if (errno == EINTR) {
-				continue;
-			}
+	for (uint32_t i = 0; i < d->parties; i++) {
+		ps[i] = &d->nodes[i].proc;
+	}
+	while (open) {
+		int rv = nngmpc_proc_poll(ps, d->parties, quiet_ms);
+
+		if (rv != 0 && rv != ETIMEDOUT) {
 			break;
 		}
-		if (n == 0) {
-			for (uint32_t i = 0; i < d->parties; i++) {
-				struct demo_node *nd = &d->nodes[i];
-				if (nd->fd >= 0) {
-					printf("party %u: silent for %d s, "
-					       "killing it (a hang)\n",
-					    (unsigned) nd->id, quiet_ms / 1000);
-					snprintf(nd->fail, sizeof(nd->fail),
-					    "hung: silent for %d s",
-					    quiet_ms / 1000);
-					kill(nd->pid, SIGKILL);
-				}
-			}
-			continue;
-		}
+		open = false;
 		for (uint32_t i = 0; i < d->parties; i++) {
-			struct demo_node *n = &d->nodes[i];
-			ssize_t           got;
-			char             *nl;
+			struct demo_node *nd = &d->nodes[i];
+			const char       *line;
 
-			if (n->fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP))) {
+			while ((line = nngmpc_proc_line(&nd->proc)) != NULL) {
+				demo_line(d, nd, line);
+			}
+			if (!nngmpc_proc_reading(&nd->proc)) {
 				continue;
 			}
-			got = read(n->fd, n->buf + n->len,
-			    sizeof(n->buf) - 1 - n->len);
-			if (got <= 0) {
-				close(n->fd);
-				n->fd = -1;
-				open--;
-				continue;
-			}
-			n->len += (size_t) got;
-			n->buf[n->len] = '\0';
-			while ((nl = strchr(n->buf, '\n')) != NULL) {
-				*nl = '\0';
-				demo_line(d, n, n->buf);
-				n->len -= (size_t) (nl + 1 - n->buf);
-				memmove(n->buf, nl + 1, n->len + 1);
-			}
-			if (n->len == sizeof(n->buf) - 1) {
-				n->len = 0; /* an overlong line: not ours */
+			open = true;
+			if (rv == ETIMEDOUT) {
+				printf("party %u: silent for %d s, killing it "
+				       "(a hang)\n",
+				    (unsigned) nd->id, quiet_ms / 1000);
+				snprintf(nd->fail, sizeof(nd->fail),
+				    "hung: silent for %d s", quiet_ms / 1000);
+				nngmpc_proc_signal(&nd->proc, SIGKILL);
 			}
 		}
 	}
 	for (uint32_t i = 0; i < d->parties; i++) {
-		waitpid(d->nodes[i].pid, &d->nodes[i].status, 0);
+		d->nodes[i].status = nngmpc_proc_reap(&d->nodes[i].proc, -1);
 	}
 }
 
@@ -476,12 +440,12 @@ demo_print(struct demo *d)
 		const char       *res;
 		char              why[64];
 
-		if (n->ok && WIFEXITED(n->status) &&
-		    WEXITSTATUS(n->status) == 0) {
+		if (n->ok && n->status == 0) {
 			res = "ok";
-		} else if (WIFSIGNALED(n->status) && n->fail[0] == '\0') {
+		} else if (n->status > 128 && n->fail[0] == '\0') {
+			/* proc.h: 128 + the signal (a node exits 0..2) */
 			snprintf(why, sizeof(why), "killed by signal %d",
-			    WTERMSIG(n->status));
+			    n->status - 128);
 			res = why;
 			all = false;
 		} else {
@@ -662,9 +626,9 @@ demo_run(int argc, char **argv)
 	printf("session roster: %s\nstarting %u party processes "
 	       "(nngmpc node)\n",
 	    d->roster_path, (unsigned) d->parties);
-	if (!demo_spawn(d)) {
+	if ((rv = demo_spawn(d)) != 0) {
 		nngmpc_error(DEMO_CMD, "cannot start the party processes: %s",
-		    strerror(errno));
+		    strerror(rv));
 		goto out;
 	}
 	demo_collect(d);

@@ -41,6 +41,8 @@ struct nngmpc_node_opts {
 	 * 64-byte broadcasts of type NNGMPC_FLOOD_TYPE after our messages of
 	 * each round; receivers count and discard them. */
 	uint32_t flood;
+	/* HOST:PORT of a metrics endpoint for the node's life, or NULL. */
+	const char *metrics_addr;
 };
 
 /* The flooder's message type (application range). */

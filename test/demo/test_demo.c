@@ -12,18 +12,20 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
 
 static const char *nngmpc;
 
 /* Runs nngmpc with the given arguments; stdout+stderr into *out (the
  * caller frees it); returns the exit status. */
-static const struct pu_spec run_spec = { .out = PU_PIPE, .err = PU_TO_OUT };
-#define run(out, ...) pu_runl(&run_spec, (out), nngmpc, __VA_ARGS__)
+static const struct nngmpc_proc_spec run_spec = { .out = NNGMPC_PROC_PIPE,
+	.err                                           = NNGMPC_PROC_TO_OUT };
+#define run(out, ...) nngmpc_proc_runl(&run_spec, (out), nngmpc, __VA_ARGS__)
 
 static void
 expect(const char *out, const char *needle)
@@ -144,6 +146,8 @@ write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+	/* A roster holds the session key: nngmpc node wants it 0600. */
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 #define SID "00112233445566778899aabbccddeeff"

@@ -12,6 +12,8 @@
  * counters to move.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -488,33 +490,38 @@ test_heartbeat_rtt(void **state)
 	TU_PASS(nng_close(b));
 }
 
-/* A path that starts black-holing: both ends declare the peer dead and
- * the dialer gets back through once the path works again. */
+/* A path that black-holes (a peer gone silent with its connection up):
+ * the dialer declares the peer dead and closes the pipe; once the path
+ * works again it reconnects, and the newest handshake replaces the
+ * listener's stale pipe if the listener had not noticed itself. */
 static void
 test_dead_peer(void **state)
 {
-	nng_socket   a = tu_pair(1);
-	nng_socket   b = tu_pair(2);
-	nng_dialer   d;
-	char         url[256];
-	char         rurl[256];
-	relay *      r;
-	nng_msg *    m;
+	nng_socket    a = tu_pair(1);
+	nng_socket    b = tu_pair(2);
+	nng_dialer    d;
+	char          url[256];
+	char          rurl[256];
+	struct relay *r;
+	uint16_t      rport;
+	nng_msg *     m;
 
 	(void) state;
 	fast_heartbeat(a);
 	fast_heartbeat(b);
 	tu_listen(a, "mpc+tcp", url, sizeof(url), NULL);
-	r = relay_start(url, rurl, sizeof(rurl));
+	r = relay_start("127.0.0.1", (uint16_t) atoi(strrchr(url, ':') + 1),
+	    &rport);
+	(void) snprintf(rurl, sizeof(rurl), "mpc+tcp://127.0.0.1:%u",
+	    (unsigned) rport);
 	TU_PASS(nng_dial(b, rurl, &d, 0));
 	tu_send(b, "before", 7, 0, 0);
 	m = tu_recv(a);
 	nng_msg_free(m);
-	relay_blackhole(r); /* open connections now go nowhere */
+	relay_blackhole(r, true);
 	tu_wait_dialer_ctr(d, NNG_OPT_MPC_CLOSED_DEAD, 1);
-	/* The dialer reconnected through the relay (new connections pass);
-	 * the newest handshake replaced the listener's stale pipe, if it
-	 * had not noticed itself yet. */
+	tu_wait_removed(b, 1);
+	relay_blackhole(r, false);
 	tu_wait_dialer_ctr(d, NNG_OPT_MPC_HANDSHAKES, 2);
 	tu_wait_pipes(b, 1);
 	tu_send(b, "after", 6, 0, 0);
