@@ -567,6 +567,10 @@ int nng_mpc_socket_set(
  *   over its limit for NNG_OPT_MPC_RATE_CLOSE_AFTER (NNG_MPC_ERATELIMIT,
  *   counter NNG_OPT_MPC_CLOSED_RATE).
  * NNG_OPT_MPC_RATE_CLOSE_AFTER (ms duration; default 5000; 1..3600000)
+ * NNG_OPT_MPC_SEND_RATE_MSGS, NNG_OPT_MPC_SEND_RATE_BYTES (uint64; default
+ *   0: off)  Optional send-side shaping per pipe: sends wait in the pipe's
+ *   queue (NNG's protocol sees backpressure) while over this rate, with
+ *   NNG_OPT_MPC_RATE_BURST of burst; counter NNG_OPT_MPC_SEND_DELAYED.
  * NNG_OPT_MPC_RATE_ADAPTIVE (bool; default false)  AIMD: each frame the
  *   pipe refuses (forged, replayed, wrong header) halves the peer's
  *   allowance, down to 1/64 of the rate; it recovers by 1/16 of the rate
@@ -602,6 +606,8 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_RATE_POLICY       "mpc:rate-policy"
 #define NNG_OPT_MPC_RATE_CLOSE_AFTER  "mpc:rate-close-after"
 #define NNG_OPT_MPC_RATE_ADAPTIVE     "mpc:rate-adaptive"
+#define NNG_OPT_MPC_SEND_RATE_MSGS    "mpc:send-rate-msgs"
+#define NNG_OPT_MPC_SEND_RATE_BYTES   "mpc:send-rate-bytes"
 #define NNG_OPT_MPC_HEARTBEAT         "mpc:heartbeat"
 #define NNG_OPT_MPC_DEAD_AFTER        "mpc:dead-after"
 #define NNG_OPT_MPC_IDLE_TIMEOUT      "mpc:idle-timeout"
@@ -746,6 +752,7 @@ typedef struct nng_mpc_filter {
  *   NNG_OPT_MPC_RATE_THROTTLED   ms the pipe spent not reading because of
  *                                the limit
  *   NNG_OPT_MPC_RATE_DELAYED     frames that waited for tokens
+ *   NNG_OPT_MPC_SEND_DELAYED     sends that waited for send-side tokens
  *   NNG_OPT_MPC_HEARTBEATS_OUT / _IN   heartbeats sent / answered
  *   NNG_OPT_MPC_RTT              last heartbeat round-trip, microseconds
  *   NNG_OPT_MPC_SRTT             smoothed round-trip (RFC 6298 2.3), us
@@ -756,6 +763,7 @@ typedef struct nng_mpc_filter {
 #define NNG_OPT_MPC_RATE_TOKENS    "mpc:rate-tokens"
 #define NNG_OPT_MPC_RATE_THROTTLED "mpc:rate-throttled"
 #define NNG_OPT_MPC_RATE_DELAYED   "mpc:rate-delayed"
+#define NNG_OPT_MPC_SEND_DELAYED   "mpc:send-delayed"
 #define NNG_OPT_MPC_HEARTBEATS_OUT "mpc:heartbeats-out"
 #define NNG_OPT_MPC_HEARTBEATS_IN  "mpc:heartbeats-in"
 #define NNG_OPT_MPC_RTT            "mpc:rtt"

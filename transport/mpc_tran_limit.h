@@ -224,6 +224,8 @@ typedef struct mpc_tran_limits {
 	mpc_tran_partyset deny;
 	nng_mpc_filter    filter;
 	mpc_tran_rate_cfg rate;
+	uint64_t          send_msgs;  /* send shaping; 0: off */
+	uint64_t          send_bytes;
 	uint32_t          heartbeat_ms; /* 0: off */
 	uint32_t          dead_after;
 	uint32_t          idle_ms;     /* 0: none */

@@ -143,6 +143,10 @@ MPC_TRAN_LIM_NUM_OPT(mpc_tran_lim_msgs, lim.rate.msgs, uint64_t, 0,
     UINT64_MAX, MPC_TRAN_LIM_MSGS)
 MPC_TRAN_LIM_NUM_OPT(mpc_tran_lim_bytes, lim.rate.bytes, uint64_t, 0,
     UINT64_MAX, MPC_TRAN_LIM_BYTES)
+MPC_TRAN_LIM_NUM_OPT(mpc_tran_lim_send_msgs, lim.send_msgs, uint64_t, 0,
+    UINT64_MAX, 0)
+MPC_TRAN_LIM_NUM_OPT(mpc_tran_lim_send_bytes, lim.send_bytes, uint64_t, 0,
+    UINT64_MAX, 0)
 MPC_TRAN_LIM_NUM_OPT(mpc_tran_lim_dead_after, lim.dead_after, uint32_t,
     MPC_TRAN_DEAD_AFTER_MIN, MPC_TRAN_DEAD_AFTER_MAX,
     MPC_TRAN_LIM_DEAD_AFTER)
@@ -300,6 +304,8 @@ static const nni_option mpc_tran_limit_ep_opts[] = {
 	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_RATE_POLICY, mpc_tran_lim_policy),
 	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_RATE_CLOSE_AFTER, mpc_tran_lim_close_after),
 	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_RATE_ADAPTIVE, mpc_tran_lim_adaptive),
+	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_SEND_RATE_MSGS, mpc_tran_lim_send_msgs),
+	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_SEND_RATE_BYTES, mpc_tran_lim_send_bytes),
 	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_HEARTBEAT, mpc_tran_lim_heartbeat),
 	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_DEAD_AFTER, mpc_tran_lim_dead_after),
 	MPC_TRAN_LIM_OPT(NNG_OPT_MPC_IDLE_TIMEOUT, mpc_tran_lim_idle),

@@ -30,6 +30,7 @@ mpc_tran_pipe_close(void *arg)
 	nni_aio_close(p->txaio);
 	nni_aio_close(p->rxgrace);
 	nni_aio_close(p->rxlimit);
+	nni_aio_close(p->txlimit);
 	nni_aio_close(p->live);
 	nng_stream_close(p->conn);
 	/* The party may connect again as soon as this pipe is closed, not
@@ -46,6 +47,7 @@ mpc_tran_pipe_stop(void *arg)
 	nni_aio_stop(p->txaio);
 	nni_aio_stop(p->rxgrace);
 	nni_aio_stop(p->rxlimit);
+	nni_aio_stop(p->txlimit);
 	nni_aio_stop(p->live);
 }
 
@@ -76,6 +78,7 @@ mpc_tran_pipe_fini(void *arg)
 	nni_aio_free(p->txaio);
 	nni_aio_free(p->rxgrace);
 	nni_aio_free(p->rxlimit);
+	nni_aio_free(p->txlimit);
 	nni_aio_free(p->live);
 	if (p->conn != NULL) {
 		nng_stream_close(p->conn);
@@ -136,6 +139,12 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	nni_atomic_init64(&p->rtt_us);
 	nni_atomic_init64(&p->srtt_us);
 	if (prm->lim != NULL) {
+		mpc_tran_rate_cfg tx = prm->lim->rate; /* its burst */
+		tx.msgs              = prm->lim->send_msgs;
+		tx.bytes             = prm->lim->send_bytes;
+		tx.policy            = MPC_TRAN_RATE_BACKPRESSURE;
+		tx.adaptive          = false;
+		mpc_tran_rate_init(&p->txrate, &tx, p->born_ns);
 		mpc_tran_rate_init(&p->rxrate, &prm->lim->rate, p->born_ns);
 		p->hb_ms       = prm->lim->heartbeat_ms;
 		p->dead_after  = prm->lim->dead_after;
@@ -145,6 +154,7 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 		mpc_tran_limits l;
 		mpc_tran_limits_init(&l);
 		mpc_tran_rate_init(&p->rxrate, &l.rate, p->born_ns);
+		mpc_tran_rate_init(&p->txrate, &l.rate, p->born_ns);
 	}
 	mpc_tran_party_init(&p->party, prm->sock_id, p->peer.peer_id,
 	    p->peer.tls ? p->peer.tlsp.pin : NULL);
@@ -161,6 +171,8 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	    ((rv = nni_aio_alloc(&p->rxgrace, mpc_tran_recv_grace_cb, p)) !=
 	        0) ||
 	    ((rv = nni_aio_alloc(&p->rxlimit, mpc_tran_recv_limit_cb, p)) !=
+	        0) ||
+	    ((rv = nni_aio_alloc(&p->txlimit, mpc_tran_send_limit_cb, p)) !=
 	        0) ||
 	    ((rv = nni_aio_alloc(&p->live, mpc_tran_live_cb, p)) != 0)) {
 		goto fail;

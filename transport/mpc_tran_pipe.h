@@ -143,6 +143,9 @@ struct mpc_tran_pipe {
 	size_t            txfill; /* bytes sealed into it, not written */
 	uint8_t           txhdr[NNG_MPC_FRAME_HEADER_SIZE];
 	uint8_t           txtag[NNG_MPC_FRAME_TAG_SIZE];
+	mpc_tran_rate     txrate;  /* optional send shaping */
+	nni_aio *         txlimit; /* ends a shaping wait */
+	bool              txlimit_armed;
 
 	nni_mtx           rxmtx;
 	mpc_tran_rx_state rxstate;
@@ -201,6 +204,7 @@ uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv);
 void mpc_tran_send(void *arg, nni_aio *aio); /* the p_send op */
 void mpc_tran_send_cb(void *arg);            /* txaio's callback */
 void mpc_tran_send_close(mpc_tran_pipe *p);  /* takes txmtx */
+void mpc_tran_send_limit_cb(void *arg);      /* txlimit's callback */
 /* Seals a heartbeat control frame (NNG_MPC_MSG_CTL_PING or _PONG) with
  * its 8-byte token and writes it with what else is sealed; skipped when
  * the buffer is full behind a write (the pipe is not idle then).  Takes

@@ -158,6 +158,8 @@
 	    "sends not written: bad envelope, to ourselves, or too large")     \
 	X(RATE_DELAYED, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_RATE_DELAYED,    \
 	    "mpc_rate_delayed", "frames that waited for rate tokens")          \
+	X(TX_DELAYED, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_SEND_DELAYED,      \
+	    "mpc_send_delayed", "sends that waited for send-side tokens")      \
 	X(HB_OUT, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_HEARTBEATS_OUT,        \
 	    "mpc_heartbeats_out", "heartbeats sent")                           \
 	X(HB_IN, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_HEARTBEATS_IN,          \

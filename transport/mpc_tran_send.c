@@ -330,9 +330,34 @@ mpc_tran_send_take(mpc_tran_pipe *p, nni_aio *aio)
 }
 
 /*
+ * Optional send shaping (NNG_OPT_MPC_SEND_RATE_*): with the buckets short,
+ * the sends stay queued -- the protocol sees backpressure, as from a slow
+ * peer -- and txlimit runs the queue again when tokens are back.  true
+ * when the queue must wait.  Locked.
+ */
+static bool
+mpc_tran_send_shape(mpc_tran_pipe *p)
+{
+	uint64_t wait;
+	bool     close;
+
+	if (p->txlimit_armed) {
+		return (true);
+	}
+	wait = mpc_tran_rate_check(&p->txrate, mpc_tran_now_ns(), false, &close);
+	if (wait == 0) {
+		return (false);
+	}
+	mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_TX_DELAYED, 1);
+	p->txlimit_armed = true;
+	nni_sleep_aio(mpc_tran_rate_wait_ms(&p->txrate, wait), p->txlimit);
+	return (true);
+}
+
+/*
  * Moves queued sends into frames until the queue is empty or must wait
- * for the outstanding write, then writes what was sealed if no write is
- * outstanding.
+ * for the outstanding write (or for send-side tokens), then writes what
+ * was sealed if no write is outstanding.
  *
  * Called from a send (incb false), a sealed send waits on sealedq and
  * completes with the write that carries it: the protocol may hold its
@@ -358,8 +383,15 @@ mpc_tran_send_run(mpc_tran_pipe *p, bool incb)
 			    &p->sendq, false, mpc_tran_send_error(p));
 			return;
 		}
+		if (!mpc_tran_rate_ready(&p->txrate) && mpc_tran_send_shape(p)) {
+			break;
+		}
 		switch (mpc_tran_send_take(p, aio)) {
 		case MPC_TX_STEP_SEALED:
+			if (p->txrate.on) {
+				mpc_tran_rate_charge(
+				    &p->txrate, mpc_tran_send_len(aio));
+			}
 			if (!incb) {
 				nni_list_append(&p->sealedq, aio);
 				break;
@@ -370,8 +402,13 @@ mpc_tran_send_run(mpc_tran_pipe *p, bool incb)
 			break;
 		case MPC_TX_STEP_DONE:
 			break;
-		case MPC_TX_STEP_WAIT:
 		case MPC_TX_STEP_BIG:
+			if (p->txrate.on) {
+				mpc_tran_rate_charge(
+				    &p->txrate, mpc_tran_send_len(aio));
+			}
+			return;
+		case MPC_TX_STEP_WAIT:
 			return;
 		}
 	}
@@ -511,6 +548,22 @@ mpc_tran_send(void *arg, nni_aio *aio)
 	 * queue, the callback takes it: that is what lets frames share a
 	 * write.  Otherwise it goes out now. */
 	if ((p->txstate == MPC_TX_IDLE) && (p->txincb == 0)) {
+		mpc_tran_send_run(p, false);
+	}
+	nni_mtx_unlock(&p->txmtx);
+}
+
+/* A shaping wait ended: run the queue, unless a write is outstanding or
+ * our write callback is running it (it takes the queue then). */
+void
+mpc_tran_send_limit_cb(void *arg)
+{
+	mpc_tran_pipe *p = arg;
+
+	nni_mtx_lock(&p->txmtx);
+	p->txlimit_armed = false;
+	if ((nni_aio_result(p->txlimit) == 0) &&
+	    (p->txstate == MPC_TX_IDLE) && (p->txincb == 0)) {
 		mpc_tran_send_run(p, false);
 	}
 	nni_mtx_unlock(&p->txmtx);

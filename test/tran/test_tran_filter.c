@@ -352,6 +352,42 @@ test_rate_backpressure(void **state)
 	TU_PASS(nng_close(b));
 }
 
+/* Send shaping: the sender's own sends wait for tokens; nothing lost,
+ * order kept. */
+static void
+test_send_shaping(void **state)
+{
+	nng_socket a = tu_pair(1);
+	nng_socket b = tu_pair(2);
+	char       url[256];
+	nng_msg *  m;
+	nng_pipe   p;
+
+	set_u64(a, NNG_OPT_MPC_SEND_RATE_MSGS, 400);
+	set_int(a, NNG_OPT_MPC_RATE_BURST, 10); /* 4 messages */
+	tu_listen(a, scheme_of(state), url, sizeof(url), NULL);
+	TU_PASS(nng_dial(b, url, NULL, 0));
+	tu_send(b, "hi", 3, 0, 0);
+	m = tu_recv(a);
+	p = nng_msg_get_pipe(m);
+	nng_msg_free(m);
+	for (int i = 0; i < BP_MSGS; i++) {
+		tu_send(a, &i, sizeof(i), 0, 0);
+	}
+	for (int i = 0; i < BP_MSGS; i++) {
+		int v;
+		m = tu_recv(b);
+		assert_int_equal(nng_msg_len(m), sizeof(v));
+		memcpy(&v, nng_msg_body(m), sizeof(v));
+		assert_int_equal(v, i);
+		nng_msg_free(m);
+	}
+	assert_true(tu_pipe_ctr(p, NNG_OPT_MPC_SEND_DELAYED) > 0);
+	assert_int_equal(tu_pipe_ctr(p, NNG_OPT_MPC_FRAMES_OUT), BP_MSGS);
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+}
+
 /* Close: a peer over its limit for too long loses its pipe. */
 static void
 test_rate_close(void **state)
@@ -576,6 +612,7 @@ main(void)
 		cmocka_unit_test(test_option_values),
 		cmocka_unit_test(test_conn_rate),
 		TU_BOTH(test_rate_backpressure),
+		TU_BOTH(test_send_shaping),
 		TU_BOTH(test_rate_close),
 		TU_BOTH(test_rate_adaptive),
 		TU_BOTH(test_heartbeat_rtt),
