@@ -256,6 +256,11 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 	}
 	mpc_tran_recv_arm_grace(p);
 	if (mpc_tran_recv_is_heartbeat(p, &p->rxh)) {
+		/* A heartbeat pays like a message: a peer cannot make us
+		 * answer pings faster than its rate. */
+		if (p->rxrate.on) {
+			mpc_tran_rate_charge(&p->rxrate, nni_msg_len(p->rxmsg));
+		}
 		mpc_tran_recv_heartbeat(p);
 		mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
 		nni_msg_free(p->rxmsg);
