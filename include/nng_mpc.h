@@ -572,9 +572,9 @@ int nng_mpc_socket_set(
  *   queue (NNG's protocol sees backpressure) while over this rate, with
  *   NNG_OPT_MPC_RATE_BURST of burst; counter NNG_OPT_MPC_SEND_DELAYED.
  * NNG_OPT_MPC_RATE_ADAPTIVE (bool; default false)  AIMD: each frame the
- *   pipe refuses (forged, replayed, wrong header) halves the peer's
- *   allowance, down to 1/64 of the rate; it recovers by 1/16 of the rate
- *   per second.
+ *   pipe refuses (forged, replayed, wrong header), and the socket's
+ *   receive queue staying full for 1 s, halves the peer's allowance, down
+ *   to 1/64 of the rate; it recovers by 1/16 of the rate per second.
  * Liveness:
  * NNG_OPT_MPC_HEARTBEAT (ms duration; default 5000; 0: off, else
  *   100..3600000)  An authenticated heartbeat frame (transport control

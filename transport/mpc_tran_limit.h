@@ -132,6 +132,9 @@ typedef enum mpc_tran_rate_policy {
  * 1/64 of the configured rate, and recovers by 1/16 of it per second of
  * good behaviour (AIMD, as TCP's congestion window, RFC 5681 3.1). */
 #define MPC_TRAN_RATE_ALLOW_MIN       (1.0 / 64.0)
+/* ... and when the socket's receive queue stayed full this long (the
+ * application cannot keep up with what its peers send). */
+#define MPC_TRAN_RATE_STALL_MS        1000
 #define MPC_TRAN_RATE_ALLOW_STEP      (1.0 / 16.0)
 
 /* What a pipe's limits are (copied from its endpoint when made). */

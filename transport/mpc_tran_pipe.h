@@ -165,6 +165,8 @@ struct mpc_tran_pipe {
 	mpc_tran_rate     rxrate;  /* the peer's receive rate limit */
 	nni_aio *         rxlimit; /* ends a throttle */
 	uint64_t          rttvar_us; /* RFC 6298 RTTVAR, under rxmtx */
+	uint64_t          rxstall_at; /* adaptive: frames waiting on a full
+	                                 socket queue since (ns), or 0 */
 
 	/* Liveness (mpc_tran_live.c): settings, then the timer's own state.
 	 * The counters below are what the timer watches move. */

@@ -41,7 +41,8 @@
  * are not involved.  While the buckets hold tokens no clock is read.
  * Under the close policy a peer over its limit for too long closes the
  * pipe (NNG_MPC_ERATELIMIT); in adaptive mode every refused frame halves
- * its allowance.
+ * its allowance, and so does a socket queue that stayed full for
+ * MPC_TRAN_RATE_STALL_MS.
  *
  * Heartbeats (transport control frames NNG_MPC_MSG_CTL_PING / _PONG, an
  * 8-byte token each; mpc_tran_live.c sends the pings) are authenticated
@@ -498,6 +499,41 @@ mpc_tran_recv_finish(nni_aio *aio, nni_msg *msg, int rv)
 	nni_aio_finish_sync(aio, 0, nni_msg_len(msg));
 }
 
+/*
+ * Adaptive mode: after a delivery the protocol took no further receive --
+ * the socket's queue is full (NNG's protocols stop receiving from their
+ * pipes then), and whatever the peer sends waits.  Noted here (the clock
+ * is read only then); when it stayed so for MPC_TRAN_RATE_STALL_MS, the
+ * next receive lowers the peer's allowance: the application cannot keep
+ * up with what its peers send.  Every stalled pipe is lowered, as TCP
+ * lowers every window under congestion; the allowance grows back.
+ * Locked.
+ */
+static void
+mpc_tran_recv_note_stall(mpc_tran_pipe *p)
+{
+	if (p->rxrate.cfg.adaptive && p->rxrate.on && (p->rxstall_at == 0) &&
+	    (p->rxstate == MPC_RX_IDLE) && nni_list_empty(&p->recvq)) {
+		p->rxstall_at = mpc_tran_now_ns();
+	}
+}
+
+/* A receive arrived after a stall: punish one that lasted.  Locked. */
+static void
+mpc_tran_recv_end_stall(mpc_tran_pipe *p)
+{
+	uint64_t now;
+
+	if (p->rxstall_at == 0) {
+		return;
+	}
+	now = mpc_tran_now_ns();
+	if (now - p->rxstall_at >= (uint64_t) MPC_TRAN_RATE_STALL_MS * 1000000u) {
+		mpc_tran_rate_punish(&p->rxrate, now);
+	}
+	p->rxstall_at = 0;
+}
+
 void
 mpc_tran_recv_cb(void *arg)
 {
@@ -562,6 +598,7 @@ mpc_tran_recv_cb(void *arg)
 			break;
 		}
 	}
+	mpc_tran_recv_note_stall(p);
 	nni_mtx_unlock(&p->rxmtx);
 }
 
@@ -694,6 +731,7 @@ mpc_tran_recv(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_aio_list_append(&p->recvq, aio);
+	mpc_tran_recv_end_stall(p);
 	if ((nni_list_first(&p->recvq) == aio) &&
 	    (p->rxstate == MPC_RX_IDLE) &&
 	    ((rv = mpc_tran_recv_kick(p)) != 0)) {

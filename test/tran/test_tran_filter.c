@@ -22,7 +22,12 @@
 #include "relay.h"
 #include "tran_util.h"
 
+#include <nng/supplemental/util/platform.h>
+
 #define BUS0_PROTO 0x0070 /* NNG_BUS0_SELF */
+/* Longer than the transport's stall time (1 s, mpc_tran_limit.h): the
+ * condition the adaptive test creates, not a timing assertion. */
+#define MPC_STALL_WAIT_MS 1300
 
 static const char *
 scheme_of(void **state)
@@ -477,6 +482,52 @@ test_rate_adaptive(void **state)
 	TU_PASS(nng_close(s));
 }
 
+struct allow_wait {
+	nng_pipe p;
+	uint64_t below;
+};
+
+static bool
+allowance_below(void *arg)
+{
+	struct allow_wait *w = arg;
+	return (tu_pipe_ctr(w->p, NNG_OPT_MPC_RATE_ALLOWANCE) < w->below);
+}
+
+/* Adaptive: a socket queue that stays full while the peer's frames wait
+ * lowers the peer's allowance too (the application cannot keep up). */
+static void
+test_rate_adaptive_stall(void **state)
+{
+	nng_socket        a = tu_pair(1);
+	nng_socket        b = tu_pair(2);
+	char              url[256];
+	nng_msg *         m;
+	struct allow_wait w = { .below = 1000000 };
+
+	set_u64(a, NNG_OPT_MPC_RATE_MSGS, 1000000);
+	TU_PASS(nng_mpc_socket_set(
+	    a, NNG_OPT_MPC_RATE_ADAPTIVE, &(bool) { true }, sizeof(bool)));
+	tu_listen(a, scheme_of(state), url, sizeof(url), NULL);
+	TU_PASS(nng_dial(b, url, NULL, 0));
+	tu_send(b, "first", 6, 0, 0);
+	m = tu_recv(a);
+	w.p = nng_msg_get_pipe(m);
+	nng_msg_free(m);
+	/* pair1 holds one message and takes no more from the pipe while
+	 * the application does not receive: its queue is full. */
+	for (int i = 0; i < 50; i++) {
+		tu_send(b, "more", 5, 0, 0);
+	}
+	nng_msleep(MPC_STALL_WAIT_MS);
+	for (int i = 0; i < 50; i++) {
+		nng_msg_free(tu_recv(a));
+	}
+	tu_wait_until(allowance_below, &w);
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+}
+
 /* ---------------------------------------------------------------------- *
  * Liveness
  * ---------------------------------------------------------------------- */
@@ -615,6 +666,7 @@ main(void)
 		TU_BOTH(test_send_shaping),
 		TU_BOTH(test_rate_close),
 		TU_BOTH(test_rate_adaptive),
+		TU_BOTH(test_rate_adaptive_stall),
 		TU_BOTH(test_heartbeat_rtt),
 		cmocka_unit_test(test_dead_peer),
 		TU_BOTH(test_expiry),
