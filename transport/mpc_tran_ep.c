@@ -206,6 +206,20 @@ mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
 	nni_mtx_unlock(&ep->mtx);
 }
 
+/* A negotiation was freed: drops its reference on the endpoint. */
+static void
+mpc_tran_ep_nego_gone(void *arg)
+{
+	mpc_tran_ep *ep = arg;
+
+	nni_mtx_lock(&ep->mtx);
+	ep->refcnt--;
+	if (ep->fini && (ep->refcnt == 0)) {
+		nni_reap(&mpc_tran_ep_reap_list, ep);
+	}
+	nni_mtx_unlock(&ep->mtx);
+}
+
 /* Hands the first made pipe to a waiting accept/connect.  A pipe a newer
  * connection of its party replaced meanwhile is dropped.  Locked. */
 static void
@@ -450,6 +464,7 @@ mpc_tran_ep_new_conn(mpc_tran_ep *ep, nng_stream *conn)
 	prm.rcvmax  = ep->rcvmax;
 	prm.remote  = remote;
 	prm.done    = mpc_tran_ep_nego_done;
+	prm.gone    = mpc_tran_ep_nego_gone;
 	prm.arg     = ep;
 	if ((rv = mpc_tran_nego_start(&n, conn, &src, &prm)) != 0) {
 		if (!ep->is_dialer) {
@@ -457,6 +472,8 @@ mpc_tran_ep_new_conn(mpc_tran_ep *ep, nng_stream *conn)
 		}
 		return (rv);
 	}
+	/* The negotiation's callbacks take our mutex: we outlive them. */
+	ep->refcnt++;
 	nni_list_append(&ep->negos, n);
 	return (0);
 }

@@ -58,6 +58,10 @@ typedef struct mpc_tran_nego_params {
 	size_t             rcvmax;  /* NNG_OPT_RECVMAXSZ, 0: none */
 	const char *       remote;  /* the peer's address, for reports */
 	void (*done)(void *arg, mpc_tran_nego *n, int rv);
+	/* Called once when the negotiation is freed (on NNG's reaper, after
+	 * its last callback returned): the owner's reference, so the owner
+	 * and its mutex outlive every callback. */
+	void (*gone)(void *arg);
 	void *arg;
 } mpc_tran_nego_params;
 
@@ -79,8 +83,9 @@ typedef struct mpc_tran_peer {
 
 /*
  * Starts negotiating over conn (ownership passes to the negotiation).
- * Returns 0 (the callback will report), or an error with conn closed and
- * freed and nothing allocated.  Locked.
+ * Returns 0 (the callback will report, and gone will be called), or an
+ * error with conn closed and freed, nothing allocated, and gone never
+ * called.  Locked.
  */
 __attribute__((warn_unused_result)) int mpc_tran_nego_start(
     mpc_tran_nego **np, nng_stream *conn, const mpc_tran_source *src,
