@@ -210,10 +210,12 @@ enum nng_mpc_tls_errno {
  * Why 8 bytes of session binding rather than the 16-byte session ID: the
  * full session ID is an input of the HKDF that derives the frame keys, so a
  * frame of another session can never authenticate, whatever it carries.  The
- * binding only lets a receiver reject a cross-session frame with a specific
- * error (NNG_MPC_ESESSION) before decrypting; 64 bits make an accidental
- * match of two sessions' bindings negligible (2^-64), and spending 8 bytes
- * instead of 16 keeps the overhead at 64 bytes.
+ * binding only lets a receiver name the reason (NNG_MPC_ESESSION) for an
+ * authentic frame of another session; the transport checks it with the
+ * rest of the authenticated header, after the tag verified (before that the
+ * header is only a claim).  64 bits make an accidental match of two
+ * sessions' bindings negligible (2^-64), and spending 8 bytes instead of 16
+ * keeps the overhead at 64 bytes.
  */
 #define NNG_MPC_WIRE_VERSION         1
 #define NNG_MPC_FRAME_MAGIC          0x894Du

@@ -208,14 +208,13 @@ mpc_tran_ep_rele_sink(void *sink)
  * Lifecycle
  * ---------------------------------------------------------------------- */
 
-/* A finished endpoint is freed once no pipe and no negotiation refers to
- * it: a negotiation runs the application's filter with the endpoint's
- * mutex released (mpc_tran_nego.c), so it must not go away meanwhile.
- * Locked. */
+/* A finished endpoint is freed once no pipe and no negotiation holds a
+ * reference (a negotiation also runs the application's filter with the
+ * endpoint's mutex released: mpc_tran_nego.c).  Locked. */
 static void
 mpc_tran_ep_maybe_reap(mpc_tran_ep *ep)
 {
-	if (ep->fini && (ep->refcnt == 0) && nni_list_empty(&ep->negos)) {
+	if (ep->fini && (ep->refcnt == 0)) {
 		nni_reap(&mpc_tran_ep_reap_list, ep);
 	}
 }
@@ -242,6 +241,18 @@ mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
 	}
 	mpc_tran_ep_emit_closed(ep, p);
 	nni_list_node_remove(&p->node);
+	ep->refcnt--;
+	mpc_tran_ep_maybe_reap(ep);
+	nni_mtx_unlock(&ep->mtx);
+}
+
+/* A negotiation was freed: drops its reference on the endpoint. */
+static void
+mpc_tran_ep_nego_gone(void *arg)
+{
+	mpc_tran_ep *ep = arg;
+
+	nni_mtx_lock(&ep->mtx);
 	ep->refcnt--;
 	mpc_tran_ep_maybe_reap(ep);
 	nni_mtx_unlock(&ep->mtx);
@@ -298,7 +309,7 @@ mpc_tran_ep_fini(void *arg)
 
 	nni_mtx_lock(&ep->mtx);
 	ep->fini = true;
-	if ((ep->refcnt != 0) || !nni_list_empty(&ep->negos)) {
+	if (ep->refcnt != 0) {
 		nni_mtx_unlock(&ep->mtx);
 		return;
 	}
@@ -390,7 +401,6 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 		}
 		mpc_tran_nego_reap(n);
 		mpc_tran_ep_failed(ep, rv);
-		mpc_tran_ep_maybe_reap(ep);
 		return;
 	}
 	memset(&prm, 0, sizeof(prm));
@@ -410,7 +420,6 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 		nng_stream_free(prm.conn);
 		mpc_chan_free(prm.chan);
 		mpc_tran_ep_failed(ep, rv);
-		mpc_tran_ep_maybe_reap(ep);
 		return;
 	}
 	/* On no list until registered: nothing else walks it meanwhile. */
@@ -495,6 +504,7 @@ mpc_tran_ep_new_conn(mpc_tran_ep *ep, nng_stream *conn)
 	prm.remote  = remote;
 	prm.lim     = &ep->lim;
 	prm.done    = mpc_tran_ep_nego_done;
+	prm.gone    = mpc_tran_ep_nego_gone;
 	prm.arg     = ep;
 	if ((rv = mpc_tran_nego_start(&n, conn, &src, &prm)) != 0) {
 		if (!ep->is_dialer) {
@@ -502,6 +512,8 @@ mpc_tran_ep_new_conn(mpc_tran_ep *ep, nng_stream *conn)
 		}
 		return (rv);
 	}
+	/* The negotiation's callbacks take our mutex: we outlive them. */
+	ep->refcnt++;
 	nni_list_append(&ep->negos, n);
 	return (0);
 }
@@ -816,7 +828,8 @@ mpc_tran_ep_env_sink(mpc_tran_ep *ep)
  * the inner endpoint gets a private TLS configuration derived from the
  * endpoint's source, with its pins (mpc_tran_tls.h); then what is still
  * unset -- MPC settings and the pipe filter's -- comes from the
- * environment (mpc_tran_env.h), for unmodified NNG programs.  0 when a handshake has all it needs.  Locked.
+ * environment (mpc_tran_env.h), for unmodified NNG programs.  0 when a
+ * handshake has all it needs.  Locked.
  */
 static int
 mpc_tran_ep_settle(mpc_tran_ep *ep)

@@ -55,7 +55,7 @@ typedef struct mpc_tran_ep {
 	bool                 started;
 	bool                 closed;
 	bool                 fini;
-	int                  refcnt; /* pipes alive */
+	int                  refcnt; /* negotiations and pipes alive */
 	nni_url *            url;    /* the mpc+* URL (owned by the core) */
 	nni_url *            inner;  /* tcp:// tls+tcp:// ipc:// (ours) */
 	nni_list             negos;  /* negotiating */

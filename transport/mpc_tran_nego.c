@@ -414,9 +414,11 @@ mpc_tran_nego_timer_cb(void *arg)
 }
 
 static void
-mpc_tran_nego_fini(void *arg)
+mpc_tran_nego_fini(void *narg)
 {
-	mpc_tran_nego *n = arg;
+	mpc_tran_nego *n = narg;
+	void (*gone)(void *);
+	void *arg;
 
 	nni_aio_stop(n->tx.aio);
 	nni_aio_stop(n->rx.aio);
@@ -431,8 +433,13 @@ mpc_tran_nego_fini(void *arg)
 	mpc_chan_free(n->chan);
 	mpc_hs_wipe(&n->hs);
 	mpc_tran_cfg_wipe(&n->idcfg);
+	gone = n->prm.gone;
+	arg  = n->prm.arg;
 	mpc_wipe(n, sizeof(*n));
 	NNI_FREE_STRUCT(n);
+	if (gone != NULL) {
+		gone(arg);
+	}
 }
 
 void
@@ -492,6 +499,7 @@ mpc_tran_nego_start(mpc_tran_nego **np, nng_stream *conn,
 	          sizeof(cfg->session_id))) != 0) ||
 	    ((rv = mpc_hs_init(&n->hs, cfg, prm->proto, prm->dialer,
 	          prm->tls && cfg->channel_binding, max)) != 0)) {
+		n->prm.gone = NULL; /* never started: no reference taken */
 		mpc_tran_nego_fini(n);
 		return (rv);
 	}

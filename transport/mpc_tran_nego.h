@@ -12,8 +12,8 @@
  * Threading: a negotiation runs under its owner's mutex (given at start),
  * as NNG's stream transports negotiate under their endpoint's -- except
  * the application's filter (NNG_OPT_MPC_FILTER), which it calls with the
- * mutex released, both transfers idle; the owner must outlive it (its
- * callback reports the end).  Its
+ * mutex released, both transfers idle; the owner outlives it (the
+ * negotiation holds its reference until gone).  Its
  * callback is called with that mutex held, as the negotiation's last act:
  * it may drop and retake the mutex, and must end the negotiation's life
  * with mpc_tran_nego_reap().
@@ -64,6 +64,10 @@ typedef struct mpc_tran_nego_params {
 	const mpc_tran_limits *lim; /* allow/deny lists, filter: read at
 	                               start only */
 	void (*done)(void *arg, mpc_tran_nego *n, int rv);
+	/* Called once when the negotiation is freed (on NNG's reaper, after
+	 * its last callback returned): the owner's reference, so the owner
+	 * and its mutex outlive every callback. */
+	void (*gone)(void *arg);
 	void *arg;
 } mpc_tran_nego_params;
 
@@ -85,8 +89,9 @@ typedef struct mpc_tran_peer {
 
 /*
  * Starts negotiating over conn (ownership passes to the negotiation).
- * Returns 0 (the callback will report), or an error with conn closed and
- * freed and nothing allocated.  Locked.
+ * Returns 0 (the callback will report, and gone will be called), or an
+ * error with conn closed and freed, nothing allocated, and gone never
+ * called.  Locked.
  */
 __attribute__((warn_unused_result)) int mpc_tran_nego_start(
     mpc_tran_nego **np, nng_stream *conn, const mpc_tran_source *src,
