@@ -553,7 +553,8 @@ int nng_mpc_socket_set(
  * NNG_OPT_MPC_DENY_PARTIES (string; default "")  Parties refused.  Both
  *   refusals are NNG_MPC_EPARTYDENIED, sent to the peer in the finished
  *   record (its nng_dial() returns it), counter NNG_OPT_MPC_REJ_PARTY.
- * NNG_OPT_MPC_FILTER (pointer to an nng_mpc_filter, below; NULL clears)
+ * NNG_OPT_MPC_FILTER (pointer to an nng_mpc_filter, below; write-only;
+ *   NULL clears)
  *   The application's filter.
  * Per pipe, receive side (each pipe takes the values when it is made):
  * NNG_OPT_MPC_RATE_MSGS (uint64; default 0: unlimited)  Messages per

@@ -279,12 +279,6 @@ mpc_tran_rate_init(mpc_tran_rate *r, const mpc_tran_rate_cfg *cfg, uint64_t now)
 	    fmax(1.0, (double) cfg->bytes * burst), now);
 }
 
-bool
-mpc_tran_rate_ready(const mpc_tran_rate *r)
-{
-	return (!r->on || ((r->msgs.tokens >= 1.0) && (r->bytes.tokens >= 0)));
-}
-
 /* Adaptive recovery: +1/16 of the rate per second of good behaviour. */
 static void
 mpc_tran_rate_recover(mpc_tran_rate *r, uint64_t now)

@@ -172,7 +172,11 @@ void mpc_tran_rate_init(
  * is read by the caller only when mpc_tran_rate_ready() says the buckets
  * ran dry.
  */
-bool     mpc_tran_rate_ready(const mpc_tran_rate *r);
+static inline bool
+mpc_tran_rate_ready(const mpc_tran_rate *r)
+{
+	return (!r->on || ((r->msgs.tokens >= 1.0) && (r->bytes.tokens >= 0)));
+}
 uint64_t mpc_tran_rate_check(
     mpc_tran_rate *r, uint64_t now, bool backlog, bool *close);
 /* A frame of len payload bytes was delivered. */
