@@ -171,6 +171,33 @@ mpc_tran_throttle_fini(mpc_tran_throttle *t)
 	free(t->slots);
 	t->slots = NULL;
 	t->live  = 0;
+	t->cap   = 0;
+}
+
+/* Room for more sources: doubles the table (from 64) up to its fixed
+ * maximum.  0, NNG_MPC_ETHROTTLEFULL at the maximum, or NNG_ENOMEM. */
+static int
+mpc_tran_throttle_grow(mpc_tran_throttle *t)
+{
+	mpc_tran_throttle_slot *n;
+	uint32_t                cap = t->cap == 0 ? 64 : t->cap * 2;
+
+	if (t->cap >= MPC_TRAN_THROTTLE_SLOTS) {
+		return (NNG_MPC_ETHROTTLEFULL);
+	}
+	if (cap > MPC_TRAN_THROTTLE_SLOTS) {
+		cap = MPC_TRAN_THROTTLE_SLOTS;
+	}
+	if ((n = calloc(cap, sizeof(*n))) == NULL) {
+		return (NNG_ENOMEM);
+	}
+	if (t->slots != NULL) {
+		memcpy(n, t->slots, t->cap * sizeof(*n));
+		free(t->slots);
+	}
+	t->slots = n;
+	t->cap   = cap;
+	return (0);
 }
 
 /* A slot whose bucket would be full again holds nothing worth keeping. */
@@ -187,21 +214,17 @@ int
 mpc_tran_throttle_take(mpc_tran_throttle *t, uint16_t family,
     const uint8_t *addr, uint64_t now)
 {
-	mpc_tran_throttle_slot *s    = NULL;
+	mpc_tran_throttle_slot *s      = NULL;
 	mpc_tran_throttle_slot *free_s = NULL;
+	int                     rv;
 
 	if ((t->rate == 0) || (family == 0)) {
 		return (0);
 	}
-	if ((t->slots == NULL) &&
-	    ((t->slots = calloc(MPC_TRAN_THROTTLE_SLOTS, sizeof(*t->slots))) ==
-	        NULL)) {
-		return (NNG_ENOMEM);
-	}
-	/* One pass: the source's slot, else a free or aged one.  4096
-	 * compares of 10 bytes per accepted connection: microseconds, far
-	 * below what a connection costs the kernel. */
-	for (uint32_t i = 0; i < MPC_TRAN_THROTTLE_SLOTS; i++) {
+	/* One pass: the source's slot, else a free or aged one.  At most
+	 * 4096 compares of 10 bytes per accepted connection: microseconds,
+	 * far below what a connection costs the kernel. */
+	for (uint32_t i = 0; i < t->cap; i++) {
 		mpc_tran_throttle_slot *c = &t->slots[i];
 		if (c->family == 0) {
 			if (free_s == NULL) {
@@ -220,10 +243,14 @@ mpc_tran_throttle_take(mpc_tran_throttle *t, uint16_t family,
 			free_s = c;
 		}
 	}
-	if (s == NULL) {
-		if (free_s == NULL) {
-			return (NNG_MPC_ETHROTTLEFULL);
+	if ((s == NULL) && (free_s == NULL)) {
+		uint32_t first = t->cap;
+		if ((rv = mpc_tran_throttle_grow(t)) != 0) {
+			return (rv); /* full table = deny */
 		}
+		free_s = &t->slots[first];
+	}
+	if (s == NULL) {
 		s         = free_s;
 		s->family = family;
 		memcpy(s->addr, addr, sizeof(s->addr));

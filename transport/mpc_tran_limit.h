@@ -78,8 +78,9 @@ uint64_t mpc_tran_bucket_wait(const mpc_tran_bucket *b, double want);
 /* ---- new connections per source (WireGuard's ratelimiter model) --------- */
 
 /* Defaults and ranges of NNG_OPT_MPC_CONN_RATE / _CONN_BURST and the size
- * of the table: a fixed maximum; when every entry is live a new source is
- * refused (full table = deny, as WireGuard's ratelimiter). */
+ * of the table: it grows with the sources seen (64, 128, ...) up to a
+ * fixed maximum; when every entry is live a new source is refused (full
+ * table = deny, as WireGuard's ratelimiter). */
 #define MPC_TRAN_CONN_RATE_DEFAULT  20 /* new connections / s / source */
 #define MPC_TRAN_CONN_RATE_MAX      1000000
 #define MPC_TRAN_CONN_BURST_DEFAULT 40
@@ -97,7 +98,9 @@ typedef struct mpc_tran_throttle {
 	uint32_t                rate;  /* 0: no limit */
 	uint32_t                burst;
 	uint32_t                live;  /* slots in use */
-	mpc_tran_throttle_slot *slots; /* MPC_TRAN_THROTTLE_SLOTS, lazily */
+	uint32_t                cap;   /* slots allocated: grows by doubling
+	                                  up to MPC_TRAN_THROTTLE_SLOTS */
+	mpc_tran_throttle_slot *slots;
 } mpc_tran_throttle;
 
 void mpc_tran_throttle_init(mpc_tran_throttle *t);

@@ -119,6 +119,7 @@ test_throttle(void **state)
 	assert_int_equal(mpc_tran_throttle_take(&t, NNG_AF_INET, a, now), 0);
 	assert_int_equal(mpc_tran_throttle_take(&t, NNG_AF_INET, a, now),
 	    NNG_MPC_ECONNRATE);
+	assert_int_equal(t.cap, 64); /* grows with the sources seen */
 	/* Another source has its own bucket; IPC (no source) none. */
 	assert_int_equal(mpc_tran_throttle_take(&t, NNG_AF_INET, b, now), 0);
 	assert_int_equal(mpc_tran_throttle_take(&t, 0, a, now), 0);
