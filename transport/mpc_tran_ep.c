@@ -79,15 +79,24 @@ mpc_tran_ep_event_init(
 	ev->detail      = "";
 }
 
-/* Hands an event to the endpoint's sink, if any.  Locked. */
+/* Hands an event to the observer with the endpoint's sink (NULL when it
+ * has none: a process-wide observer such as diagnostics still sees it).
+ * Locked. */
 static void
 mpc_tran_ep_emit(mpc_tran_ep *ep, const struct mpc_tran_event *ev)
 {
 	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
 
-	if ((ep->sink != NULL) && (ops != NULL)) {
+	if (ops != NULL) {
 		ops->ev_event(ep->sink, ev);
 	}
+}
+
+/* Whether anybody listens (events are built only then). */
+static bool
+mpc_tran_ep_observed(void)
+{
+	return (mpc_tran_observer_get() != NULL);
 }
 
 /* A connection refused before it became a pipe.  Locked. */
@@ -97,7 +106,7 @@ mpc_tran_ep_emit_refused(
 {
 	struct mpc_tran_event ev;
 
-	if (ep->sink == NULL) {
+	if (!mpc_tran_ep_observed()) {
 		return;
 	}
 	mpc_tran_ep_event_init(ep, &ev,
@@ -118,7 +127,7 @@ mpc_tran_ep_emit_pipe(mpc_tran_ep *ep, mpc_tran_pipe *p,
 {
 	struct mpc_tran_event ev;
 
-	if (ep->sink == NULL) {
+	if (!mpc_tran_ep_observed()) {
 		return;
 	}
 	mpc_tran_ep_event_init(ep, &ev, kind);
@@ -145,7 +154,7 @@ mpc_tran_ep_emit_closed(mpc_tran_ep *ep, mpc_tran_pipe *p)
 	struct mpc_tran_event ev;
 	nni_stat_item *       it = p->stats.item;
 
-	if (ep->sink == NULL) {
+	if (!mpc_tran_ep_observed()) {
 		return;
 	}
 	mpc_tran_ep_event_init(ep, &ev, MPC_TRAN_EV_PIPE_CLOSED);
