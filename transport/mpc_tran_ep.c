@@ -177,7 +177,7 @@ mpc_tran_ep_emit_action(mpc_tran_ep *ep, mpc_tran_pipe *p)
 {
 	struct mpc_tran_event ev;
 
-	if (ep->sink == NULL) {
+	if (!mpc_tran_ep_observed()) {
 		return;
 	}
 	mpc_tran_ep_event_init(ep, &ev, MPC_TRAN_EV_ADMISSION);
