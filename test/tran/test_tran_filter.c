@@ -351,6 +351,8 @@ test_rate_backpressure(void **state)
 	assert_true(tu_pipe_ctr(p, NNG_OPT_MPC_RATE_DELAYED) > 0);
 	assert_true(tu_pipe_ctr(p, NNG_OPT_MPC_RATE_THROTTLED) > 0);
 	assert_int_equal(tu_pipe_ctr(p, NNG_OPT_MPC_RATE_ALLOWANCE), 400);
+	/* The bucket holds at most its burst: 10 ms of 400/s. */
+	assert_true(tu_pipe_ctr(p, NNG_OPT_MPC_RATE_TOKENS) <= 4);
 	assert_int_equal(tu_pipe_ctr(p, NNG_OPT_MPC_FRAMES_IN), BP_MSGS);
 	assert_int_equal(tu_pipe_ctr(p, NNG_OPT_MPC_CLOSED_RATE), 0);
 	TU_PASS(nng_close(a));
