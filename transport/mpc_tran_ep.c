@@ -421,6 +421,9 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 	prm.reject_limit = ep->reject_limit;
 	prm.lim          = &ep->lim;
 	prm.hist_delay   = ep->hist_delay;
+	prm.sink         = ep->sink;
+	prm.url          = ep->url->u_rawurl;
+	prm.dialer       = ep->is_dialer;
 	prm.gone         = mpc_tran_ep_pipe_gone;
 	prm.owner        = ep;
 	rv = ep->closed ? NNG_ECLOSED : mpc_tran_pipe_alloc(&p, &prm);
@@ -806,6 +809,44 @@ mpc_tran_ep_cancel(nni_aio *aio, void *arg, int rv)
 }
 
 /*
+ * The effective configuration, reported when an endpoint starts and
+ * whenever it changed since (a dialer settles again at every dial).
+ * Never a secret: the session key's presence only.  Locked.
+ */
+static void
+mpc_tran_ep_emit_config(mpc_tran_ep *ep)
+{
+	struct mpc_tran_event ev;
+	char                  d[sizeof(ep->config)];
+	const mpc_tran_cfg *  c = &ep->cfg;
+
+	if (!mpc_tran_ep_observed()) {
+		return;
+	}
+	(void) snprintf(d, sizeof(d),
+	    "party=%u max-msg-size=%u replay-window=%u rekey-messages=%llu "
+	    "rekey-interval-ms=%d handshake-timeout-ms=%d auth-fail-limit=%u "
+	    "reject-limit=%u max-negotiating=%u "
+	    "max-negotiating-per-source=%u pins=%zu channel-binding=%s "
+	    "session-key=%s",
+	    (unsigned) c->party_id, (unsigned) c->max_payload,
+	    (unsigned) c->replay_window,
+	    (unsigned long long) c->rekey_messages, (int) c->rekey_interval,
+	    (int) c->hs_timeout, (unsigned) c->auth_fail_limit,
+	    (unsigned) ep->reject_limit, (unsigned) ep->admit.max_nego,
+	    (unsigned) ep->admit.max_per_src, c->npins,
+	    ((ep->kind == MPC_TRAN_TLS) && c->channel_binding) ? "on" : "off",
+	    c->have_session_key ? "set" : "unset");
+	if (strcmp(d, ep->config) == 0) {
+		return;
+	}
+	(void) snprintf(ep->config, sizeof(ep->config), "%s", d);
+	mpc_tran_ep_event_init(ep, &ev, MPC_TRAN_EV_CONFIG);
+	ev.detail = ep->config;
+	mpc_tran_ep_emit(ep, &ev);
+}
+
+/*
  * An unmodified program's audit log: NNG_MPC_AUDIT_FILE names it (the
  * observer reads NNG_MPC_AUDIT_KEY_FILE for its sealing state) when the
  * application attached none.  A log that cannot be opened fails the dial
@@ -857,7 +898,11 @@ mpc_tran_ep_settle(mpc_tran_ep *ep)
 	if ((rv = mpc_tran_cfg_from_env(&ep->cfg)) != 0) {
 		return (rv);
 	}
-	return (mpc_tran_ep_env_sink(ep));
+	if ((rv = mpc_tran_ep_env_sink(ep)) != 0) {
+		return (rv);
+	}
+	mpc_tran_ep_emit_config(ep);
+	return (0);
 }
 
 /* Common start of connect and accept: checks, then parks the user aio. */

@@ -73,6 +73,7 @@ typedef struct mpc_tran_ep {
 	mpc_tran_limits      lim; /* the pipe filter's settings */
 	uint32_t             reject_limit; /* NNG_OPT_MPC_REJECT_LIMIT */
 	void *               sink; /* the observer's sink, held, or NULL */
+	char                 config[320]; /* the last configuration reported */
 	struct mpc_hist *    hist_hs;    /* handshake durations, or NULL */
 	struct mpc_hist *    hist_delay; /* delivery delays, or NULL */
 	mpc_tran_ep_stats    stats;

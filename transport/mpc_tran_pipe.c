@@ -12,6 +12,7 @@
 
 #include "mpc_tran_pipe.h"
 
+#include "mpc_tran_event.h"
 #include "mpc_wipe.h"
 
 static nni_reap_list mpc_tran_pipe_reap_list = {
@@ -103,6 +104,9 @@ mpc_tran_pipe_fini(void *arg)
 		nni_free(p->rxbuf, p->rxcap);
 	}
 	mpc_chan_free(p->chan);
+	if ((p->sink != NULL) && (mpc_tran_observer_get() != NULL)) {
+		mpc_tran_observer_get()->ev_rele(p->sink); /* no lock held */
+	}
 	nni_mtx_fini(&p->txmtx);
 	nni_mtx_fini(&p->rxmtx);
 	NNI_FREE_STRUCT(p);
@@ -131,6 +135,8 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	p->proto        = prm->proto;
 	p->reject_limit = prm->reject_limit;
 	p->hist_delay   = prm->hist_delay;
+	p->url          = prm->url;
+	p->dialer       = prm->dialer;
 	p->txstate      = MPC_TX_IDLE;
 	p->rxstate      = MPC_RX_IDLE;
 	p->born_ns      = mpc_tran_now_ns();
@@ -183,7 +189,13 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	p->chan  = prm->chan;
 	p->gone  = prm->gone;
 	p->owner = prm->owner;
-	*pp      = p;
+	if (((p->sink = prm->sink) != NULL) &&
+	    (mpc_tran_observer_get() != NULL)) {
+		mpc_tran_observer_get()->ev_hold(p->sink);
+	} else {
+		p->sink = NULL;
+	}
+	*pp = p;
 	return (0);
 
 fail:

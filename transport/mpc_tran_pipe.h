@@ -105,6 +105,9 @@ typedef struct mpc_tran_pipe_params {
 	uint32_t       reject_limit;
 	const mpc_tran_limits *lim; /* rate limit, liveness: copied */
 	struct mpc_hist *hist_delay; /* delivery delays, or NULL */
+	void *           sink;       /* the observer's sink (held), or NULL */
+	const char *     url;        /* the endpoint's URL (outlives the pipe) */
+	bool             dialer;     /* made by a dialer */
 	/* Called once from the pipe's fini (the endpoint's reference). */
 	void (*gone)(void *owner, mpc_tran_pipe *p);
 	void *owner;
@@ -124,6 +127,12 @@ struct mpc_tran_pipe {
 	uint32_t        reject_limit;
 	int             close_reason; /* why we closed it, or 0 */
 	struct mpc_hist *hist_delay;  /* delivery delays, or NULL */
+	void *          sink;   /* the observer's sink (held), or NULL */
+	const char *    url;    /* the endpoint's URL */
+	bool            dialer;
+	uint64_t        tx_epoch_seen; /* last send epoch reported */
+	uint64_t        rx_epoch_seen; /* last receive epoch reported */
+	uint64_t        rej_reported_ns; /* when rejects were last reported */
 
 	mpc_chan *     chan;
 	nni_atomic_u64 rcvmax; /* NNG_OPT_RECVMAXSZ; 0: the MPC maximum */
@@ -201,6 +210,12 @@ void     mpc_tran_pipe_reap(mpc_tran_pipe *p);
 uint16_t mpc_tran_pipe_peer(void *arg);
 void     mpc_tran_pipe_set_rcvmax(mpc_tran_pipe *p, size_t rcvmax);
 uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv);
+
+/* ---- mpc_tran_pipe_ev.c: events of a live pipe for the observer
+ * (mpc_tran_event.h): a key epoch changed (recv: which direction), and
+ * rejected frames, aggregated: at most one report per second per pipe. */
+void mpc_tran_pipe_ev_rekey(mpc_tran_pipe *p, bool recv, uint64_t epoch);
+void mpc_tran_pipe_ev_rejects(mpc_tran_pipe *p, int reason);
 
 /* ---- mpc_tran_send.c (under txmtx unless said) */
 void mpc_tran_send(void *arg, nni_aio *aio); /* the p_send op */

@@ -188,6 +188,7 @@ mpc_tran_recv_drop(mpc_tran_pipe *p, int reason)
 		mpc_tran_rate_punish(&p->rxrate, mpc_tran_now_ns());
 	}
 	mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_FRAMES_REJECTED, 1);
+	mpc_tran_pipe_ev_rejects(p, reason);
 	if (mpc_tran_stat_get(
 	        &p->stats.item[MPC_TRAN_P_FRAMES_REJECTED]) >= p->reject_limit) {
 		return (NNG_MPC_EREJECTLIMIT);
@@ -256,6 +257,10 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 		return (lim);
 	}
 	mpc_tran_recv_arm_grace(p);
+	if (p->rxh.epoch > p->rx_epoch_seen) { /* not a frame in grace */
+		p->rx_epoch_seen = p->rxh.epoch;
+		mpc_tran_pipe_ev_rekey(p, true, p->rxh.epoch);
+	}
 	if (mpc_tran_recv_is_heartbeat(p, &p->rxh)) {
 		/* A heartbeat pays like a message: a peer cannot make us
 		 * answer pings faster than its rate. */

@@ -130,6 +130,10 @@ mpc_tran_send_seal(mpc_tran_pipe *p, mpc_frame_hdr *h, uint8_t *hdr,
 	          NNG_MPC_PAYLOAD_MAX)) != 0)) {
 		return (rv);
 	}
+	if (h->epoch > p->tx_epoch_seen) {
+		p->tx_epoch_seen = h->epoch;
+		mpc_tran_pipe_ev_rekey(p, false, h->epoch);
+	}
 	return (mpc_chan_seal(p->chan, h->epoch, h->sequence, hdr,
 	    NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag));
 }

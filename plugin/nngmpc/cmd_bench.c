@@ -48,6 +48,7 @@
 #include <nng/nng.h>
 #include <nng_mpc.h>
 
+#include "mpc_audit.h"
 #include "nngmpc.h"
 #include "proc.h"
 
@@ -85,6 +86,7 @@ enum bench_row_id {
 	R_TLS,
 	R_MPC_TCP,
 	R_MPC_TLS,
+	R_MPC_TLS_OBS,
 	R_MPC_TLS_LIM,
 	R_COUNT
 };
@@ -104,6 +106,8 @@ struct bench_row {
 	bool        stock;  /* Debian's libnng */
 	bool        tls;    /* certificates */
 	bool        mpc;    /* party and session */
+	bool        observed; /* audit log and metrics endpoint on, through
+	                         the environment an unmodified program has */
 	bool        limits; /* receive rate limits far above the rate */
 };
 
@@ -119,9 +123,12 @@ static const struct bench_row bench_rows[R_COUNT] = {
             true },
 	[R_MPC_TLS]   = { "mpc+tls+tcp", "mpc+tls+tcp:// (TLS 1.3)",
 	    "mpc+tls+tcp", true, false, true, true },
+	[R_MPC_TLS_OBS] = { "mpc+tls+tcp+obs",
+	    "mpc+tls+tcp:// + audit log + metrics endpoint", "mpc+tls+tcp",
+	    true, false, true, true, true },
 	[R_MPC_TLS_LIM] = { "mpc+tls+tcp+limits",
 	    "mpc+tls+tcp://, rate limits set far above the rate",
-	    "mpc+tls+tcp", true, false, true, true, true },
+	    "mpc+tls+tcp", true, false, true, true, .limits = true },
 };
 
 struct bench_result {
@@ -159,6 +166,7 @@ struct bench {
 	char                ca[128];
 	char                certkey[2][128];
 	char                session[128];
+	char                audit_env[2][3][200]; /* server, client */
 	uint64_t            lost;
 	struct bench_result res[R_COUNT];
 };
@@ -197,6 +205,9 @@ bench_usage(FILE *f)
 	    "  tls          NNG tls+tcp:// on our wolfSSL engine (TLS 1.3)\n"
 	    "  mpc+tcp      mpc+tcp:// (sealed frames, no TLS)\n"
 	    "  mpc+tls+tcp  mpc+tls+tcp:// (mutual TLS 1.3 + sealed frames)\n"
+	    "  mpc+tls+tcp+obs  the same with a sealed audit log and a metrics\n"
+	    "               endpoint in each process (NNG_MPC_AUDIT_FILE,\n"
+	    "               NNG_MPC_METRICS_ADDR): their cost on the data path\n"
 	    "  mpc+tls+tcp+limits  the same with mpc:rate-msgs and\n"
 	    "               mpc:rate-bytes set far above the rate: what the\n"
 	    "               per-peer rate limit costs\n"
@@ -279,9 +290,12 @@ bench_spawn(struct bench *b, const struct bench_row *row, char **argv,
 {
 	/* The stock row: searched before the peer's RUNPATH (ld.so(8)). */
 	const char *stock_env[] = { b->stock_env, "LD_PRELOAD", NULL };
+	int         side        = strcmp(argv[1], "server") == 0 ? 0 : 1;
+	const char *obs_env[]   = { b->audit_env[side][0],
+                b->audit_env[side][1], b->audit_env[side][2], NULL };
 	const struct nngmpc_proc_spec spec = {
 		.out = NNGMPC_PROC_PIPE,
-		.env = row->stock ? stock_env : NULL,
+		.env = row->stock ? stock_env : row->observed ? obs_env : NULL,
 	};
 
 	memset(p, 0, sizeof(*p));
@@ -827,13 +841,14 @@ bench_goals(const struct bench *b)
 static bool
 bench_prepare(struct bench *b)
 {
-	bool need_tls = false, need_mpc = false;
+	bool need_tls = false, need_mpc = false, need_obs = false;
 	char certs[96];
 
 	for (int i = 0; i < R_COUNT; i++) {
 		if (b->res[i].selected && !b->res[i].skipped) {
 			need_tls |= bench_rows[i].tls;
 			need_mpc |= bench_rows[i].mpc;
+			need_obs |= bench_rows[i].observed;
 		}
 	}
 	strcpy(b->dir, "/tmp/nngmpc-bench-XXXXXX");
@@ -860,6 +875,27 @@ bench_prepare(struct bench *b)
 		for (int i = 0; i < 2; i++) {
 			snprintf(b->certkey[i], sizeof(b->certkey[i]),
 			    "%s/party%d.certkey.pem", certs, i + 1);
+		}
+	}
+	if (need_obs) {
+		/* Each worker process its own sealed audit log (one writer per
+		 * log) and a metrics endpoint on a free port. */
+		for (int i = 0; i < 2; i++) {
+			const char *side = i == 0 ? "server" : "client";
+			char        keys[128];
+			char        msg[256];
+
+			snprintf(keys, sizeof(keys), "%s/audit-%s", b->dir, side);
+			if (mpc_audit_keygen(keys, false, msg, sizeof(msg)) != 0) {
+				nngmpc_error(BENCH_CMD, "%s", msg);
+				return (false);
+			}
+			snprintf(b->audit_env[i][0], sizeof(b->audit_env[i][0]),
+			    "NNG_MPC_AUDIT_FILE=%s/audit-%s.log", b->dir, side);
+			snprintf(b->audit_env[i][1], sizeof(b->audit_env[i][1]),
+			    "NNG_MPC_AUDIT_KEY_FILE=%s/audit.seal", keys);
+			snprintf(b->audit_env[i][2], sizeof(b->audit_env[i][2]),
+			    "NNG_MPC_METRICS_ADDR=127.0.0.1:0");
 		}
 	}
 	if (need_mpc) {
@@ -954,7 +990,8 @@ bench_select(struct bench *b, char *list)
 		if (i == R_COUNT) {
 			nngmpc_usage_error(BENCH_CMD,
 			    "--schemes: unknown row '%s' (tcp, tls-stock, tls, "
-			    "mpc+tcp, mpc+tls+tcp, mpc+tls+tcp+limits)",
+			    "mpc+tcp, mpc+tls+tcp, mpc+tls+tcp+obs, "
+			    "mpc+tls+tcp+limits)",
 			    tok);
 			return (false);
 		}
