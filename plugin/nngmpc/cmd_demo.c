@@ -28,6 +28,7 @@
 #include "filter_flags.h"
 #include "nngmpc.h"
 #include "node.h"
+#include "ports.h"
 #include "proc.h"
 #include "roster.h"
 #include "rounds.h"
@@ -123,34 +124,6 @@ demo_usage(FILE *f)
 	    DEMO_FLOOD_DEFAULT, nngmpc_filter_help);
 }
 
-/* Free loopback ports, all held open at once so none repeats. */
-static bool
-demo_ports(uint32_t n, uint16_t *ports)
-{
-	int  fds[DEMO_PARTIES_MAX];
-	bool ok = true;
-
-	for (uint32_t i = 0; i < n; i++) {
-		struct sockaddr_in sa = { .sin_family = AF_INET,
-			.sin_addr = { htonl(INADDR_LOOPBACK) } };
-		socklen_t          sl = sizeof(sa);
-
-		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (fds[i] < 0 ||
-		    bind(fds[i], (struct sockaddr *) &sa, sizeof(sa)) != 0 ||
-		    getsockname(fds[i], (struct sockaddr *) &sa, &sl) != 0) {
-			ok = false;
-		}
-		ports[i] = ntohs(sa.sin_port);
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		if (fds[i] >= 0) {
-			close(fds[i]);
-		}
-	}
-	return (ok);
-}
-
 static bool
 demo_prepare(struct demo *d)
 {
@@ -197,7 +170,8 @@ demo_prepare(struct demo *d)
 		goto out;
 	}
 	strcpy(r->scheme, d->scheme);
-	if (strcmp(d->scheme, "mpc+ipc") != 0 && !demo_ports(d->parties, ports)) {
+	if ((strcmp(d->scheme, "mpc+ipc") != 0) &&
+	    !nngmpc_free_ports(d->parties, false, ports)) {
 		nngmpc_error(DEMO_CMD, "cannot find free loopback ports");
 		goto out;
 	}
