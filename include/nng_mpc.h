@@ -154,6 +154,28 @@ enum nng_mpc_tls_errno {
 };
 /* END errors: TLS engine and identity */
 
+/* BEGIN errors: delivery */
+/*
+ * Delivery-stream and broadcast-evidence errors, NNG_MPC_ERRBASE + 128..159.
+ * A delivery stream carries one sender's messages to one party across
+ * reconnects (exactly once, in order); broadcast evidence is two
+ * conflicting statements signed by the same party's certificate key.
+ */
+enum nng_mpc_deliver_errno {
+	NNG_MPC_EWINDOWFULL   = NNG_MPC_ERRBASE + 128, /* delivery window full: peer not acknowledging */
+	NNG_MPC_EDUPLICATE    = NNG_MPC_ERRBASE + 129, /* stream message already delivered: discarded */
+	NNG_MPC_EGAP          = NNG_MPC_ERRBASE + 130, /* stream skips a message: peer broke the stream */
+	NNG_MPC_EACKAHEAD     = NNG_MPC_ERRBASE + 131, /* acknowledgement of a message never sent */
+	NNG_MPC_ESTREAMRESET  = NNG_MPC_ERRBASE + 132, /* peer restarted: its undelivered messages are lost */
+	NNG_MPC_EDELIVERCTL   = NNG_MPC_ERRBASE + 133, /* malformed or misplaced delivery record */
+	NNG_MPC_EEVIDENCE     = NNG_MPC_ERRBASE + 134, /* malformed evidence or broadcast statement */
+	NNG_MPC_EEVIDSIG      = NNG_MPC_ERRBASE + 135, /* statement signature does not verify */
+	NNG_MPC_EEVIDCERT     = NNG_MPC_ERRBASE + 136, /* signer certificate untrusted or not the sender's */
+	NNG_MPC_ENOCONFLICT   = NNG_MPC_ERRBASE + 137, /* statements agree or name different messages */
+	NNG_MPC_ESIGNKEY      = NNG_MPC_ERRBASE + 138, /* signing key unusable (not ECDSA P-256/P-384) */
+};
+/* END errors: delivery */
+
 /* ======================================================================
  * Wire format: message types, limits, envelope helpers
  * ====================================================================== */
