@@ -183,34 +183,7 @@ certs_write(const char *dir, const char *name, const char *const *parts,
 static int
 certs_read(const char *path, char **buf, size_t *len)
 {
-	FILE  *f;
-	char  *b;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		nngmpc_error(CERTS_CMD, "cannot read %s: %s", path,
-		    strerror(errno));
-		return (-1);
-	}
-	if ((b = calloc(1, CERTS_READ_MAX + 1)) == NULL) {
-		fclose(f);
-		nngmpc_error(CERTS_CMD, "out of memory");
-		return (-1);
-	}
-	n = fread(b, 1, CERTS_READ_MAX + 1, f);
-	if (ferror(f) || n == 0 || n > CERTS_READ_MAX) {
-		nngmpc_error(CERTS_CMD, "cannot read %s: %s", path,
-		    ferror(f) ? "read error"
-		              : (n == 0 ? "file is empty" : "file too large"));
-		explicit_bzero(b, CERTS_READ_MAX + 1);
-		free(b);
-		fclose(f);
-		return (-1);
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return (0);
+	return (nngmpc_read_file(CERTS_CMD, path, CERTS_READ_MAX, buf, len));
 }
 
 static void

@@ -41,6 +41,12 @@ bool nngmpc_parse_u32(const char *s, uint32_t min, uint32_t max,
 /* Wipes memory that held a secret (a write the compiler keeps). */
 void nngmpc_secure_zero(void *p, size_t n);
 
+/* Reads a whole file of 1..max bytes into a buffer of max + 1 bytes (so
+ * text is NUL-terminated); the caller wipes (it may hold a key) and frees
+ * it.  Errors are printed for cmd.  Returns 0 or -1. */
+int nngmpc_read_file(const char *cmd, const char *path, size_t max,
+    char **buf, size_t *len) __attribute__((warn_unused_result));
+
 /* Removes a directory tree the tool made (a temporary one); best effort. */
 void nngmpc_rmtree(const char *dir);
 
