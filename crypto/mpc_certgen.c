@@ -20,6 +20,7 @@
 #include "mpc_certgen.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,44 +159,94 @@ certgen_subject(CertName *name, const char *cn)
 	return (MPC_CERTGEN_OK);
 }
 
-/* GeneralNames (RFC 5280 §4.2.1.6) for a party: [6] URI, [2] dNSName
- * "localhost", [7] iPAddress 127.0.0.1.  Every element is < 128 bytes, so
- * all lengths are single-octet short form. */
+/* Appends one DER tag-length-value at *p (bounded by end); lengths in
+ * short or long form (X.690 §8.1.3), at most 65535. */
 static int
-certgen_party_sans(Cert *cert, uint32_t party_id)
+certgen_tlv(byte **p, const byte *end, byte tag, const void *v, size_t n)
 {
-	static const byte dns[]  = { 'l', 'o', 'c', 'a', 'l', 'h', 'o', 's',
-                 't' };
-	static const byte ipv4[] = { 127, 0, 0, 1 };
-	char              uri[MPC_CERTGEN_PARTY_URI_MAX];
-	size_t            uri_len;
-	byte             *p = cert->altNames;
-	size_t            body;
-	int               rv;
+	size_t hdr = n < 128 ? 2 : (n < 256 ? 3 : 4);
+	byte  *q   = *p;
 
-	if ((rv = mpc_certgen_party_uri(party_id, uri, sizeof(uri))) != 0) {
-		return (rv);
-	}
-	uri_len = strlen(uri);
-	body    = 2 + uri_len + 2 + sizeof(dns) + 2 + sizeof(ipv4);
-	if (body > 127 || body + 2 > sizeof(cert->altNames)) {
+	if (n > 65535 || (size_t) (end - q) < hdr + n) {
 		return (MPC_CERTGEN_EINVAL);
 	}
-	*p++ = ASN_SEQUENCE | ASN_CONSTRUCTED;
-	*p++ = (byte) body;
-	*p++ = ASN_CONTEXT_SPECIFIC | ASN_URI_TYPE;
-	*p++ = (byte) uri_len;
-	memcpy(p, uri, uri_len);
-	p += uri_len;
-	*p++ = ASN_CONTEXT_SPECIFIC | ASN_DNS_TYPE;
-	*p++ = (byte) sizeof(dns);
-	memcpy(p, dns, sizeof(dns));
-	p += sizeof(dns);
-	*p++ = ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE;
-	*p++ = (byte) sizeof(ipv4);
-	memcpy(p, ipv4, sizeof(ipv4));
-	p += sizeof(ipv4);
-	cert->altNamesSz   = (int) (p - cert->altNames);
+	*q++ = tag;
+	if (n >= 256) {
+		*q++ = 0x82;
+		*q++ = (byte) (n >> 8);
+	} else if (n >= 128) {
+		*q++ = 0x81;
+	}
+	*q++ = (byte) n;
+	if (v != NULL) {
+		memcpy(q, v, n);
+	}
+	*p = q + n;
+	return (MPC_CERTGEN_OK);
+}
+
+/* GeneralNames (RFC 5280 §4.2.1.6) for a party: [6] URI
+ * mpc://party/<id> first, then each [2] dNSName and [7] iPAddress of
+ * names, or dNSName "localhost" and iPAddress 127.0.0.1 when names is
+ * NULL.  The elements are encoded after room for the SEQUENCE header, then
+ * moved up behind the header once their length is known. */
+static int
+certgen_party_sans(Cert *cert, uint32_t party_id,
+    const struct mpc_certgen_names *names)
+{
+	static const struct mpc_certgen_names local = {
+		.dns   = { "localhost" },
+		.ndns  = 1,
+		.ip    = { { 127, 0, 0, 1 } },
+		.iplen = { 4 },
+		.nip   = 1,
+	};
+	char        uri[MPC_CERTGEN_PARTY_URI_MAX];
+	byte       *base = cert->altNames;
+	const byte *end  = base + sizeof(cert->altNames);
+	byte       *p    = base + 4; /* room for the longest header */
+	size_t      body;
+	byte       *hp;
+	int         rv;
+
+	if (names == NULL) {
+		names = &local;
+	}
+	if (names->ndns > MPC_CERTGEN_NAMES_MAX ||
+	    names->nip > MPC_CERTGEN_NAMES_MAX) {
+		return (MPC_CERTGEN_EINVAL);
+	}
+	if ((rv = mpc_certgen_party_uri(party_id, uri, sizeof(uri))) != 0 ||
+	    (rv = certgen_tlv(&p, end, ASN_CONTEXT_SPECIFIC | ASN_URI_TYPE,
+	         uri, strlen(uri))) != 0) {
+		return (rv);
+	}
+	for (size_t i = 0; i < names->ndns; i++) {
+		if (names->dns[i] == NULL || names->dns[i][0] == '\0' ||
+		    (rv = certgen_tlv(&p, end,
+		         ASN_CONTEXT_SPECIFIC | ASN_DNS_TYPE, names->dns[i],
+		         strlen(names->dns[i]))) != 0) {
+			return (MPC_CERTGEN_EINVAL);
+		}
+	}
+	for (size_t i = 0; i < names->nip; i++) {
+		if ((names->iplen[i] != 4 && names->iplen[i] != 16) ||
+		    (rv = certgen_tlv(&p, end,
+		         ASN_CONTEXT_SPECIFIC | ASN_IP_TYPE, names->ip[i],
+		         names->iplen[i])) != 0) {
+			return (MPC_CERTGEN_EINVAL);
+		}
+	}
+	body = (size_t) (p - (base + 4));
+	hp   = base;
+	if ((rv = certgen_tlv(&hp, end, ASN_SEQUENCE | ASN_CONSTRUCTED, NULL,
+	         body)) != 0) {
+		return (rv);
+	}
+	/* hp now points just past the header that was written: move the
+	 * elements up to it. */
+	memmove(hp - body, base + 4, body);
+	cert->altNamesSz   = (int) (hp - base);
 	cert->altNamesCrit = 0; /* subject is not empty: §4.2.1.6 */
 	return (MPC_CERTGEN_OK);
 }
@@ -515,27 +566,18 @@ mpc_certgen_ca_not_after(const mpc_certgen_ca *ca)
 	return (ca != NULL ? ca->not_after : 0);
 }
 
-int
-mpc_certgen_party(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,
-    time_t now, mpc_certgen_pem *out)
+/* Builds and signs the party certificate of party_id for subject_key (a
+ * fresh key pair, or the public key of a request) into der. */
+static int
+certgen_issue(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,
+    time_t now, const struct mpc_certgen_names *names, ecc_key *subject_key,
+    byte *der, word32 der_max, word32 *der_len)
 {
-	Cert   *cert = NULL;
-	ecc_key key;
-	bool    key_init = false;
-	byte    der[CERTGEN_DER_MAX];
-	word32  der_len = 0;
-	time_t  not_after;
-	char    cn[CTC_NAME_SIZE];
-	int     rv;
+	Cert  *cert;
+	time_t not_after;
+	char   cn[CTC_NAME_SIZE];
+	int    rv;
 
-	if (out == NULL) {
-		return (MPC_CERTGEN_EINVAL);
-	}
-	memset(out, 0, sizeof(*out));
-	if (ca == NULL || party_id < MPC_CERTGEN_PARTY_ID_MIN ||
-	    party_id > MPC_CERTGEN_PARTY_ID_MAX) {
-		return (MPC_CERTGEN_EINVAL);
-	}
 	if ((cert = calloc(1, sizeof(*cert))) == NULL) {
 		return (MPC_CERTGEN_ENOMEM);
 	}
@@ -551,6 +593,50 @@ mpc_certgen_party(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,
 		rv = MPC_CERTGEN_ECA_VALIDITY;
 		goto out;
 	}
+	(void) snprintf(cn, sizeof(cn), "party-%u", (unsigned) party_id);
+	if ((rv = certgen_serial(cert, &ca->rng)) != 0 ||
+	    (rv = certgen_subject(&cert->subject, cn)) != 0 ||
+	    (rv = certgen_party_sans(cert, party_id, names)) != 0) {
+		goto out;
+	}
+	cert->isCA          = 0;
+	cert->basicConstSet = 1; /* explicit CA:FALSE */
+	/* Issuer copied byte for byte from the CA's subject so name chaining
+	 * (§6.1) matches whatever encoding the CA certificate used. */
+	if (wc_SetIssuerRaw(cert, ca->der, (int) ca->der_len) != 0 ||
+	    wc_SetKeyUsage(cert, "digitalSignature") != 0 ||
+	    wc_SetExtKeyUsage(cert, "serverAuth,clientAuth") != 0 ||
+	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ECC_TYPE, subject_key) !=
+	        0 ||
+	    wc_SetAuthKeyIdFromPublicKey_ex(cert, ECC_TYPE, &ca->key) != 0) {
+		rv = MPC_CERTGEN_ECERT;
+		goto out;
+	}
+	rv = certgen_sign(ca, cert, subject_key, der, der_max, der_len);
+out:
+	free(cert);
+	return (rv);
+}
+
+int
+mpc_certgen_party_names(mpc_certgen_ca *ca, uint32_t party_id,
+    uint32_t days, time_t now, const struct mpc_certgen_names *names,
+    mpc_certgen_pem *out)
+{
+	ecc_key key;
+	bool    key_init = false;
+	byte    der[CERTGEN_DER_MAX];
+	word32  der_len = 0;
+	int     rv;
+
+	if (out == NULL) {
+		return (MPC_CERTGEN_EINVAL);
+	}
+	memset(out, 0, sizeof(*out));
+	if (ca == NULL || party_id < MPC_CERTGEN_PARTY_ID_MIN ||
+	    party_id > MPC_CERTGEN_PARTY_ID_MAX) {
+		return (MPC_CERTGEN_EINVAL);
+	}
 	if (wc_ecc_init(&key) != 0) {
 		rv = MPC_CERTGEN_ENOMEM;
 		goto out;
@@ -561,26 +647,8 @@ mpc_certgen_party(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,
 		rv = MPC_CERTGEN_EKEYGEN;
 		goto out;
 	}
-	(void) snprintf(cn, sizeof(cn), "party-%u", (unsigned) party_id);
-	if ((rv = certgen_serial(cert, &ca->rng)) != 0 ||
-	    (rv = certgen_subject(&cert->subject, cn)) != 0 ||
-	    (rv = certgen_party_sans(cert, party_id)) != 0) {
-		goto out;
-	}
-	cert->isCA          = 0;
-	cert->basicConstSet = 1; /* explicit CA:FALSE */
-	/* Issuer copied byte for byte from the CA's subject so name chaining
-	 * (§6.1) matches whatever encoding the CA certificate used. */
-	if (wc_SetIssuerRaw(cert, ca->der, (int) ca->der_len) != 0 ||
-	    wc_SetKeyUsage(cert, "digitalSignature") != 0 ||
-	    wc_SetExtKeyUsage(cert, "serverAuth,clientAuth") != 0 ||
-	    wc_SetSubjectKeyIdFromPublicKey_ex(cert, ECC_TYPE, &key) != 0 ||
-	    wc_SetAuthKeyIdFromPublicKey_ex(cert, ECC_TYPE, &ca->key) != 0) {
-		rv = MPC_CERTGEN_ECERT;
-		goto out;
-	}
-	if ((rv = certgen_sign(ca, cert, &key, der, sizeof(der), &der_len)) !=
-	    0) {
+	if ((rv = certgen_issue(ca, party_id, days, now, names, &key, der,
+	         sizeof(der), &der_len)) != 0) {
 		goto out;
 	}
 	rv = certgen_export(der, der_len, &key, out);
@@ -589,7 +657,109 @@ out:
 		wc_ecc_free(&key);
 	}
 	certgen_wipe(&key, sizeof(key));
-	free(cert);
+	return (rv);
+}
+
+int
+mpc_certgen_party(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,
+    time_t now, mpc_certgen_pem *out)
+{
+	return (mpc_certgen_party_names(ca, party_id, days, now, NULL, out));
+}
+
+/* The public key of a PKCS#10 request (RFC 2986) whose self-signature
+ * verifies: ECDSA P-256 or P-384 only. */
+static int
+certgen_csr_key(const char *csr_pem, size_t csr_len, ecc_key *key)
+{
+	DecodedCert *dc   = NULL;
+	byte        *der  = NULL;
+	byte         spki[256];
+	word32       spki_len = sizeof(spki);
+	word32       idx      = 0;
+	int          n;
+	int          parsed;
+	int          rv;
+
+	if (csr_len > INT32_MAX || (der = malloc(csr_len)) == NULL ||
+	    (dc = calloc(1, sizeof(*dc))) == NULL) {
+		free(der);
+		return (MPC_CERTGEN_ENOMEM);
+	}
+	n = wc_CertPemToDer((const byte *) csr_pem, (int) csr_len, der,
+	    (int) csr_len, CERTREQ_TYPE);
+	if (n <= 0) {
+		free(der);
+		free(dc);
+		return (MPC_CERTGEN_ECSR);
+	}
+	/* First the structure and key type, so an RSA request is named as
+	 * such (this wolfSSL has no RSA to check its signature with); then
+	 * VERIFY, which on a request checks its signature with its own key. */
+	wc_InitDecodedCert(dc, der, (word32) n, NULL);
+	parsed = wc_ParseCert(dc, CERTREQ_TYPE, NO_VERIFY, NULL);
+	if (dc->keyOID != 0 && dc->keyOID != ECDSAk) {
+		rv = MPC_CERTGEN_ECSR_KEY;
+		goto out;
+	}
+	wc_FreeDecodedCert(dc);
+	wc_InitDecodedCert(dc, der, (word32) n, NULL);
+	if (parsed != 0 || wc_ParseCert(dc, CERTREQ_TYPE, VERIFY, NULL) != 0) {
+		rv = MPC_CERTGEN_ECSR_SIG;
+		goto out;
+	}
+	if (dc->keyOID != ECDSAk ||
+	    wc_GetPubKeyDerFromCert(dc, spki, &spki_len) != 0 ||
+	    wc_EccPublicKeyDecode(spki, &idx, key, spki_len) != 0) {
+		rv = MPC_CERTGEN_ECSR_KEY;
+		goto out;
+	}
+	n = wc_ecc_get_curve_id(key->idx);
+	rv = (n == ECC_SECP256R1 || n == ECC_SECP384R1)
+	    ? MPC_CERTGEN_OK
+	    : MPC_CERTGEN_ECSR_KEY;
+out:
+	wc_FreeDecodedCert(dc);
+	free(dc);
+	free(der);
+	return (rv);
+}
+
+int
+mpc_certgen_sign_csr(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,
+    time_t now, const struct mpc_certgen_names *names, const char *csr_pem,
+    size_t csr_len, char **cert_pem, size_t *cert_len)
+{
+	ecc_key key;
+	bool    key_init = false;
+	byte    der[CERTGEN_DER_MAX];
+	word32  der_len = 0;
+	int     rv;
+
+	if (cert_pem == NULL || cert_len == NULL) {
+		return (MPC_CERTGEN_EINVAL);
+	}
+	*cert_pem = NULL;
+	*cert_len = 0;
+	if (ca == NULL || csr_pem == NULL ||
+	    party_id < MPC_CERTGEN_PARTY_ID_MIN ||
+	    party_id > MPC_CERTGEN_PARTY_ID_MAX) {
+		return (MPC_CERTGEN_EINVAL);
+	}
+	if (wc_ecc_init(&key) != 0) {
+		return (MPC_CERTGEN_ENOMEM);
+	}
+	key_init = true;
+	if ((rv = certgen_csr_key(csr_pem, csr_len, &key)) != 0 ||
+	    (rv = certgen_issue(ca, party_id, days, now, names, &key, der,
+	         sizeof(der), &der_len)) != 0) {
+		goto out;
+	}
+	rv = certgen_pem(der, der_len, CERT_TYPE, cert_pem, cert_len);
+out:
+	if (key_init) {
+		wc_ecc_free(&key);
+	}
 	return (rv);
 }
 
@@ -656,6 +826,15 @@ mpc_certgen_strerror(int err)
 	case MPC_CERTGEN_ECA_VALIDITY:
 		return ("requested validity ends after the CA certificate "
 		        "expires");
+	case MPC_CERTGEN_ECSR:
+		return ("not a PEM certificate request (expected '-----BEGIN "
+		        "CERTIFICATE REQUEST-----')");
+	case MPC_CERTGEN_ECSR_SIG:
+		return ("certificate request is malformed or its signature "
+		        "does not verify");
+	case MPC_CERTGEN_ECSR_KEY:
+		return ("certificate request's key is not ECDSA P-256 or "
+		        "P-384");
 	}
 	return ("unknown certgen error");
 }

@@ -7,10 +7,12 @@
  *   CA     ECDSA P-256, self-signed, CN "nng-mpc CA", O "nng-mpc",
  *          basicConstraints CA:TRUE pathlen:0, keyUsage keyCertSign+cRLSign,
  *          SKID = SHA-256 of the public key (RFC 7093 §2 method 1 style).
- *   party  ECDSA P-256, CN "party-<id>", O "nng-mpc",
+ *   party  ECDSA P-256 (or, signed from a request, the request's P-256 or
+ *          P-384 key), CN "party-<id>", O "nng-mpc",
  *          subjectAltName: exactly one URI "mpc://party/<id>" (the identity),
- *          plus DNS "localhost" and IP 127.0.0.1 (so a server-name check
- *          against localhost works on one machine),
+ *          then the DNS names and IP addresses asked for, or DNS
+ *          "localhost" and IP 127.0.0.1 when none are (so a server-name
+ *          check against localhost works on one machine),
  *          extendedKeyUsage serverAuth+clientAuth, keyUsage digitalSignature,
  *          basicConstraints CA:FALSE, SKID and AKID (= the CA's SKID).
  *
@@ -66,6 +68,21 @@ enum mpc_certgen_err {
 	MPC_CERTGEN_ECA_FOREIGN,  /* CA's key identifier not ours (see .c) */
 	MPC_CERTGEN_ECA_EXPIRED,  /* CA certificate not valid now */
 	MPC_CERTGEN_ECA_VALIDITY, /* requested validity ends after the CA's */
+	MPC_CERTGEN_ECSR,         /* not a PEM certificate request */
+	MPC_CERTGEN_ECSR_SIG,     /* request malformed or signature wrong */
+	MPC_CERTGEN_ECSR_KEY,     /* request's key not ECDSA P-256/P-384 */
+};
+
+/* Names a party certificate carries besides its party URI: dNSName and
+ * iPAddress subjectAltNames (RFC 5280 §4.2.1.6).  The caller checks the
+ * DNS names' syntax; IP addresses are 4 or 16 bytes, network order. */
+#define MPC_CERTGEN_NAMES_MAX 16
+struct mpc_certgen_names {
+	const char *dns[MPC_CERTGEN_NAMES_MAX];
+	size_t      ndns;
+	uint8_t     ip[MPC_CERTGEN_NAMES_MAX][16];
+	uint8_t     iplen[MPC_CERTGEN_NAMES_MAX];
+	size_t      nip;
 };
 
 typedef struct mpc_certgen_ca mpc_certgen_ca;
@@ -99,6 +116,22 @@ time_t mpc_certgen_ca_not_after(const mpc_certgen_ca *ca);
  * now-1h for `days` days.  On failure `out` is left empty. */
 int mpc_certgen_party(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,
     time_t now, mpc_certgen_pem *out) __attribute__((warn_unused_result));
+
+/* As mpc_certgen_party, with these names (NULL: localhost, 127.0.0.1). */
+int mpc_certgen_party_names(mpc_certgen_ca *ca, uint32_t party_id,
+    uint32_t days, time_t now, const struct mpc_certgen_names *names,
+    mpc_certgen_pem *out) __attribute__((warn_unused_result));
+
+/* Issues the certificate for party_id to the key of a PKCS#10 request
+ * (PEM, RFC 2986) made elsewhere, so the private key never leaves the
+ * party's host.  The request's self-signature must verify; its subject and
+ * requested extensions are ignored (the certificate follows the profile
+ * above, with `names` as in mpc_certgen_party_names).  *cert_pem is
+ * NUL-terminated PEM, freed by the caller. */
+int mpc_certgen_sign_csr(mpc_certgen_ca *ca, uint32_t party_id,
+    uint32_t days, time_t now, const struct mpc_certgen_names *names,
+    const char *csr_pem, size_t csr_len, char **cert_pem, size_t *cert_len)
+    __attribute__((warn_unused_result));
 
 /* Writes "mpc://party/<id>" into buf (MPC_CERTGEN_PARTY_URI_MAX bytes). */
 int mpc_certgen_party_uri(uint32_t party_id, char *buf, size_t len)

@@ -738,6 +738,42 @@ typedef struct nng_mpc_tls_stats {
 void nng_mpc_tls_stats_get(nng_mpc_tls_stats *out);
 /* END registration and TLS */
 
+/* ======================================================================
+ * Metrics: a Prometheus endpoint
+ * ====================================================================== */
+
+/* BEGIN metrics */
+/*
+ * A metrics endpoint serves GET /metrics over HTTP (NNG's own HTTP server)
+ * in the Prometheus text exposition format 0.0.4 (Content-Type
+ * "text/plain; version=0.0.4; charset=utf-8"): every NNG statistic of the
+ * process's sockets, dialers, listeners and pipes, the TLS engine's
+ * counters (nng_mpc_tls_stats) and nng-mpc's histograms.  Other paths are
+ * 404, other methods 405.  README "Observability" lists the families.
+ * Plain HTTP without authentication: bind it to a loopback or management
+ * address.
+ *
+ * nng_mpc_metrics_start listens on addr, "HOST:PORT" ("127.0.0.1:9464",
+ * "[::1]:9464", "0.0.0.0:9464"; PORT 0..65535, 0 picks a free port) and
+ * returns the endpoint in *out.  Returns 0, NNG_EINVAL (out NULL),
+ * NNG_EADDRINVAL (addr NULL or not HOST:PORT), NNG_EADDRINUSE, or
+ * another NNG error of binding or memory.  The environment variable
+ * NNG_MPC_METRICS_ADDR=HOST:PORT starts one when nng_mpc_register() runs
+ * (also when the module is loaded), once per process.
+ */
+typedef struct nng_mpc_metrics nng_mpc_metrics;
+
+int nng_mpc_metrics_start(const char *addr, nng_mpc_metrics **out);
+
+/* The TCP port the endpoint listens on (the bound one for port 0), or -1
+ * when m is NULL. */
+int nng_mpc_metrics_port(const nng_mpc_metrics *m);
+
+/* Stops the endpoint (closing its connections) and frees it; NULL is a
+ * no-op. */
+void nng_mpc_metrics_stop(nng_mpc_metrics *m);
+/* END metrics */
+
 #ifdef __cplusplus
 }
 #endif

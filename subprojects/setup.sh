@@ -32,7 +32,9 @@ packages=(
 	build-essential pkg-config meson ninja-build cmake python3   # build
 	clang libclang-rt-14-dev                                     # fuzzing
 	libcmocka-dev libjson-c-dev                                  # tests
+	prometheus                                                   # metrics tests (prometheus, promtool)
 	openssl nng-utils libnng1                                    # real peers
+	systemd                                                      # systemd-analyze verify (unit test)
 	libssl-dev                                                   # baselines
 	dpkg-dev                                                     # apt-get source
 )

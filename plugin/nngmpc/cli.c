@@ -3,11 +3,9 @@
  * Threading: none.
  */
 #define _GNU_SOURCE /* nftw, explicit_bzero */
-#include <errno.h>
 #include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "nngmpc.h"
@@ -94,37 +92,4 @@ nngmpc_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n  Run 'nngmpc %s --help' for usage.\n", cmd);
 	return (NNGMPC_EXIT_USAGE);
-}
-
-int
-nngmpc_read_file(
-    const char *cmd, const char *path, size_t max, char **buf, size_t *len)
-{
-	FILE * f;
-	char * b;
-	size_t n;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		nngmpc_error(cmd, "cannot read %s: %s", path, strerror(errno));
-		return (-1);
-	}
-	if ((b = calloc(1, max + 1)) == NULL) {
-		fclose(f);
-		nngmpc_error(cmd, "out of memory");
-		return (-1);
-	}
-	n = fread(b, 1, max + 1, f);
-	if (ferror(f) || n == 0 || n > max) {
-		nngmpc_error(cmd, "cannot read %s: %s", path,
-		    ferror(f) ? "read error"
-		              : (n == 0 ? "file is empty" : "file too large"));
-		nngmpc_secure_zero(b, max + 1);
-		free(b);
-		fclose(f);
-		return (-1);
-	}
-	fclose(f);
-	*buf = b;
-	*len = n;
-	return (0);
 }

@@ -20,12 +20,11 @@
 
 #include "nng_mpc.h"
 
+#include "certs_io.h"
 #include "mpc_evidence.h"
 #include "nngmpc.h"
 
 #define EVIDENCE_CMD "evidence"
-/* A CA bundle larger than this is not a CA file. */
-#define EVIDENCE_CA_MAX (256 * 1024)
 
 static void
 evidence_usage(FILE *f)
@@ -67,10 +66,8 @@ evidence_verify(const char *ca_path, const char *path)
 	size_t        ca_len, raw_len;
 	int           rv, ex = NNGMPC_EXIT_FAIL;
 
-	if (nngmpc_read_file(EVIDENCE_CMD, ca_path, EVIDENCE_CA_MAX, &ca,
-	        &ca_len) != 0 ||
-	    nngmpc_read_file(EVIDENCE_CMD, path, MPC_EVIDENCE_MAX, &raw,
-	        &raw_len) != 0) {
+	if (nngmpc_certs_read(EVIDENCE_CMD, ca_path, &ca, &ca_len) != 0 ||
+	    nngmpc_certs_read(EVIDENCE_CMD, path, &raw, &raw_len) != 0) {
 		goto out;
 	}
 	if ((ev = calloc(1, sizeof(*ev))) == NULL) {

@@ -14,7 +14,7 @@
 #define NODE_CMD "node"
 #define NODE_TIMEOUT_DEFAULT 30u
 
-enum { NODE_OPT_REPORT = 256 };
+enum { NODE_OPT_REPORT = 256, NODE_OPT_METRICS };
 
 static void
 node_usage(FILE *f)
@@ -22,6 +22,7 @@ node_usage(FILE *f)
 	fprintf(f,
 	    "Usage: nngmpc node --roster FILE --id ID [--timeout SECONDS] "
 	    "[--quiet]\n"
+	    "                   [--metrics HOST:PORT]\n"
 	    "\n"
 	    "Runs one party of an MPC session: listens on its own address,\n"
 	    "connects to every other party of the roster (bus0 over the\n"
@@ -33,17 +34,33 @@ node_usage(FILE *f)
 	    "on one machine.\n"
 	    "\n"
 	    "Options:\n"
-	    "  -r, --roster FILE    the session: session-id, session-key,\n"
-	    "                       scheme, ca, and one 'party <id> <address>\n"
-	    "                       [<cert+key file> [<server name>]]' line per\n"
-	    "                       party (format: README, 'Roster')\n"
+	    "  -r, --roster FILE    the session (below)\n"
 	    "  -i, --id ID          this party's ID (a 'party' line)\n"
 	    "  -t, --timeout S      seconds to wait for the other parties, and\n"
 	    "                       for each round (default %u)\n"
 	    "  -q, --quiet          no line per message\n"
 	    "      --report         machine-readable progress on stdout (for\n"
 	    "                       nngmpc demo)\n"
+	    "      --metrics H:P    serve Prometheus metrics at\n"
+	    "                       http://H:P/metrics while the node runs\n"
+	    "                       (port 0: any free port, printed)\n"
 	    "  -h, --help           show this help\n"
+	    "\n"
+	    "Roster: a text file, one setting per line, '#' starts a comment;\n"
+	    "it holds the session key, so it must be mode 0600 and owned by\n"
+	    "this user or root.  `nngmpc roster new` writes one.\n"
+	    "  session-id   <32 hex digits>        the same on every party\n"
+	    "  session-key  <64 hex digits>        the same on every party\n"
+	    "  scheme       mpc+tls+tcp | mpc+tcp | mpc+ipc\n"
+	    "                                      (default mpc+tls+tcp)\n"
+	    "  ca           <CA certificate file>  (mpc+tls+tcp)\n"
+	    "  party <id> <address> [<cert+key file> [<server name>]]\n"
+	    "               one per party, 2..64; <address> is host:port\n"
+	    "               (a path for mpc+ipc); over TLS this party's line\n"
+	    "               needs its cert+key file; <server name> is what\n"
+	    "               the others check in its certificate (default:\n"
+	    "               the address's host)\n"
+	    "Relative file paths start at the roster's directory.\n"
 	    "\n"
 	    "Exit status: 0 every round complete, 1 failed (why is printed),\n"
 	    "2 bad usage.\n",
@@ -59,6 +76,7 @@ node_cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "report", no_argument, NULL, NODE_OPT_REPORT },
+		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -102,6 +120,9 @@ node_cmd_run(int argc, char **argv)
 		case NODE_OPT_REPORT:
 			o.report = stdout;
 			break;
+		case NODE_OPT_METRICS:
+			o.metrics_addr = optarg;
+			break;
 		case 'h':
 			node_usage(stdout);
 			return (NNGMPC_EXIT_OK);
@@ -130,7 +151,6 @@ node_cmd_run(int argc, char **argv)
 	}
 	if (!nngmpc_roster_load(path, roster, err, sizeof(err))) {
 		nngmpc_error(NODE_CMD, "roster %s", err);
-		nngmpc_hint("see 'nngmpc node --help' for the roster format");
 		free(roster);
 		return (NNGMPC_EXIT_FAIL);
 	}

@@ -41,12 +41,6 @@ bool nngmpc_parse_u32(const char *s, uint32_t min, uint32_t max,
 /* Wipes memory that held a secret (a write the compiler keeps). */
 void nngmpc_secure_zero(void *p, size_t n);
 
-/* Reads a whole file of 1..max bytes into a buffer of max + 1 bytes (so
- * text is NUL-terminated); the caller wipes (it may hold a key) and frees
- * it.  Errors are printed for cmd.  Returns 0 or -1. */
-int nngmpc_read_file(const char *cmd, const char *path, size_t max,
-    char **buf, size_t *len) __attribute__((warn_unused_result));
-
 /* Removes a directory tree the tool made (a temporary one); best effort. */
 void nngmpc_rmtree(const char *dir);
 
@@ -61,16 +55,30 @@ int nngmpc_usage_error(const char *cmd, const char *fmt, ...)
 
 /* --- cmd_certs.c: also callable by other subcommands (e.g. a demo that
  * makes certificates in a temporary directory). ------------------------- */
+struct nngmpc_names; /* certs_names.h */
+struct nngmpc_certs_party {
+	uint32_t                   id;
+	const struct nngmpc_names *names; /* NULL/empty: localhost, 127.0.0.1 */
+};
 struct nngmpc_certs_opts {
 	const char *out;      /* directory; created (0700) if missing */
 	uint32_t    parties;  /* 1..NNGMPC_CERTS_PARTIES_MAX */
 	uint32_t    first_id; /* first party ID */
+	/* DNS/IP subjectAltNames of every party in the range; NULL or empty:
+	 * localhost and 127.0.0.1. */
+	const struct nngmpc_names *names;
+	/* When nlist > 0: exactly these parties, each with its own names,
+	 * instead of the range first_id..first_id+parties-1. */
+	const struct nngmpc_certs_party *list;
+	size_t                           nlist;
 	uint32_t    days;     /* party validity */
 	uint32_t    ca_days;  /* validity of a new CA */
 	bool        force;    /* replace existing files and the CA */
 	FILE       *log;      /* progress lines; NULL for none */
 };
 #define NNGMPC_CERTS_PARTIES_MAX 1024u
+/* --party options, and parties taken from a roster (its maximum). */
+#define NNGMPC_CERTS_LIST_MAX 64u
 
 /* Does the work of `nngmpc certs`; errors go to stderr.  Returns an
  * nngmpc_exit value. */

@@ -25,6 +25,7 @@
 #include <nng/supplemental/tls/tls.h>
 #include <nng_mpc.h>
 
+#include "files.h"
 #include "nngmpc.h"
 #include "node.h"
 #include "rounds.h"
@@ -665,8 +666,10 @@ node_counters(struct node *n)
 int
 nngmpc_node_run(const struct nngmpc_node_opts *o)
 {
-	struct node *n;
-	int          rv, ret = NNGMPC_EXIT_FAIL;
+	struct node *    n;
+	nng_mpc_metrics *metrics = NULL;
+	int              rv, ret = NNGMPC_EXIT_FAIL;
+	char             ferr[NNGMPC_ROSTER_PATH_MAX + 512];
 
 	if (nngmpc_nrounds > NODE_MAX_ROUNDS) {
 		return (NNGMPC_EXIT_FAIL);
@@ -697,6 +700,15 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 		ret = NNGMPC_EXIT_USAGE;
 		goto out;
 	}
+	/* Checked here, with their paths, so a missing or wrong file is not
+	 * reported as NNG's "Entry not found" or the TLS engine's guess. */
+	if (nngmpc_roster_is_tls(o->roster) &&
+	    (!nngmpc_file_check_cert(o->roster->ca, ferr, sizeof(ferr)) ||
+	        !nngmpc_file_check_certkey(
+	            n->self->certkey, ferr, sizeof(ferr)))) {
+		nngmpc_error(NODE_CMD, "%s", ferr);
+		goto out;
+	}
 	for (size_t i = 0; i < o->roster->nparties; i++) {
 		if (o->roster->parties[i].id != o->id) {
 			n->peers[n->npeers].id = o->roster->parties[i].id;
@@ -707,6 +719,17 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 		nngmpc_error(NODE_CMD, "cannot register nng-mpc: %s",
 		    nng_mpc_strerror(rv));
 		goto out;
+	}
+	if (o->metrics_addr != NULL &&
+	    (rv = nng_mpc_metrics_start(o->metrics_addr, &metrics)) != 0) {
+		nngmpc_error(NODE_CMD, "--metrics %s: %s", o->metrics_addr,
+		    nng_mpc_strerror(rv));
+		goto out;
+	}
+	if (metrics != NULL) {
+		node_say(n, "metrics on http://%s/metrics (port %d)",
+		    o->metrics_addr, nng_mpc_metrics_port(metrics));
+		node_report(n, "metrics %d", nng_mpc_metrics_port(metrics));
 	}
 	if (node_open(n) != 0) {
 		node_fail(n, "could not start (see the error above)");
@@ -742,6 +765,7 @@ done:
 	nng_close(n->sock);
 	(void) alarm(0);
 out:
+	nng_mpc_metrics_stop(metrics);
 	pthread_mutex_destroy(&n->mtx);
 	pthread_cond_destroy(&n->cv);
 	free(n);

@@ -28,6 +28,8 @@ struct nngmpc_node_opts {
 	bool                        verbose;   /* a line per message */
 	/* Machine-readable progress for `nngmpc demo` (see node.c), or NULL. */
 	FILE *report;
+	/* HOST:PORT of a metrics endpoint for the node's life, or NULL. */
+	const char *metrics_addr;
 };
 
 /* Runs the node; returns an nngmpc_exit value.  Errors go to stderr. */

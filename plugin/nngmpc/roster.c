@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "files.h"
 #include "nngmpc.h"
 #include "roster.h"
 
@@ -121,23 +122,31 @@ roster_check(struct nngmpc_roster *r, bool have_sid, bool have_key,
 {
 	if (!have_sid) {
 		roster_err(err, errlen, name, 0,
-		    "no session-id line (32 hex digits)");
+		    "no session-id line (32 hex digits): add 'session-id "
+		    "<32 hex digits>', the same on every party (nngmpc "
+		    "roster new writes a complete roster)");
 		return (false);
 	}
 	if (!have_key) {
 		roster_err(err, errlen, name, 0,
-		    "no session-key line (64 hex digits)");
+		    "no session-key line (64 hex digits): add 'session-key "
+		    "<64 hex digits>', the same on every party (nngmpc "
+		    "roster new writes a complete roster)");
 		return (false);
 	}
 	if (r->nparties < 2) {
 		roster_err(err, errlen, name, 0,
-		    "a session needs at least 2 party lines, found %zu",
+		    "a session needs at least 2 party lines, found %zu: add "
+		    "'party <id> <address> [<cert+key file> [<server "
+		    "name>]]' per party",
 		    r->nparties);
 		return (false);
 	}
 	if (nngmpc_roster_is_tls(r) && r->ca[0] == '\0') {
 		roster_err(err, errlen, name, 0,
-		    "scheme mpc+tls+tcp needs a 'ca <path>' line");
+		    "scheme mpc+tls+tcp needs a 'ca <path>' line naming the "
+		    "CA certificate (ca.pem from nngmpc certs), or a "
+		    "'scheme mpc+tcp' line for no TLS");
 		return (false);
 	}
 	for (size_t i = 0; i < r->nparties; i++) {
@@ -145,7 +154,8 @@ roster_check(struct nngmpc_roster *r, bool have_sid, bool have_key,
 			if (strcmp(r->parties[i].address,
 			        r->parties[j].address) == 0) {
 				roster_err(err, errlen, name, 0,
-				    "parties %u and %u share the address %s",
+				    "parties %u and %u share the address %s: "
+				    "give each party its own",
 				    (unsigned) r->parties[i].id,
 				    (unsigned) r->parties[j].id,
 				    r->parties[i].address);
@@ -155,7 +165,8 @@ roster_check(struct nngmpc_roster *r, bool have_sid, bool have_key,
 		if (strcmp(r->scheme, "mpc+ipc") != 0 &&
 		    !valid_tcp_address(r->parties[i].address)) {
 			roster_err(err, errlen, name, 0,
-			    "party %u: address '%s' is not host:port",
+			    "party %u: address '%s' is not host:port (port "
+			    "1..65535; [v6 address]:port for IPv6)",
 			    (unsigned) r->parties[i].id,
 			    r->parties[i].address);
 			return (false);
@@ -314,6 +325,58 @@ fail:
 	return (false);
 }
 
+/* A relative path in the roster names a file beside the roster, wherever
+ * the program runs (as a systemd service, in its credentials directory). */
+static bool
+roster_resolve(char *field, const char *dir, size_t dirlen)
+{
+	char   buf[NNGMPC_ROSTER_PATH_MAX];
+	size_t n = strlen(field);
+
+	if (field[0] == '\0' || field[0] == '/' || dirlen == 0) {
+		return (true);
+	}
+	if (dirlen + 1 + n >= sizeof(buf)) {
+		return (false);
+	}
+	memcpy(buf, dir, dirlen);
+	buf[dirlen] = '/';
+	memcpy(buf + dirlen + 1, field, n + 1);
+	memcpy(field, buf, dirlen + 1 + n + 1);
+	return (true);
+}
+
+static bool
+roster_resolve_all(struct nngmpc_roster *r, const char *path, char *err,
+    size_t errlen)
+{
+	const char *slash  = strrchr(path, '/');
+	size_t      dirlen = slash == NULL ? 0 : (size_t) (slash - path);
+
+	if (slash == path) {
+		dirlen = 1; /* "/roster": the root directory */
+	}
+	if (!roster_resolve(r->ca, path, dirlen)) {
+		roster_err(err, errlen, path, 0,
+		    "ca: the path with the roster's directory is longer than "
+		    "%u bytes: give an absolute path",
+		    NNGMPC_ROSTER_PATH_MAX - 1);
+		return (false);
+	}
+	for (size_t i = 0; i < r->nparties; i++) {
+		if (!roster_resolve(r->parties[i].certkey, path, dirlen)) {
+			roster_err(err, errlen, path, 0,
+			    "party %u: the cert+key path with the roster's "
+			    "directory is longer than %u bytes: give an "
+			    "absolute path",
+			    (unsigned) r->parties[i].id,
+			    NNGMPC_ROSTER_PATH_MAX - 1);
+			return (false);
+		}
+	}
+	return (true);
+}
+
 bool
 nngmpc_roster_load(const char *path, struct nngmpc_roster *r, char *err,
     size_t errlen)
@@ -321,47 +384,54 @@ nngmpc_roster_load(const char *path, struct nngmpc_roster *r, char *err,
 	char   *buf = NULL;
 	size_t  len = 0;
 	bool    ok  = false;
-	FILE   *f   = fopen(path, "r");
+	int     fd  = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
 
 	memset(r, 0, sizeof(*r));
-	if (f == NULL) {
+	if (fd < 0) {
 		roster_err(err, errlen, path, 0, "cannot open: %s",
 		    strerror(errno));
+		return (false);
+	}
+	/* It holds the session key: refuse it as ssh refuses an exposed
+	 * private key, before reading a byte. */
+	if (!nngmpc_file_private(fd, path, "the session key", err, errlen)) {
+		close(fd);
 		return (false);
 	}
 	if ((buf = malloc(NNGMPC_ROSTER_FILE_MAX + 1)) == NULL) {
 		roster_err(err, errlen, path, 0, "out of memory");
 		goto out;
 	}
-	len = fread(buf, 1, NNGMPC_ROSTER_FILE_MAX + 1, f);
-	if (ferror(f)) {
-		roster_err(err, errlen, path, 0, "read error");
-		goto out;
+	while (len < NNGMPC_ROSTER_FILE_MAX + 1 &&
+	    (n = read(fd, buf + len, NNGMPC_ROSTER_FILE_MAX + 1 - len)) != 0) {
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n < 0) {
+			roster_err(err, errlen, path, 0, "cannot read: %s",
+			    strerror(errno));
+			goto out;
+		}
+		len += (size_t) n;
 	}
-	ok = nngmpc_roster_parse(buf, len, path, r, err, errlen);
+	ok = nngmpc_roster_parse(buf, len, path, r, err, errlen) &&
+	    roster_resolve_all(r, path, err, errlen);
+	if (!ok) {
+		nngmpc_roster_wipe(r);
+	}
 out:
 	if (buf != NULL) {
 		nngmpc_secure_zero(buf, len); /* it held the session key */
 		free(buf);
 	}
-	fclose(f);
+	close(fd);
 	return (ok);
 }
 
 bool
-nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
+nngmpc_roster_print(FILE *f, const struct nngmpc_roster *r)
 {
-	int   fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	FILE *f;
-	bool  ok;
-
-	if (fd < 0) {
-		return (false);
-	}
-	if ((f = fdopen(fd, "w")) == NULL) {
-		close(fd);
-		return (false);
-	}
 	fprintf(f, "# nng-mpc roster (nngmpc node --roster FILE --id ID)\n");
 	fprintf(f, "session-id  ");
 	for (size_t i = 0; i < sizeof(r->session_id); i++) {
@@ -386,7 +456,24 @@ nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
 		}
 		fprintf(f, "\n");
 	}
-	ok = (fflush(f) == 0) && (fsync(fd) == 0);
+	return (fflush(f) == 0 && !ferror(f));
+}
+
+bool
+nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)
+{
+	int   fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	FILE *f;
+	bool  ok;
+
+	if (fd < 0) {
+		return (false);
+	}
+	if ((f = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		return (false);
+	}
+	ok = nngmpc_roster_print(f, r) && (fsync(fd) == 0);
 	ok = (fclose(f) == 0) && ok;
 	return (ok);
 }

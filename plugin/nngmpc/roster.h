@@ -17,6 +17,10 @@
  * unique, 2..NNGMPC_ROSTER_MAX of them; addresses are unique.
  *
  * Parsing is strict: every error names the file, line and what to fix.
+ * Loading (nngmpc_roster_load) also refuses a file group or others may
+ * read or write, or owned by another user than this one or root, since it
+ * holds the session key (files.h), and makes relative `ca` and cert+key
+ * paths relative to the roster's own directory.
  */
 #ifndef NNG_MPC_NNGMPC_ROSTER_H
 #define NNG_MPC_NNGMPC_ROSTER_H
@@ -58,6 +62,10 @@ bool nngmpc_roster_parse(const char *text, size_t len, const char *name,
     __attribute__((warn_unused_result));
 
 #define NNGMPC_ROSTER_FILE_MAX (64u * 1024u)
+
+/* Writes the roster's text to f (flushed); false on a write error. */
+bool nngmpc_roster_print(FILE *f, const struct nngmpc_roster *r)
+    __attribute__((warn_unused_result));
 
 /* Writes a roster file with mode 0600.  Returns false with errno set. */
 bool nngmpc_roster_save(const char *path, const struct nngmpc_roster *r)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -113,6 +114,8 @@ write_file(const char *path, const char *text)
 	assert_non_null(f);
 	fputs(text, f);
 	fclose(f);
+	/* A roster holds the session key: nngmpc node wants it 0600. */
+	assert_int_equal(chmod(path, 0600), 0);
 }
 
 #define SID "00112233445566778899aabbccddeeff"

@@ -27,8 +27,13 @@ struct bad {
 };
 
 static const struct bad bad_rosters[] = {
-	{ "", "r: no session-id line (32 hex digits)" },
-	{ "session-id " SID "\n" TCP2, "r: no session-key line (64 hex digits)" },
+	{ "", "r: no session-id line (32 hex digits): add 'session-id <32 hex "
+	    "digits>', the same on every party (nngmpc roster new writes a "
+	    "complete roster)" },
+	{ "session-id " SID "\n" TCP2,
+	    "r: no session-key line (64 hex digits): add 'session-key <64 hex "
+	    "digits>', the same on every party (nngmpc roster new writes a "
+	    "complete roster)" },
 	{ "session-id 0011\n", "r:1: session-id: expected one value of 32 hex digits, once" },
 	{ "session-id " SID "\nsession-id " SID "\n",
 	    "r:2: session-id: expected one value of 32 hex digits, once" },
@@ -58,15 +63,21 @@ static const struct bad bad_rosters[] = {
 	    "r:3: unknown keyword 'frobnicate' (expected session-id, "
 	    "session-key, scheme, ca or party)" },
 	{ HEAD "scheme mpc+tcp\nparty 1 h:1\n",
-	    "r: a session needs at least 2 party lines, found 1" },
+	    "r: a session needs at least 2 party lines, found 1: add 'party "
+	    "<id> <address> [<cert+key file> [<server name>]]' per party" },
 	{ HEAD "party 1 h:1\nparty 2 h:2\n",
-	    "r: scheme mpc+tls+tcp needs a 'ca <path>' line" },
+	    "r: scheme mpc+tls+tcp needs a 'ca <path>' line naming the CA "
+	    "certificate (ca.pem from nngmpc certs), or a 'scheme mpc+tcp' "
+	    "line for no TLS" },
 	{ HEAD "scheme mpc+tcp\nparty 1 h:1\nparty 2 h:1\n",
-	    "r: parties 1 and 2 share the address h:1" },
+	    "r: parties 1 and 2 share the address h:1: give each party its "
+	    "own" },
 	{ HEAD "scheme mpc+tcp\nparty 1 h:1\nparty 2 h\n",
-	    "r: party 2: address 'h' is not host:port" },
+	    "r: party 2: address 'h' is not host:port (port 1..65535; [v6 "
+	    "address]:port for IPv6)" },
 	{ HEAD "scheme mpc+tcp\nparty 1 h:1\nparty 2 h:65536\n",
-	    "r: party 2: address 'h:65536' is not host:port" },
+	    "r: party 2: address 'h:65536' is not host:port (port 1..65535; "
+	    "[v6 address]:port for IPv6)" },
 	{ HEAD "party 1 a b c d e\n", "r:3: too many fields" },
 };
 

@@ -1,7 +1,7 @@
 /*
- * Drop-in: two of Debian's unmodified nngcat processes exchange a message
- * over mpc+tls+tcp:// with mutual TLS 1.3, using nngcat's own --cert, --key
- * and --cacert; the module comes in with LD_PRELOAD, our libnng.so.1 with
+ * Drop-in: the README's example, run as written: two of Debian's
+ * unmodified nngcat processes exchange a message over mpc+tls+tcp:// with
+ * mutual TLS 1.3, using nngcat's own --cert, --key and --cacert; the module comes in with LD_PRELOAD, our libnng.so.1 with
  * LD_LIBRARY_PATH, the party IDs from the certificates and the session
  * from NNG_MPC_SESSION_ID / NNG_MPC_SESSION_KEY_FILE.  Then what a user
  * sees when that configuration is wrong.
@@ -10,6 +10,7 @@
  * instrumented module cannot be preloaded into an uninstrumented nngcat.
  */
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -68,20 +70,6 @@ finish(struct pu_proc p, char *out)
 	(void) snprintf(out, OUT_MAX, "%s", r.out);
 	pu_result_free(&r);
 	return (r.status);
-}
-
-static int
-free_port(void)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET,
-		.sin_addr = { htonl(INADDR_LOOPBACK) } };
-	socklen_t          sl = sizeof(sa);
-	int                fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &sl), 0);
-	close(fd);
-	return (ntohs(sa.sin_port));
 }
 
 /* True once something listens on the port (up to 10 s). */
@@ -155,45 +143,70 @@ url_of(char *url, size_t len, int port)
 	snprintf(url, len, "mpc+tls+tcp://127.0.0.1:%d", port);
 }
 
+/* The README's drop-in example: the lines between its marker and the end
+ * of the code block after it, run as they are by sh -e from a directory
+ * whose build/ is this build, with port 7001 replaced by a free one. */
 static void
-test_two_nngcats_exchange(void **state)
+test_readme_example(void **state)
 {
-	static char out_l[OUT_MAX], out_d[OUT_MAX];
-	char        url[64];
-	int         port = free_port();
-	const char *env[] = { "NNG_MPC_SESSION_ID=" SID,
-		NULL, NULL };
-	char        keyfile[1300];
+	static char readme[256 * 1024];
+	char        path[1200], script[8192], top[1100], build[1100];
+	char        port[16], *out = NULL;
+	const char *root = getenv("NNGMPC_SOURCE_ROOT");
+	const char *mark = "<!-- dropin-example -->\n```sh\n";
+	const char *body, *end, *p;
+	size_t      n = 0;
+	FILE       *f;
+	struct pu_spec spec = { .in = PU_NULL, .out = PU_PIPE,
+		.err = PU_TO_OUT };
 
 	(void) state;
-	snprintf(keyfile, sizeof(keyfile), "NNG_MPC_SESSION_KEY_FILE=%s",
-	    path("session.key"));
-	env[1] = keyfile;
-	url_of(url, sizeof(url), port);
-	{
-		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
-			"--cert", path("party1.pem"), "--key",
-			path("party1.key"), "--cacert", path("ca.pem"),
-			"--recv-timeout", "20", "--count", "1", "--quoted",
-			NULL };
-		char *da[] = { (char *) nngcat, "--pair1", "--dial", url,
-			"--cert", path("party2.pem"), "--key",
-			path("party2.key"), "--cacert", path("ca.pem"),
-			"--data", "hello from party 2", "--count", "3",
-			"--interval", "1", "--send-timeout", "3", NULL };
-		struct pu_proc l = start(la, env), d;
-
-		assert_true(wait_listening(port));
-		d = start(da, env);
-		/* The listener exits after one message; the dialer's later
-		 * sends then have no peer, so its status is not asserted. */
-		assert_int_equal(finish(l, out_l), 0);
-		(void) finish(d, out_d);
+	assert_non_null(root);
+	(void) snprintf(path, sizeof(path), "%s/README.md", root);
+	assert_non_null(f = fopen(path, "r"));
+	n = fread(readme, 1, sizeof(readme) - 1, f);
+	fclose(f);
+	readme[n] = '\0';
+	if ((body = strstr(readme, mark)) == NULL ||
+	    (end = strstr(body + strlen(mark), "\n```\n")) == NULL) {
+		fail_msg("README.md has no '<!-- dropin-example -->' code block");
 	}
-	if (strstr(out_l, "\"hello from party 2\"") == NULL) {
-		fail_msg("listener output:\n%s\ndialer output:\n%s", out_l,
-		    out_d);
+	body += strlen(mark);
+	/* The script, 7001 -> a free port. */
+	(void) snprintf(port, sizeof(port), "%d", pu_free_tcp_port());
+	n = 0;
+	for (p = body; p <= end; p++) {
+		if (strncmp(p, "7001", 4) == 0) {
+			n += (size_t) snprintf(script + n, sizeof(script) - n,
+			    "%s", port);
+			p += 3;
+		} else if (n + 1 < sizeof(script)) {
+			script[n++] = *p;
+		}
+		assert_true(n + 8 < sizeof(script));
 	}
+	script[n] = '\0';
+	assert_non_null(strstr(script, port)); /* the port was there */
+	/* A directory whose build/ is this build (nngmpc is build/plugin/). */
+	assert_non_null(realpath(nngmpc, build));
+	*strrchr(build, '/') = '\0';
+	*strrchr(build, '/') = '\0';
+	(void) snprintf(top, sizeof(top), "%s/top", dir);
+	(void) mkdir(top, 0700);
+	(void) snprintf(path, sizeof(path), "%s/build", top);
+	(void) unlink(path);
+	assert_int_equal(symlink(build, path), 0);
+	(void) snprintf(path, sizeof(path), "%s/dropin.sh", top);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(script, f);
+	assert_int_equal(fclose(f), 0);
+	if (pu_runl(&spec, &out, "/bin/sh", "-ec",
+	        "cd \"$(dirname \"$0\")\" && . ./dropin.sh", path, NULL) != 0 ||
+	    strstr(out, "\"hello\"") == NULL) {
+		fail_msg("the README's drop-in example failed:\n%s\nscript:\n%s",
+		    out, script);
+	}
+	free(out);
 }
 
 static void
@@ -201,7 +214,7 @@ test_wrong_session_key_delivers_nothing(void **state)
 {
 	static char out_l[OUT_MAX], out_d[OUT_MAX];
 	char        url[64];
-	int         port = free_port();
+	int         port = pu_free_tcp_port();
 	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
 		"NNG_MPC_SESSION_KEY=" KEY, NULL };
 	/* Same session, another key: key confirmation fails, nothing flows. */
@@ -248,7 +261,7 @@ test_bad_environment_is_named(void **state)
 	const char *no_key[]  = { "NNG_MPC_SESSION_ID=" SID, NULL };
 
 	(void) state;
-	url_of(url, sizeof(url), free_port());
+	url_of(url, sizeof(url), pu_free_tcp_port());
 	{
 		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
 			"--cert", path("party1.pem"), "--key",
@@ -273,7 +286,7 @@ int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_two_nngcats_exchange),
+		cmocka_unit_test(test_readme_example),
 		cmocka_unit_test(test_wrong_session_key_delivers_nothing),
 		cmocka_unit_test(test_bad_environment_is_named),
 	};

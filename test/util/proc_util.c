@@ -2,6 +2,7 @@
  * proc_util.c -- see proc_util.h.
  */
 #define _GNU_SOURCE /* pipe2, close_range, execvpe */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -13,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -343,4 +346,39 @@ pu_result_free(struct pu_result *r)
 	free(r->err);
 	r->out = NULL;
 	r->err = NULL;
+}
+
+int
+pu_free_tcp_port(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+		.sin_addr = { htonl(INADDR_LOOPBACK) } };
+	socklen_t          sl = sizeof(sa);
+	int                fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &sl), 0);
+	close(fd);
+	return (ntohs(sa.sin_port));
+}
+
+void
+pu_expect(const char *out, const char *needle)
+{
+	if (strstr(out, needle) == NULL) {
+		fail_msg("expected \"%s\" in:\n%s", needle, out);
+	}
+}
+
+int
+pu_rmtree(const char *dir)
+{
+	const struct pu_spec quiet = { .in = PU_NULL, .out = PU_PIPE,
+		.err = PU_TO_OUT };
+	char *out = NULL;
+	int   rc  = pu_runl(&quiet, &out, "/bin/rm", "-rf", dir, NULL);
+
+	free(out);
+	return (rc);
 }

@@ -88,4 +88,14 @@ int pu_runl(const struct pu_spec *spec, char **out, const char *prog, ...);
 
 void pu_result_free(struct pu_result *r);
 
+/* A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0,
+ * then released), for a child process that must be told its port. */
+int pu_free_tcp_port(void);
+
+/* Fails the test, showing out, unless out contains needle. */
+void pu_expect(const char *out, const char *needle);
+
+/* rm -rf dir (a test's temporary directory); returns rm's status. */
+int pu_rmtree(const char *dir);
+
 #endif /* NNG_MPC_TEST_PROC_UTIL_H */

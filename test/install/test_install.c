@@ -1,0 +1,226 @@
+/*
+ * `meson install` into a temporary DESTDIR, then used the way the README
+ * says: the installed nngmpc makes certificates, a program outside the tree
+ * is built with `cc app.c $(pkg-config --cflags --libs nng-mpc)` only and
+ * sends one message over mpc+tls+tcp://, and the installed systemd unit
+ * passes `systemd-analyze verify`.  No LD_LIBRARY_PATH anywhere: every
+ * binary must find its libraries through its runpath, and Debian's own
+ * libnng.so.1 (no internals) in the default path must not be picked up.
+ *
+ * argv: meson, build dir, prefix, libdir, bindir, includedir, unit dir,
+ * cc, pkg-config, app.c, systemd-analyze (or "" when not installed).
+ */
+#define _DEFAULT_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "proc_util.h"
+
+enum { A_MESON = 1, A_BUILD, A_PREFIX, A_LIBDIR, A_BINDIR, A_INCDIR,
+	A_UNITDIR, A_CC, A_PKGCONFIG, A_APP, A_ANALYZE, A_COUNT };
+
+static char **args;
+static char   tmp[64];        /* mkdtemp */
+static char   root[256];      /* tmp/root: the DESTDIR */
+static char   inst[512];      /* root + prefix: where the files are */
+
+static const struct pu_spec spec = { .in = PU_NULL, .out = PU_PIPE,
+	.err = PU_TO_OUT };
+
+/* "<root><prefix>/<dir>/<name>"; dir may be absolute (then under root). */
+static char *
+at(const char *dir, const char *name)
+{
+	static char buf[8][1024];
+	static int  i;
+
+	i = (i + 1) % 8;
+	if (dir[0] == '/') {
+		(void) snprintf(buf[i], sizeof(buf[i]), "%s%s/%s", root, dir,
+		    name);
+	} else {
+		(void) snprintf(buf[i], sizeof(buf[i]), "%s/%s/%s", inst, dir,
+		    name);
+	}
+	return (buf[i]);
+}
+
+static int
+run_sh(const char *script, char **out)
+{
+	return (pu_runl(&spec, out, "/bin/sh", "-c", script, NULL));
+}
+
+
+static int
+group_setup(void **state)
+{
+	char *out = NULL;
+	int   rc;
+
+	(void) state;
+	(void) snprintf(tmp, sizeof(tmp), "/tmp/nngmpc-install.XXXXXX");
+	if (mkdtemp(tmp) == NULL) {
+		return (-1);
+	}
+	(void) snprintf(root, sizeof(root), "%s/root", tmp);
+	(void) snprintf(inst, sizeof(inst), "%s%s", root, args[A_PREFIX]);
+	rc = pu_runl(&spec, &out, args[A_MESON], "install", "-C",
+	    args[A_BUILD], "--no-rebuild", "--destdir", root, NULL);
+	if (rc != 0) {
+		fprintf(stderr, "meson install failed (%d):\n%s", rc, out);
+	}
+	free(out);
+	return (rc == 0 ? 0 : -1);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void) state;
+	return (pu_rmtree(tmp));
+}
+
+static bool
+exists(const char *path)
+{
+	struct stat st;
+	return (lstat(path, &st) == 0);
+}
+
+static void
+test_layout(void **state)
+{
+	char        priv[600];
+	char        link[64];
+	ssize_t     n;
+	const char *lib = args[A_LIBDIR];
+
+	(void) state;
+	(void) snprintf(priv, sizeof(priv), "%s/nng-mpc", lib);
+	assert_true(exists(at(args[A_BINDIR], "nngmpc")));
+	assert_true(exists(at(args[A_INCDIR], "nng_mpc.h")));
+	assert_true(exists(at(args[A_INCDIR], "nng-mpc/nng/nng.h")));
+	assert_true(exists(at(lib, "pkgconfig/nng-mpc.pc")));
+	assert_true(exists(at(args[A_UNITDIR], "nngmpc-node@.service")));
+	/* The module: versioned, with its SONAME link and link-time name. */
+	n = readlink(at(lib, "libnngmpc.so.0"), link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	assert_true(strncmp(link, "libnngmpc.so.0.", 15) == 0);
+	assert_true(exists(at(lib, link)));
+	assert_true(exists(at(lib, "libnngmpc.so")));
+	/* NNG's library only in the private directory, never where it would
+	 * replace the system's libnng. */
+	assert_true(exists(at(priv, "libnng.so.1")));
+	assert_true(exists(at(priv, "libnng.so")));
+	assert_false(exists(at(lib, "libnng.so.1")));
+	assert_false(exists(at(lib, "libnng.so")));
+	assert_false(exists(at("lib", "libnng.so")));
+}
+
+/* Certificates from the installed tool, then the program built with
+ * pkg-config alone sends one message to itself over mpc+tls+tcp://. */
+static void
+test_program_built_with_pkg_config(void **state)
+{
+	char  script[8192];
+	char *out = NULL;
+	int   rc;
+
+	(void) state;
+	(void) snprintf(script, sizeof(script), "%s/pki", tmp);
+	rc = pu_runl(&spec, &out, at(args[A_BINDIR], "nngmpc"), "certs",
+	    "--out", script, "--parties", "2", NULL);
+	if (rc != 0) {
+		fail_msg("installed nngmpc certs: %d\n%s", rc, out);
+	}
+	free(out);
+	/* pkg-config relocated into the DESTDIR by its prefix variable: the
+	 * runpaths in Libs move with it. */
+	(void) snprintf(script, sizeof(script),
+	    "set -e; cp '%s' '%s/app.c'; cd '%s'; "
+	    "export PKG_CONFIG_PATH='%s'; "
+	    "flags=$('%s' --define-variable=prefix='%s' --cflags --libs "
+	    "nng-mpc); echo \"flags: $flags\"; "
+	    "'%s' -Wall -o app app.c $flags; "
+	    "./app '%s/pki/ca.pem' '%s/pki/party1.certkey.pem' "
+	    "'%s/pki/party2.certkey.pem'",
+	    args[A_APP], tmp, tmp, at(args[A_LIBDIR], "pkgconfig"),
+	    args[A_PKGCONFIG], inst, args[A_CC], tmp, tmp, tmp);
+	rc = run_sh(script, &out);
+	if (rc != 0) {
+		fail_msg("building or running the program failed (%d):\n%s", rc,
+		    out);
+	}
+	if (strstr(out, "received 'hello from party 2' from party 2") ==
+	    NULL) {
+		fail_msg("the program did not report the message:\n%s", out);
+	}
+	free(out);
+}
+
+/* The installed unit, with ExecStart pointed into the DESTDIR (verify
+ * checks the program exists), verifies without a single message, and its
+ * hardening scores as systemd's "OK" (exposure below 2.0). */
+static void
+test_systemd_unit_verifies(void **state)
+{
+	char  script[8192];
+	char *out = NULL;
+	int   rc;
+
+	(void) state;
+	if (args[A_ANALYZE][0] == '\0') {
+		skip();
+	}
+	(void) snprintf(script, sizeof(script),
+	    "set -e; sed 's|%s/%s/nngmpc|%s/%s/nngmpc|' '%s' > "
+	    "'%s/nngmpc-node@.service'; "
+	    "'%s' verify '%s/nngmpc-node@.service'; "
+	    "'%s' security --offline=yes '%s/nngmpc-node@.service' | "
+	    "grep 'Overall exposure level' | "
+	    "sed 's/.*: \\([0-9.]*\\) .*/exposure \\1/' >&2",
+	    args[A_PREFIX], args[A_BINDIR], inst, args[A_BINDIR],
+	    at(args[A_UNITDIR], "nngmpc-node@.service"), tmp,
+	    args[A_ANALYZE], tmp, args[A_ANALYZE], tmp);
+	rc = run_sh(script, &out);
+	if (rc != 0 || strncmp(out, "exposure ", 9) != 0) {
+		fail_msg("systemd-analyze (%d):\n%s", rc, out);
+	}
+	if (strtod(out + 9, NULL) >= 2.0) {
+		fail_msg("hardening: %s", out);
+	}
+	free(out);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_program_built_with_pkg_config),
+		cmocka_unit_test(test_systemd_unit_verifies),
+	};
+
+	if (argc != A_COUNT) {
+		fprintf(stderr, "usage: test_install meson builddir prefix "
+		                "libdir bindir includedir unitdir cc pkg-config "
+		                "app.c systemd-analyze|''\n");
+		return (2);
+	}
+	args = argv;
+	/* Only runpaths may find the libraries. */
+	(void) unsetenv("LD_LIBRARY_PATH");
+	(void) unsetenv("LD_PRELOAD");
+	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
+}
