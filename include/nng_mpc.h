@@ -173,6 +173,7 @@ enum nng_mpc_deliver_errno {
 	NNG_MPC_EEVIDCERT     = NNG_MPC_ERRBASE + 136, /* signer certificate untrusted or not the sender's */
 	NNG_MPC_ENOCONFLICT   = NNG_MPC_ERRBASE + 137, /* statements agree or name different messages */
 	NNG_MPC_ESIGNKEY      = NNG_MPC_ERRBASE + 138, /* signing key unusable (not ECDSA P-256/P-384) */
+	NNG_MPC_EUNDELIVERED  = NNG_MPC_ERRBASE + 139, /* messages still unacknowledged when a drain ended */
 };
 /* END errors: delivery */
 
@@ -273,6 +274,7 @@ enum nng_mpc_msgtype {
 	NNG_MPC_MSG_CTL_FINISHED   = 0x0101,
 	NNG_MPC_MSG_CTL_REKEY      = 0x0102,
 	NNG_MPC_MSG_CTL_CLOSE      = 0x0103,
+	NNG_MPC_MSG_CTL_DELIVER    = 0x0110, /* delivery stream: resume, ack */
 
 	/* The type of a message sent without nng_mpc_msg_set_type(). */
 	NNG_MPC_MSG_APP_DEFAULT    = 0x8000,
@@ -617,6 +619,56 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_SEND_SKIPPED   "mpc:send-skipped"
 #define NNG_OPT_MPC_SEND_DROPPED   "mpc:send-dropped"
 /* END options */
+
+/* BEGIN delivery */
+/*
+ * Delivery streams (turned on per socket, dialer or listener; both sides of
+ * a connection must agree, else the connection is refused with
+ * NNG_MPC_ECAPS, counter NNG_OPT_MPC_REJ_CAPS):
+ * NNG_OPT_MPC_RELIABLE (bool; default false)  Every message for one party
+ *   travels on that party's delivery stream: numbered independently of
+ *   connections and keys, kept by the sender until the party acknowledges
+ *   it (cumulative acks, piggybacked on traffic, else after
+ *   NNG_MPC_DELIVER_ACK_DELAY_MS or a quarter of the window), resumed in
+ *   order when the party reconnects in the same session (the stale pipe
+ *   replaced), duplicates discarded.  The stream belongs to the socket and
+ *   the party and lives while the socket has a dialer or listener.
+ * NNG_OPT_MPC_WINDOW_MSGS (int; default 1024; 1..65536) and
+ * NNG_OPT_MPC_WINDOW_BYTES (size; default 8 MiB; 1024..1 GiB)  The most a
+ *   stream keeps unacknowledged (a message larger than the byte window
+ *   goes alone).  A send that does not fit waits (the protocol's pipe is
+ *   busy, so the application's send waits per NNG_OPT_SENDTIMEO).  Fixed
+ *   when the stream is made (the first connection to that party).
+ * Pipe counters (uint64, also NNG statistics of the pipe):
+ *   NNG_OPT_MPC_DLV_DUPLICATES     stream messages received twice and
+ *                                  discarded (NNG_MPC_EDUPLICATE)
+ *   NNG_OPT_MPC_DLV_REJECTED       delivery records that broke the stream
+ *                                  (NNG_MPC_EGAP, NNG_MPC_EACKAHEAD,
+ *                                  NNG_MPC_EDELIVERCTL): the pipe closes
+ *   NNG_OPT_MPC_DLV_RETRANSMITTED  messages sent again after a resume
+ *   NNG_OPT_MPC_DLV_RESETS         the party restarted and lost its stream
+ *                                  (NNG_MPC_ESTREAMRESET)
+ */
+#define NNG_OPT_MPC_RELIABLE          "mpc:reliable"
+#define NNG_OPT_MPC_WINDOW_MSGS       "mpc:window-msgs"
+#define NNG_OPT_MPC_WINDOW_BYTES      "mpc:window-bytes"
+#define NNG_OPT_MPC_DLV_DUPLICATES    "mpc:dlv-duplicates"
+#define NNG_OPT_MPC_DLV_REJECTED      "mpc:dlv-rejected"
+#define NNG_OPT_MPC_DLV_RETRANSMITTED "mpc:dlv-retransmitted"
+#define NNG_OPT_MPC_DLV_RESETS        "mpc:dlv-resets"
+#define NNG_MPC_DELIVER_ACK_DELAY_MS  5
+
+/*
+ * nng_mpc_socket_drain waits until every message the socket's delivery
+ * streams keep has been acknowledged by its party, or timeout (ms;
+ * NNG_DURATION_INFINITE: no limit) passed.  Call it before nng_close():
+ * closing drops what the parties have not acknowledged.  Returns 0 (all
+ * acknowledged; also when delivery is off), NNG_MPC_EUNDELIVERED (some are
+ * not: *pending says how many) or NNG_EINVAL.  pending may be NULL.
+ */
+int nng_mpc_socket_drain(nng_socket s, nng_duration timeout,
+    uint64_t *pending);
+/* END delivery */
 
 /* ======================================================================
  * Registration, TLS engine and TLS options

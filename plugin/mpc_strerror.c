@@ -178,6 +178,9 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	    "messages)"),
 	MPC_ERR(NNG_MPC_ESIGNKEY,
 	    "MPC signing key unusable (ECDSA P-256 or P-384 required)"),
+	MPC_ERR(NNG_MPC_EUNDELIVERED,
+	    "MPC messages still unacknowledged by their parties when the "
+	    "drain ended"),
 };
 
 static const struct mpc_errent *

@@ -72,6 +72,7 @@ typedef struct mpc_tran_ep {
 	uint32_t             reject_limit; /* NNG_OPT_MPC_REJECT_LIMIT */
 	void *               sink; /* the observer's sink, held, or NULL */
 	mpc_tran_ep_stats    stats;
+	bool                 streams; /* holds the socket's delivery streams */
 } mpc_tran_ep;
 
 /* The ops (mpc_tran.c puts them in its tables). */

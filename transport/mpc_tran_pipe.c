@@ -12,6 +12,7 @@
 
 #include "mpc_tran_pipe.h"
 
+#include "mpc_tran_dlv.h"
 #include "mpc_wipe.h"
 
 static nni_reap_list mpc_tran_pipe_reap_list = {
@@ -24,6 +25,7 @@ mpc_tran_pipe_close(void *arg)
 {
 	mpc_tran_pipe *p = arg;
 
+	mpc_tran_dlv_close(p);
 	mpc_tran_send_close(p);
 	mpc_tran_recv_close(p);
 	nni_aio_close(p->rxaio);
@@ -40,6 +42,7 @@ mpc_tran_pipe_stop(void *arg)
 {
 	mpc_tran_pipe *p = arg;
 
+	mpc_tran_dlv_stop(p);
 	nni_aio_stop(p->rxaio);
 	nni_aio_stop(p->txaio);
 	nni_aio_stop(p->rxgrace);
@@ -53,7 +56,9 @@ mpc_tran_pipe_init(void *arg, nni_pipe *npipe)
 	p->npipe = npipe;
 	mpc_tran_pipe_stats_attach(&p->stats, npipe);
 	mpc_tran_party_set_pipe(&p->party, nni_pipe_id(npipe));
-	return (0);
+	/* Both sides asked for delivery: carry the party's stream. */
+	return (p->peer.deliver ? mpc_tran_dlv_attach(p, mpc_tran_send_submit)
+	                        : 0);
 }
 
 void
@@ -62,6 +67,7 @@ mpc_tran_pipe_fini(void *arg)
 	mpc_tran_pipe *p = arg;
 
 	mpc_tran_pipe_stop(p);
+	mpc_tran_dlv_fini(p);
 	/* Leave the registry before the endpoint may go away. */
 	mpc_tran_party_unregister(&p->party);
 	if (p->gone != NULL) {

@@ -149,6 +149,8 @@ struct mpc_tran_pipe {
 	uint8_t           rxtag[NNG_MPC_FRAME_TAG_SIZE];
 
 	mpc_tran_pipe_stats stats;
+
+	struct mpc_tran_dlv *dlv; /* delivery stream carrier, or NULL */
 };
 
 /* ---- mpc_tran_pipe.c: lifecycle */
@@ -165,6 +167,8 @@ uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv);
 
 /* ---- mpc_tran_send.c (under txmtx unless said) */
 void mpc_tran_send(void *arg, nni_aio *aio); /* the p_send op */
+/* Queues a send past the delivery hook (takes txmtx). */
+void mpc_tran_send_submit(mpc_tran_pipe *p, nni_aio *aio);
 void mpc_tran_send_cb(void *arg);            /* txaio's callback */
 void mpc_tran_send_close(mpc_tran_pipe *p);  /* takes txmtx */
 
