@@ -2,11 +2,12 @@
  * mpc_deliver.c -- delivery streams: window, cumulative acks, resume; see
  * mpc_deliver.h.
  *
- * The sender's kept messages are a ring of max_msgs slots: the message
- * with sequence s (acked < s < next) is in slot
- * (head + s - acked - 1) mod max_msgs.  Acknowledging advances head.
+ * The sender's kept messages are a ring of cap = max_msgs +
+ * MPC_DELIVER_OVERFLOW slots: the message with sequence s
+ * (acked < s < next) is in slot (head + s - acked - 1) mod cap.
+ * Acknowledging advances head.
  *
- * Invariants: acked <= sent <= hi_sent < next; next - 1 - acked <= max_msgs;
+ * Invariants: acked <= sent <= hi_sent < next; next - 1 - acked <= cap;
  * bytes is the sum of the kept messages' lengths.
  *
  * Threading: the caller's lock (mpc_deliver.h).
@@ -31,7 +32,8 @@ mpc_deliver_tx_init(
 		return (NNG_EINVAL);
 	}
 	memset(tx, 0, sizeof(*tx));
-	tx->ring = calloc(max_msgs, sizeof(tx->ring[0]));
+	tx->cap  = max_msgs + MPC_DELIVER_OVERFLOW;
+	tx->ring = calloc(tx->cap, sizeof(tx->ring[0]));
 	if (tx->ring == NULL) {
 		return (NNG_ENOMEM);
 	}
@@ -51,7 +53,7 @@ mpc_deliver_tx_kept(const mpc_deliver_tx *tx)
 static mpc_deliver_item *
 tx_slot(const mpc_deliver_tx *tx, uint64_t seq)
 {
-	return (&tx->ring[(tx->head + (seq - tx->acked - 1)) % tx->max_msgs]);
+	return (&tx->ring[(tx->head + (seq - tx->acked - 1)) % tx->cap]);
 }
 
 /* Lets the oldest kept message go. */
@@ -66,7 +68,7 @@ tx_release_head(
 	}
 	tx->bytes -= it->len;
 	memset(it, 0, sizeof(*it));
-	tx->head = (tx->head + 1) % tx->max_msgs;
+	tx->head = (tx->head + 1) % tx->cap;
 	tx->acked++;
 }
 
@@ -100,20 +102,38 @@ mpc_deliver_tx_fits(const mpc_deliver_tx *tx, size_t len)
 	return (kept == 0 || len <= tx->max_bytes - tx->bytes);
 }
 
-int
-mpc_deliver_tx_push(mpc_deliver_tx *tx, void *msg, size_t len, uint64_t *seq)
+/* Keeps msg in the next slot (room checked by the caller). */
+static void
+tx_keep(mpc_deliver_tx *tx, void *msg, size_t len, uint64_t *seq)
 {
-	mpc_deliver_item *it;
+	mpc_deliver_item *it = tx_slot(tx, tx->next);
 
-	if (!mpc_deliver_tx_fits(tx, len)) {
-		return (NNG_MPC_EWINDOWFULL);
-	}
-	it      = tx_slot(tx, tx->next);
+
 	it->seq = tx->next;
 	it->msg = msg;
 	it->len = len;
 	tx->bytes += len;
 	*seq = tx->next++;
+}
+
+int
+mpc_deliver_tx_push(mpc_deliver_tx *tx, void *msg, size_t len, uint64_t *seq)
+{
+	if (!mpc_deliver_tx_fits(tx, len)) {
+		return (NNG_MPC_EWINDOWFULL);
+	}
+	tx_keep(tx, msg, len, seq);
+	return (0);
+}
+
+int
+mpc_deliver_tx_push_over(
+    mpc_deliver_tx *tx, void *msg, size_t len, uint64_t *seq)
+{
+	if (mpc_deliver_tx_kept(tx) >= tx->cap) {
+		return (NNG_MPC_EWINDOWFULL);
+	}
+	tx_keep(tx, msg, len, seq);
 	return (0);
 }
 
@@ -189,26 +209,49 @@ mpc_deliver_rx_accept(mpc_deliver_rx *rx, uint64_t seq)
 		return (NNG_MPC_EGAP);
 	}
 	rx->received = seq;
+	rx->held     = seq;
 	return (0);
+}
+
+void
+mpc_deliver_rx_confirm(mpc_deliver_rx *rx)
+{
+	rx->held = 0;
+}
+
+uint64_t
+mpc_deliver_rx_confirmed(const mpc_deliver_rx *rx)
+{
+	return (rx->held != 0 ? rx->held - 1 : rx->received);
 }
 
 bool
 mpc_deliver_rx_ack_due(const mpc_deliver_rx *rx, uint32_t every)
 {
-	return (rx->received - rx->acked >= (uint64_t) (every > 0 ? every : 1));
+	return (mpc_deliver_rx_confirmed(rx) - rx->acked >=
+	    (uint64_t) (every > 0 ? every : 1));
 }
 
 uint64_t
 mpc_deliver_rx_ack_take(mpc_deliver_rx *rx)
 {
-	rx->acked = rx->received;
+	rx->acked = mpc_deliver_rx_confirmed(rx);
 	return (rx->acked);
+}
+
+void
+mpc_deliver_rx_pause(mpc_deliver_rx *rx)
+{
+	rx->resumed = false;
 }
 
 void
 mpc_deliver_rx_disconnect(mpc_deliver_rx *rx)
 {
-	rx->resumed = false;
+	/* The consumer may have dropped it with the connection. */
+	rx->received = mpc_deliver_rx_confirmed(rx);
+	rx->held     = 0;
+	rx->resumed  = false;
 }
 
 void
@@ -217,7 +260,7 @@ mpc_deliver_resume_make(const mpc_deliver_tx *tx, const mpc_deliver_rx *rx,
 {
 	out->inc      = tx->inc;
 	out->peer_inc = rx->peer_inc;
-	out->received = rx->received;
+	out->received = mpc_deliver_rx_confirmed(rx);
 	out->base     = mpc_deliver_tx_base(tx);
 }
 
@@ -246,6 +289,7 @@ mpc_deliver_resume_apply(mpc_deliver_tx *tx, mpc_deliver_rx *rx,
 		rv           = rx->peer_inc != 0 ? NNG_MPC_ESTREAMRESET : 0;
 		rx->peer_inc = peer->inc;
 		rx->received = peer->base - 1;
+		rx->held     = 0;
 		rx->acked    = rx->received;
 	}
 	rx->resumed = true;

@@ -58,6 +58,10 @@
 #define MPC_DELIVER_WINDOW_BYTES_MIN     1024u
 #define MPC_DELIVER_WINDOW_BYTES_DEFAULT (8u << 20)
 #define MPC_DELIVER_WINDOW_BYTES_MAX     (1u << 30)
+/* Messages a stream may keep beyond a full window when it must
+ * (mpc_deliver_tx_push_over): a send already accepted by a connection
+ * that closed before the window had room. */
+#define MPC_DELIVER_OVERFLOW 16u
 
 /* One kept message: its stream sequence, the caller's pointer, its size. */
 typedef struct mpc_deliver_item {
@@ -81,12 +85,14 @@ typedef struct mpc_deliver_tx {
 	size_t            max_bytes;
 	size_t            bytes; /* bytes kept (unacknowledged) */
 	uint32_t          head;  /* ring slot of seq acked + 1 */
-	mpc_deliver_item *ring;  /* max_msgs slots */
+	uint32_t          cap;   /* ring slots: max_msgs + MPC_DELIVER_OVERFLOW */
+	mpc_deliver_item *ring;
 } mpc_deliver_tx;
 
 typedef struct mpc_deliver_rx {
 	uint64_t peer_inc; /* the sender's incarnation; 0 before first contact */
-	uint64_t received; /* every seq <= received was delivered */
+	uint64_t received; /* every seq <= received was accepted */
+	uint64_t held;     /* accepted, handed on, not yet confirmed (0: none) */
 	uint64_t acked;    /* the last cumulative ack handed out */
 	bool     resumed;  /* the sender's resume record seen on this connection */
 } mpc_deliver_rx;
@@ -114,6 +120,11 @@ bool mpc_deliver_tx_fits(const mpc_deliver_tx *tx, size_t len);
 int mpc_deliver_tx_push(mpc_deliver_tx *tx, void *msg, size_t len,
     uint64_t *seq) MPC_MUST_CHECK;
 
+/* As mpc_deliver_tx_push, beyond a full window by at most
+ * MPC_DELIVER_OVERFLOW messages (and any number of bytes). */
+int mpc_deliver_tx_push_over(mpc_deliver_tx *tx, void *msg, size_t len,
+    uint64_t *seq) MPC_MUST_CHECK;
+
 /* The next message to transmit on this connection, in order: true and
  * *out filled (the stream keeps the message), or false when everything
  * kept went out or the peer's resume record has not arrived yet. */
@@ -139,17 +150,37 @@ void mpc_deliver_rx_init(mpc_deliver_rx *rx);
 /* Accepts a message of the peer's stream: 0 deliver it, NNG_MPC_EDUPLICATE
  * (already delivered: discard), NNG_MPC_EGAP (a message is missing: the
  * peer broke the stream), NNG_MPC_EDELIVERCTL (data before the peer's
- * resume record).  State moves only on 0. */
+ * resume record).  State moves only on 0.
+ *
+ * An accepted message is "held" until mpc_deliver_rx_confirm(): handed to
+ * a consumer that may still drop it (NNG's protocols drop the message they
+ * hold for a full receive queue when the pipe closes).  Acknowledgements
+ * and resume records never cover a held message, and a disconnect with
+ * one held takes it back (received - 1): the sender still keeps it and
+ * sends it again. */
 int mpc_deliver_rx_accept(mpc_deliver_rx *rx, uint64_t seq) MPC_MUST_CHECK;
 
-/* True when at least every messages arrived since the last ack_take(). */
+/* The held message is safe with its consumer. */
+void mpc_deliver_rx_confirm(mpc_deliver_rx *rx);
+
+/* Every message up to here is delivered for good: received, or one less
+ * while a message is held. */
+uint64_t mpc_deliver_rx_confirmed(const mpc_deliver_rx *rx);
+
+/* True when at least every messages were confirmed since the last
+ * ack_take(). */
 bool mpc_deliver_rx_ack_due(const mpc_deliver_rx *rx, uint32_t every);
 
 /* The cumulative ack to send now (and remembered as sent). */
 uint64_t mpc_deliver_rx_ack_take(mpc_deliver_rx *rx);
 
-/* The connection ended: data is refused until the next resume. */
+/* The connection ended: a held message is taken back, and data is refused
+ * until the next resume. */
 void mpc_deliver_rx_disconnect(mpc_deliver_rx *rx);
+
+/* Data is refused until the next resume; a held message stays held (its
+ * consumer has not said yet whether it kept it). */
+void mpc_deliver_rx_pause(mpc_deliver_rx *rx);
 
 /* --- the resume exchange -------------------------------------------------- */
 
@@ -159,6 +190,7 @@ void mpc_deliver_rx_disconnect(mpc_deliver_rx *rx);
  *   peer_inc  the incarnation of the recipient's stream it has been
  *             receiving (0: none yet)
  *   received  every message of that stream up to here was delivered
+ *             (confirmed: mpc_deliver_rx_confirmed)
  *   base      the sender's oldest kept message (its next seq if none)
  */
 typedef struct mpc_deliver_resume {

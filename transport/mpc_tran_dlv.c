@@ -45,13 +45,19 @@ typedef struct mpc_tran_dlv {
 	bool                   work_armed;
 	bool                   ack_armed;
 	bool                   need_resume; /* our RESUME not sent yet */
+	bool                   resume_out;  /* our RESUME is in the send path:
+	                                       data may follow it */
 	bool                   want_ack;
+	uint64_t               handed; /* the message this pipe handed to the
+	                                protocol last, until confirmed */
 } mpc_tran_dlv;
 
 static void mpc_tran_dlv_data_cb(void *arg);
 static void mpc_tran_dlv_ctl_cb(void *arg);
 static void mpc_tran_dlv_work_cb(void *arg);
 static void mpc_tran_dlv_ack_cb(void *arg);
+static void mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over);
+static void mpc_tran_dlv_ack_policy(mpc_tran_dlv *d);
 
 /* Attached and not closed: may act on the stream.  Locked (stream). */
 static bool
@@ -105,7 +111,11 @@ mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
 	 * attached, it loses the stream here (mpc_tran_dlv_live). */
 	st->dlv = d;
 	mpc_deliver_tx_disconnect(&st->tx);
-	mpc_deliver_rx_disconnect(&st->rx);
+	if (st->settling == NULL) {
+		mpc_deliver_rx_disconnect(&st->rx);
+	} else {
+		mpc_deliver_rx_pause(&st->rx);
+	}
 	d->need_resume = true;
 	mpc_tran_dlv_kick(d);
 	nni_mtx_unlock(&st->mtx);
@@ -116,36 +126,47 @@ void
 mpc_tran_dlv_close(mpc_tran_pipe *p)
 {
 	mpc_tran_dlv *d = p->dlv;
-	nni_aio *     aio;
-	nni_list      held;
 
 	if (d == NULL) {
 		return;
 	}
-	nni_aio_list_init(&held);
 	nni_mtx_lock(&d->st->mtx);
 	if (d->st->dlv == d) {
 		/* What this connection did not get acknowledged stays kept
 		 * for the next one. */
 		d->st->dlv = NULL;
 		mpc_deliver_tx_disconnect(&d->st->tx);
-		mpc_deliver_rx_disconnect(&d->st->rx);
+		if ((d->handed != 0) && (d->st->rx.held == d->handed) &&
+		    (d->st->settling == NULL)) {
+			/* The protocol may still hand it to the application
+			 * (mpc_tran_dlv_recv_posted) or drop it when it
+			 * stops the pipe (mpc_tran_dlv_stop). */
+			d->st->settling = d;
+			mpc_deliver_rx_pause(&d->st->rx);
+		} else if (d->st->settling == NULL) {
+			mpc_deliver_rx_disconnect(&d->st->rx);
+		}
 	}
 	d->closed = true;
-	while ((aio = nni_list_first(&d->held)) != NULL) {
-		nni_aio_list_remove(aio);
-		nni_list_append(&held, aio);
-	}
 	nni_mtx_unlock(&d->st->mtx);
-	/* Never taken by the stream: the protocol still owns them. */
-	while ((aio = nni_list_first(&held)) != NULL) {
-		nni_list_remove(&held, aio);
-		nni_aio_finish_error(aio, NNG_ECLOSED);
-	}
+	/* A send waiting for window room was accepted by this pipe: the
+	 * protocol drops it if it fails, so the stream keeps it beyond the
+	 * window (bounded: MPC_DELIVER_OVERFLOW), else it fails. */
+	mpc_tran_dlv_flush_held(d, true);
 	nni_aio_close(d->dataio);
 	nni_aio_close(d->ctlaio);
 	nni_aio_close(d->workaio);
 	nni_aio_close(d->acktimer);
+}
+
+/* The held message's fate is known: the stream may resume.  Locked. */
+static void
+mpc_tran_dlv_settled(mpc_tran_dlv *d)
+{
+	d->st->settling = NULL;
+	if (d->st->dlv != NULL) {
+		mpc_tran_dlv_kick(d->st->dlv); /* its RESUME may go now */
+	}
 }
 
 void
@@ -156,6 +177,14 @@ mpc_tran_dlv_stop(mpc_tran_pipe *p)
 	if (d == NULL) {
 		return;
 	}
+	nni_mtx_lock(&d->st->mtx);
+	if (d->st->settling == d) {
+		/* The protocol stopped the pipe without taking it: it
+		 * dropped it; the sender still keeps it. */
+		mpc_deliver_rx_disconnect(&d->st->rx);
+		mpc_tran_dlv_settled(d);
+	}
+	nni_mtx_unlock(&d->st->mtx);
 	nni_aio_stop(d->dataio);
 	nni_aio_stop(d->ctlaio);
 	nni_aio_stop(d->workaio);
@@ -191,7 +220,7 @@ mpc_tran_dlv_pump(mpc_tran_dlv *d)
 	nni_msg *        m = NULL;
 
 	nni_mtx_lock(&d->st->mtx);
-	if (mpc_tran_dlv_live(d) && !d->data_busy &&
+	if (mpc_tran_dlv_live(d) && d->resume_out && !d->data_busy &&
 	    mpc_deliver_tx_next(&d->st->tx, &it)) {
 		d->data_busy = true;
 		m            = it.msg;
@@ -266,13 +295,16 @@ mpc_tran_dlv_ctl_next(mpc_tran_dlv *d)
 		return (NULL);
 	}
 	memset(&rec, 0, sizeof(rec));
+	if (d->need_resume && (d->st->settling != NULL)) {
+		return (NULL); /* mpc_tran_dlv_settled kicks us */
+	}
 	if (d->need_resume) {
 		rec.kind = MPC_DELIVER_RESUME;
 		mpc_deliver_resume_make(&d->st->tx, &d->st->rx, &rec.resume);
 	} else if (d->want_ack && d->st->rx.resumed &&
-	    (d->st->rx.received > d->st->rx.acked)) {
+	    (mpc_deliver_rx_confirmed(&d->st->rx) > d->st->rx.acked)) {
 		rec.kind = MPC_DELIVER_ACK;
-		rec.ack  = d->st->rx.received;
+		rec.ack  = mpc_deliver_rx_confirmed(&d->st->rx);
 	} else {
 		d->want_ack = false;
 		return (NULL);
@@ -294,13 +326,24 @@ static void
 mpc_tran_dlv_ctl_send(mpc_tran_dlv *d)
 {
 	nni_msg *m;
+	bool     resume;
 
 	nni_mtx_lock(&d->st->mtx);
-	m = mpc_tran_dlv_ctl_next(d);
+	resume = d->need_resume;
+	m      = mpc_tran_dlv_ctl_next(d);
 	nni_mtx_unlock(&d->st->mtx);
-	if (m != NULL) {
-		nni_aio_set_msg(d->ctlaio, m);
-		d->submit(d->p, d->ctlaio);
+	if (m == NULL) {
+		return;
+	}
+	nni_aio_set_msg(d->ctlaio, m);
+	d->submit(d->p, d->ctlaio);
+	if (resume) {
+		/* Queued: frames the send path takes later go after it, so
+		 * the peer reads our RESUME before any DATA. */
+		nni_mtx_lock(&d->st->mtx);
+		d->resume_out = true;
+		nni_mtx_unlock(&d->st->mtx);
+		mpc_tran_dlv_pump(d);
 	}
 }
 
@@ -333,6 +376,27 @@ mpc_tran_dlv_ctl_env(mpc_tran_pipe *p, nni_aio *aio, mpc_envelope_out *env)
 	return (true);
 }
 
+void
+mpc_tran_dlv_recv_posted(mpc_tran_pipe *p)
+{
+	mpc_tran_dlv *d = p->dlv;
+
+	nni_mtx_lock(&d->st->mtx);
+	if ((d->handed != 0) && (d->st->rx.held == d->handed)) {
+		/* The protocol asks for the next message: it has put the
+		 * last one where a closing pipe cannot take it -- also when
+		 * this pipe is closed already. */
+		mpc_deliver_rx_confirm(&d->st->rx);
+		if (d->st->settling == d) {
+			mpc_tran_dlv_settled(d);
+		} else if (mpc_tran_dlv_live(d)) {
+			mpc_tran_dlv_ack_policy(d);
+		}
+	}
+	d->handed = 0;
+	nni_mtx_unlock(&d->st->mtx);
+}
+
 bool
 mpc_tran_dlv_ctl_type(const mpc_tran_pipe *p, uint16_t type)
 {
@@ -345,12 +409,14 @@ mpc_tran_dlv_ctl_type(const mpc_tran_pipe *p, uint16_t type)
 
 /*
  * Makes msg the stream's next message: the layout at the top of this file,
- * with the sequence the stream gives it and our cumulative ack.  Returns 0
- * (the stream keeps msg), NNG_MPC_EWINDOWFULL (msg unchanged: wait) or
- * NNG_ENOMEM (msg damaged: fail the send).  Locked (stream).
+ * with the sequence the stream gives it and our cumulative ack.  over:
+ * beyond a full window (mpc_deliver_tx_push_over).  Returns 0 (the stream
+ * keeps msg), NNG_MPC_EWINDOWFULL (msg unchanged: wait) or NNG_ENOMEM (msg
+ * damaged: fail the send).  Locked (stream).
  */
 static int
-mpc_tran_dlv_keep(mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len)
+mpc_tran_dlv_keep(
+    mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len, bool over)
 {
 	static const uint8_t zero[MPC_DELIVER_DATA_SIZE];
 	mpc_tran_stream *    st = d->st;
@@ -359,7 +425,8 @@ mpc_tran_dlv_keep(mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len)
 	mpc_wcursor          w;
 	size_t               hlen = nni_msg_header_len(msg);
 
-	if (!mpc_deliver_tx_fits(&st->tx, len)) {
+	if (over ? mpc_deliver_tx_kept(&st->tx) >= st->tx.cap
+	         : !mpc_deliver_tx_fits(&st->tx, len)) {
 		return (NNG_MPC_EWINDOWFULL);
 	}
 	memcpy(pre, nni_msg_body(msg), prefix);
@@ -373,8 +440,9 @@ mpc_tran_dlv_keep(mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len)
 	nni_msg_header_clear(msg);
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = MPC_DELIVER_DATA;
-	/* Fits (checked above), so the push cannot fail. */
-	if (mpc_deliver_tx_push(&st->tx, msg, len, &rec.seq) != 0) {
+	/* Room checked above, so the push cannot fail. */
+	if ((over ? mpc_deliver_tx_push_over(&st->tx, msg, len, &rec.seq)
+	          : mpc_deliver_tx_push(&st->tx, msg, len, &rec.seq)) != 0) {
 		return (NNG_EINTERNAL);
 	}
 	/* Piggybacked: everything received so far is acknowledged. */
@@ -384,10 +452,36 @@ mpc_tran_dlv_keep(mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len)
 	return (mpc_deliver_rec_write(&w, &rec) ? 0 : NNG_EINTERNAL);
 }
 
+/* The protocol aborts a send waiting for window room: it closes its side
+ * of the pipe (NNG closes the protocol's aios before the transport's) and
+ * would drop the message if the send failed.  The stream keeps it beyond
+ * the window instead, for the next connection. */
+/* mpc_tran_dlv_keep for a message as the protocol sent it; *lenp the
+ * send's length.  Locked (stream). */
+static int
+mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+{
+	mpc_envelope_out env;
+	size_t           len;
+	int              rv;
+
+	len = nni_msg_len(msg) + nni_msg_header_len(msg) +
+	    MPC_DELIVER_DATA_SIZE;
+	*lenp = len;
+	if ((rv = mpc_envelope_parse_out(
+	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL)) != 0) {
+		return (rv);
+	}
+	return (mpc_tran_dlv_keep(d, msg, env.prefix_len, len - env.prefix_len,
+	    over));
+}
+
 static void
 mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 {
-	mpc_tran_dlv *d = arg;
+	mpc_tran_dlv *d   = arg;
+	nni_msg *     msg = nni_aio_get_msg(aio);
+	size_t        len;
 
 	nni_mtx_lock(&d->st->mtx);
 	if (!nni_aio_list_active(aio)) {
@@ -395,60 +489,101 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 		return;
 	}
 	nni_aio_list_remove(aio);
+	if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
+		nni_aio_set_msg(aio, NULL); /* the stream's now */
+	}
 	nni_mtx_unlock(&d->st->mtx);
+	/* Failed either way, so the protocol stops sending on this pipe. */
 	nni_aio_finish_error(aio, rv);
 }
 
-/* Takes held sends into the stream while the window has room; returns
- * them in done, with their result in prov_extra 1 (the length, or the
- * error as a negative number).  Locked (stream). */
-static void
-mpc_tran_dlv_take_held(mpc_tran_dlv *d, nni_list *done)
+/* Sends taken off the held list, completed once the lock is dropped (an
+ * aio being completed must be on no list: its cancel routine looks). */
+#define MPC_TRAN_DLV_BATCH 8
+typedef struct mpc_tran_dlv_done {
+	nni_aio *aio[MPC_TRAN_DLV_BATCH];
+	intptr_t res[MPC_TRAN_DLV_BATCH]; /* length, or -error */
+	unsigned n;
+} mpc_tran_dlv_done;
+
+/* Takes held sends into the stream while the window has room (over:
+ * beyond it, the pipe is closing), at most a batch.  Returns true when
+ * more are held that could go now.  Locked (stream). */
+static bool
+mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 {
 	nni_aio *aio;
 
+	done->n = 0;
 	while ((aio = nni_list_first(&d->held)) != NULL) {
-		nni_msg *        msg = nni_aio_get_msg(aio);
-		mpc_envelope_out env;
-		size_t           len;
-		int              rv;
+		nni_msg *msg = nni_aio_get_msg(aio);
+		size_t   len;
+		int      rv;
 
-		len = nni_msg_len(msg) + nni_msg_header_len(msg) +
-		    MPC_DELIVER_DATA_SIZE;
-		if ((rv = mpc_envelope_parse_out(&env, nni_msg_body(msg),
-		         nni_msg_len(msg), NULL)) == 0) {
-			rv = mpc_tran_dlv_keep(d, msg, env.prefix_len,
-			    len - env.prefix_len);
+		if (done->n == MPC_TRAN_DLV_BATCH) {
+			return (true);
 		}
-		if (rv == NNG_MPC_EWINDOWFULL) {
-			return; /* backpressure: waits for an ack */
+		rv = mpc_tran_dlv_keep_msg(d, msg, over, &len);
+		if ((rv == NNG_MPC_EWINDOWFULL) && !over) {
+			return (false); /* backpressure: waits for an ack */
 		}
 		nni_aio_list_remove(aio);
 		nni_aio_set_msg(aio, NULL);
 		if (rv != 0) {
 			nni_msg_free(msg);
 		}
-		nni_aio_set_prov_extra(aio, 1,
-		    (void *) (intptr_t) (rv != 0 ? -rv : (intptr_t) len));
-		nni_list_append(done, aio);
+		/* Kept on a closing pipe: the send still fails (with its
+		 * message taken), so the protocol does not go on sending on
+		 * this pipe -- pair1 would otherwise reschedule its sends onto
+		 * the next pipe's busy aio. */
+		if ((rv == 0) && over) {
+			rv = NNG_ECLOSED;
+		}
+		done->aio[done->n] = aio;
+		done->res[done->n] = rv != 0 ? -rv : (intptr_t) len;
+		done->n++;
 	}
+	return (false);
 }
 
-/* Completes sends the stream took or failed (no lock held). */
+/* Moves held sends into the stream and completes them (no lock held). */
 static void
-mpc_tran_dlv_complete(nni_list *done)
+mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over)
 {
-	nni_aio *aio;
+	mpc_tran_dlv_done done;
+	bool              more;
 
-	while ((aio = nni_list_first(done)) != NULL) {
-		intptr_t r = (intptr_t) nni_aio_get_prov_extra(aio, 1);
-
-		nni_list_remove(done, aio);
-		if (r < 0) {
-			nni_aio_finish_error(aio, (int) -r);
-		} else {
-			nni_aio_finish(aio, 0, (size_t) r);
+	do {
+		nni_mtx_lock(&d->st->mtx);
+		more = mpc_tran_dlv_take_held(d, &done, over);
+		nni_mtx_unlock(&d->st->mtx);
+		for (unsigned i = 0; i < done.n; i++) {
+			if (done.res[i] < 0) {
+				nni_aio_finish_error(done.aio[i], (int) -done.res[i]);
+			} else {
+				nni_aio_finish(done.aio[i], 0, (size_t) done.res[i]);
+			}
 		}
+	} while (more);
+}
+
+/* A send whose aio cannot begin (see mpc_tran_dlv_send). */
+static void
+mpc_tran_dlv_orphan(mpc_tran_dlv *d, nni_aio *aio)
+{
+	nni_msg *msg = nni_msg_unique(nni_aio_get_msg(aio));
+	size_t   len;
+	int      rv;
+
+	nni_aio_set_msg(aio, NULL);
+	if (msg == NULL) {
+		return;
+	}
+	nni_mtx_lock(&d->st->mtx);
+	rv = mpc_tran_dlv_keep_msg(d, msg, true, &len);
+	nni_mtx_unlock(&d->st->mtx);
+	if (rv != 0) {
+		nni_msg_free(msg);
 	}
 }
 
@@ -458,14 +593,20 @@ mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
 	mpc_tran_dlv *   d   = p->dlv;
 	nni_msg *        msg = nni_aio_get_msg(aio);
 	mpc_envelope_out env;
-	nni_list         done;
-	int              rv;
+	bool             over;
 
 	if ((mpc_envelope_parse_out(
 	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) ||
 	    ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
 	        (env.recipient != p->peer.peer_id))) {
 		return (false); /* skipped or dropped by the send path */
+	}
+	if (nni_aio_begin(aio) != 0) {
+		/* The protocol closed its side already: nothing completes
+		 * this aio, but its message joins the stream for the next
+		 * connection (beyond the window if need be). */
+		mpc_tran_dlv_orphan(d, aio);
+		return (true);
 	}
 	/* The stream rewrites the message: make it ours alone. */
 	if ((msg = nni_msg_unique(msg)) == NULL) {
@@ -474,22 +615,19 @@ mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
 		return (true);
 	}
 	nni_aio_set_msg(aio, msg);
-	nni_aio_list_init(&done);
 	nni_mtx_lock(&d->st->mtx);
-	if (!mpc_tran_dlv_live(d)) {
+	if (nni_aio_schedule(aio, mpc_tran_dlv_cancel, d) != 0) {
+		/* Closed meanwhile: as a send that could not begin. */
 		nni_mtx_unlock(&d->st->mtx);
-		nni_aio_finish_error(aio, NNG_ECLOSED);
-		return (true);
-	}
-	if ((rv = nni_aio_schedule(aio, mpc_tran_dlv_cancel, d)) != 0) {
-		nni_mtx_unlock(&d->st->mtx);
-		nni_aio_finish_error(aio, rv);
+		mpc_tran_dlv_orphan(d, aio);
 		return (true);
 	}
 	nni_aio_list_append(&d->held, aio);
-	mpc_tran_dlv_take_held(d, &done);
+	/* A closed pipe still takes it into the stream: the protocol would
+	 * drop a send that fails, and the next connection carries it. */
+	over = d->closed;
 	nni_mtx_unlock(&d->st->mtx);
-	mpc_tran_dlv_complete(&done);
+	mpc_tran_dlv_flush_held(d, over);
 	mpc_tran_dlv_pump(d);
 	return (true);
 }
@@ -501,15 +639,7 @@ mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
 static void
 mpc_tran_dlv_work(mpc_tran_dlv *d)
 {
-	nni_list done;
-
-	nni_aio_list_init(&done);
-	nni_mtx_lock(&d->st->mtx);
-	if (mpc_tran_dlv_live(d)) {
-		mpc_tran_dlv_take_held(d, &done);
-	}
-	nni_mtx_unlock(&d->st->mtx);
-	mpc_tran_dlv_complete(&done);
+	mpc_tran_dlv_flush_held(d, false);
 	mpc_tran_dlv_ctl_send(d);
 	mpc_tran_dlv_pump(d);
 }
@@ -642,11 +772,12 @@ mpc_tran_dlv_recv(mpc_tran_pipe *p, const mpc_frame_hdr *h, nni_msg *msg,
 	if (rec.ack != 0) {
 		mpc_tran_dlv_kick(d); /* the window may have room again */
 	}
+	/* Acknowledged once the protocol asks for the next one
+	 * (mpc_tran_dlv_recv_posted). */
+	d->handed = rec.seq;
 	if (nni_msg_trim(msg, r.pos) != 0) {
 		rv = NNG_EINTERNAL;
-		goto out;
 	}
-	mpc_tran_dlv_ack_policy(d);
 out:
 	nni_mtx_unlock(&d->st->mtx);
 	if ((rv != 0) && (mpc_tran_pipe_ctr_of(rv) == MPC_TRAN_P_DLV_BAD)) {

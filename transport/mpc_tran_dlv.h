@@ -65,6 +65,10 @@ bool mpc_tran_dlv_send(struct mpc_tran_pipe *p, nni_aio *aio);
 bool mpc_tran_dlv_ctl_env(
     struct mpc_tran_pipe *p, nni_aio *aio, mpc_envelope_out *env);
 
+/* The protocol posted a receive: the message it got last is its own (the
+ * receive hook; called before the pipe's rxmtx is taken). */
+void mpc_tran_dlv_recv_posted(struct mpc_tran_pipe *p);
+
 /* True when type is a control frame delivery handles on this pipe. */
 bool mpc_tran_dlv_ctl_type(const struct mpc_tran_pipe *p, uint16_t type);
 

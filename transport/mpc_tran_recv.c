@@ -497,6 +497,12 @@ mpc_tran_recv(void *arg, nni_aio *aio)
 	mpc_tran_pipe *p = arg;
 	int            rv;
 
+	/* Before nni_aio_begin: a protocol asking for the next message on a
+	 * closed pipe (its aio then refuses to begin) has still kept the
+	 * last one (mpc_tran_dlv.h). */
+	if (p->dlv != NULL) {
+		mpc_tran_dlv_recv_posted(p);
+	}
 	if (nni_aio_begin(aio) != 0) {
 		return;
 	}

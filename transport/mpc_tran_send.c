@@ -491,11 +491,13 @@ mpc_tran_send(void *arg, nni_aio *aio)
 {
 	mpc_tran_pipe *p = arg;
 
-	if (nni_aio_begin(aio) != 0) {
+	/* With delivery, a send for our party goes through its stream --
+	 * also one the protocol makes after it closed its side of the pipe
+	 * (its aio then refuses to begin, and the message would be lost). */
+	if ((p->dlv != NULL) && mpc_tran_dlv_send(p, aio)) {
 		return;
 	}
-	/* With delivery, a send for our party goes through its stream. */
-	if ((p->dlv != NULL) && mpc_tran_dlv_send(p, aio)) {
+	if (nni_aio_begin(aio) != 0) {
 		return;
 	}
 	mpc_tran_send_submit(p, aio);

@@ -36,6 +36,10 @@ typedef struct mpc_tran_stream {
 	mpc_deliver_tx       tx; /* our messages to the party */
 	mpc_deliver_rx       rx; /* the party's messages to us */
 	struct mpc_tran_dlv *dlv; /* the pipe carrying it now, or NULL */
+	/* A closed pipe whose last delivered message is still with the
+	 * protocol: kept or dropped is known once the protocol stopped the
+	 * pipe; no resume record goes out until then. */
+	struct mpc_tran_dlv *settling;
 } mpc_tran_stream;
 
 void mpc_tran_stream_sys_init(void);

@@ -112,6 +112,26 @@ test_window_edges(void **state)
 	assert_int_equal(mpc_deliver_tx_push(&tx, MSG(5), 0, &seq),
 	    NNG_MPC_EWINDOWFULL);
 	assert_int_equal(mpc_deliver_tx_kept(&tx), 4);
+	/* Beyond the window when it must: MPC_DELIVER_OVERFLOW more, any
+	 * size, then refused too. */
+	{
+		mpc_deliver_tx o;
+		uint64_t       s;
+
+		assert_int_equal(mpc_deliver_tx_init(&o, 9, 2, 1024), 0);
+		for (s = 1; s <= 2 + MPC_DELIVER_OVERFLOW; s++) {
+			uint64_t got;
+			assert_int_equal(
+			    mpc_deliver_tx_push_over(&o, MSG(s), 4096, &got), 0);
+			assert_int_equal(got, s);
+		}
+		assert_int_equal(mpc_deliver_tx_push_over(&o, MSG(s), 0, &seq),
+		    NNG_MPC_EWINDOWFULL);
+		assert_int_equal(mpc_deliver_tx_fini(&o, rel_count, &rel),
+		    2 + MPC_DELIVER_OVERFLOW);
+		rel.n    = 0;
+		rel.last = 0;
+	}
 
 	/* Transmit, acknowledge the first: room for one more again. */
 	tx.resumed = true;
@@ -209,6 +229,7 @@ test_rx_accept(void **state)
 	rx.resumed = true; /* as a first contact with base 1 leaves it */
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		int rv = mpc_deliver_rx_accept(&rx, rows[i].seq);
+		mpc_deliver_rx_confirm(&rx); /* the consumer took it */
 		if (rv != rows[i].want || rx.received != rows[i].received) {
 			fail_msg("row %zu: rv %d received %llu", i, rv,
 			    (unsigned long long) rx.received);
@@ -221,6 +242,36 @@ test_rx_accept(void **state)
 	mpc_deliver_rx_disconnect(&rx);
 	assert_int_equal(mpc_deliver_rx_accept(&rx, 4), NNG_MPC_EDELIVERCTL);
 	assert_int_equal(rx.received, 3);
+}
+
+/* A message handed on but not confirmed is never acknowledged, and a
+ * disconnect takes it back, so the sender's copy comes again and is
+ * accepted (not refused as a duplicate). */
+static void
+test_rx_held(void **state)
+{
+	mpc_deliver_rx rx;
+
+	(void) state;
+	mpc_deliver_rx_init(&rx);
+	rx.resumed = true;
+	assert_int_equal(mpc_deliver_rx_accept(&rx, 1), 0);
+	assert_int_equal(mpc_deliver_rx_confirmed(&rx), 0);
+	assert_false(mpc_deliver_rx_ack_due(&rx, 1));
+	assert_int_equal(mpc_deliver_rx_ack_take(&rx), 0);
+	mpc_deliver_rx_confirm(&rx);
+	assert_true(mpc_deliver_rx_ack_due(&rx, 1));
+	assert_int_equal(mpc_deliver_rx_ack_take(&rx), 1);
+	assert_int_equal(mpc_deliver_rx_accept(&rx, 2), 0);
+	/* The consumer dropped 2 with the connection. */
+	mpc_deliver_rx_disconnect(&rx);
+	assert_int_equal(rx.received, 1);
+	assert_int_equal(rx.held, 0);
+	rx.resumed = true;
+	assert_int_equal(mpc_deliver_rx_accept(&rx, 2), 0);
+	mpc_deliver_rx_confirm(&rx);
+	assert_int_equal(mpc_deliver_rx_accept(&rx, 2), NNG_MPC_EDUPLICATE);
+	assert_int_equal(mpc_deliver_rx_confirmed(&rx), 2);
 }
 
 /* One side of a pair: its stream to the peer and its view of the peer's. */
@@ -269,6 +320,7 @@ pump(struct side *a, struct side *b, uint64_t *dups)
 			continue;
 		}
 		assert_int_equal(rv, 0);
+		mpc_deliver_rx_confirm(&b->rx);
 		n++;
 	}
 	return (n);
@@ -294,6 +346,7 @@ test_resume_after_loss(void **state)
 		assert_true(mpc_deliver_tx_next(&a.tx, &it));
 		if (s <= 3) { /* 4 and 5 are lost with the connection */
 			assert_int_equal(mpc_deliver_rx_accept(&b.rx, s), 0);
+			mpc_deliver_rx_confirm(&b.rx);
 		}
 	}
 	resume_pair(&a, &b, 0, 0);
@@ -302,9 +355,11 @@ test_resume_after_loss(void **state)
 	assert_true(mpc_deliver_tx_next(&a.tx, &it));
 	assert_int_equal(it.seq, 4);
 	assert_int_equal(mpc_deliver_rx_accept(&b.rx, 4), 0);
+	mpc_deliver_rx_confirm(&b.rx);
 	assert_true(mpc_deliver_tx_next(&a.tx, &it));
 	assert_int_equal(it.seq, 5);
 	assert_int_equal(mpc_deliver_rx_accept(&b.rx, 5), 0);
+	mpc_deliver_rx_confirm(&b.rx);
 	assert_false(mpc_deliver_tx_next(&a.tx, &it));
 
 	/* b acknowledges 3 only (its ack for 4..5 is lost): a replays 4..5
@@ -590,6 +645,7 @@ party_step(struct party *p, struct party *peer)
 				continue;
 			}
 			assert_int_equal(rv, 0);
+			mpc_deliver_rx_confirm(&peer->s.rx);
 			assert_int_equal(s, peer->delivered + 1);
 			peer->delivered = s;
 		}
@@ -655,6 +711,7 @@ main(void)
 		cmocka_unit_test(test_window_edges),
 		cmocka_unit_test(test_acks),
 		cmocka_unit_test(test_rx_accept),
+		cmocka_unit_test(test_rx_held),
 		cmocka_unit_test(test_resume_after_loss),
 		cmocka_unit_test(test_pushed_before_connect),
 		cmocka_unit_test(test_peer_restart),
