@@ -15,7 +15,8 @@
  *
  * Check and commit are separate because the channel checks before it
  * decrypts (no work for a replay) and commits only after the tag verified
- * (BRIEF section 4: state moves only on authenticated frames).
+ * (state moves only on authenticated frames, so a forged frame cannot
+ * shift the window: RFC 4303 section 3.4.3).
  *
  * Threading: owned by the channel's receive side; one thread.
  */

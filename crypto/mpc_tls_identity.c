@@ -4,8 +4,8 @@
  * The certificate bytes come from the network, so they are decoded only by
  * wolfSSL's certificate parser (already run once, with verification, by the
  * handshake); this file reads the decoded fields, each with its length.
- * The party-ID URI is parsed strictly: the seed this project grew from
- * accepted "party-1-evil" as party 1 by prefix matching.
+ * The party-ID URI is parsed strictly: prefix matching would accept
+ * "party-1-evil" as party 1.
  *
  * Threading: pure functions; see mpc_tls_identity.h.
  */

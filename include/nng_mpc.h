@@ -10,6 +10,7 @@
 #ifndef NNG_MPC_H
 #define NNG_MPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,6 +117,14 @@ enum nng_mpc_tran_errno {
 	NNG_MPC_ESOURCEFULL   = NNG_MPC_ERRBASE + 79, /* source address's negotiation cap reached */
 	NNG_MPC_EREPLACED     = NNG_MPC_ERRBASE + 80, /* pipe replaced by the party's newer connection */
 	NNG_MPC_EREJECTLIMIT  = NNG_MPC_ERRBASE + 81, /* too many rejected frames: pipe closed */
+	NNG_MPC_ECONNRATE     = NNG_MPC_ERRBASE + 82, /* source's new-connection rate exceeded */
+	NNG_MPC_ETHROTTLEFULL = NNG_MPC_ERRBASE + 83, /* admission table full: new source refused */
+	NNG_MPC_EPARTYDENIED  = NNG_MPC_ERRBASE + 84, /* party not allowed (allow/deny list) */
+	NNG_MPC_EFILTER       = NNG_MPC_ERRBASE + 85, /* refused by the application's filter */
+	NNG_MPC_ERATELIMIT    = NNG_MPC_ERRBASE + 86, /* peer over its rate too long: closed */
+	NNG_MPC_EDEADPEER     = NNG_MPC_ERRBASE + 87, /* peer silent past mpc:dead-after: closed */
+	NNG_MPC_EIDLE         = NNG_MPC_ERRBASE + 88, /* no message either way for mpc:idle-timeout */
+	NNG_MPC_ELIFETIME     = NNG_MPC_ERRBASE + 89, /* pipe reached mpc:max-lifetime: closed */
 };
 /* END errors: transport */
 
@@ -156,24 +165,24 @@ enum nng_mpc_tls_errno {
 
 /* BEGIN errors: delivery */
 /*
- * Delivery-stream and broadcast-evidence errors, NNG_MPC_ERRBASE + 128..159.
+ * Delivery-stream and broadcast-evidence errors, NNG_MPC_ERRBASE + 160..191.
  * A delivery stream carries one sender's messages to one party across
  * reconnects (exactly once, in order); broadcast evidence is two
  * conflicting statements signed by the same party's certificate key.
  */
 enum nng_mpc_deliver_errno {
-	NNG_MPC_EWINDOWFULL   = NNG_MPC_ERRBASE + 128, /* delivery window full: peer not acknowledging */
-	NNG_MPC_EDUPLICATE    = NNG_MPC_ERRBASE + 129, /* stream message already delivered: discarded */
-	NNG_MPC_EGAP          = NNG_MPC_ERRBASE + 130, /* stream skips a message: peer broke the stream */
-	NNG_MPC_EACKAHEAD     = NNG_MPC_ERRBASE + 131, /* acknowledgement of a message never sent */
-	NNG_MPC_ESTREAMRESET  = NNG_MPC_ERRBASE + 132, /* peer restarted: its undelivered messages are lost */
-	NNG_MPC_EDELIVERCTL   = NNG_MPC_ERRBASE + 133, /* malformed or misplaced delivery record */
-	NNG_MPC_EEVIDENCE     = NNG_MPC_ERRBASE + 134, /* malformed evidence or broadcast statement */
-	NNG_MPC_EEVIDSIG      = NNG_MPC_ERRBASE + 135, /* statement signature does not verify */
-	NNG_MPC_EEVIDCERT     = NNG_MPC_ERRBASE + 136, /* signer certificate untrusted or not the sender's */
-	NNG_MPC_ENOCONFLICT   = NNG_MPC_ERRBASE + 137, /* statements agree or name different messages */
-	NNG_MPC_ESIGNKEY      = NNG_MPC_ERRBASE + 138, /* signing key unusable (not ECDSA P-256/P-384) */
-	NNG_MPC_EUNDELIVERED  = NNG_MPC_ERRBASE + 139, /* messages still unacknowledged when a drain ended */
+	NNG_MPC_EWINDOWFULL   = NNG_MPC_ERRBASE + 160, /* delivery window full: peer not acknowledging */
+	NNG_MPC_EDUPLICATE    = NNG_MPC_ERRBASE + 161, /* stream message already delivered: discarded */
+	NNG_MPC_EGAP          = NNG_MPC_ERRBASE + 162, /* stream skips a message: peer broke the stream */
+	NNG_MPC_EACKAHEAD     = NNG_MPC_ERRBASE + 163, /* acknowledgement of a message never sent */
+	NNG_MPC_ESTREAMRESET  = NNG_MPC_ERRBASE + 164, /* peer restarted: its undelivered messages are lost */
+	NNG_MPC_EDELIVERCTL   = NNG_MPC_ERRBASE + 165, /* malformed or misplaced delivery record */
+	NNG_MPC_EEVIDENCE     = NNG_MPC_ERRBASE + 166, /* malformed evidence or broadcast statement */
+	NNG_MPC_EEVIDSIG      = NNG_MPC_ERRBASE + 167, /* statement signature does not verify */
+	NNG_MPC_EEVIDCERT     = NNG_MPC_ERRBASE + 168, /* signer certificate untrusted or not the sender's */
+	NNG_MPC_ENOCONFLICT   = NNG_MPC_ERRBASE + 169, /* statements agree or name different messages */
+	NNG_MPC_ESIGNKEY      = NNG_MPC_ERRBASE + 170, /* signing key unusable (not ECDSA P-256/P-384) */
+	NNG_MPC_EUNDELIVERED  = NNG_MPC_ERRBASE + 171, /* messages still unacknowledged when a drain ended */
 };
 /* END errors: delivery */
 
@@ -224,10 +233,12 @@ enum nng_mpc_deliver_errno {
  * Why 8 bytes of session binding rather than the 16-byte session ID: the
  * full session ID is an input of the HKDF that derives the frame keys, so a
  * frame of another session can never authenticate, whatever it carries.  The
- * binding only lets a receiver reject a cross-session frame with a specific
- * error (NNG_MPC_ESESSION) before decrypting; 64 bits make an accidental
- * match of two sessions' bindings negligible (2^-64), and spending 8 bytes
- * instead of 16 keeps the overhead at 64 bytes.
+ * binding only lets a receiver name the reason (NNG_MPC_ESESSION) for an
+ * authentic frame of another session; the transport checks it with the
+ * rest of the authenticated header, after the tag verified (before that the
+ * header is only a claim).  64 bits make an accidental match of two
+ * sessions' bindings negligible (2^-64), and spending 8 bytes instead of 16
+ * keeps the overhead at 64 bytes.
  */
 #define NNG_MPC_WIRE_VERSION         1
 #define NNG_MPC_FRAME_MAGIC          0x894Du
@@ -274,6 +285,8 @@ enum nng_mpc_msgtype {
 	NNG_MPC_MSG_CTL_FINISHED   = 0x0101,
 	NNG_MPC_MSG_CTL_REKEY      = 0x0102,
 	NNG_MPC_MSG_CTL_CLOSE      = 0x0103,
+	NNG_MPC_MSG_CTL_PING       = 0x0104, /* heartbeat: 8-byte token */
+	NNG_MPC_MSG_CTL_PONG       = 0x0105, /* its answer: the token back */
 	NNG_MPC_MSG_CTL_DELIVER    = 0x0110, /* delivery stream: resume, ack */
 
 	/* The type of a message sent without nng_mpc_msg_set_type(). */
@@ -483,10 +496,14 @@ int nng_mpc_hkdf_sha256(uint8_t *okm, size_t okm_len, const void *ikm,
  *   peer's frames are never refused and an on-path injector cannot keep a
  *   pipe busy with frames it can never get delivered.
  * NNG_OPT_MPC_AUDIT (pointer, write-only)  An observer sink for this
- *   endpoint's connection events (the audit log); NNG_ENOTSUP when no
- *   observer is registered.
+ *   endpoint's connection events: an nng_mpc_audit from
+ *   nng_mpc_audit_open() (nng_mpc_audit_attach sets it); the endpoint
+ *   holds a reference while it exists.  NNG_ENOTSUP when no observer is
+ *   registered.
  * NNG_OPT_MPC_AUDIT_FILE (string, write-only)  The same, opened from a
- *   path.
+ *   path with the sealing state named by NNG_MPC_AUDIT_KEY_FILE (the
+ *   same file in one process shares one log); NNG_MPC_EAUDITKEY when no
+ *   sealing state is given (see "audit log" below).
  * NNG_OPT_MPC_CHANNEL_BINDING (bool; default true; TLS only)  Mix the TLS
  *   exporter (RFC 8446 7.5) into the keys, so frames are bound to this TLS
  *   connection.  Both sides must agree (else NNG_MPC_ECAPS).
@@ -535,6 +552,131 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_AUDIT_FILE        "mpc:audit-file"
 
 /*
+ * Admission, rate limits and liveness (the pipe filter).  Options of
+ * dialers and listeners, settable on the socket like those above; checked,
+ * never clamped.  Unmodified programs get the same settings from the
+ * environment (NNG_MPC_ALLOW_PARTIES, NNG_MPC_DENY_PARTIES,
+ * NNG_MPC_CONN_RATE, NNG_MPC_CONN_BURST, NNG_MPC_RATE_MSGS,
+ * NNG_MPC_RATE_BYTES, NNG_MPC_RATE_BURST, NNG_MPC_RATE_POLICY,
+ * NNG_MPC_HEARTBEAT, NNG_MPC_DEAD_AFTER), for what the application left
+ * unset.
+ *
+ * At accept, before a byte is read or any TLS work (listeners):
+ * NNG_OPT_MPC_CONN_RATE (int; default 20; 0..1000000; 0: no limit)  New
+ *   connections per second from one source (an IPv4 address or an IPv6
+ *   /64), a token bucket per source; one more is closed at once
+ *   (NNG_MPC_ECONNRATE, counter NNG_OPT_MPC_REJ_RATE).  Loopback is not
+ *   exempt.  The table of sources has 4096 entries; an entry ages out when
+ *   its bucket is full again; with every entry live a new source is
+ *   refused (NNG_MPC_ETHROTTLEFULL, counter NNG_OPT_MPC_REJ_THROTTLE).
+ * NNG_OPT_MPC_CONN_BURST (int; default 40; 1..1000000)  What a source's
+ *   bucket holds.
+ * After authentication, before the pipe reaches the socket:
+ * NNG_OPT_MPC_ALLOW_PARTIES (string; default "": every party)  Party IDs
+ *   and ranges, "1-5,9" (at most 32 items); a party not listed is refused.
+ * NNG_OPT_MPC_DENY_PARTIES (string; default "")  Parties refused.  Both
+ *   refusals are NNG_MPC_EPARTYDENIED, sent to the peer in the finished
+ *   record (its nng_dial() returns it), counter NNG_OPT_MPC_REJ_PARTY.
+ * NNG_OPT_MPC_FILTER (pointer to an nng_mpc_filter, below; write-only;
+ *   NULL clears)
+ *   The application's filter.
+ * Per pipe, receive side (each pipe takes the values when it is made):
+ * NNG_OPT_MPC_RATE_MSGS (uint64; default 0: unlimited)  Messages per
+ *   second the peer may have delivered.
+ * NNG_OPT_MPC_RATE_BYTES (uint64; default 0: unlimited)  Payload bytes per
+ *   second.
+ * NNG_OPT_MPC_RATE_BURST (ms duration; default 1000; 1..60000)  What each
+ *   bucket holds, in milliseconds of its rate.
+ * NNG_OPT_MPC_RATE_POLICY (string; default "backpressure")  "backpressure":
+ *   over the limit the pipe stops reading until tokens return (a timer
+ *   resumes it), so TCP's flow control slows that sender and nothing is
+ *   lost; "close": the same, and the pipe is closed once the peer has been
+ *   over its limit for NNG_OPT_MPC_RATE_CLOSE_AFTER (NNG_MPC_ERATELIMIT,
+ *   counter NNG_OPT_MPC_CLOSED_RATE).
+ * NNG_OPT_MPC_RATE_CLOSE_AFTER (ms duration; default 5000; 1..3600000)
+ * NNG_OPT_MPC_SEND_RATE_MSGS, NNG_OPT_MPC_SEND_RATE_BYTES (uint64; default
+ *   0: off)  Optional send-side shaping per pipe: sends wait in the pipe's
+ *   queue (NNG's protocol sees backpressure) while over this rate, with
+ *   NNG_OPT_MPC_RATE_BURST of burst; counter NNG_OPT_MPC_SEND_DELAYED.
+ * NNG_OPT_MPC_RATE_ADAPTIVE (bool; default false)  AIMD: each frame the
+ *   pipe refuses (forged, replayed, wrong header), and the socket's
+ *   receive queue staying full for 1 s, halves the peer's allowance, down
+ *   to 1/64 of the rate; it recovers by 1/16 of the rate per second.
+ * Liveness:
+ * NNG_OPT_MPC_HEARTBEAT (ms duration; default 5000; 0: off, else
+ *   100..3600000)  An authenticated heartbeat frame (transport control
+ *   type NNG_MPC_MSG_CTL_PING, answered by NNG_MPC_MSG_CTL_PONG) when
+ *   nothing was sent for this long; the answer gives the round-trip time.
+ *   Both sides must run a version that knows the control types.
+ * NNG_OPT_MPC_DEAD_AFTER (int; default 3; 1..1000)  A peer from which
+ *   nothing arrived for this many heartbeat intervals is dead: its pipe is
+ *   closed (NNG_MPC_EDEADPEER, counter NNG_OPT_MPC_CLOSED_DEAD) and a
+ *   dialer reconnects.
+ * NNG_OPT_MPC_IDLE_TIMEOUT (ms duration; default 0: none; else
+ *   100..2^31-1)  No application message either way for this long closes
+ *   the pipe (NNG_MPC_EIDLE, counter NNG_OPT_MPC_CLOSED_IDLE); heartbeats
+ *   do not count.
+ * NNG_OPT_MPC_MAX_LIFETIME (ms duration; default 0: none; else
+ *   100..2^31-1)  A pipe older than this is closed (NNG_MPC_ELIFETIME,
+ *   counter NNG_OPT_MPC_CLOSED_LIFETIME) and a dialer reconnects with a
+ *   fresh handshake: new keys from a new TLS session, where rekeying
+ *   (NNG_OPT_MPC_REKEY_INTERVAL) only ratchets the old ones.
+ */
+#define NNG_OPT_MPC_CONN_RATE         "mpc:conn-rate"
+#define NNG_OPT_MPC_CONN_BURST        "mpc:conn-burst"
+#define NNG_OPT_MPC_ALLOW_PARTIES     "mpc:allow-parties"
+#define NNG_OPT_MPC_DENY_PARTIES      "mpc:deny-parties"
+#define NNG_OPT_MPC_FILTER            "mpc:filter"
+#define NNG_OPT_MPC_RATE_MSGS         "mpc:rate-msgs"
+#define NNG_OPT_MPC_RATE_BYTES        "mpc:rate-bytes"
+#define NNG_OPT_MPC_RATE_BURST        "mpc:rate-burst"
+#define NNG_OPT_MPC_RATE_POLICY       "mpc:rate-policy"
+#define NNG_OPT_MPC_RATE_CLOSE_AFTER  "mpc:rate-close-after"
+#define NNG_OPT_MPC_RATE_ADAPTIVE     "mpc:rate-adaptive"
+#define NNG_OPT_MPC_SEND_RATE_MSGS    "mpc:send-rate-msgs"
+#define NNG_OPT_MPC_SEND_RATE_BYTES   "mpc:send-rate-bytes"
+#define NNG_OPT_MPC_HEARTBEAT         "mpc:heartbeat"
+#define NNG_OPT_MPC_DEAD_AFTER        "mpc:dead-after"
+#define NNG_OPT_MPC_IDLE_TIMEOUT      "mpc:idle-timeout"
+#define NNG_OPT_MPC_MAX_LIFETIME      "mpc:max-lifetime"
+
+/*
+ * The application's filter (NNG_OPT_MPC_FILTER): called once per
+ * authenticated connection, after the identity checks and the allow/deny
+ * lists and before NNG's NNG_PIPE_EV_ADD_PRE, so a refused peer never
+ * becomes a pipe.  It returns 0 to accept; anything else refuses: the peer
+ * is told NNG_MPC_EFILTER in the finished record (its nng_dial() returns
+ * it), NNG_OPT_MPC_REJ_FILTER moves.  Over mpc+tls+tcp:// the party ID,
+ * subject and pin come from the verified certificate; over mpc+tcp:// and
+ * mpc+ipc:// the party ID is the peer's claim, which the key confirmation
+ * right after proves or refutes (a peer can only get itself refused).
+ *
+ * Threading: called on an NNG I/O thread with no transport lock held; it
+ * may call any NNG function, but it delays that connection's handshake
+ * (and holds the thread), so it should decide quickly.  It may run for
+ * several connections at once.  The pointers in nng_mpc_peer_info are
+ * valid during the call only.  The option takes a pointer to an
+ * nng_mpc_filter that must stay valid while the socket is open (NNG keeps
+ * socket options for endpoints made later); each endpoint copies fn and
+ * arg when the option is set.
+ */
+typedef struct nng_mpc_peer_info {
+	uint32_t       party;       /* the peer's party ID */
+	const char *   subject;     /* certificate subject, "" without TLS */
+	const uint8_t *pin;         /* NNG_MPC_TLS_PIN_SIZE bytes, or NULL */
+	const char *   remote;      /* "addr:port", "[v6]:port" or IPC path */
+	const char *   tls_version; /* "TLSv1.3", "" without TLS */
+	bool           dialer;      /* we dialed this peer */
+} nng_mpc_peer_info;
+
+typedef int (*nng_mpc_filter_fn)(void *arg, const nng_mpc_peer_info *peer);
+
+typedef struct nng_mpc_filter {
+	nng_mpc_filter_fn fn;
+	void *            arg;
+} nng_mpc_filter;
+
+/*
  * Read-only counters of a dialer or listener (uint64): handshakes that
  * completed, pipes replaced by a newer connection of the same party, and
  * refused connections by reason.  A refusal moves exactly one.  Each is
@@ -558,6 +700,15 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_REJ_BY_PEER   "mpc:rej-by-peer"     /* the peer refused us */
 #define NNG_OPT_MPC_REJ_TIMEOUT   "mpc:rej-timeout"     /* NNG_ETIMEDOUT */
 #define NNG_OPT_MPC_REJ_OTHER     "mpc:rej-other"       /* I/O, SP header */
+#define NNG_OPT_MPC_REJ_RATE      "mpc:rej-rate"        /* NNG_MPC_ECONNRATE */
+#define NNG_OPT_MPC_REJ_THROTTLE  "mpc:rej-throttle"    /* NNG_MPC_ETHROTTLEFULL */
+#define NNG_OPT_MPC_REJ_PARTY     "mpc:rej-party"       /* NNG_MPC_EPARTYDENIED */
+#define NNG_OPT_MPC_REJ_FILTER    "mpc:rej-filter"      /* NNG_MPC_EFILTER */
+/* Pipes this endpoint closed, by reason (also pipe counters, below). */
+#define NNG_OPT_MPC_CLOSED_RATE   "mpc:closed-rate"     /* NNG_MPC_ERATELIMIT */
+#define NNG_OPT_MPC_CLOSED_DEAD   "mpc:closed-dead"     /* NNG_MPC_EDEADPEER */
+#define NNG_OPT_MPC_CLOSED_IDLE   "mpc:closed-idle"     /* NNG_MPC_EIDLE */
+#define NNG_OPT_MPC_CLOSED_LIFETIME "mpc:closed-lifetime" /* NNG_MPC_ELIFETIME */
 
 /*
  * Read-only pipe options (nng_pipe_get_*; a pipe also answers the
@@ -618,6 +769,32 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_DROP_TYPE      "mpc:dropped-type"
 #define NNG_OPT_MPC_SEND_SKIPPED   "mpc:send-skipped"
 #define NNG_OPT_MPC_SEND_DROPPED   "mpc:send-dropped"
+
+/*
+ * Read-only pipe state of the rate limiter and liveness (uint64):
+ *   NNG_OPT_MPC_RATE_ALLOWANCE   messages per second the peer may send now
+ *                                (the rate, lowered in adaptive mode); 0:
+ *                                no message limit
+ *   NNG_OPT_MPC_RATE_TOKENS      whole messages in the bucket now
+ *   NNG_OPT_MPC_RATE_THROTTLED   ms the pipe spent not reading because of
+ *                                the limit
+ *   NNG_OPT_MPC_RATE_DELAYED     frames that waited for tokens
+ *   NNG_OPT_MPC_SEND_DELAYED     sends that waited for send-side tokens
+ *   NNG_OPT_MPC_HEARTBEATS_OUT / _IN   heartbeats sent / answered
+ *   NNG_OPT_MPC_RTT              last heartbeat round-trip, microseconds
+ *   NNG_OPT_MPC_SRTT             smoothed round-trip (RFC 6298 2.3), us
+ * and the counters NNG_OPT_MPC_CLOSED_RATE, _DEAD, _IDLE, _LIFETIME (0 or
+ * 1: why this pipe was closed).
+ */
+#define NNG_OPT_MPC_RATE_ALLOWANCE "mpc:rate-allowance"
+#define NNG_OPT_MPC_RATE_TOKENS    "mpc:rate-tokens"
+#define NNG_OPT_MPC_RATE_THROTTLED "mpc:rate-throttled"
+#define NNG_OPT_MPC_RATE_DELAYED   "mpc:rate-delayed"
+#define NNG_OPT_MPC_SEND_DELAYED   "mpc:send-delayed"
+#define NNG_OPT_MPC_HEARTBEATS_OUT "mpc:heartbeats-out"
+#define NNG_OPT_MPC_HEARTBEATS_IN  "mpc:heartbeats-in"
+#define NNG_OPT_MPC_RTT            "mpc:rtt"
+#define NNG_OPT_MPC_SRTT           "mpc:srtt"
 /* END options */
 
 /* BEGIN delivery */
@@ -825,6 +1002,96 @@ int nng_mpc_metrics_port(const nng_mpc_metrics *m);
  * no-op. */
 void nng_mpc_metrics_stop(nng_mpc_metrics *m);
 /* END metrics */
+
+/* ======================================================================
+ * Audit log
+ * ====================================================================== */
+
+/* BEGIN audit */
+/*
+ * A sealed, tamper-evident log of who connected, when, with which
+ * certificate, and what was refused and why.  JSON Lines, each record
+ * chained to the previous one by SHA-256 ("prev"), with periodic seal
+ * records (HMAC-SHA256 under a key that evolves one way after each seal,
+ * so the machine never holds a key that could re-seal the past).  Written
+ * by a thread of its own from a bounded queue: the transport never waits
+ * for the disk.  `nngmpc audit keygen` makes the sealing state,
+ * `nngmpc audit verify` checks a log; README "Audit log" has the format.
+ *
+ * Environment for unmodified programs (read by the transport):
+ *   NNG_MPC_AUDIT_FILE      the log path every mpc+* endpoint writes to
+ *   NNG_MPC_AUDIT_KEY_FILE  the sealing state (DIR/audit.seal); required:
+ *                           there is no unsealed log
+ */
+enum nng_mpc_audit_errno {
+	NNG_MPC_EAUDITKEY   = NNG_MPC_ERRBASE + 128, /* sealing state missing/unreadable/malformed */
+	NNG_MPC_EAUDITLOG   = NNG_MPC_ERRBASE + 129, /* existing log not continuable (damaged tail) */
+	NNG_MPC_EAUDITSTATE = NNG_MPC_ERRBASE + 130, /* sealing state does not match the log */
+	NNG_MPC_EAUDITBAD   = NNG_MPC_ERRBASE + 131, /* log failed verification */
+};
+
+/* fsync policy: at each seal (default), never, or after every record. */
+enum nng_mpc_audit_fsync {
+	NNG_MPC_AUDIT_FSYNC_SEAL   = 0,
+	NNG_MPC_AUDIT_FSYNC_NONE   = 1,
+	NNG_MPC_AUDIT_FSYNC_ALWAYS = 2,
+};
+
+#define NNG_MPC_AUDIT_SEAL_RECORDS_DEFAULT 1000u
+#define NNG_MPC_AUDIT_SEAL_SECONDS_DEFAULT 60u
+#define NNG_MPC_AUDIT_QUEUE_DEFAULT        4096u
+#define NNG_MPC_AUDIT_QUEUE_MAX            (1u << 20)
+#define NNG_MPC_AUDIT_MAX_BYTES_MIN        (64u * 1024u)
+
+/* Options of nng_mpc_audit_open(); zero in a field means its default. */
+typedef struct nng_mpc_audit_opts {
+	uint32_t seal_records; /* seal after this many records, 1.. (1000) */
+	uint32_t seal_seconds; /* ... or this many seconds, 1.. (60), even
+	                          when nothing happened (an empty epoch) */
+	uint64_t max_bytes;    /* rotate past this size; 0: never; else
+	                          >= NNG_MPC_AUDIT_MAX_BYTES_MIN */
+	uint32_t queue_len;    /* queued records, 1..NNG_MPC_AUDIT_QUEUE_MAX
+	                          (4096); more are counted as lost */
+	int      fsync;        /* enum nng_mpc_audit_fsync */
+} nng_mpc_audit_opts;
+
+typedef struct nng_mpc_audit nng_mpc_audit;
+
+/*
+ * nng_mpc_audit_open opens (or continues) the log at path with the
+ * sealing state seal_file (made by `nngmpc audit keygen`, rewritten in
+ * place at each seal).  Opening a path that is already open in this
+ * process returns the same log with one more reference (opts of the first
+ * open stay).  Returns 0, NNG_EINVAL (NULL argument or an option out of
+ * range), NNG_MPC_EAUDITKEY, NNG_MPC_EAUDITLOG, NNG_MPC_EAUDITSTATE,
+ * NNG_EBUSY (another process writes that log), NNG_ENOMEM, or an NNG
+ * error for a file that cannot be opened.
+ */
+int nng_mpc_audit_open(nng_mpc_audit **out, const char *path,
+    const char *seal_file, const nng_mpc_audit_opts *opts);
+
+/* Drops the caller's reference; the last one (endpoints hold their own)
+ * writes a closing seal, flushes and stops the writer.  NULL is a no-op. */
+void nng_mpc_audit_close(nng_mpc_audit *log);
+
+/* Sets NNG_OPT_MPC_AUDIT on the socket: its mpc+* endpoints log to log. */
+int nng_mpc_audit_attach(nng_socket s, nng_mpc_audit *log);
+
+/* Waits until every record queued before the call is written (not for
+ * the data path).  0, or the first write error's NNG code. */
+int nng_mpc_audit_flush(nng_mpc_audit *log);
+
+typedef struct nng_mpc_audit_stats {
+	uint64_t records;      /* lines written, seals included */
+	uint64_t seals;        /* seal records written */
+	uint64_t lost;         /* records dropped because the queue was full */
+	uint64_t rotations;    /* files rotated */
+	uint64_t write_errors; /* failed writes (the log stops at the first) */
+	uint64_t queue_max;    /* highest queue occupancy seen */
+} nng_mpc_audit_stats;
+
+void nng_mpc_audit_stats_get(nng_mpc_audit *log, nng_mpc_audit_stats *out);
+/* END audit */
 
 #ifdef __cplusplus
 }

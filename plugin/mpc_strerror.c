@@ -1,6 +1,6 @@
 /*
  * mpc_strerror.c -- names and human-readable strings of nng-mpc's error
- * codes (NNG_MPC_ERRBASE + 1..159, declared in include/nng_mpc.h).
+ * codes (NNG_MPC_ERRBASE + 1..191, declared in include/nng_mpc.h).
  *
  * One table, indexed by (code - NNG_MPC_ERRBASE), with one section per
  * area; each area adds its codes in its own section only:
@@ -8,7 +8,8 @@
  *    32..63   message crypto
  *    64..95   transport and handshake
  *    96..127  TLS engine and identity
- *   128..159  delivery streams and broadcast evidence
+ *   128..159  audit log
+ *   160..191  delivery streams and broadcast evidence
  * A code without an entry, and every value outside the range, falls back
  * to nng_strerror().
  *
@@ -18,7 +19,7 @@
 
 #include "nng_mpc.h"
 
-#define MPC_ERR_SLOTS 160
+#define MPC_ERR_SLOTS 192
 
 struct mpc_errent {
 	const char *name;
@@ -113,6 +114,21 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	    "Pipe replaced by a newer connection of the same party"),
 	MPC_ERR(NNG_MPC_EREJECTLIMIT,
 	    "Too many refused frames on this pipe: closed"),
+	MPC_ERR(NNG_MPC_ECONNRATE,
+	    "Too many new connections from this source address"),
+	MPC_ERR(NNG_MPC_ETHROTTLEFULL,
+	    "Connection admission table full: new source refused"),
+	MPC_ERR(NNG_MPC_EPARTYDENIED,
+	    "MPC party not allowed on this endpoint (allow/deny list)"),
+	MPC_ERR(NNG_MPC_EFILTER,
+	    "Connection refused by the application's filter"),
+	MPC_ERR(NNG_MPC_ERATELIMIT,
+	    "Peer exceeded its rate limit for too long: pipe closed"),
+	MPC_ERR(NNG_MPC_EDEADPEER,
+	    "Peer stopped answering heartbeats: pipe closed"),
+	MPC_ERR(NNG_MPC_EIDLE, "Pipe idle for too long: closed"),
+	MPC_ERR(NNG_MPC_ELIFETIME,
+	    "Pipe reached its maximum lifetime: closed"),
 
 	/* ---- TLS engine and identity: 96..127 */
 	MPC_ERR(NNG_MPC_ETLSNOTOURS,
@@ -151,7 +167,16 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_ETLSFORGOTTEN,
 	    "TLS handshake secrets already freed or never kept: no exporter"),
 
-	/* ---- delivery: 128..159 (transport/mpc_deliver.c,
+	/* ---- audit log: 128..159 (plugin/mpc_audit_*.c) */
+	MPC_ERR(NNG_MPC_EAUDITKEY,
+	    "Audit sealing state is missing, unreadable or malformed"),
+	MPC_ERR(NNG_MPC_EAUDITLOG,
+	    "Existing audit log cannot be continued (damaged or foreign tail)"),
+	MPC_ERR(NNG_MPC_EAUDITSTATE,
+	    "Audit sealing state does not match the log"),
+	MPC_ERR(NNG_MPC_EAUDITBAD, "Audit log failed verification"),
+
+	/* ---- delivery: 160..191 (transport/mpc_deliver.c,
 	 * transport/mpc_evidence.c, crypto/mpc_sign.c) */
 	MPC_ERR(NNG_MPC_EWINDOWFULL,
 	    "MPC delivery window full: the peer has not acknowledged enough"),

@@ -60,6 +60,8 @@ mpc_frame_type_valid(uint16_t type)
 	case NNG_MPC_MSG_CTL_FINISHED:
 	case NNG_MPC_MSG_CTL_REKEY:
 	case NNG_MPC_MSG_CTL_CLOSE:
+	case NNG_MPC_MSG_CTL_PING:
+	case NNG_MPC_MSG_CTL_PONG:
 	case NNG_MPC_MSG_CTL_DELIVER:
 		return (true);
 	default:
@@ -110,6 +112,10 @@ nng_mpc_msg_type_name(uint16_t type)
 		return ("CTL_REKEY");
 	case NNG_MPC_MSG_CTL_CLOSE:
 		return ("CTL_CLOSE");
+	case NNG_MPC_MSG_CTL_PING:
+		return ("CTL_PING");
+	case NNG_MPC_MSG_CTL_PONG:
+		return ("CTL_PONG");
 	case NNG_MPC_MSG_CTL_DELIVER:
 		return ("CTL_DELIVER");
 	case NNG_MPC_MSG_APP_DEFAULT:

@@ -33,6 +33,7 @@
 #include "mpc_tran_admit.h"
 #include "mpc_tran_cfg.h"
 #include "mpc_tran_event.h"
+#include "mpc_tran_limit.h"
 #include "mpc_tran_nego.h"
 #include "mpc_tran_pipe.h"
 #include "mpc_tran_reason.h"
@@ -54,7 +55,7 @@ typedef struct mpc_tran_ep {
 	bool                 started;
 	bool                 closed;
 	bool                 fini;
-	int                  refcnt; /* pipes alive */
+	int                  refcnt; /* negotiations and pipes alive */
 	nni_url *            url;    /* the mpc+* URL (owned by the core) */
 	nni_url *            inner;  /* tcp:// tls+tcp:// ipc:// (ours) */
 	nni_list             negos;  /* negotiating */
@@ -69,8 +70,12 @@ typedef struct mpc_tran_ep {
 	nni_aio *            timeaio;
 	mpc_tran_cfg         cfg; /* MPC options (session key wiped at fini) */
 	mpc_tran_admit       admit;
+	mpc_tran_limits      lim; /* the pipe filter's settings */
 	uint32_t             reject_limit; /* NNG_OPT_MPC_REJECT_LIMIT */
 	void *               sink; /* the observer's sink, held, or NULL */
+	char                 config[320]; /* the last configuration reported */
+	struct mpc_hist *    hist_hs;    /* handshake durations, or NULL */
+	struct mpc_hist *    hist_delay; /* delivery delays, or NULL */
 	mpc_tran_ep_stats    stats;
 	bool                 streams; /* holds the socket's delivery streams */
 } mpc_tran_ep;
@@ -84,7 +89,11 @@ void mpc_tran_ep_connect(void *arg, nni_aio *aio);
 int  mpc_tran_ep_bind(void *arg);
 void mpc_tran_ep_accept(void *arg, nni_aio *aio);
 
-/* Replaces the endpoint's observer sink (NULL: none).  Locked. */
-void mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink);
+/* Replaces the endpoint's observer sink (NULL: none), holding the new
+ * one.  Locked; returns the old one, which the caller releases with
+ * mpc_tran_ep_rele_sink() once unlocked (the last release may close a
+ * log: never under the endpoint's lock). */
+void *mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink);
+void  mpc_tran_ep_rele_sink(void *sink);
 
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_EP_H */

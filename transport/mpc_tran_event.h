@@ -68,7 +68,10 @@ struct mpc_tran_event {
  * The observer.  ev_open makes a sink from an NNG_OPT_MPC_AUDIT_FILE value
  * (a path) and returns it held once, or NULL (*rv says why); ev_hold and
  * ev_rele count references (an endpoint holds its sink while it exists);
- * ev_event hands over one record.
+ * ev_event hands over one record, with the sink of the endpoint it
+ * happened on -- NULL when that endpoint has none: an observer that
+ * reports process-wide (diagnostics on stderr) sees every event, an audit
+ * log only those of the endpoints it is attached to.
  */
 struct mpc_tran_observer_ops {
 	void *(*ev_open)(const char *path, int *rv);

@@ -29,6 +29,7 @@
 #include "mpc_tran_opts.h"
 
 #include "mpc_tran_ep.h"
+#include "mpc_tran_limit_opts.h"
 #include "mpc_tran_pipe.h"
 #include "mpc_wipe.h"
 
@@ -768,8 +769,9 @@ mpc_tran_ep_set_audit(void *arg, const void *v, size_t sz, nni_type t)
 		return (NNG_ENOTSUP);
 	}
 	nni_mtx_lock(&ep->mtx);
-	mpc_tran_ep_set_sink(ep, sink);
+	sink = mpc_tran_ep_set_sink(ep, sink);
 	nni_mtx_unlock(&ep->mtx);
+	mpc_tran_ep_rele_sink(sink); /* the one replaced */
 	return (0);
 }
 
@@ -779,6 +781,7 @@ mpc_tran_ep_set_audit_file(void *arg, const void *v, size_t sz, nni_type t)
 	mpc_tran_ep *                       ep  = arg;
 	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
 	void *                              sink;
+	void *                              old;
 	int                                 rv;
 
 	if ((rv = nni_copyin_str(NULL, v, sz, 4096, t)) != 0) {
@@ -791,8 +794,9 @@ mpc_tran_ep_set_audit_file(void *arg, const void *v, size_t sz, nni_type t)
 		return (rv != 0 ? rv : NNG_EINVAL);
 	}
 	nni_mtx_lock(&ep->mtx);
-	mpc_tran_ep_set_sink(ep, sink);
+	old = mpc_tran_ep_set_sink(ep, sink);
 	nni_mtx_unlock(&ep->mtx);
+	mpc_tran_ep_rele_sink(old);
 	ops->ev_rele(sink); /* the endpoint holds its own reference */
 	return (0);
 }
@@ -896,6 +900,9 @@ mpc_tran_dialer_getopt(
 
 	rv = nni_getopt(mpc_tran_ep_opts, name, ep, buf, szp, t);
 	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_getopt(ep, name, buf, szp, t);
+	}
+	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_dialer_get(ep->dialer, name, buf, szp, t);
 	}
 	return (rv);
@@ -909,6 +916,9 @@ mpc_tran_dialer_setopt(
 	int          rv;
 
 	rv = nni_setopt(mpc_tran_ep_opts, name, ep, buf, sz, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_setopt(ep, name, buf, sz, t);
+	}
 	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_dialer_set(ep->dialer, name, buf, sz, t);
 	}
@@ -924,6 +934,9 @@ mpc_tran_listener_getopt(
 
 	rv = nni_getopt(mpc_tran_ep_opts, name, ep, buf, szp, t);
 	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_getopt(ep, name, buf, szp, t);
+	}
+	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_listener_get(ep->listener, name, buf, szp, t);
 	}
 	return (rv);
@@ -937,6 +950,9 @@ mpc_tran_listener_setopt(
 	int          rv;
 
 	rv = nni_setopt(mpc_tran_ep_opts, name, ep, buf, sz, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_setopt(ep, name, buf, sz, t);
+	}
 	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_listener_set(ep->listener, name, buf, sz, t);
 	}
@@ -1065,6 +1081,9 @@ mpc_tran_pipe_getopt(
 	int            rv;
 
 	rv = nni_getopt(mpc_tran_pipe_opts, name, p, buf, szp, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_pipe_getopt(p, name, buf, szp, t);
+	}
 	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_get(p->conn, name, buf, szp, t);
 	}

@@ -6,6 +6,8 @@
  */
 #include "mpc_tran_reason.h"
 
+#include "core/sockimpl.h"
+
 #define MPC_TRAN_EP_INFO(id, errs, opt, stat, text)                   \
 	[MPC_TRAN_EP_##id] = { .si_name = stat,                       \
 	    .si_desc                    = text,                       \
@@ -106,20 +108,67 @@ mpc_tran_pipe_stats_init(mpc_tran_pipe_stats *st)
 	}
 }
 
+/*
+ * NNG 1.5.2 registers a dialer's or listener's statistics tree
+ * (src/core/dialer.c dialer_stats_init, listener.c listener_stats_init)
+ * BEFORE it calls the transport's init, and nni_*_add_stat appends without
+ * the statistics lock: a concurrent nng_stats_get() (a metrics scrape)
+ * could walk a list while it changes.  So the endpoint's tree is taken out
+ * under the lock, grown while nobody can see it, and put back.  A snapshot
+ * taken meanwhile misses the endpoint, which is being created anyway.
+ * Taking the tree out frees the strings NNG allocated for it (the URL):
+ * they are set again.
+ */
+#define MPC_TRAN_GRAFT_MAX 64
+
+static void
+mpc_tran_stats_graft(nni_stat_item *root, nni_stat_item *items, int n)
+{
+	nni_stat_item *kids[MPC_TRAN_GRAFT_MAX];
+	char *         strs[MPC_TRAN_GRAFT_MAX];
+	size_t         nk = 0;
+	nni_stat_item *c;
+
+	/* Only the creating thread changes this tree until init returns:
+	 * reading it here needs no lock. */
+	NNI_LIST_FOREACH (&root->si_children, c) {
+		if (nk == MPC_TRAN_GRAFT_MAX) {
+			break;
+		}
+		strs[nk] = NULL;
+		if (c->si_info->si_alloc &&
+		    (c->si_info->si_type == NNG_STAT_STRING) &&
+		    (c->si_u.sv_string != NULL)) {
+			strs[nk] = nni_strdup(c->si_u.sv_string);
+		}
+		kids[nk++] = c;
+	}
+	nni_stat_unregister(root);
+	for (size_t i = 0; i < nk; i++) {
+		nni_stat_add(root, kids[i]);
+	}
+	for (int i = 0; i < n; i++) {
+		nni_stat_add(root, &items[i]);
+	}
+	nni_stat_register(root);
+	for (size_t i = 0; i < nk; i++) {
+		if (strs[i] != NULL) {
+			nni_stat_set_string(kids[i], strs[i]);
+			nni_strfree(strs[i]);
+		}
+	}
+}
+
 void
 mpc_tran_ep_stats_attach_dialer(mpc_tran_ep_stats *st, nni_dialer *d)
 {
-	for (int c = 0; c < MPC_TRAN_EP_COUNT; c++) {
-		nni_dialer_add_stat(d, &st->item[c]);
-	}
+	mpc_tran_stats_graft(&d->st_root, st->item, MPC_TRAN_EP_COUNT);
 }
 
 void
 mpc_tran_ep_stats_attach_listener(mpc_tran_ep_stats *st, nni_listener *l)
 {
-	for (int c = 0; c < MPC_TRAN_EP_COUNT; c++) {
-		nni_listener_add_stat(l, &st->item[c]);
-	}
+	mpc_tran_stats_graft(&l->st_root, st->item, MPC_TRAN_EP_COUNT);
 }
 
 void

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter_flags.h"
 #include "nngmpc.h"
 #include "node.h"
 #include "roster.h"
@@ -14,7 +15,7 @@
 #define NODE_CMD "node"
 #define NODE_TIMEOUT_DEFAULT 30u
 
-enum { NODE_OPT_REPORT = 256, NODE_OPT_METRICS };
+enum { NODE_OPT_REPORT = 256, NODE_OPT_METRICS, NODE_OPT_FLOOD };
 
 static void
 node_usage(FILE *f)
@@ -22,7 +23,7 @@ node_usage(FILE *f)
 	fprintf(f,
 	    "Usage: nngmpc node --roster FILE --id ID [--timeout SECONDS] "
 	    "[--quiet]\n"
-	    "                   [--metrics HOST:PORT]\n"
+	    "                   [--metrics HOST:PORT] [pipe filter flags] [--flood N]\n"
 	    "\n"
 	    "Runs one party of an MPC session: listens on its own address,\n"
 	    "connects to every other party of the roster (bus0 over the\n"
@@ -41,10 +42,14 @@ node_usage(FILE *f)
 	    "  -q, --quiet          no line per message\n"
 	    "      --report         machine-readable progress on stdout (for\n"
 	    "                       nngmpc demo)\n"
+	    "      --flood N        misbehave: send N extra 64-byte broadcasts\n"
+	    "                       after our messages of each round (the\n"
+	    "                       others count and discard them)\n"
 	    "      --metrics H:P    serve Prometheus metrics at\n"
 	    "                       http://H:P/metrics while the node runs\n"
 	    "                       (port 0: any free port, printed)\n"
 	    "  -h, --help           show this help\n"
+	    "%s"
 	    "\n"
 	    "Roster: a text file, one setting per line, '#' starts a comment;\n"
 	    "it holds the session key, so it must be mode 0600 and owned by\n"
@@ -64,7 +69,7 @@ node_usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 every round complete, 1 failed (why is printed),\n"
 	    "2 bad usage.\n",
-	    NODE_TIMEOUT_DEFAULT);
+	    NODE_TIMEOUT_DEFAULT, nngmpc_filter_help);
 }
 
 static int
@@ -76,6 +81,8 @@ node_cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "report", no_argument, NULL, NODE_OPT_REPORT },
+		{ "flood", required_argument, NULL, NODE_OPT_FLOOD },
+		NNGMPC_FILTER_LONGOPTS,
 		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -120,6 +127,12 @@ node_cmd_run(int argc, char **argv)
 		case NODE_OPT_REPORT:
 			o.report = stdout;
 			break;
+		case NODE_OPT_FLOOD:
+			if (!nngmpc_parse_u32(optarg, 1, 1000000, &o.flood)) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--flood '%s': expected 1..1000000", optarg));
+			}
+			break;
 		case NODE_OPT_METRICS:
 			o.metrics_addr = optarg;
 			break;
@@ -130,6 +143,13 @@ node_cmd_run(int argc, char **argv)
 			return (nngmpc_usage_error(NODE_CMD,
 			    "option '%s' needs a value", argv[optind - 1]));
 		default:
+			if ((rv = nngmpc_filter_flag(NODE_CMD, c, optarg, &o)) <
+			    0) {
+				return (NNGMPC_EXIT_USAGE);
+			}
+			if (rv > 0) {
+				break;
+			}
 			return (nngmpc_usage_error(NODE_CMD,
 			    "unknown option '%s'", argv[optind - 1]));
 		}

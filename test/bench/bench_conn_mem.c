@@ -42,6 +42,16 @@
 #include "mpc_certgen.h"
 #include "nng_mpc.h"
 
+/* Built against a version without the caps, the options are only names
+ * it answers NNG_ENOTSUP to. */
+#ifndef NNG_OPT_MPC_MAX_NEGOTIATING
+#define NNG_OPT_MPC_MAX_NEGOTIATING "mpc:max-negotiating"
+#define NNG_OPT_MPC_MAX_NEGOTIATING_PER_SOURCE \
+	"mpc:max-negotiating-per-source"
+#define NNG_OPT_MPC_REJ_BUSY   "mpc:rej-busy"
+#define NNG_OPT_MPC_REJ_SOURCE "mpc:rej-source"
+#endif
+
 #define DIE(...)                                        \
 	do {                                            \
 		(void) fprintf(stderr, __VA_ARGS__);    \

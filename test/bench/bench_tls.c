@@ -4,7 +4,7 @@
  *
  *   - NNG 1.5.2 tls+tcp:// stream API on the nng-mpc wolfSSL engine;
  *   - an OpenSSL 3.0 TLS 1.3 stream (libssl, blocking sockets, two threads)
- *     -- the baseline the issue sets: target >= 0.9x;
+ *     -- the baseline a user would otherwise pick: goal >= 0.9x;
  *   - NNG's stock engine: Debian's libnng1 (Mbed TLS 2.28).  This same
  *     program re-executes itself with LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu
  *     so the loader picks Debian's libnng.so.1 over our RUNPATH, and does not

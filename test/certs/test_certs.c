@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
 
 #define NPARTIES 3
 #define MAXARGS 32
@@ -54,18 +54,19 @@ slurp_fd(int fd)
 }
 
 /* stdin /dev/null, stdout and stderr captured apart. */
-static const struct pu_spec run_spec = { .in = PU_NULL, .out = PU_PIPE,
-	.err = PU_PIPE };
+static const struct nngmpc_proc_spec run_spec = { .in = NNGMPC_PROC_NULL,
+	.out                                          = NNGMPC_PROC_PIPE,
+	.err                                          = NNGMPC_PROC_PIPE };
 
 /* run(prog, arg, ..., NULL) */
-static struct pu_result
+static struct nngmpc_proc_result
 run(const char *prog, ...)
 {
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 	va_list          ap;
 
 	va_start(ap, prog);
-	(void) pu_runv(&run_spec, &r, prog, ap);
+	(void) nngmpc_proc_runv(&run_spec, &r, prog, ap);
 	va_end(ap);
 	return (r);
 }
@@ -108,7 +109,7 @@ rm_cb(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 static int
 setup(void **state)
 {
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 	char             n[16];
 
 	(void) state;
@@ -121,10 +122,10 @@ setup(void **state)
 	r = run(tool, "certs", "--out", dir, "--parties", n, NULL);
 	if (r.status != 0) {
 		fprintf(stderr, "setup: nngmpc certs failed:\n%s", r.err);
-		pu_result_free(&r);
+		nngmpc_proc_result_free(&r);
 		return (-1);
 	}
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	return (0);
 }
 
@@ -140,37 +141,37 @@ teardown(void **state)
 static void
 test_tool_help(void **state)
 {
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
 	(void) state;
 	r = run(tool, "--help", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "Usage: nngmpc <command>");
 	expect_contains(r.out, "certs");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	r = run(tool, NULL); /* no command: usage on stderr, exit 2 */
 	assert_int_equal(r.status, 2);
 	expect_contains(r.err, "Usage: nngmpc");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	r = run(tool, "frobnicate", NULL);
 	assert_int_equal(r.status, 2);
 	expect_contains(r.err, "unknown command 'frobnicate'");
 	expect_contains(r.err, "nngmpc --help");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	r = run(tool, "--version", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "nngmpc ");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 }
 
 static void
 test_certs_help(void **state)
 {
-	struct pu_result r;
-	struct pu_result h;
+	struct nngmpc_proc_result r;
+	struct nngmpc_proc_result h;
 
 	(void) state;
 	r = run(tool, "certs", "--help", NULL);
@@ -187,8 +188,8 @@ test_certs_help(void **state)
 	h = run(tool, "help", "certs", NULL); /* same text */
 	assert_int_equal(h.status, 0);
 	assert_string_equal(h.out, r.out);
-	pu_result_free(&h);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&h);
+	nngmpc_proc_result_free(&r);
 }
 
 /* --- what was generated --------------------------------------------------- */
@@ -202,7 +203,7 @@ test_openssl_verifies_parties(void **state)
 	(void) state;
 	path_in(ca, sizeof(ca), dir, "ca.pem");
 	for (i = 1; i <= NPARTIES; i++) {
-		struct pu_result r;
+		struct nngmpc_proc_result r;
 		char             ok[224];
 
 		(void) snprintf(name, sizeof(name), "party%d.pem", i);
@@ -211,7 +212,7 @@ test_openssl_verifies_parties(void **state)
 		assert_int_equal(r.status, 0);
 		(void) snprintf(ok, sizeof(ok), "%s: OK", pem);
 		expect_contains(r.out, ok);
-		pu_result_free(&r);
+		nngmpc_proc_result_free(&r);
 	}
 }
 
@@ -225,7 +226,7 @@ test_san_exact(void **state)
 	(void) state;
 	for (i = 1; i <= NPARTIES; i++) {
 		char             pem[192], name[32], want[64];
-		struct pu_result r;
+		struct nngmpc_proc_result r;
 		char            *line;
 		char            *tok;
 		char            *save = NULL;
@@ -253,7 +254,7 @@ test_san_exact(void **state)
 			}
 		}
 		assert_int_equal(uris, 1);
-		pu_result_free(&r);
+		nngmpc_proc_result_free(&r);
 	}
 }
 
@@ -271,7 +272,7 @@ test_keys_match_certs(void **state)
 	(void) state;
 	for (i = 0; i < NPARTIES + 1; i++) {
 		char             pem[192], key[192];
-		struct pu_result c, k;
+		struct nngmpc_proc_result c, k;
 		char            *head;
 
 		path_in(pem, sizeof(pem), dir, names[i][0]);
@@ -287,12 +288,12 @@ test_keys_match_certs(void **state)
 		assert_int_equal(k.status, 0);
 		expect_contains(c.out, "-----BEGIN PUBLIC KEY-----");
 		assert_string_equal(c.out, k.out);
-		pu_result_free(&c);
-		pu_result_free(&k);
+		nngmpc_proc_result_free(&c);
+		nngmpc_proc_result_free(&k);
 		k = run(openssl, "pkey", "-in", key, "-noout", "-text", NULL);
 		assert_int_equal(k.status, 0);
 		expect_contains(k.out, "NIST CURVE: P-256");
-		pu_result_free(&k);
+		nngmpc_proc_result_free(&k);
 	}
 }
 
@@ -367,7 +368,7 @@ static void
 test_ca_profile(void **state)
 {
 	char             ca[192];
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
 	(void) state;
 	path_in(ca, sizeof(ca), dir, "ca.pem");
@@ -378,17 +379,17 @@ test_ca_profile(void **state)
 	expect_contains(r.out, "CA:TRUE, pathlen:0");
 	expect_contains(r.out, "Certificate Sign, CRL Sign");
 	expect_contains(r.out, "Subject Key Identifier");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	/* default CA validity is 10 years: valid in 9.9 years, not 10.1 */
 	r = run(openssl, "x509", "-in", ca, "-noout", "-checkend", "312000000",
 	    NULL);
 	assert_int_equal(r.status, 0);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	r = run(openssl, "x509", "-in", ca, "-noout", "-checkend", "319000000",
 	    NULL);
 	assert_int_equal(r.status, 1);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 }
 
 static void
@@ -396,7 +397,7 @@ test_party_profile(void **state)
 {
 	char             pem[192];
 	char             serials[NPARTIES][64];
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 	int              i, j;
 
 	(void) state;
@@ -415,17 +416,17 @@ test_party_profile(void **state)
 	                       "Authentication");
 	expect_contains(r.out, "Subject Key Identifier");
 	expect_contains(r.out, "Authority Key Identifier");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	/* default 365 days: valid in 364 days, expired in 366 */
 	r = run(openssl, "x509", "-in", pem, "-noout", "-checkend", "31449600",
 	    NULL);
 	assert_int_equal(r.status, 0);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	r = run(openssl, "x509", "-in", pem, "-noout", "-checkend", "31622400",
 	    NULL);
 	assert_int_equal(r.status, 1);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	/* serials: 16 random bytes, positive, distinct */
 	for (i = 0; i < NPARTIES; i++) {
@@ -443,7 +444,7 @@ test_party_profile(void **state)
 		for (j = 0; j < i; j++) {
 			assert_string_not_equal(serials[i], serials[j]);
 		}
-		pu_result_free(&r);
+		nngmpc_proc_result_free(&r);
 	}
 }
 
@@ -454,7 +455,7 @@ test_refuses_overwrite(void **state)
 {
 	char             p[192];
 	char            *before, *after, *ca_before, *ca_after;
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
 	(void) state;
 	path_in(p, sizeof(p), dir, "party1.pem");
@@ -467,7 +468,7 @@ test_refuses_overwrite(void **state)
 	expect_contains(r.err, "party1.pem already exists");
 	expect_contains(r.err, "--force");
 	assert_string_equal(r.out, "");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	path_in(p, sizeof(p), dir, "party1.pem");
 	after = read_file(p);
@@ -487,7 +488,7 @@ test_reuses_ca(void **state)
 {
 	char             ca[192], p4[192], p5[192];
 	char            *before, *after;
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
 	(void) state;
 	path_in(ca, sizeof(ca), dir, "ca.pem");
@@ -496,7 +497,7 @@ test_reuses_ca(void **state)
 	    "4", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "reusing");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	after = read_file(ca);
 	assert_string_equal(before, after);
 	free(before);
@@ -506,11 +507,11 @@ test_reuses_ca(void **state)
 	path_in(p5, sizeof(p5), dir, "party5.pem");
 	r = run(openssl, "verify", "-CAfile", ca, p4, p5, NULL);
 	assert_int_equal(r.status, 0);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	r = run(openssl, "x509", "-in", p5, "-noout", "-ext", "subjectAltName",
 	    NULL);
 	expect_contains(r.out, "URI:mpc://party/5,");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 }
 
 /* --force replaces files (and the CA), and a replaced key file is 0600
@@ -521,13 +522,13 @@ test_force_replaces(void **state)
 	char             d[160], ca[192], key[192], pem[192];
 	char            *before, *after;
 	struct stat      st;
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
 	(void) state;
 	(void) snprintf(d, sizeof(d), "%s/force", root);
 	r = run(tool, "certs", "--out", d, "--parties", "1", NULL);
 	assert_int_equal(r.status, 0);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	path_in(ca, sizeof(ca), d, "ca.pem");
 	path_in(key, sizeof(key), d, "party1.key");
 	path_in(pem, sizeof(pem), d, "party1.pem");
@@ -537,14 +538,14 @@ test_force_replaces(void **state)
 	r = run(tool, "certs", "--out", d, "--parties", "1", "--force", NULL);
 	assert_int_equal(r.status, 0);
 	expect_contains(r.out, "CA: created");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	after = read_file(ca);
 	assert_string_not_equal(before, after);
 	assert_int_equal(stat(key, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	r = run(openssl, "verify", "-CAfile", ca, pem, NULL);
 	assert_int_equal(r.status, 0);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	free(before);
 	free(after);
 }
@@ -598,7 +599,7 @@ test_bad_arguments(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char            *argv[MAXARGS] = { (char *) tool, "certs" };
 		int              n             = 2;
-		struct pu_result r;
+		struct nngmpc_proc_result r;
 		struct stat      st;
 
 		for (j = 0; j < 8 && cases[i].args[j] != NULL; j++) {
@@ -607,7 +608,7 @@ test_bad_arguments(void **state)
 			    : (char *) cases[i].args[j];
 		}
 		argv[n] = NULL;
-		(void) pu_run(argv, &run_spec, &r);
+		(void) nngmpc_proc_run(argv, &run_spec, &r);
 		if (r.status != 2) {
 			fail_msg("case %zu: exit %d, stderr:\n%s", i, r.status,
 			    r.err);
@@ -618,7 +619,7 @@ test_bad_arguments(void **state)
 		/* a usage error comes before any work: nothing created */
 		assert_int_not_equal(stat(d, &st), 0);
 		assert_string_equal(r.out, "");
-		pu_result_free(&r);
+		nngmpc_proc_result_free(&r);
 	}
 }
 
@@ -626,7 +627,7 @@ static void
 test_bad_directories(void **state)
 {
 	char             f[160], d[160], sub[192], p[192];
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 	int              fd;
 
 	(void) state;
@@ -639,7 +640,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "is not a directory");
 	expect_contains(r.err, "hint: ");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	/* parent does not exist */
 	(void) snprintf(sub, sizeof(sub), "%s/missing/certs", root);
@@ -647,7 +648,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "cannot create directory");
 	expect_contains(r.err, "parent directory does not exist");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	/* ca.pem without ca.key: refused, nothing written */
 	(void) snprintf(d, sizeof(d), "%s/halfca", root);
@@ -666,7 +667,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "ca.pem exists but");
 	expect_contains(r.err, "ca.key does not");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	path_in(p, sizeof(p), d, "party1.pem");
 	assert_int_equal(access(p, F_OK), -1);
 
@@ -689,7 +690,7 @@ test_bad_directories(void **state)
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "CA key does not belong to the CA certificate");
 	expect_contains(r.err, "--force");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	path_in(p, sizeof(p), d, "party1.pem");
 	assert_int_equal(access(p, F_OK), -1);
 
@@ -698,7 +699,7 @@ test_bad_directories(void **state)
 	    "9", "--days", "36500", NULL);
 	assert_int_equal(r.status, 1);
 	expect_contains(r.err, "would outlive the CA");
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	path_in(p, sizeof(p), dir, "party9.pem");
 	assert_int_equal(access(p, F_OK), -1);
 }
@@ -709,8 +710,10 @@ static void
 test_openssl_mutual_tls13(void **state)
 {
 	/* s_server quits at EOF on stdin: keep a pipe open */
-	static const struct pu_spec srv_spec = { .in = PU_PIPE,
-		.out = PU_PIPE, .err = PU_TO_OUT };
+	static const struct nngmpc_proc_spec srv_spec = { .in =
+		                                              NNGMPC_PROC_PIPE,
+		.out = NNGMPC_PROC_PIPE,
+		.err = NNGMPC_PROC_TO_OUT };
 	char             ca[192], c1[192], k1[192], c2[192], k2[192];
 	char             port[16] = "";
 	char             hostport[32];
@@ -718,8 +721,8 @@ test_openssl_mutual_tls13(void **state)
 		   "127.0.0.1:0", "-naccept", "1", "-tls1_3", "-cert", c1,
 		   "-key", k1, "-CAfile", ca, "-Verify", "1",
 		   "-verify_return_error", NULL };
-	struct pu_proc   srv;
-	struct pu_result r, sr;
+	struct nngmpc_proc        srv;
+	struct nngmpc_proc_result r, sr;
 	const char      *a;
 
 	(void) state;
@@ -728,15 +731,16 @@ test_openssl_mutual_tls13(void **state)
 	path_in(k1, sizeof(k1), dir, "party1.key");
 	path_in(c2, sizeof(c2), dir, "party2.pem");
 	path_in(k2, sizeof(k2), dir, "party2.key");
-	pu_spawn(&srv, argv, &srv_spec);
+	assert_int_equal(nngmpc_proc_spawn(&srv, argv, &srv_spec), 0);
 	/* wait for "ACCEPT 127.0.0.1:<port>" (bounded, not a timing check) */
-	if ((a = pu_read_line(&srv, "ACCEPT 127.0.0.1:", 10000)) != NULL) {
+	if ((a = nngmpc_proc_read_until(
+	         &srv, "ACCEPT 127.0.0.1:", true, 10000)) != NULL) {
 		(void) snprintf(port, sizeof(port), "%.*s",
 		    (int) strcspn(a + 17, "\n"), a + 17);
 	}
 	if (port[0] == '\0') {
 		kill(srv.pid, SIGTERM);
-		(void) pu_reap(&srv, 10000);
+		(void) nngmpc_proc_reap(&srv, 10000);
 		fail_msg("openssl s_server did not start");
 	}
 	(void) snprintf(hostport, sizeof(hostport), "127.0.0.1:%s", port);
@@ -744,7 +748,7 @@ test_openssl_mutual_tls13(void **state)
 	    c2, "-key", k2, "-CAfile", ca, "-verify_return_error",
 	    "-verify_hostname", "localhost", "-brief", NULL);
 	/* server: EOF on stdin after its one connection */
-	(void) pu_finish(&srv, &sr);
+	assert_int_equal(nngmpc_proc_finish(&srv, &sr), 0);
 
 	if (r.status != 0) {
 		fail_msg("s_client exit %d:\n%s\n%s\nserver:\n%s", r.status,
@@ -758,8 +762,8 @@ test_openssl_mutual_tls13(void **state)
 	assert_int_equal(sr.status, 0);
 	expect_contains(sr.out, "subject=O = nng-mpc, CN = party-2");
 	expect_contains(sr.out, "1 server accepts that finished");
-	pu_result_free(&sr);
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&sr);
+	nngmpc_proc_result_free(&r);
 }
 
 int

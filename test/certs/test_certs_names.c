@@ -21,13 +21,14 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
+#include "test_util.h"
 
 static const char *nngmpc, *openssl;
 static char        dir[] = "/tmp/nngmpc-certs-names-XXXXXX";
 
-static const struct pu_spec spec = { .in = PU_NULL, .out = PU_PIPE,
-	.err = PU_TO_OUT };
+static const struct nngmpc_proc_spec spec = { .in = NNGMPC_PROC_NULL, .out = NNGMPC_PROC_PIPE,
+	.err = NNGMPC_PROC_TO_OUT };
 
 static char *
 in_dir(const char *name)
@@ -48,7 +49,7 @@ expect_sans(const char *cert, const char *want)
 	char       *s = NULL;
 	const char *hit;
 
-	assert_int_equal(pu_runl(&spec, &s, openssl, "x509", "-in", cert,
+	assert_int_equal(nngmpc_proc_runl(&spec, &s, openssl, "x509", "-in", cert,
 	                     "-noout", "-ext", "subjectAltName", NULL),
 	    0);
 	hit = strstr(s, want);
@@ -63,7 +64,7 @@ expect_verifies(const char *cert)
 {
 	char *out = NULL;
 
-	if (pu_runl(&spec, &out, openssl, "verify", "-CAfile",
+	if (nngmpc_proc_runl(&spec, &out, openssl, "verify", "-CAfile",
 	        in_dir("pki/ca.pem"), cert, NULL) != 0) {
 		fail_msg("openssl verify %s:\n%s", cert, out);
 	}
@@ -81,7 +82,7 @@ static int
 teardown(void **state)
 {
 	(void) state;
-	return (pu_rmtree(dir));
+	return (ut_rmtree(dir));
 }
 
 static void
@@ -90,13 +91,13 @@ test_names_per_party(void **state)
 	char *out = NULL;
 
 	(void) state;
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out",
 	                     in_dir("pki"), "--party", "1", "--dns",
 	                     "node1.example", "--ip", "10.0.0.1", "--party",
 	                     "2", "--dns", "NODE2.Example", "--ip", "fd00::2",
 	                     NULL),
 	    0);
-	pu_expect(out, "(node1.example, 10.0.0.1)");
+	ut_expect(out, "(node1.example, 10.0.0.1)");
 	free(out);
 	expect_sans(in_dir("pki/party1.pem"),
 	    "URI:mpc://party/1, DNS:node1.example, IP Address:10.0.0.1");
@@ -114,7 +115,7 @@ test_names_for_every_party_and_defaults(void **state)
 
 	(void) state;
 	/* Names before any --party / with --parties: every party's. */
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out",
 	                     in_dir("every"), "--parties", "2", "--dns",
 	                     "mpc.example", NULL),
 	    0);
@@ -124,7 +125,7 @@ test_names_for_every_party_and_defaults(void **state)
 	expect_sans(in_dir("every/party2.pem"),
 	    "URI:mpc://party/2, DNS:mpc.example");
 	/* None given: the one-machine defaults. */
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out",
 	                     in_dir("local"), "--parties", "1", NULL),
 	    0);
 	free(out);
@@ -146,21 +147,21 @@ test_bad_names_are_refused(void **state)
 
 	(void) state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out",
+		assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out",
 		                     in_dir("bad"), "--parties", "1", bad[i][0],
 		                     bad[i][1], NULL),
 		    2);
-		pu_expect(out, bad[i][1]);
-		pu_expect(out, strcmp(bad[i][0], "--dns") == 0
+		ut_expect(out, bad[i][1]);
+		ut_expect(out, strcmp(bad[i][0], "--dns") == 0
 		        ? "is not a DNS name"
 		        : "is not an IPv4 or IPv6 address");
 		free(out);
 	}
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out",
 	                     in_dir("bad"), "--parties", "1", "--party", "2",
 	                     NULL),
 	    2);
-	pu_expect(out, "one way only");
+	ut_expect(out, "one way only");
 	free(out);
 	/* Nothing was written for any of them. */
 	assert_int_not_equal(access(in_dir("bad"), F_OK), 0);
@@ -177,7 +178,7 @@ test_many_long_names(void **state)
 	char  want[2048] = "URI:mpc://party/3";
 	char  pki[256];
 	int   n = 6;
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
 	(void) state;
 	(void) snprintf(pki, sizeof(pki), "%s", in_dir("pki")); /* its CA */
@@ -192,8 +193,8 @@ test_many_long_names(void **state)
 		    ", DNS:%s", names[i]);
 	}
 	argv[n] = NULL;
-	assert_int_equal(pu_run(argv, &spec, &r), 0);
-	pu_result_free(&r);
+	assert_int_equal(nngmpc_proc_run(argv, &spec, &r), 0);
+	nngmpc_proc_result_free(&r);
 	expect_sans(in_dir("pki/party3.pem"), want);
 	expect_verifies(in_dir("pki/party3.pem"));
 
@@ -202,9 +203,9 @@ test_many_long_names(void **state)
 	argv[n++] = names[16];
 	argv[n]   = NULL;
 	argv[5]   = "4";
-	assert_int_equal(pu_run(argv, &spec, &r), 2);
-	pu_expect(r.out, "more than 16 DNS names");
-	pu_result_free(&r);
+	assert_int_equal(nngmpc_proc_run(argv, &spec, &r), 2);
+	ut_expect(r.out, "more than 16 DNS names");
+	nngmpc_proc_result_free(&r);
 }
 
 static void
@@ -234,11 +235,11 @@ test_names_from_roster(void **state)
 	    "party 2 10.0.0.2:9002 roster-pki/party2.certkey.pem\n"
 	    "party 7 [fd00::7]:9007\n"
 	    "party 8 node8.example:9008\n");
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out",
 	                     in_dir("roster-pki"), "--roster",
 	                     in_dir("hosts.roster"), NULL),
 	    0);
-	pu_expect(out, "4 party certificates");
+	ut_expect(out, "4 party certificates");
 	free(out);
 	expect_sans(in_dir("roster-pki/party1.pem"),
 	    "URI:mpc://party/1, DNS:node1.example");
@@ -258,7 +259,7 @@ openssl_request(const char *key, const char *csr, const char *curve)
 	char *out = NULL;
 
 	(void) snprintf(pk, sizeof(pk), "ec_paramgen_curve:%s", curve);
-	if (pu_runl(&spec, &out, openssl, "req", "-new", "-newkey", "ec",
+	if (nngmpc_proc_runl(&spec, &out, openssl, "req", "-new", "-newkey", "ec",
 	        "-pkeyopt", pk, "-nodes", "-keyout", in_dir(key), "-subj",
 	        "/CN=party-9 as requested/O=anyone", "-out", in_dir(csr),
 	        NULL) != 0) {
@@ -273,8 +274,8 @@ test_sign_request_made_by_openssl(void **state)
 	char          *out = NULL;
 	char           text[2048];
 	char           cmd[1024];
-	struct pu_proc n1, n2;
-	struct pu_result r1, r2;
+	struct nngmpc_proc n1, n2;
+	struct nngmpc_proc_result r1, r2;
 	char           roster[256];
 	char *const a1[] = { (char *) nngmpc, "node", "--roster", roster,
 		"--id", "5", "--quiet", "--timeout", "20", NULL };
@@ -283,36 +284,36 @@ test_sign_request_made_by_openssl(void **state)
 
 	(void) state;
 	/* The CA and party 6 made here; party 5 only sends a request. */
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out",
 	                     in_dir("pki"), "--party", "6", NULL),
 	    0);
 	free(out);
 	openssl_request("party5.key", "party5.csr", "P-256");
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "sign",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "sign",
 	                     "--csr", in_dir("party5.csr"), "--id", "5",
 	                     "--ca-dir", in_dir("pki"), "--dns", "localhost",
 	                     "--ip", "127.0.0.1", "--out",
 	                     in_dir("party5.pem"), NULL),
 	    0);
-	pu_expect(out, "party 5: signed");
+	ut_expect(out, "party 5: signed");
 	free(out);
 	expect_verifies(in_dir("party5.pem"));
 	/* The party ID the CA's operator gave, nothing the request asked. */
 	expect_sans(in_dir("party5.pem"),
 	    "URI:mpc://party/5, DNS:localhost, IP Address:127.0.0.1");
-	assert_int_equal(pu_runl(&spec, &out, openssl, "x509", "-in",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, openssl, "x509", "-in",
 	                     in_dir("party5.pem"), "-noout", "-subject", NULL),
 	    0);
-	pu_expect(out, "CN = party-5");
+	ut_expect(out, "CN = party-5");
 	assert_null(strstr(out, "anyone"));
 	free(out);
 	/* Not replaced without --force. */
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "sign",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "sign",
 	                     "--csr", in_dir("party5.csr"), "--id", "5",
 	                     "--ca-dir", in_dir("pki"), "--out",
 	                     in_dir("party5.pem"), NULL),
 	    1);
-	pu_expect(out, "already exists; not replacing it");
+	ut_expect(out, "already exists; not replacing it");
 	free(out);
 
 	/* The party joins the certificate to its own key and runs a session
@@ -321,7 +322,7 @@ test_sign_request_made_by_openssl(void **state)
 	    "cat '%s' '%s' > '%s' && chmod 600 '%s'", in_dir("party5.pem"),
 	    in_dir("party5.key"), in_dir("party5.certkey.pem"),
 	    in_dir("party5.certkey.pem"));
-	assert_int_equal(pu_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
 	free(out);
 	(void) snprintf(text, sizeof(text),
 	    "session-id 00112233445566778899aabbccddeeff\n"
@@ -330,26 +331,26 @@ test_sign_request_made_by_openssl(void **state)
 	    "ca pki/ca.pem\n"
 	    "party 5 127.0.0.1:%d party5.certkey.pem localhost\n"
 	    "party 6 127.0.0.1:%d pki/party6.certkey.pem localhost\n",
-	    pu_free_tcp_port(), pu_free_tcp_port());
+	    ut_free_tcp_port(), ut_free_tcp_port());
 	write_roster("signed.roster", text);
 	(void) snprintf(roster, sizeof(roster), "%s", in_dir("signed.roster"));
-	pu_spawn(&n1, a1, &spec);
-	pu_spawn(&n2, a2, &spec);
-	(void) pu_finish(&n1, &r1);
-	(void) pu_finish(&n2, &r2);
+	assert_int_equal(nngmpc_proc_spawn(&n1, a1, &spec), 0);
+	assert_int_equal(nngmpc_proc_spawn(&n2, a2, &spec), 0);
+	assert_int_equal(nngmpc_proc_finish(&n1, &r1), 0);
+	assert_int_equal(nngmpc_proc_finish(&n2, &r2), 0);
 	if (r1.status != 0 || r2.status != 0) {
 		fail_msg("party 5 (%d):\n%s\nparty 6 (%d):\n%s", r1.status,
 		    r1.out, r2.status, r2.out);
 	}
-	pu_result_free(&r1);
-	pu_result_free(&r2);
+	nngmpc_proc_result_free(&r1);
+	nngmpc_proc_result_free(&r2);
 }
 
 /* nngmpc certs sign with the test CA; its output in *out. */
 static int
 sign(char **out, const char *csr, const char *cert)
 {
-	return (pu_runl(&spec, out, nngmpc, "certs", "sign", "--csr",
+	return (nngmpc_proc_runl(&spec, out, nngmpc, "certs", "sign", "--csr",
 	    in_dir(csr), "--id", "9", "--ca-dir", in_dir("pki"), "--out",
 	    in_dir(cert), NULL));
 }
@@ -368,16 +369,16 @@ test_sign_refuses_bad_requests(void **state)
 	    "'%s' req -in '%s' -outform DER | sed 's/anyone/anyonf/' | "
 	    "'%s' req -inform DER -out '%s' 2>&1; true",
 	    openssl, in_dir("tamper.csr"), openssl, in_dir("tampered.csr"));
-	assert_int_equal(pu_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
 	free(out);
 	assert_int_equal(sign(&out, "tampered.csr", "tampered.pem"), 1);
-	pu_expect(out, "malformed or its signature does not verify");
+	ut_expect(out, "malformed or its signature does not verify");
 	free(out);
 	assert_int_not_equal(access(in_dir("tampered.pem"), F_OK), 0);
 
 	/* Not a request at all. */
 	assert_int_equal(sign(&out, "pki/ca.pem", "x.pem"), 1);
-	pu_expect(out, "not a PEM certificate request");
+	ut_expect(out, "not a PEM certificate request");
 	free(out);
 
 	/* An RSA key. */
@@ -385,15 +386,15 @@ test_sign_refuses_bad_requests(void **state)
 	    "'%s' req -new -newkey rsa:2048 -nodes -keyout '%s' -subj /CN=r "
 	    "-out '%s' 2>&1",
 	    openssl, in_dir("rsa.key"), in_dir("rsa.csr"));
-	assert_int_equal(pu_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, "/bin/sh", "-c", cmd, NULL), 0);
 	free(out);
 	assert_int_equal(sign(&out, "rsa.csr", "x.pem"), 1);
-	pu_expect(out, "key is not ECDSA P-256 or P-384");
+	ut_expect(out, "key is not ECDSA P-256 or P-384");
 	free(out);
 
 	/* A missing request is named. */
 	assert_int_equal(sign(&out, "none.csr", "x.pem"), 1);
-	pu_expect(out, in_dir("none.csr"));
+	ut_expect(out, in_dir("none.csr"));
 	free(out);
 	assert_int_not_equal(access(in_dir("x.pem"), F_OK), 0);
 }

@@ -427,10 +427,20 @@ test_grace_and_wiped_epoch(void **state)
 		expect_open(b, 1000, &e2, 77);
 		/* inside the grace, epoch 1's window still works */
 		expect_reject(b, 1000, &e1[0], NNG_MPC_EREPLAY);
+		/* When an idle receiver must expire it (the transport arms
+		 * a timer for this): the time left, never 0 while live. */
+		assert_int_equal(mpc_chan_recv_grace_left(b, 1000),
+		    cfg.grace_ns);
+		assert_int_equal(mpc_chan_recv_grace_left(b, 1000 + 10),
+		    cfg.grace_ns - 10);
+		assert_int_equal(
+		    mpc_chan_recv_grace_left(b, 1000 + cfg.grace_ns + 5), 1);
 		mpc_chan_recv_expire(b, 1000 + cfg.grace_ns - 1);
 		assert_true(b->rx.slot[b->rx.prev].live);
 		mpc_chan_recv_expire(b, 1000 + cfg.grace_ns);
 		assert_false(b->rx.slot[b->rx.prev].live);
+		assert_int_equal(
+		    mpc_chan_recv_grace_left(b, 1000 + cfg.grace_ns), 0);
 		snap(b, &st2);
 		assert_int_equal(st2.rx_grace_ends, 2);
 		expect_reject(b, 1000 + cfg.grace_ns, &e1[0], NNG_MPC_EEPOCHGONE);

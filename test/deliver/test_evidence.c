@@ -32,7 +32,7 @@
 #include "mpc_certgen.h"
 #include "mpc_evidence.h"
 #include "mpc_sign.h"
-#include "proc_util.h"
+#include "proc.h"
 
 static const char *tool;
 
@@ -392,8 +392,8 @@ write_file(const char *path, const void *p, size_t n)
 static void
 test_cli(void **state)
 {
-	static const struct pu_spec spec = { .in = PU_NULL, .out = PU_PIPE,
-		.err = PU_PIPE };
+	static const struct nngmpc_proc_spec spec = { .in = NNGMPC_PROC_NULL,
+		.out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_PIPE };
 	const struct ev_spec ok = { 2, 7, 0x51, "share for party 3: 99", &key2,
 		&p2, &ca1, 0, "equivocation" };
 	char                 dir[] = "/tmp/nngmpc-evidence-XXXXXX";
@@ -401,7 +401,7 @@ test_cli(void **state)
 	mpc_evidence *       ev = calloc(1, sizeof(*ev));
 	uint8_t              buf[MPC_EVIDENCE_MAX];
 	size_t               len;
-	struct pu_result     r;
+	struct nngmpc_proc_result r;
 	char *const argv_ok[] = { (char *) tool, "evidence", "verify", "--ca", ca,
 		evf, NULL };
 	char *const argv_other[] = { (char *) tool, "evidence", "verify",
@@ -421,30 +421,30 @@ test_cli(void **state)
 	assert_int_equal(mpc_evidence_write(ev, buf, sizeof(buf), &len), 0);
 	write_file(evf, buf, len);
 
-	assert_int_equal(pu_run(argv_ok, &spec, &r), 0);
+	assert_int_equal(nngmpc_proc_run(argv_ok, &spec, &r), 0);
 	assert_non_null(strstr(r.out, "evidence: party 2 equivocated"));
 	assert_non_null(strstr(r.out, "0x0011 (SIGN_ROUND1), sequence 7"));
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
-	assert_int_equal(pu_run(argv_other, &spec, &r), 1);
+	assert_int_equal(nngmpc_proc_run(argv_other, &spec, &r), 1);
 	assert_non_null(strstr(r.err, "NNG_MPC_EEVIDCERT"));
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	buf[len - 1] ^= 0x01; /* inside the certificate's signature */
 	buf[120] ^= 0x01;     /* inside signature A */
 	write_file(evf, buf, len);
-	assert_int_equal(pu_run(argv_ok, &spec, &r), 1);
+	assert_int_equal(nngmpc_proc_run(argv_ok, &spec, &r), 1);
 	assert_null(strstr(r.out, "equivocated"));
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	write_file(evf, buf, 5);
-	assert_int_equal(pu_run(argv_ok, &spec, &r), 1);
+	assert_int_equal(nngmpc_proc_run(argv_ok, &spec, &r), 1);
 	assert_non_null(strstr(r.err, "NNG_MPC_EEVIDENCE"));
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
-	assert_int_equal(pu_run(argv_noca, &spec, &r), 2);
+	assert_int_equal(nngmpc_proc_run(argv_noca, &spec, &r), 2);
 	assert_non_null(strstr(r.err, "--ca CA is required"));
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 
 	(void) unlink(ca);
 	(void) unlink(other);

@@ -20,7 +20,8 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
+#include "test_util.h"
 
 #define SID "00112233445566778899aabbccddeeff"
 #define KEY "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
@@ -28,8 +29,8 @@
 static const char *nngmpc;
 static char        dir[] = "/tmp/nngmpc-node-files-XXXXXX";
 
-static const struct pu_spec run_spec = { .in = PU_NULL, .out = PU_PIPE,
-	.err = PU_TO_OUT };
+static const struct nngmpc_proc_spec run_spec = { .in = NNGMPC_PROC_NULL, .out = NNGMPC_PROC_PIPE,
+	.err = NNGMPC_PROC_TO_OUT };
 
 static char *
 in_dir(const char *name)
@@ -58,7 +59,7 @@ write_file(const char *name, mode_t mode, const char *text)
 static int
 node(char **out)
 {
-	return (pu_runl(&run_spec, out, nngmpc, "node", "--roster",
+	return (nngmpc_proc_runl(&run_spec, out, nngmpc, "node", "--roster",
 	    in_dir("roster"), "--id", "1", "--timeout", "2", NULL));
 }
 
@@ -72,7 +73,7 @@ setup(void **state)
 	if (mkdtemp(dir) == NULL) {
 		return (-1);
 	}
-	rc = pu_runl(&run_spec, &out, nngmpc, "certs", "--out", dir,
+	rc = nngmpc_proc_runl(&run_spec, &out, nngmpc, "certs", "--out", dir,
 	    "--parties", "2", NULL);
 	if (rc != 0) {
 		fprintf(stderr, "nngmpc certs: %s", out);
@@ -85,7 +86,7 @@ static int
 teardown(void **state)
 {
 	(void) state;
-	return (pu_rmtree(dir));
+	return (ut_rmtree(dir));
 }
 
 /* A TLS roster with relative paths (they start at the roster's directory)
@@ -124,10 +125,10 @@ test_roster_readable_by_others_is_refused(void **state)
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		assert_int_equal(chmod(in_dir("roster"), modes[i].mode), 0);
 		assert_int_equal(node(&out), 1);
-		pu_expect(out, want);
-		pu_expect(out, modes[i].what);
-		pu_expect(out, "and it holds the session key; run: chmod 600 ");
-		pu_expect(out, in_dir("roster"));
+		ut_expect(out, want);
+		ut_expect(out, modes[i].what);
+		ut_expect(out, "and it holds the session key; run: chmod 600 ");
+		ut_expect(out, in_dir("roster"));
 		/* Refused before anything started. */
 		assert_null(strstr(out, "listening"));
 		free(out);
@@ -135,10 +136,10 @@ test_roster_readable_by_others_is_refused(void **state)
 	/* What the message says to run fixes it: the node gets past the
 	 * check (and stops at the party ID it is given). */
 	assert_int_equal(chmod(in_dir("roster"), 0600), 0);
-	assert_int_equal(pu_runl(&run_spec, &out, nngmpc, "node", "--roster",
+	assert_int_equal(nngmpc_proc_runl(&run_spec, &out, nngmpc, "node", "--roster",
 	                     in_dir("roster"), "--id", "9", NULL),
 	    2);
-	pu_expect(out, "party 9 is not in the roster");
+	ut_expect(out, "party 9 is not in the roster");
 	free(out);
 }
 
@@ -154,8 +155,8 @@ test_roster_of_another_user_is_refused(void **state)
 	tls_roster("ca.pem", "party1.certkey.pem");
 	assert_int_equal(chown(in_dir("roster"), 65534, (gid_t) -1), 0);
 	assert_int_equal(node(&out), 1);
-	pu_expect(out, in_dir("roster"));
-	pu_expect(out, "owned by uid 65534, not by this user (uid 0) or root, "
+	ut_expect(out, in_dir("roster"));
+	ut_expect(out, "owned by uid 65534, not by this user (uid 0) or root, "
 	            "and it holds the session key; run: chown 0 ");
 	free(out);
 	assert_int_equal(chown(in_dir("roster"), 0, (gid_t) -1), 0);
@@ -169,12 +170,12 @@ test_missing_files_are_named(void **state)
 
 	(void) state;
 	/* The missing roster itself. */
-	assert_int_equal(pu_runl(&run_spec, &out, nngmpc, "node", "--roster",
+	assert_int_equal(nngmpc_proc_runl(&run_spec, &out, nngmpc, "node", "--roster",
 	                     in_dir("nonexistent"), "--id", "1", NULL),
 	    1);
 	(void) snprintf(want, sizeof(want),
 	    "%s: cannot open: No such file or directory", in_dir("nonexistent"));
-	pu_expect(out, want);
+	ut_expect(out, want);
 	free(out);
 
 	/* A missing CA, named relative to the roster: the path shown is
@@ -184,7 +185,7 @@ test_missing_files_are_named(void **state)
 	(void) snprintf(want, sizeof(want),
 	    "nngmpc node: error: %s: cannot open: No such file or directory",
 	    in_dir("missing-ca.pem"));
-	pu_expect(out, want);
+	ut_expect(out, want);
 	assert_null(strstr(out, "Entry not found"));
 	free(out);
 
@@ -194,7 +195,7 @@ test_missing_files_are_named(void **state)
 	(void) snprintf(want, sizeof(want),
 	    "nngmpc node: error: %s: cannot open: No such file or directory",
 	    in_dir("missing.certkey.pem"));
-	pu_expect(out, want);
+	ut_expect(out, want);
 	free(out);
 }
 
@@ -207,7 +208,7 @@ test_certificate_without_key_is_named(void **state)
 	(void) state;
 	/* party1.pem is the certificate alone; copy it private so only the
 	 * missing key is wrong. */
-	assert_int_equal(pu_runl(&run_spec, &out, "/bin/cp", in_dir("party1.pem"),
+	assert_int_equal(nngmpc_proc_runl(&run_spec, &out, "/bin/cp", in_dir("party1.pem"),
 	                     in_dir("cert-only.pem"), NULL),
 	    0);
 	free(out);
@@ -217,20 +218,20 @@ test_certificate_without_key_is_named(void **state)
 	(void) snprintf(want, sizeof(want),
 	    "nngmpc node: error: %s holds a certificate but no private key",
 	    in_dir("cert-only.pem"));
-	pu_expect(out, want);
+	ut_expect(out, want);
 	assert_null(strstr(out, "wrong password"));
 	free(out);
 
 	/* The key alone where the cert+key file belongs. */
 	tls_roster("ca.pem", "party1.key");
 	assert_int_equal(node(&out), 1);
-	pu_expect(out, "holds a private key but no certificate");
+	ut_expect(out, "holds a private key but no certificate");
 	free(out);
 
 	/* A CA file that is not a certificate. */
 	tls_roster("party1.key", "party1.certkey.pem");
 	assert_int_equal(node(&out), 1);
-	pu_expect(out, "holds no PEM certificate");
+	ut_expect(out, "holds no PEM certificate");
 	free(out);
 }
 
@@ -243,8 +244,8 @@ test_certkey_readable_by_others_is_refused(void **state)
 	tls_roster("ca.pem", "party1.certkey.pem");
 	assert_int_equal(chmod(in_dir("party1.certkey.pem"), 0644), 0);
 	assert_int_equal(node(&out), 1);
-	pu_expect(out, in_dir("party1.certkey.pem"));
-	pu_expect(out, "mode 0644 lets group or others read it, and it holds a "
+	ut_expect(out, in_dir("party1.certkey.pem"));
+	ut_expect(out, "mode 0644 lets group or others read it, and it holds a "
 	            "private key; run: chmod 600 ");
 	free(out);
 	assert_int_equal(chmod(in_dir("party1.certkey.pem"), 0600), 0);

@@ -20,14 +20,15 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
+#include "test_util.h"
 
 static const char *nngmpc;
 static char        dir[] = "/tmp/nngmpc-roster-new-XXXXXX";
 static char        roster[128];
 
-static const struct pu_spec spec = { .in = PU_NULL, .out = PU_PIPE,
-	.err = PU_TO_OUT };
+static const struct nngmpc_proc_spec spec = { .in = NNGMPC_PROC_NULL, .out = NNGMPC_PROC_PIPE,
+	.err = NNGMPC_PROC_TO_OUT };
 
 static char *
 slurp(const char *path)
@@ -70,7 +71,7 @@ static int
 teardown(void **state)
 {
 	(void) state;
-	return (pu_rmtree(dir));
+	return (ut_rmtree(dir));
 }
 
 static void
@@ -79,8 +80,8 @@ test_new_roster_runs_a_session(void **state)
 	char             port[16];
 	char            *out = NULL;
 	struct stat      st;
-	struct pu_proc   n1, n2;
-	struct pu_result r1, r2;
+	struct nngmpc_proc   n1, n2;
+	struct nngmpc_proc_result r1, r2;
 	char *const      a1[] = { (char *) nngmpc, "node", "--roster", roster,
                 "--id", "1", "--quiet", "--timeout", "20", NULL };
 	char *const      a2[] = { (char *) nngmpc, "node", "--roster", roster,
@@ -91,40 +92,40 @@ test_new_roster_runs_a_session(void **state)
 	/* Two consecutive free ports are likely, not certain: a port taken
 	 * meanwhile fails the node with "Address in use", not this test's
 	 * logic. */
-	(void) snprintf(port, sizeof(port), "%d", pu_free_tcp_port());
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "roster", "new",
+	(void) snprintf(port, sizeof(port), "%d", ut_free_tcp_port());
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "roster", "new",
 	                     "--parties", "2", "--base-port", port, "--out",
 	                     roster, NULL),
 	    0);
-	pu_expect(out, "mode 0600");
-	pu_expect(out, "next: nngmpc certs --out ");
+	ut_expect(out, "mode 0600");
+	ut_expect(out, "next: nngmpc certs --out ");
 	free(out);
 	assert_int_equal(stat(roster, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	text = slurp(roster);
-	pu_expect(text, "scheme      mpc+tls+tcp\n");
-	pu_expect(text, "ca          ca.pem\n");
-	pu_expect(text, "party 1 127.0.0.1:");
-	pu_expect(text, " party1.certkey.pem\n");
+	ut_expect(text, "scheme      mpc+tls+tcp\n");
+	ut_expect(text, "ca          ca.pem\n");
+	ut_expect(text, "party 1 127.0.0.1:");
+	ut_expect(text, " party1.certkey.pem\n");
 
 	/* Its certificates, named as the roster reaches each party. */
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "certs", "--out", dir,
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "certs", "--out", dir,
 	                     "--roster", roster, NULL),
 	    0);
-	pu_expect(out, "(127.0.0.1)");
+	ut_expect(out, "(127.0.0.1)");
 	free(out);
 
 	/* A session from it; the working directory is not the roster's. */
-	pu_spawn(&n1, a1, &spec);
-	pu_spawn(&n2, a2, &spec);
-	(void) pu_finish(&n1, &r1);
-	(void) pu_finish(&n2, &r2);
+	assert_int_equal(nngmpc_proc_spawn(&n1, a1, &spec), 0);
+	assert_int_equal(nngmpc_proc_spawn(&n2, a2, &spec), 0);
+	assert_int_equal(nngmpc_proc_finish(&n1, &r1), 0);
+	assert_int_equal(nngmpc_proc_finish(&n2, &r2), 0);
 	if (r1.status != 0 || r2.status != 0) {
 		fail_msg("party 1 (%d):\n%s\nparty 2 (%d):\n%s", r1.status,
 		    r1.out, r2.status, r2.out);
 	}
-	pu_result_free(&r1);
-	pu_result_free(&r2);
+	nngmpc_proc_result_free(&r1);
+	nngmpc_proc_result_free(&r2);
 }
 
 static void
@@ -135,15 +136,15 @@ test_never_overwritten_and_fresh(void **state)
 
 	(void) state;
 	(void) snprintf(before, sizeof(before), "%s", slurp(roster));
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "roster", "new",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "roster", "new",
 	                     "--parties", "3", "--out", roster, NULL),
 	    1);
-	pu_expect(out, "File exists");
-	pu_expect(out, "use --force to replace it");
+	ut_expect(out, "File exists");
+	ut_expect(out, "use --force to replace it");
 	free(out);
 	assert_string_equal(slurp(roster), before);
 
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "roster", "new",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "roster", "new",
 	                     "--parties", "3", "--out", roster, "--force",
 	                     NULL),
 	    0);
@@ -156,7 +157,7 @@ test_never_overwritten_and_fresh(void **state)
 	assert_int_equal(strlen(key2), 64);
 	assert_string_not_equal(sid1, sid2);
 	assert_string_not_equal(key1, key2);
-	pu_expect(slurp(roster), "party 3 127.0.0.1:9003 party3.certkey.pem\n");
+	ut_expect(slurp(roster), "party 3 127.0.0.1:9003 party3.certkey.pem\n");
 }
 
 static void
@@ -167,13 +168,13 @@ test_hosts_dir_and_schemes(void **state)
 
 	(void) state;
 	(void) snprintf(path, sizeof(path), "%s/hosts.roster", dir);
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "roster", "new",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "roster", "new",
 	                     "--parties", "3", "--hosts",
 	                     "node1.example,10.0.0.2,[fd00::3]", "--dir",
 	                     "/etc/nngmpc", "--out", path, NULL),
 	    0);
 	free(out);
-	pu_expect(slurp(path), "ca          /etc/nngmpc/ca.pem\n"
+	ut_expect(slurp(path), "ca          /etc/nngmpc/ca.pem\n"
 	                    "party 1 node1.example:9001 "
 	                    "/etc/nngmpc/party1.certkey.pem\n"
 	                    "party 2 10.0.0.2:9002 "
@@ -182,22 +183,22 @@ test_hosts_dir_and_schemes(void **state)
 	                    "/etc/nngmpc/party3.certkey.pem\n");
 
 	(void) snprintf(path, sizeof(path), "%s/tcp.roster", dir);
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "roster", "new",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "roster", "new",
 	                     "--parties", "2", "--scheme", "mpc+tcp", "--out",
 	                     path, NULL),
 	    0);
 	free(out);
 	assert_null(strstr(slurp(path), "ca "));
-	pu_expect(slurp(path), "party 2 127.0.0.1:9002\n");
+	ut_expect(slurp(path), "party 2 127.0.0.1:9002\n");
 
 	(void) snprintf(path, sizeof(path), "%s/ipc.roster", dir);
-	assert_int_equal(pu_runl(&spec, &out, nngmpc, "roster", "new",
+	assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "roster", "new",
 	                     "--parties", "2", "--scheme", "mpc+ipc", "--out",
 	                     path, NULL),
 	    0);
 	free(out);
 	(void) snprintf(want, sizeof(want), "party 2 %s/party2.ipc\n", dir);
-	pu_expect(slurp(path), want);
+	ut_expect(slurp(path), want);
 }
 
 static void
@@ -225,15 +226,15 @@ test_usage_errors(void **state)
 		char *argv[16] = { (char *) nngmpc, "roster", "new", "--out",
 			path };
 		size_t           n = 5;
-		struct pu_result r;
+		struct nngmpc_proc_result r;
 
 		for (size_t k = 0; cases[i].args[k] != NULL; k++) {
 			argv[n++] = (char *) cases[i].args[k];
 		}
 		argv[n] = NULL;
-		assert_int_equal(pu_run(argv, &spec, &r), 2);
-		pu_expect(r.out, cases[i].error);
-		pu_result_free(&r);
+		assert_int_equal(nngmpc_proc_run(argv, &spec, &r), 2);
+		ut_expect(r.out, cases[i].error);
+		nngmpc_proc_result_free(&r);
 		assert_int_not_equal(access(path, F_OK), 0);
 	}
 }

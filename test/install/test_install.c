@@ -23,7 +23,8 @@
 
 #include <cmocka.h>
 
-#include "proc_util.h"
+#include "proc.h"
+#include "test_util.h"
 
 enum { A_MESON = 1, A_BUILD, A_PREFIX, A_LIBDIR, A_BINDIR, A_INCDIR,
 	A_UNITDIR, A_CC, A_PKGCONFIG, A_APP, A_ANALYZE, A_COUNT };
@@ -33,8 +34,8 @@ static char   tmp[64];        /* mkdtemp */
 static char   root[256];      /* tmp/root: the DESTDIR */
 static char   inst[512];      /* root + prefix: where the files are */
 
-static const struct pu_spec spec = { .in = PU_NULL, .out = PU_PIPE,
-	.err = PU_TO_OUT };
+static const struct nngmpc_proc_spec spec = { .in = NNGMPC_PROC_NULL, .out = NNGMPC_PROC_PIPE,
+	.err = NNGMPC_PROC_TO_OUT };
 
 /* "<root><prefix>/<dir>/<name>"; dir may be absolute (then under root). */
 static char *
@@ -57,7 +58,7 @@ at(const char *dir, const char *name)
 static int
 run_sh(const char *script, char **out)
 {
-	return (pu_runl(&spec, out, "/bin/sh", "-c", script, NULL));
+	return (nngmpc_proc_runl(&spec, out, "/bin/sh", "-c", script, NULL));
 }
 
 
@@ -74,7 +75,7 @@ group_setup(void **state)
 	}
 	(void) snprintf(root, sizeof(root), "%s/root", tmp);
 	(void) snprintf(inst, sizeof(inst), "%s%s", root, args[A_PREFIX]);
-	rc = pu_runl(&spec, &out, args[A_MESON], "install", "-C",
+	rc = nngmpc_proc_runl(&spec, &out, args[A_MESON], "install", "-C",
 	    args[A_BUILD], "--no-rebuild", "--destdir", root, NULL);
 	if (rc != 0) {
 		fprintf(stderr, "meson install failed (%d):\n%s", rc, out);
@@ -87,7 +88,7 @@ static int
 group_teardown(void **state)
 {
 	(void) state;
-	return (pu_rmtree(tmp));
+	return (ut_rmtree(tmp));
 }
 
 static bool
@@ -139,7 +140,7 @@ test_program_built_with_pkg_config(void **state)
 
 	(void) state;
 	(void) snprintf(script, sizeof(script), "%s/pki", tmp);
-	rc = pu_runl(&spec, &out, at(args[A_BINDIR], "nngmpc"), "certs",
+	rc = nngmpc_proc_runl(&spec, &out, at(args[A_BINDIR], "nngmpc"), "certs",
 	    "--out", script, "--parties", "2", NULL);
 	if (rc != 0) {
 		fail_msg("installed nngmpc certs: %d\n%s", rc, out);

@@ -150,35 +150,25 @@ mu_http_free(struct mu_http *r)
 int
 mu_free_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t          sl = sizeof(sa);
-	int                fd, port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &sl), 0);
-	port = ntohs(sa.sin_port);
-	(void) close(fd);
-	return (port);
+	return (ut_free_tcp_port()); /* below the ephemeral range */
 }
 
 int
 mu_promtool_check(const char *text, char **out)
 {
-	static const struct pu_spec spec = {
-		.in = PU_PIPE, .out = PU_PIPE, .err = PU_TO_OUT, .path = true
+	static const struct nngmpc_proc_spec spec = {
+		.in = NNGMPC_PROC_PIPE, .out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_TO_OUT, .path = true
 	};
 	char *const      argv[] = { "promtool", "check", "metrics", NULL };
-	struct pu_proc   p;
-	struct pu_result r;
+	struct nngmpc_proc   p;
+	struct nngmpc_proc_result r;
 
-	pu_spawn(&p, argv, &spec);
+	assert_int_equal(nngmpc_proc_spawn(&p, argv, &spec), 0);
 	assert_true(mu_write_all(p.in, text, strlen(text)));
-	(void) pu_finish(&p, &r);
+	assert_int_equal(nngmpc_proc_finish(&p, &r), 0);
 	*out  = r.out;
 	r.out = NULL;
-	pu_result_free(&r);
+	nngmpc_proc_result_free(&r);
 	return (r.status);
 }
 
@@ -194,8 +184,8 @@ mu_sleep_ms(int ms)
 void
 mu_prom_start(struct mu_prom *p, int target_port)
 {
-	static const struct pu_spec spec = {
-		.in = PU_NULL, .out = PU_NULL, .err = PU_INHERIT, .path = true
+	static const struct nngmpc_proc_spec spec = {
+		.in = NNGMPC_PROC_NULL, .out = NNGMPC_PROC_NULL, .err = NNGMPC_PROC_INHERIT, .path = true
 	};
 	const char *tmp = getenv("TMPDIR");
 	char        cfg[512], data[512], listen[64], cfgarg[600], dataarg[600];
@@ -232,7 +222,7 @@ mu_prom_start(struct mu_prom *p, int target_port)
 		char *const argv[] = { "prometheus", cfgarg, dataarg,
 			listenarg, "--log.level=warn", NULL };
 
-		pu_spawn(&p->proc, argv, &spec);
+		assert_int_equal(nngmpc_proc_spawn(&p->proc, argv, &spec), 0);
 	}
 	for (int waited = 0;; waited += MU_POLL_MS) {
 		if (mu_http(p->port, "GET", "/-/ready", &r)) {
@@ -255,16 +245,16 @@ void
 mu_prom_stop(struct mu_prom *p)
 {
 	char *const argv[] = { "rm", "-rf", p->dir, NULL };
-	static const struct pu_spec spec = { .path = true };
-	struct pu_result            r;
+	static const struct nngmpc_proc_spec spec = { .path = true };
+	struct nngmpc_proc_result            r;
 
 	(void) kill(p->proc.pid, SIGTERM);
-	if (pu_reap(&p->proc, 10000) == -1) {
+	if (nngmpc_proc_reap(&p->proc, 10000) == -1) {
 		print_message("prometheus did not stop on SIGTERM: killed\n");
 	}
 	if (strstr(p->dir, "nngmpc-prom-") != NULL) {
-		assert_int_equal(pu_run(argv, &spec, &r), 0);
-		pu_result_free(&r);
+		assert_int_equal(nngmpc_proc_run(argv, &spec, &r), 0);
+		nngmpc_proc_result_free(&r);
 	}
 }
 

@@ -13,7 +13,8 @@
 
 #include <nng/nng.h>
 
-#include "proc_util.h"
+#include "proc.h"
+#include "test_util.h"
 
 struct mu_http {
 	int   status;
@@ -36,7 +37,7 @@ int mu_free_port(void);
 int mu_promtool_check(const char *text, char **out);
 
 struct mu_prom {
-	struct pu_proc proc;
+	struct nngmpc_proc proc;
 	char           dir[256];
 	int            port; /* Prometheus's web port */
 };

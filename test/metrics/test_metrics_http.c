@@ -180,6 +180,16 @@ test_page_of_real_sockets(void **state)
 	/* Pipes carry their endpoint's scheme. */
 	assert_non_null(strstr(r.body, "scheme=\"mpc+tcp\"} "));
 	assert_non_null(strstr(r.body, "nngmpc_pipe_rx_msgs_total{"));
+	/* The transport's own counters (its reason table) and histograms:
+	 * both ends of the pair completed one handshake, and every
+	 * message's delivery delay was observed. */
+	assert_non_null(strstr(r.body, "nngmpc_handshakes_total{"));
+	assert_non_null(v = t_sample(r.body,
+	    "nngmpc_handshake_duration_seconds_count{scheme=\"mpc+tcp\"}"));
+	assert_true(strtoull(v, NULL, 10) >= 2);
+	assert_non_null(v = t_sample(r.body,
+	    "nngmpc_message_delivery_delay_seconds_count{scheme=\"mpc+tcp\"}"));
+	assert_true(strtoull(v, NULL, 10) >= N);
 
 	/* Prometheus's own parser and linter accept the page. */
 	if (mu_promtool_check(r.body, &out) != 0) {

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -41,6 +42,8 @@ t_roster(void)
 	    "party 1 127.0.0.1:%d\nparty 2 127.0.0.1:%d\n",
 	    mu_free_port(), mu_free_port());
 	assert_int_equal(fclose(f), 0);
+	/* It holds the session key: nngmpc node refuses it otherwise. */
+	assert_int_equal(chmod(roster, 0600), 0);
 }
 
 /* Scrapes until the node's listener is on the page (the node opens its
@@ -69,26 +72,26 @@ t_scrape_node(int port)
 /* Runs the node, reads the port from the line starting with prefix
  * (followed by the port), scrapes the node, ends it. */
 static void
-t_node_scrape(char *const argv[], const struct pu_spec *spec,
+t_node_scrape(char *const argv[], const struct nngmpc_proc_spec *spec,
     const char *prefix)
 {
-	struct pu_proc p;
+	struct nngmpc_proc p;
 	const char    *line;
 	int            port = 0;
 
-	pu_spawn(&p, argv, spec);
-	assert_non_null(line = pu_read_line(&p, prefix, 10000));
+	assert_int_equal(nngmpc_proc_spawn(&p, argv, spec), 0);
+	assert_non_null(line = nngmpc_proc_read_until(&p, prefix, true, 10000));
 	port = atoi(line + strlen(prefix));
 	assert_true(port > 0);
 	t_scrape_node(port);
-	(void) pu_reap(&p, 0);
+	(void) nngmpc_proc_reap(&p, 0);
 	(void) unlink(roster);
 }
 
 static void
 test_node_flag(void **state)
 {
-	static const struct pu_spec spec = { .out = PU_PIPE, .err = PU_INHERIT };
+	static const struct nngmpc_proc_spec spec = { .out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_INHERIT };
 	char *const argv[] = { (char *) nngmpc, "node", "--roster", roster,
 		"--id", "1", "--timeout", "60", "--report", "--metrics",
 		"127.0.0.1:0", NULL };
@@ -102,8 +105,8 @@ static void
 test_node_environment(void **state)
 {
 	static const char *env[] = { "NNG_MPC_METRICS_ADDR=127.0.0.1:0", NULL };
-	static const struct pu_spec spec = { .out = PU_PIPE,
-		.err = PU_TO_OUT, .env = env };
+	static const struct nngmpc_proc_spec spec = { .out = NNGMPC_PROC_PIPE,
+		.err = NNGMPC_PROC_TO_OUT, .env = env };
 	char *const argv[] = { (char *) nngmpc, "node", "--roster", roster,
 		"--id", "1", "--timeout", "60", "--quiet", NULL };
 
@@ -116,22 +119,22 @@ static void
 test_node_bad_address(void **state)
 {
 	static const char *env[] = { "NNG_MPC_METRICS_ADDR=nonsense", NULL };
-	static const struct pu_spec flag_spec = { .out = PU_PIPE,
-		.err = PU_TO_OUT };
-	static const struct pu_spec env_spec = { .out = PU_PIPE,
-		.err = PU_TO_OUT, .env = env };
+	static const struct nngmpc_proc_spec flag_spec = { .out = NNGMPC_PROC_PIPE,
+		.err = NNGMPC_PROC_TO_OUT };
+	static const struct nngmpc_proc_spec env_spec = { .out = NNGMPC_PROC_PIPE,
+		.err = NNGMPC_PROC_TO_OUT, .env = env };
 	char *out;
 
 	(void) state;
 	t_roster();
-	assert_int_equal(pu_runl(&flag_spec, &out, nngmpc, "node", "--roster",
+	assert_int_equal(nngmpc_proc_runl(&flag_spec, &out, nngmpc, "node", "--roster",
 	                     roster, "--id", "1", "--metrics", "nonsense", NULL),
 	    1);
 	assert_non_null(strstr(out, "--metrics nonsense: Address invalid"));
 	free(out);
 	/* The variable: the module says what is wrong, registration fails
 	 * with the environment error, the node stops. */
-	assert_int_equal(pu_runl(&env_spec, &out, nngmpc, "node", "--roster",
+	assert_int_equal(nngmpc_proc_runl(&env_spec, &out, nngmpc, "node", "--roster",
 	                     roster, "--id", "1", NULL),
 	    1);
 	assert_non_null(strstr(out,

@@ -25,16 +25,20 @@
 
 #include "mpc_tls_bridge.h"
 #include "mpc_tls_engine.h"
-#include "proc_util.h"
+#include "proc.h"
 #include "tls_util.h"
 
 #define WAIT_MS 5000
 
 /* openssl children: found in PATH, stderr discarded. */
-static const struct pu_spec io_spec = { .in = PU_PIPE, .out = PU_PIPE,
-	.err = PU_NULL, .path = true };
-static const struct pu_spec out_spec = { .in = PU_NULL, .out = PU_PIPE,
-	.err = PU_NULL, .path = true };
+static const struct nngmpc_proc_spec io_spec  = { .in = NNGMPC_PROC_PIPE,
+	 .out                                         = NNGMPC_PROC_PIPE,
+	 .err                                         = NNGMPC_PROC_NULL,
+	 .path                                        = true };
+static const struct nngmpc_proc_spec out_spec = { .in = NNGMPC_PROC_NULL,
+	.out                                          = NNGMPC_PROC_PIPE,
+	.err                                          = NNGMPC_PROC_NULL,
+	.path                                         = true };
 
 static int
 group_setup(void **state)
@@ -129,7 +133,7 @@ test_openssl_client_to_engine(void **state)
 	char                 buf[64];
 	size_t               got;
 	int                  port;
-	struct pu_proc       cli;
+	struct nngmpc_proc   cli;
 
 	(void) state;
 	sc = tu_cfg(NNG_TLS_MODE_SERVER, "server.pem", "ca.pem",
@@ -147,7 +151,7 @@ test_openssl_client_to_engine(void **state)
 			"-key", (char *) tu_path("client.key"), "-CAfile",
 			(char *) tu_path("ca.pem"), "-verify_return_error",
 			"-verify_ip", "127.0.0.1", NULL };
-		pu_spawn(&cli, argv, &io_spec);
+		assert_int_equal(nngmpc_proc_spawn(&cli, argv, &io_spec), 0);
 	}
 	s = accept_one(acc);
 	assert_int_equal(write(cli.in, "hello from openssl\n", 19), 19);
@@ -163,33 +167,44 @@ test_openssl_client_to_engine(void **state)
 
 	/* OpenSSL's side: it verified us and reads our reply. */
 	assert_int_equal(stream_io(s, "hello from nng\n", 15, true, NULL), 0);
-	assert_non_null(pu_read_until(&cli, "hello from nng", WAIT_MS));
-	pu_close_in(&cli);
+	assert_non_null(
+	    nngmpc_proc_read_until(&cli, "hello from nng", false, WAIT_MS));
+	nngmpc_proc_close_in(&cli);
 	nng_stream_free(s);
-	(void) pu_reap(&cli, WAIT_MS);
+	(void) nngmpc_proc_reap(&cli, WAIT_MS);
 	nng_aio_free(acc);
 	nng_stream_listener_free(l);
 	nng_tls_config_free(sc);
 }
 
-/* Starts openssl s_server on a free port; waits until it accepts. */
+/* Starts openssl s_server on a free port; waits until it accepts.  The
+ * port can be taken between tu_free_port and s_server's bind (this
+ * machine's other programs use ephemeral ports too); s_server then prints
+ * its statistics and exits 0 without "ACCEPT", and another port is
+ * tried. */
+#define S_SERVER_TRIES 5
 static void
-s_server(struct pu_proc *srv, int *port, const char *version)
+s_server(struct nngmpc_proc *srv, int *port, const char *version)
 {
-	char portstr[16];
-
-	*port = tu_free_port();
-	(void) snprintf(portstr, sizeof(portstr), "%d", *port);
-	{
+	for (int i = 0; i < S_SERVER_TRIES; i++) {
+		char  portstr[16];
 		char *argv[] = { "openssl", "s_server", "-accept", portstr,
 			"-naccept", "1", (char *) version, "-cert",
 			(char *) tu_path("server.crt"), "-key",
 			(char *) tu_path("server.key"), "-CAfile",
 			(char *) tu_path("ca.pem"), "-Verify", "1",
 			"-verify_return_error", "-rev", NULL };
-		pu_spawn(srv, argv, &out_spec);
+
+		*port = tu_free_port();
+		(void) snprintf(portstr, sizeof(portstr), "%d", *port);
+		assert_int_equal(nngmpc_proc_spawn(srv, argv, &out_spec), 0);
+		if (nngmpc_proc_read_until(srv, "ACCEPT", false, WAIT_MS) !=
+		    NULL) {
+			return;
+		}
+		(void) nngmpc_proc_reap(srv, WAIT_MS);
 	}
-	assert_non_null(pu_read_until(srv, "ACCEPT", WAIT_MS));
+	fail_msg("openssl s_server did not start in %d tries", S_SERVER_TRIES);
 }
 
 /* Our client (TLS 1.3, client certificate) -> openssl s_server -rev. */
@@ -204,7 +219,7 @@ test_engine_to_openssl_server(void **state)
 	size_t              have = 0;
 	int                 port;
 	int                 rv;
-	struct pu_proc      srv;
+	struct nngmpc_proc  srv;
 
 	(void) state;
 	cc = tu_cfg(NNG_TLS_MODE_CLIENT, "client.pem", "ca.pem",
@@ -226,7 +241,7 @@ test_engine_to_openssl_server(void **state)
 	assert_true(pi.verified && pi.party_ok);
 	assert_int_equal(pi.party_id, 1);
 	nng_stream_free(s);
-	(void) pu_reap(&srv, WAIT_MS);
+	(void) nngmpc_proc_reap(&srv, WAIT_MS);
 	nng_tls_config_free(cc);
 }
 
@@ -239,7 +254,7 @@ test_engine_refuses_tls12_server(void **state)
 	char              buf[8];
 	int               port;
 	int               rv;
-	struct pu_proc    srv;
+	struct nngmpc_proc srv;
 	nng_mpc_tls_stats before;
 	nng_mpc_tls_stats after;
 
@@ -256,7 +271,7 @@ test_engine_refuses_tls12_server(void **state)
 	assert_int_equal(after.version - before.version, 1);
 	assert_int_equal(after.hs_ok, before.hs_ok);
 	nng_stream_free(s);
-	(void) pu_reap(&srv, WAIT_MS);
+	(void) nngmpc_proc_reap(&srv, WAIT_MS);
 	nng_tls_config_free(cc);
 }
 
@@ -274,7 +289,7 @@ test_engine_refuses_tls12_client(void **state)
 	char                 buf[64];
 	size_t               got = 99;
 	int                  port;
-	struct pu_proc       cli;
+	struct nngmpc_proc   cli;
 	nng_mpc_tls_stats    before;
 	nng_mpc_tls_stats    after;
 
@@ -292,7 +307,7 @@ test_engine_refuses_tls12_client(void **state)
 			"-tls1_2", "-cert", (char *) tu_path("client.crt"),
 			"-key", (char *) tu_path("client.key"), "-CAfile",
 			(char *) tu_path("ca.pem"), NULL };
-		pu_spawn(&cli, argv, &io_spec);
+		assert_int_equal(nngmpc_proc_spawn(&cli, argv, &io_spec), 0);
 	}
 	s = accept_one(acc);
 	(void) write(cli.in, "secret data\n", 12);
@@ -301,9 +316,9 @@ test_engine_refuses_tls12_client(void **state)
 	assert_int_equal(mpc_tls_peer_info(s, &pi), NNG_MPC_ETLSVERSION);
 	nng_mpc_tls_stats_get(&after);
 	assert_int_equal(after.version - before.version, 1);
-	pu_close_in(&cli);
+	nngmpc_proc_close_in(&cli);
 	nng_stream_free(s);
-	(void) pu_reap(&cli, WAIT_MS);
+	(void) nngmpc_proc_reap(&cli, WAIT_MS);
 	nng_aio_free(acc);
 	nng_stream_listener_free(l);
 	nng_tls_config_free(sc);
@@ -320,7 +335,7 @@ test_engine_refuses_tls12_client(void **state)
  * instrumented module cannot be preloaded into nngcat).
  */
 static void
-nngcat_rep(struct pu_proc *cat_proc, int port, bool preload)
+nngcat_rep(struct nngmpc_proc *cat_proc, int port, bool preload)
 {
 	const char    *cat = getenv("NNGMPC_NNGCAT");
 	const char    *mod = getenv("NNGMPC_MODULE");
@@ -328,8 +343,11 @@ nngcat_rep(struct pu_proc *cat_proc, int port, bool preload)
 	char           pre[512];
 	char           url[64];
 	const char    *env[] = { lib, pre, NULL };
-	struct pu_spec spec  = { .in = PU_NULL, .out = PU_NULL,
-		.err = PU_NULL, .path = true, .env = env };
+	struct nngmpc_proc_spec spec  = { .in = NNGMPC_PROC_NULL,
+		 .out                         = NNGMPC_PROC_NULL,
+		 .err                         = NNGMPC_PROC_NULL,
+		 .path                        = true,
+		 .env                         = env };
 
 	(void) snprintf(url, sizeof(url), "tls+tcp://127.0.0.1:%d", port);
 	if (preload) {
@@ -349,7 +367,7 @@ nngcat_rep(struct pu_proc *cat_proc, int port, bool preload)
 			(char *) tu_path("server.crt"), "--key",
 			(char *) tu_path("server.key"), "--data", "pong",
 			"--count", "1", NULL };
-		pu_spawn(cat_proc, argv, &spec);
+		assert_int_equal(nngmpc_proc_spawn(cat_proc, argv, &spec), 0);
 	}
 }
 
@@ -390,7 +408,7 @@ test_nngcat_ld_preload(void **state)
 	char           buf[16];
 	size_t         sz;
 	int            port;
-	struct pu_proc cat;
+	struct nngmpc_proc cat;
 
 	(void) state;
 	if (getenv("NNGMPC_NNGCAT") == NULL || getenv("NNGMPC_MODULE") == NULL) {
@@ -402,7 +420,7 @@ test_nngcat_ld_preload(void **state)
 	assert_int_equal(req_ping(port, buf, &sz, 15000), 0);
 	assert_int_equal(sz, 4);
 	assert_memory_equal(buf, "pong", 4);
-	(void) pu_reap(&cat, WAIT_MS);
+	(void) nngmpc_proc_reap(&cat, WAIT_MS);
 
 	/* Debian's own libnng (Mbed TLS, TLS 1.2): refused, no reply. */
 	port = tu_free_port();
@@ -410,7 +428,7 @@ test_nngcat_ld_preload(void **state)
 	sz = sizeof(buf);
 	assert_int_equal(req_ping(port, buf, &sz, 1500), NNG_ETIMEDOUT);
 	(void) kill(cat.pid, SIGTERM);
-	(void) pu_reap(&cat, WAIT_MS);
+	(void) nngmpc_proc_reap(&cat, WAIT_MS);
 }
 
 int

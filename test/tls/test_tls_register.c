@@ -27,7 +27,7 @@
 #include <nng/supplemental/tls/engine.h>
 #include <nng/supplemental/tls/tls.h>
 
-#include "proc_util.h"
+#include "proc.h"
 
 #define ENGINE "wolfSSL 5.5.4"
 
@@ -85,7 +85,7 @@ test_module_load_before_nng_use(void **state)
 {
 	char             self[4096];
 	char            *argv[] = { self, "--child-load-first", NULL };
-	struct pu_result r;
+	struct nngmpc_proc_result r;
 
 	(void) state;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -93,7 +93,7 @@ test_module_load_before_nng_use(void **state)
 	self[n] = '\0';
 	/* Exit 0: the engine survived the child's first NNG calls (see
 	 * child_load_first; 2..4 name the step that failed). */
-	assert_int_equal(pu_run(argv, NULL, &r), 0);
+	assert_int_equal(nngmpc_proc_run(argv, NULL, &r), 0);
 }
 
 /* 3: load into a running NNG process; re-register after nng_fini(). */

@@ -2,7 +2,7 @@
  * tls_util.h -- helpers shared by the TLS engine tests: certificates made by
  * the openssl CLI at test time, TLS configurations, a stream-level exchange
  * that reports each side's outcome, free loopback ports.  Child processes:
- * test/util/proc_util.h.
+ * plugin/nngmpc/proc.h.
  */
 #ifndef TLS_UTIL_H
 #define TLS_UTIL_H

@@ -26,79 +26,28 @@
 #include <unistd.h>
 
 #include "mpc_certgen.h"
+#include "tran_certs.h"
 #include "tran_util.h"
 
 #include <nng/supplemental/util/platform.h>
 
-static char certdir[256];
-
-static const char *
-path(const char *name)
-{
-	static char buf[8][512];
-	static int  n;
-	char *      p = buf[n++ % 8];
-
-	(void) snprintf(p, 512, "%s/%s", certdir, name);
-	return (p);
-}
-
-static void
-write_file(const char *name, const char *a, const char *b)
-{
-	FILE *f = fopen(path(name), "w");
-
-	assert_non_null(f);
-	assert_true(fputs(a, f) >= 0);
-	if (b != NULL) {
-		assert_true(fputs(b, f) >= 0);
-	}
-	assert_int_equal(fclose(f), 0);
-}
-
 static int
 make_certs(void **state)
 {
-	mpc_certgen_ca *ca;
 	mpc_certgen_ca *other;
 	mpc_certgen_pem pem;
-	time_t          now = time(NULL);
-	const char *    tmp = getenv("TMPDIR");
-	char            name[32];
 
 	(void) state;
-	(void) snprintf(certdir, sizeof(certdir), "%s/nngmpc-tran-tls-XXXXXX",
-	    tmp != NULL ? tmp : "/tmp");
-	if (mkdtemp(certdir) == NULL) {
-		return (-1);
-	}
-	if (mpc_certgen_ca_create(&ca, 30, now, &pem) != 0) {
-		return (-1);
-	}
-	write_file("ca.pem", pem.cert, NULL);
-	mpc_certgen_pem_free(&pem);
-	for (uint32_t id = 1; id <= 3; id++) {
-		if (mpc_certgen_party(ca, id, 30, now, &pem) != 0) {
-			return (-1);
-		}
-		(void) snprintf(name, sizeof(name), "party%u.pem", id);
-		write_file(name, pem.cert, pem.key);
-		mpc_certgen_pem_free(&pem);
-	}
+	tc_make("tran-tls", 3);
 	/* Another party 2 certificate from the same CA: another key, so
 	 * another identity claiming party 2. */
-	if (mpc_certgen_party(ca, 2, 30, now, &pem) != 0) {
-		return (-1);
-	}
-	write_file("twin2.pem", pem.cert, pem.key);
-	mpc_certgen_pem_free(&pem);
-	mpc_certgen_ca_free(ca);
+	tc_party(2, "twin2.pem");
 	/* A party 2 certificate from a CA nobody trusts. */
-	if ((mpc_certgen_ca_create(&other, 30, now, NULL) != 0) ||
-	    (mpc_certgen_party(other, 2, 30, now, &pem) != 0)) {
+	if ((mpc_certgen_ca_create(&other, 30, time(NULL), NULL) != 0) ||
+	    (mpc_certgen_party(other, 2, 30, time(NULL), &pem) != 0)) {
 		return (-1);
 	}
-	write_file("rogue2.pem", pem.cert, pem.key);
+	tc_write("rogue2.pem", pem.cert, pem.key);
 	mpc_certgen_pem_free(&pem);
 	mpc_certgen_ca_free(other);
 	tu_register();
@@ -108,27 +57,9 @@ make_certs(void **state)
 static int
 remove_certs(void **state)
 {
-	const char *names[] = { "ca.pem", "party1.pem", "party2.pem",
-		"party3.pem", "rogue2.pem", "twin2.pem" };
-
 	(void) state;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		(void) unlink(path(names[i]));
-	}
-	(void) rmdir(certdir);
+	tc_remove();
 	return (0);
-}
-
-/*
- * NNG's own TLS file options on a socket.  NNG 1.5.2 validates them at the
- * socket but keeps them only when an endpoint exists to accept them (else
- * NNG_ENOTSUP), so before the first endpoint they go through
- * nng_mpc_socket_set like the MPC options.
- */
-static void
-set_str(nng_socket s, const char *opt, const char *val)
-{
-	TU_PASS(nng_mpc_socket_set(s, opt, val, strlen(val) + 1));
 }
 
 /* A socket of party id using certificate file cert (NULL: party<id>). */
@@ -141,8 +72,7 @@ tls_sock(nng_socket s, uint32_t id, const char *cert)
 		(void) snprintf(name, sizeof(name), "party%u.pem", id);
 		cert = name;
 	}
-	set_str(s, NNG_OPT_TLS_CA_FILE, path("ca.pem"));
-	set_str(s, NNG_OPT_TLS_CERT_KEY_FILE, path(cert));
+	tc_tls(s, cert);
 	return (s);
 }
 
@@ -201,6 +131,71 @@ test_tls_exchange(void **state)
 	assert_memory_equal(nng_msg_body(m), data, len);
 	nng_msg_free(m);
 	free(data);
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+}
+
+/* What the application's filter saw of a TLS peer. */
+struct tls_filter_seen {
+	int      calls;
+	uint32_t party;
+	char     subject[256];
+	char     version[32];
+	uint8_t  pin[NNG_MPC_TLS_PIN_SIZE];
+	bool     has_pin;
+};
+
+static int
+tls_filter(void *arg, const nng_mpc_peer_info *peer)
+{
+	struct tls_filter_seen *f = arg;
+
+	f->calls++;
+	f->party = peer->party;
+	(void) snprintf(f->subject, sizeof(f->subject), "%s", peer->subject);
+	(void) snprintf(f->version, sizeof(f->version), "%s",
+	    peer->tls_version);
+	if ((f->has_pin = peer->pin != NULL)) {
+		memcpy(f->pin, peer->pin, sizeof(f->pin));
+	}
+	return (0);
+}
+
+/* Over TLS the filter gets the verified certificate's identity: the same
+ * subject and pin the pipe reports afterwards. */
+static void
+test_filter_sees_certificate(void **state)
+{
+	nng_socket             a = tls_sock(tu_pair(1), 1, NULL);
+	nng_socket             b = tls_sock(tu_pair(2), 2, NULL);
+	struct tls_filter_seen seen;
+	nng_mpc_filter         f   = { .fn = tls_filter, .arg = &seen };
+	void *                 ptr = &f;
+	char                   url[256];
+	uint8_t                pin[NNG_MPC_TLS_PIN_SIZE];
+	size_t                 sz = sizeof(pin);
+	nng_msg *              m;
+	char *                 str;
+
+	(void) state;
+	memset(&seen, 0, sizeof(seen));
+	TU_PASS(nng_mpc_socket_set(a, NNG_OPT_MPC_FILTER, &ptr, sizeof(ptr)));
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
+	TU_PASS(nng_dial(b, url, NULL, 0));
+	tu_send(b, "hi", 3, 0, 0);
+	m = tu_recv(a);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.party, 2);
+	assert_string_equal(seen.version, "TLSv1.3");
+	assert_true(seen.has_pin);
+	TU_PASS(nng_pipe_get_string(
+	    nng_msg_get_pipe(m), NNG_OPT_MPC_PEER_SUBJECT, &str));
+	assert_string_equal(seen.subject, str);
+	nng_strfree(str);
+	TU_PASS(nng_pipe_get(nng_msg_get_pipe(m), NNG_OPT_MPC_PEER_PIN, pin,
+	    &sz));
+	assert_memory_equal(seen.pin, pin, sizeof(pin));
+	nng_msg_free(m);
 	TU_PASS(nng_close(a));
 	TU_PASS(nng_close(b));
 }
@@ -271,7 +266,7 @@ test_no_client_cert(void **state)
 
 	(void) state;
 	b = tu_pair(2);
-	set_str(b, NNG_OPT_TLS_CA_FILE, path("ca.pem"));
+	tc_tls(b, NULL);
 	tls_refused(tls_sock(tu_pair(1), 1, NULL), b, NNG_MPC_ETLSNOCERT, NULL);
 }
 
@@ -803,6 +798,7 @@ main(void)
 		cmocka_unit_test(test_tls_refused_busy_recvmax),
 		cmocka_unit_test(test_one_record_per_frame),
 		cmocka_unit_test(test_burst_shares_records),
+		cmocka_unit_test(test_filter_sees_certificate),
 	};
 
 	return (cmocka_run_group_tests(tests, make_certs, remove_certs));

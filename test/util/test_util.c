@@ -1,0 +1,51 @@
+/*
+ * test_util.c -- helpers of the tests that run real programs
+ * (test_util.h).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "ports.h"
+#include "proc.h"
+#include "test_util.h"
+
+int
+ut_free_tcp_port(void)
+{
+	uint16_t port;
+
+	/* Below the ephemeral range, and its successor free too: a roster
+	 * numbers ports from a base (plugin/nngmpc/ports.h). */
+	assert_true(nngmpc_free_ports(1, true, &port));
+	return (port);
+}
+
+void
+ut_expect(const char *out, const char *needle)
+{
+	if (strstr(out, needle) == NULL) {
+		fail_msg("expected \"%s\" in:\n%s", needle, out);
+	}
+}
+
+int
+ut_rmtree(const char *dir)
+{
+	const struct nngmpc_proc_spec quiet = { .in = NNGMPC_PROC_NULL,
+		.out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_TO_OUT };
+	char *out = NULL;
+	int   rc  = nngmpc_proc_runl(&quiet, &out, "/bin/rm", "-rf", dir, NULL);
+
+	free(out);
+	return (rc);
+}

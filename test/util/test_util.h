@@ -1,0 +1,18 @@
+/*
+ * test_util.h -- small helpers shared by the tests that run real programs
+ * (child processes themselves: plugin/nngmpc/proc.h).  CMocka asserts.
+ */
+#ifndef NNG_MPC_TEST_UTIL_H
+#define NNG_MPC_TEST_UTIL_H
+
+/* A TCP port on 127.0.0.1 (and the next one) free at the time of the
+ * call, below the kernel's ephemeral range. */
+int ut_free_tcp_port(void);
+
+/* Fails the test, showing out, unless out contains needle. */
+void ut_expect(const char *out, const char *needle);
+
+/* rm -rf dir (a test's temporary directory); returns rm's status. */
+int ut_rmtree(const char *dir);
+
+#endif /* NNG_MPC_TEST_UTIL_H */
