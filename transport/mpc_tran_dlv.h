@@ -9,15 +9,20 @@
  *     the AEAD) and the send completes once the stream keeps it.  A full
  *     window holds the send until the party acknowledges (backpressure:
  *     the protocol's send waits, NNG_OPT_SENDTIMEO applies to the
- *     application's).
+ *     application's).  A send on a closing pipe is kept by the stream and
+ *     reported failed, so the protocol stops using that pipe.
  *   - The pipe writes the stream's kept messages in order, one frame each,
  *     through the ordinary send path (mpc_tran_send.c); after a reconnect
  *     it starts after what the party reported received.
  *   - Control frames of type NNG_MPC_MSG_CTL_DELIVER carry the RESUME
  *     record (first frame each way on every connection) and standalone
- *     ACK records: when MPC_TRAN_DLV_ACK_EVERY... of the window arrived
- *     since the last ack, or MPC_TRAN_DLV_ACK_DELAY_MS after the first
- *     unacknowledged message when no traffic carries one.
+ *     ACK records: when a quarter of the window (at least one message)
+ *     was confirmed since the last ack, or MPC_TRAN_DLV_ACK_DELAY_MS after
+ *     a message when no traffic carried one.
+ *   - A received message counts as delivered once the protocol asks for
+ *     the next one (NNG's protocols hold a message they cannot queue and
+ *     drop it when the pipe closes); the last one a closed pipe handed on
+ *     is settled when the protocol stops the pipe, before any RESUME.
  *   - Received DATA records are checked against the stream: duplicates are
  *     discarded (counted), a gap or an ack of what was never sent closes
  *     the pipe (the peer broke the stream).

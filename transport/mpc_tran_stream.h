@@ -32,7 +32,6 @@ typedef struct mpc_tran_stream {
 	nni_list_node        node;
 	uint32_t             party;
 	nni_mtx              mtx;
-	nni_cv               cv; /* drain waiters: signalled on every ack */
 	mpc_deliver_tx       tx; /* our messages to the party */
 	mpc_deliver_rx       rx; /* the party's messages to us */
 	struct mpc_tran_dlv *dlv; /* the pipe carrying it now, or NULL */
