@@ -19,6 +19,7 @@
 
 #include "mpc_hist.h"
 #include "mpc_tran_env.h"
+#include "mpc_tran_stream.h"
 #include "mpc_tran_tls.h"
 
 static nni_reap_list mpc_tran_ep_reap_list = {
@@ -339,6 +340,9 @@ mpc_tran_ep_fini(void *arg)
 	}
 	nni_strfree(ep->urlstr);
 	mpc_tran_ep_rele_sink(mpc_tran_ep_set_sink(ep, NULL));
+	if (ep->streams) {
+		mpc_tran_stream_sock_release(ep->sock_id);
+	}
 	mpc_tran_admit_fini(&ep->admit);
 	mpc_tran_cfg_wipe(&ep->cfg);
 	nni_mtx_fini(&ep->mtx);
@@ -736,10 +740,12 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 
 	if (((rv = nni_aio_alloc(&ep->connaio, conn_cb, ep)) != 0) ||
 	    ((rv = nni_aio_alloc(&ep->timeaio, mpc_tran_ep_timer_cb, ep)) !=
-	        0)) {
+	        0) ||
+	    ((rv = mpc_tran_stream_sock_hold(ep->sock_id)) != 0)) {
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
+	ep->streams = true; /* delivery streams outlive pipes, not sockets */
 	*epp = ep;
 	return (0);
 }

@@ -80,6 +80,7 @@ typedef struct mpc_tran_ep {
 	struct mpc_hist *    hist_hs;    /* handshake durations, or NULL */
 	struct mpc_hist *    hist_delay; /* delivery delays, or NULL */
 	mpc_tran_ep_stats    stats;
+	bool                 streams; /* holds the socket's delivery streams */
 } mpc_tran_ep;
 
 /* The ops (mpc_tran.c puts them in its tables). */
