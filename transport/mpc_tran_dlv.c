@@ -648,11 +648,16 @@ static void
 mpc_tran_dlv_work_cb(void *arg)
 {
 	mpc_tran_dlv *d = arg;
+	int           rv;
 
+	/* The result is read before the aio may be armed again (once
+	 * work_armed is clear, mpc_tran_dlv_kick may begin it on another
+	 * thread). */
 	nni_mtx_lock(&d->st->mtx);
+	rv            = nni_aio_result(d->workaio);
 	d->work_armed = false;
 	nni_mtx_unlock(&d->st->mtx);
-	if (nni_aio_result(d->workaio) == 0) {
+	if (rv == 0) {
 		mpc_tran_dlv_work(d);
 	}
 }
@@ -661,12 +666,15 @@ static void
 mpc_tran_dlv_ack_cb(void *arg)
 {
 	mpc_tran_dlv *d = arg;
+	int           rv;
 
+	/* As in mpc_tran_dlv_work_cb: the result before re-arming. */
 	nni_mtx_lock(&d->st->mtx);
+	rv           = nni_aio_result(d->acktimer);
 	d->ack_armed = false;
 	d->want_ack  = true;
 	nni_mtx_unlock(&d->st->mtx);
-	if (nni_aio_result(d->acktimer) == 0) {
+	if (rv == 0) {
 		mpc_tran_dlv_work(d);
 	}
 }
