@@ -908,6 +908,18 @@ __attribute__((warn_unused_result)) int nng_mpc_log_level_parse(
     const char *name, int *level);
 __attribute__((warn_unused_result)) int nng_mpc_log_format_parse(
     const char *name, int *format);
+
+/*
+ * nng_mpc_tls_config_own_party reads the party ID of our own certificate
+ * on cfg (after nng_tls_config_own_cert or nng_tls_config_cert_key_file),
+ * as the transport does when no NNG_OPT_MPC_PARTY_ID is set: for start-up
+ * checks that a certificate is the party's.  Returns 0 and *id;
+ * NNG_MPC_ETLSNOTOURS (cfg is not of the nng-mpc TLS engine),
+ * NNG_MPC_ETLSNOCERT (no own certificate), NNG_MPC_ETLSNOPARTY (it names
+ * no party), NNG_MPC_ETLSPARTY (malformed) or NNG_MPC_ETLSBADCERT.
+ */
+__attribute__((warn_unused_result)) int nng_mpc_tls_config_own_party(
+    struct nng_tls_config *cfg, uint32_t *id);
 /* END diagnostics */
 
 #ifdef __cplusplus

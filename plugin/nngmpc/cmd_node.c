@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nng/nng.h>
+
+#include "nng_mpc.h"
 #include "nngmpc.h"
 #include "node.h"
 #include "roster.h"
@@ -14,7 +17,12 @@
 #define NODE_CMD "node"
 #define NODE_TIMEOUT_DEFAULT 30u
 
-enum { NODE_OPT_REPORT = 256, NODE_OPT_METRICS };
+enum {
+	NODE_OPT_REPORT = 256,
+	NODE_OPT_METRICS,
+	NODE_OPT_LOG_FORMAT,
+	NODE_OPT_LOG_LEVEL,
+};
 
 static void
 node_usage(FILE *f)
@@ -22,7 +30,8 @@ node_usage(FILE *f)
 	fprintf(f,
 	    "Usage: nngmpc node --roster FILE --id ID [--timeout SECONDS] "
 	    "[--quiet]\n"
-	    "                   [--metrics HOST:PORT]\n"
+	    "                   [--metrics HOST:PORT] [-v] [--log-level LEVEL]\n"
+	    "                   [--log-format logfmt|json]\n"
 	    "\n"
 	    "Runs one party of an MPC session: listens on its own address,\n"
 	    "connects to every other party of the roster (bus0 over the\n"
@@ -44,6 +53,13 @@ node_usage(FILE *f)
 	    "      --metrics H:P    serve Prometheus metrics at\n"
 	    "                       http://H:P/metrics while the node runs\n"
 	    "                       (port 0: any free port, printed)\n"
+	    "  -v, --verbose        more connection diagnostics: once info\n"
+	    "                       (handshakes, closes), twice debug\n"
+	    "      --log-level L    off | warn | info | debug (default warn:\n"
+	    "                       every refused or failed connection, at\n"
+	    "                       once, with its cause and what to fix)\n"
+	    "      --log-format F   logfmt | json (default logfmt); the\n"
+	    "                       diagnostics go to stderr, one line each\n"
 	    "  -h, --help           show this help\n"
 	    "\n"
 	    "Roster: a text file, one setting per line, '#' starts a comment;\n"
@@ -77,6 +93,9 @@ node_cmd_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "report", no_argument, NULL, NODE_OPT_REPORT },
 		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log-level", required_argument, NULL, NODE_OPT_LOG_LEVEL },
+		{ "log-format", required_argument, NULL, NODE_OPT_LOG_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -87,12 +106,14 @@ node_cmd_run(int argc, char **argv)
 	};
 	const char *path   = NULL;
 	bool        have_id = false;
+	int         log_level  = NNG_MPC_LOG_WARN;
+	int         log_format = NNG_MPC_LOG_LOGFMT;
 	char        err[1200];
 	int         c, rv;
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:r:i:t:qh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+:r:i:t:qvh", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'r':
@@ -123,6 +144,28 @@ node_cmd_run(int argc, char **argv)
 		case NODE_OPT_METRICS:
 			o.metrics_addr = optarg;
 			break;
+		case 'v':
+			if (log_level < NNG_MPC_LOG_DEBUG) {
+				log_level++;
+			}
+			break;
+		case NODE_OPT_LOG_LEVEL:
+			if (nng_mpc_log_level_parse(optarg, &log_level) != 0) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--log-level '%s': expected off, warn, "
+				    "info or debug",
+				    optarg));
+			}
+			break;
+		case NODE_OPT_LOG_FORMAT:
+			if (nng_mpc_log_format_parse(optarg, &log_format) !=
+			    0) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--log-format '%s': expected logfmt or "
+				    "json",
+				    optarg));
+			}
+			break;
 		case 'h':
 			node_usage(stdout);
 			return (NNGMPC_EXIT_OK);
@@ -144,6 +187,11 @@ node_cmd_run(int argc, char **argv)
 	}
 	if (o.report != NULL) {
 		o.verbose = false; /* stdout carries the report */
+	}
+	/* Diagnostics to stderr (journald keeps it): the values were
+	 * checked above, so this cannot fail. */
+	if (nng_mpc_log_set(log_level, log_format, NULL, NULL) != 0) {
+		return (NNGMPC_EXIT_USAGE);
 	}
 	if ((roster = calloc(1, sizeof(*roster))) == NULL) {
 		nngmpc_error(NODE_CMD, "out of memory");

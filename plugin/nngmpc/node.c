@@ -28,6 +28,7 @@
 #include "files.h"
 #include "nngmpc.h"
 #include "node.h"
+#include "node_check.h"
 #include "rounds.h"
 
 #define NODE_CMD "node"
@@ -705,7 +706,9 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 	if (nngmpc_roster_is_tls(o->roster) &&
 	    (!nngmpc_file_check_cert(o->roster->ca, ferr, sizeof(ferr)) ||
 	        !nngmpc_file_check_certkey(
-	            n->self->certkey, ferr, sizeof(ferr)))) {
+	            n->self->certkey, ferr, sizeof(ferr)) ||
+	        !nngmpc_node_check_identity(o->roster->ca, n->self->certkey,
+	            o->id, ferr, sizeof(ferr)))) {
 		nngmpc_error(NODE_CMD, "%s", ferr);
 		goto out;
 	}
