@@ -29,6 +29,7 @@
 #include "nngmpc.h"
 #include "node.h"
 #include "node_check.h"
+#include "mesh.h"
 #include "rounds.h"
 
 #define NODE_CMD "node"
@@ -170,182 +171,18 @@ node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 	pthread_mutex_unlock(&n->mtx);
 }
 
-/*
- * Endpoint options.  NNG 1.5.2 keeps an unknown socket option only once an
- * endpoint has accepted it (src/core/socket.c), so the MPC settings go on
- * each dialer and listener, which is also where the session key stays
- * write-only.
- */
-struct node_ep {
-	int (*set)(void *, const char *, const void *, size_t);
-	int (*set_int)(void *, const char *, int);
-	int (*set_string)(void *, const char *, const char *);
-	void *ep;
-};
-
-static int
-dialer_set(void *ep, const char *name, const void *v, size_t sz)
-{
-	return (nng_dialer_set(*(nng_dialer *) ep, name, v, sz));
-}
-
-static int
-dialer_set_int(void *ep, const char *name, int v)
-{
-	return (nng_dialer_set_int(*(nng_dialer *) ep, name, v));
-}
-
-static int
-dialer_set_string(void *ep, const char *name, const char *v)
-{
-	return (nng_dialer_set_string(*(nng_dialer *) ep, name, v));
-}
-
-static int
-listener_set(void *ep, const char *name, const void *v, size_t sz)
-{
-	return (nng_listener_set(*(nng_listener *) ep, name, v, sz));
-}
-
-static int
-listener_set_int(void *ep, const char *name, int v)
-{
-	return (nng_listener_set_int(*(nng_listener *) ep, name, v));
-}
-
-static int
-listener_set_string(void *ep, const char *name, const char *v)
-{
-	return (nng_listener_set_string(*(nng_listener *) ep, name, v));
-}
-
-/* Party, session and, over TLS, the CA, our certificate and the name to
- * verify in the peer's (dialers; NULL peer for the listener). */
-static int
-node_ep_setup(struct node *n, const struct node_ep *e,
-    const struct nngmpc_party *peer, const char **what)
-{
-	const struct nngmpc_roster *r = n->o->roster;
-	int                         rv;
-
-	if ((*what = NNG_OPT_MPC_PARTY_ID,
-	        rv = e->set_int(e->ep, NNG_OPT_MPC_PARTY_ID,
-	            (int) n->self->id)) != 0 ||
-	    (*what = NNG_OPT_MPC_SESSION_ID,
-	        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_ID, r->session_id,
-	            sizeof(r->session_id))) != 0 ||
-	    (*what = NNG_OPT_MPC_SESSION_KEY,
-	        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_KEY, r->session_key,
-	            sizeof(r->session_key))) != 0) {
-		return (rv);
-	}
-	if (!nngmpc_roster_is_tls(r)) {
-		return (0);
-	}
-	if ((*what = NNG_OPT_TLS_CA_FILE,
-	        rv = e->set_string(e->ep, NNG_OPT_TLS_CA_FILE, r->ca)) != 0 ||
-	    (*what = NNG_OPT_TLS_CERT_KEY_FILE,
-	        rv = e->set_string(e->ep, NNG_OPT_TLS_CERT_KEY_FILE,
-	            n->self->certkey)) != 0) {
-		return (rv);
-	}
-	if (peer != NULL && peer->server_name[0] != '\0') {
-		*what = NNG_OPT_TLS_SERVER_NAME;
-		rv    = e->set_string(e->ep, NNG_OPT_TLS_SERVER_NAME,
-		       peer->server_name);
-	}
-	return (rv);
-}
-
 static int
 node_open(struct node *n)
 {
-	const struct nngmpc_roster *r = n->o->roster;
-	char                        url[NNGMPC_ROSTER_URL_MAX];
-	nng_listener                l;
-	int                         rv;
+	struct nngmpc_mesh_params mp = {
+		.roster  = n->o->roster,
+		.self    = n->self,
+		.pipe_cb = node_pipe_cb,
+		.arg     = n,
+		.recv_ms = NODE_RECV_SLICE_MS,
+	};
 
-	const char *what = "bus0 socket";
-
-	if ((rv = nng_bus0_open(&n->sock)) != 0 ||
-	    (what = NNG_OPT_RECVTIMEO,
-	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECVTIMEO,
-	            NODE_RECV_SLICE_MS)) != 0 ||
-	    (what = NNG_OPT_RECONNMINT,
-	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMINT, 50)) != 0 ||
-	    (what = NNG_OPT_RECONNMAXT,
-	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMAXT, 500)) != 0 ||
-	    (what = "pipe notifications",
-	        rv = nng_pipe_notify(n->sock, NNG_PIPE_EV_ADD_POST,
-	            node_pipe_cb, n)) != 0 ||
-	    (rv = nng_pipe_notify(n->sock, NNG_PIPE_EV_REM_POST, node_pipe_cb,
-	         n)) != 0) {
-		nngmpc_error(NODE_CMD, "cannot set up the socket (%s): %s", what,
-		    nng_mpc_strerror(rv));
-		return (rv);
-	}
-
-	/* The listener: our own address. */
-	if (!nngmpc_roster_url(r, n->self, url, sizeof(url))) {
-		nngmpc_error(NODE_CMD, "party %u: address too long",
-		    (unsigned) n->self->id);
-		return (NNG_EINVAL);
-	}
-	what = "listener";
-	if ((rv = nng_listener_create(&l, n->sock, url)) == 0) {
-		struct node_ep e = { listener_set, listener_set_int,
-			listener_set_string, &l };
-		if ((rv = node_ep_setup(n, &e, NULL, &what)) == 0) {
-			what = "listen";
-			rv   = nng_listener_start(l, 0);
-		}
-	}
-	if (rv != 0) {
-		nngmpc_error(NODE_CMD, "cannot listen on %s (%s): %s", url,
-		    what, nng_mpc_strerror(rv));
-		if (rv == NNG_EADDRINUSE) {
-			nngmpc_hint("another process uses that address: stop "
-			            "it, or give party %u another address in "
-			            "the roster",
-			    (unsigned) n->self->id);
-		} else if (rv == NNG_ENOENT || rv == NNG_ECRYPTO ||
-		    rv == NNG_EINVAL) {
-			nngmpc_hint("check the roster's 'ca' path and party "
-			            "%u's cert+key file",
-			    (unsigned) n->self->id);
-		}
-		return (rv);
-	}
-
-	/* Dial every party with a lower ID: one connection per pair. */
-	for (size_t i = 0; i < r->nparties; i++) {
-		const struct nngmpc_party *p = &r->parties[i];
-		nng_dialer                 d;
-
-		if (p->id >= n->self->id) {
-			continue;
-		}
-		if (!nngmpc_roster_url(r, p, url, sizeof(url))) {
-			return (NNG_EINVAL);
-		}
-		what = "dialer";
-		if ((rv = nng_dialer_create(&d, n->sock, url)) == 0) {
-			struct node_ep e = { dialer_set, dialer_set_int,
-				dialer_set_string, &d };
-			if ((rv = node_ep_setup(n, &e, p, &what)) == 0) {
-				/* Non-blocking: redials until the peer is up. */
-				what = "dial";
-				rv   = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
-			}
-		}
-		if (rv != 0) {
-			nngmpc_error(NODE_CMD,
-			    "cannot dial party %u at %s (%s): %s",
-			    (unsigned) p->id, url, what, nng_mpc_strerror(rv));
-			return (rv);
-		}
-	}
-	return (0);
+	return (nngmpc_mesh_open(&n->sock, &mp));
 }
 
 static bool
