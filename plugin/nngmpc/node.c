@@ -507,7 +507,6 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 	struct node *    n;
 	nng_mpc_metrics *metrics = NULL;
 	int              rv, ret = NNGMPC_EXIT_FAIL;
-	char             ferr[NNGMPC_ROSTER_PATH_MAX + 512];
 
 	if (nngmpc_nrounds > NODE_MAX_ROUNDS) {
 		return (NNGMPC_EXIT_FAIL);
@@ -519,36 +518,11 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 	n->o = o;
 	pthread_mutex_init(&n->mtx, NULL);
 	pthread_cond_init(&n->cv, NULL);
-	if ((n->self = nngmpc_roster_find(o->roster, o->id)) == NULL) {
-		nngmpc_error(NODE_CMD, "party %u is not in the roster",
-		    (unsigned) o->id);
-		nngmpc_hint("add a 'party %u <address> <cert+key>' line, or "
-		            "pick an ID the roster lists",
-		    (unsigned) o->id);
-		ret = NNGMPC_EXIT_USAGE;
+	if ((ret = nngmpc_node_check(o->roster, o->id, &n->self)) !=
+	    NNGMPC_EXIT_OK) {
 		goto out;
 	}
-	if (nngmpc_roster_is_tls(o->roster) && n->self->certkey[0] == '\0') {
-		nngmpc_error(NODE_CMD,
-		    "party %u has no cert+key file in the roster",
-		    (unsigned) o->id);
-		nngmpc_hint("mpc+tls+tcp needs one per party: 'party %u "
-		            "<address> <cert+key file>' (nngmpc certs makes them)",
-		    (unsigned) o->id);
-		ret = NNGMPC_EXIT_USAGE;
-		goto out;
-	}
-	/* Checked here, with their paths, so a missing or wrong file is not
-	 * reported as NNG's "Entry not found" or the TLS engine's guess. */
-	if (nngmpc_roster_is_tls(o->roster) &&
-	    (!nngmpc_file_check_cert(o->roster->ca, ferr, sizeof(ferr)) ||
-	        !nngmpc_file_check_certkey(
-	            n->self->certkey, ferr, sizeof(ferr)) ||
-	        !nngmpc_node_check_identity(o->roster->ca, n->self->certkey,
-	            o->id, ferr, sizeof(ferr)))) {
-		nngmpc_error(NODE_CMD, "%s", ferr);
-		goto out;
-	}
+	ret = NNGMPC_EXIT_FAIL;
 	for (size_t i = 0; i < o->roster->nparties; i++) {
 		if (o->roster->parties[i].id != o->id) {
 			n->peers[n->npeers].id = o->roster->parties[i].id;

@@ -17,7 +17,9 @@
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include "files.h"
 #include "nng_mpc.h"
+#include "nngmpc.h"
 #include "node_check.h"
 
 /* The key belongs to the certificate, and the certificate to party id. */
@@ -114,4 +116,41 @@ nngmpc_node_check_identity(const char *ca, const char *certkey, uint32_t id,
 {
 	return (check_key_and_party(certkey, id, err, errlen) &&
 	    check_ca(ca, certkey, err, errlen));
+}
+
+int
+nngmpc_node_check(const struct nngmpc_roster *r, uint32_t id,
+    const struct nngmpc_party **self)
+{
+	char ferr[NNGMPC_ROSTER_PATH_MAX + 512];
+
+	if ((*self = nngmpc_roster_find(r, id)) == NULL) {
+		nngmpc_error("node", "party %u is not in the roster",
+		    (unsigned) id);
+		nngmpc_hint("add a 'party %u <address> <cert+key>' line, or "
+		            "pick an ID the roster lists",
+		    (unsigned) id);
+		return (NNGMPC_EXIT_USAGE);
+	}
+	if (nngmpc_roster_is_tls(r) && (*self)->certkey[0] == '\0') {
+		nngmpc_error("node",
+		    "party %u has no cert+key file in the roster",
+		    (unsigned) id);
+		nngmpc_hint("mpc+tls+tcp needs one per party: 'party %u "
+		            "<address> <cert+key file>' (nngmpc certs makes them)",
+		    (unsigned) id);
+		return (NNGMPC_EXIT_USAGE);
+	}
+	/* Checked here, with their paths, so a missing or wrong file is not
+	 * reported as NNG's "Entry not found" or the TLS engine's guess. */
+	if (nngmpc_roster_is_tls(r) &&
+	    (!nngmpc_file_check_cert(r->ca, ferr, sizeof(ferr)) ||
+	        !nngmpc_file_check_certkey(
+	            (*self)->certkey, ferr, sizeof(ferr)) ||
+	        !nngmpc_node_check_identity(r->ca, (*self)->certkey,
+	            id, ferr, sizeof(ferr)))) {
+		nngmpc_error("node", "%s", ferr);
+		return (NNGMPC_EXIT_FAIL);
+	}
+	return (NNGMPC_EXIT_OK);
 }

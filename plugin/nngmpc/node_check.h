@@ -15,8 +15,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "roster.h"
+
 bool nngmpc_node_check_identity(const char *ca, const char *certkey,
     uint32_t id, char *err, size_t errlen)
     __attribute__((warn_unused_result));
+
+/* Every start-up check of party id of roster r (in the roster, has a
+ * cert+key over TLS, the files (files.h), the identity above), each
+ * failure reported on stderr with its fix.  Returns NNGMPC_EXIT_OK with
+ * *self, NNGMPC_EXIT_USAGE (the roster lacks the party or its file) or
+ * NNGMPC_EXIT_FAIL. */
+int nngmpc_node_check(const struct nngmpc_roster *r, uint32_t id,
+    const struct nngmpc_party **self) __attribute__((warn_unused_result));
 
 #endif /* NNG_MPC_NNGMPC_NODE_CHECK_H */

@@ -41,6 +41,15 @@ struct nngmpc_party {
 	char     server_name[256];                /* "" when not given */
 };
 
+/* Node settings a configuration file (a roster with them) may carry;
+ * command-line flags take precedence. */
+struct nngmpc_node_conf {
+	uint32_t id;                           /* 0: not given */
+	char     serve[NNGMPC_ROSTER_URL_MAX]; /* "" : not given */
+	unsigned serve_mode;                   /* 0: not given */
+	char     metrics[256];                 /* "" : not given */
+};
+
 struct nngmpc_roster {
 	uint8_t              session_id[16];
 	uint8_t              session_key[32];
@@ -48,6 +57,7 @@ struct nngmpc_roster {
 	char                 ca[NNGMPC_ROSTER_PATH_MAX];
 	size_t               nparties;
 	struct nngmpc_party  parties[NNGMPC_ROSTER_MAX];
+	struct nngmpc_node_conf node;
 };
 
 /* Reads and checks a roster.  On error writes one message (file:line: what)
