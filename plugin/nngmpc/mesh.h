@@ -14,6 +14,8 @@ struct nngmpc_mesh_params {
 	const struct nngmpc_party  *self;
 	/* Called for NNG_PIPE_EV_ADD_POST and NNG_PIPE_EV_REM_POST. */
 	void (*pipe_cb)(nng_pipe, nng_pipe_ev, void *);
+	/* Called for NNG_PIPE_EV_ADD_PRE (it may close the pipe), or NULL. */
+	void (*pre_cb)(nng_pipe, nng_pipe_ev, void *);
 	void *arg;
 	int   recv_ms; /* NNG_OPT_RECVTIMEO of the socket */
 };

@@ -42,12 +42,7 @@ static const struct nngmpc_proc_spec run_spec = { .in = NNGMPC_PROC_NULL,
 static char *
 in_dir(const char *name)
 {
-	static char buf[8][256];
-	static int  i;
-
-	i = (i + 1) % 8;
-	(void) snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
-	return (buf[i]);
+	return ((char *) ut_in_dir(dir, name));
 }
 
 /* A roster in the directory: name, session key, our cert+key file and
