@@ -10,6 +10,7 @@
 #ifndef NNG_MPC_H
 #define NNG_MPC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -116,6 +117,14 @@ enum nng_mpc_tran_errno {
 	NNG_MPC_ESOURCEFULL   = NNG_MPC_ERRBASE + 79, /* source address's negotiation cap reached */
 	NNG_MPC_EREPLACED     = NNG_MPC_ERRBASE + 80, /* pipe replaced by the party's newer connection */
 	NNG_MPC_EREJECTLIMIT  = NNG_MPC_ERRBASE + 81, /* too many rejected frames: pipe closed */
+	NNG_MPC_ECONNRATE     = NNG_MPC_ERRBASE + 82, /* source's new-connection rate exceeded */
+	NNG_MPC_ETHROTTLEFULL = NNG_MPC_ERRBASE + 83, /* admission table full: new source refused */
+	NNG_MPC_EPARTYDENIED  = NNG_MPC_ERRBASE + 84, /* party not allowed (allow/deny list) */
+	NNG_MPC_EFILTER       = NNG_MPC_ERRBASE + 85, /* refused by the application's filter */
+	NNG_MPC_ERATELIMIT    = NNG_MPC_ERRBASE + 86, /* peer over its rate too long: closed */
+	NNG_MPC_EDEADPEER     = NNG_MPC_ERRBASE + 87, /* peer silent past mpc:dead-after: closed */
+	NNG_MPC_EIDLE         = NNG_MPC_ERRBASE + 88, /* no message either way for mpc:idle-timeout */
+	NNG_MPC_ELIFETIME     = NNG_MPC_ERRBASE + 89, /* pipe reached mpc:max-lifetime: closed */
 };
 /* END errors: transport */
 
@@ -253,6 +262,8 @@ enum nng_mpc_msgtype {
 	NNG_MPC_MSG_CTL_FINISHED   = 0x0101,
 	NNG_MPC_MSG_CTL_REKEY      = 0x0102,
 	NNG_MPC_MSG_CTL_CLOSE      = 0x0103,
+	NNG_MPC_MSG_CTL_PING       = 0x0104, /* heartbeat: 8-byte token */
+	NNG_MPC_MSG_CTL_PONG       = 0x0105, /* its answer: the token back */
 
 	/* The type of a message sent without nng_mpc_msg_set_type(). */
 	NNG_MPC_MSG_APP_DEFAULT    = 0x8000,
@@ -517,6 +528,131 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_AUDIT_FILE        "mpc:audit-file"
 
 /*
+ * Admission, rate limits and liveness (the pipe filter).  Options of
+ * dialers and listeners, settable on the socket like those above; checked,
+ * never clamped.  Unmodified programs get the same settings from the
+ * environment (NNG_MPC_ALLOW_PARTIES, NNG_MPC_DENY_PARTIES,
+ * NNG_MPC_CONN_RATE, NNG_MPC_CONN_BURST, NNG_MPC_RATE_MSGS,
+ * NNG_MPC_RATE_BYTES, NNG_MPC_RATE_BURST, NNG_MPC_RATE_POLICY,
+ * NNG_MPC_HEARTBEAT, NNG_MPC_DEAD_AFTER), for what the application left
+ * unset.
+ *
+ * At accept, before a byte is read or any TLS work (listeners):
+ * NNG_OPT_MPC_CONN_RATE (int; default 20; 0..1000000; 0: no limit)  New
+ *   connections per second from one source (an IPv4 address or an IPv6
+ *   /64), a token bucket per source; one more is closed at once
+ *   (NNG_MPC_ECONNRATE, counter NNG_OPT_MPC_REJ_RATE).  Loopback is not
+ *   exempt.  The table of sources has 4096 entries; an entry ages out when
+ *   its bucket is full again; with every entry live a new source is
+ *   refused (NNG_MPC_ETHROTTLEFULL, counter NNG_OPT_MPC_REJ_THROTTLE).
+ * NNG_OPT_MPC_CONN_BURST (int; default 40; 1..1000000)  What a source's
+ *   bucket holds.
+ * After authentication, before the pipe reaches the socket:
+ * NNG_OPT_MPC_ALLOW_PARTIES (string; default "": every party)  Party IDs
+ *   and ranges, "1-5,9" (at most 32 items); a party not listed is refused.
+ * NNG_OPT_MPC_DENY_PARTIES (string; default "")  Parties refused.  Both
+ *   refusals are NNG_MPC_EPARTYDENIED, sent to the peer in the finished
+ *   record (its nng_dial() returns it), counter NNG_OPT_MPC_REJ_PARTY.
+ * NNG_OPT_MPC_FILTER (pointer to an nng_mpc_filter, below; write-only;
+ *   NULL clears)
+ *   The application's filter.
+ * Per pipe, receive side (each pipe takes the values when it is made):
+ * NNG_OPT_MPC_RATE_MSGS (uint64; default 0: unlimited)  Messages per
+ *   second the peer may have delivered.
+ * NNG_OPT_MPC_RATE_BYTES (uint64; default 0: unlimited)  Payload bytes per
+ *   second.
+ * NNG_OPT_MPC_RATE_BURST (ms duration; default 1000; 1..60000)  What each
+ *   bucket holds, in milliseconds of its rate.
+ * NNG_OPT_MPC_RATE_POLICY (string; default "backpressure")  "backpressure":
+ *   over the limit the pipe stops reading until tokens return (a timer
+ *   resumes it), so TCP's flow control slows that sender and nothing is
+ *   lost; "close": the same, and the pipe is closed once the peer has been
+ *   over its limit for NNG_OPT_MPC_RATE_CLOSE_AFTER (NNG_MPC_ERATELIMIT,
+ *   counter NNG_OPT_MPC_CLOSED_RATE).
+ * NNG_OPT_MPC_RATE_CLOSE_AFTER (ms duration; default 5000; 1..3600000)
+ * NNG_OPT_MPC_SEND_RATE_MSGS, NNG_OPT_MPC_SEND_RATE_BYTES (uint64; default
+ *   0: off)  Optional send-side shaping per pipe: sends wait in the pipe's
+ *   queue (NNG's protocol sees backpressure) while over this rate, with
+ *   NNG_OPT_MPC_RATE_BURST of burst; counter NNG_OPT_MPC_SEND_DELAYED.
+ * NNG_OPT_MPC_RATE_ADAPTIVE (bool; default false)  AIMD: each frame the
+ *   pipe refuses (forged, replayed, wrong header), and the socket's
+ *   receive queue staying full for 1 s, halves the peer's allowance, down
+ *   to 1/64 of the rate; it recovers by 1/16 of the rate per second.
+ * Liveness:
+ * NNG_OPT_MPC_HEARTBEAT (ms duration; default 5000; 0: off, else
+ *   100..3600000)  An authenticated heartbeat frame (transport control
+ *   type NNG_MPC_MSG_CTL_PING, answered by NNG_MPC_MSG_CTL_PONG) when
+ *   nothing was sent for this long; the answer gives the round-trip time.
+ *   Both sides must run a version that knows the control types.
+ * NNG_OPT_MPC_DEAD_AFTER (int; default 3; 1..1000)  A peer from which
+ *   nothing arrived for this many heartbeat intervals is dead: its pipe is
+ *   closed (NNG_MPC_EDEADPEER, counter NNG_OPT_MPC_CLOSED_DEAD) and a
+ *   dialer reconnects.
+ * NNG_OPT_MPC_IDLE_TIMEOUT (ms duration; default 0: none; else
+ *   100..2^31-1)  No application message either way for this long closes
+ *   the pipe (NNG_MPC_EIDLE, counter NNG_OPT_MPC_CLOSED_IDLE); heartbeats
+ *   do not count.
+ * NNG_OPT_MPC_MAX_LIFETIME (ms duration; default 0: none; else
+ *   100..2^31-1)  A pipe older than this is closed (NNG_MPC_ELIFETIME,
+ *   counter NNG_OPT_MPC_CLOSED_LIFETIME) and a dialer reconnects with a
+ *   fresh handshake: new keys from a new TLS session, where rekeying
+ *   (NNG_OPT_MPC_REKEY_INTERVAL) only ratchets the old ones.
+ */
+#define NNG_OPT_MPC_CONN_RATE         "mpc:conn-rate"
+#define NNG_OPT_MPC_CONN_BURST        "mpc:conn-burst"
+#define NNG_OPT_MPC_ALLOW_PARTIES     "mpc:allow-parties"
+#define NNG_OPT_MPC_DENY_PARTIES      "mpc:deny-parties"
+#define NNG_OPT_MPC_FILTER            "mpc:filter"
+#define NNG_OPT_MPC_RATE_MSGS         "mpc:rate-msgs"
+#define NNG_OPT_MPC_RATE_BYTES        "mpc:rate-bytes"
+#define NNG_OPT_MPC_RATE_BURST        "mpc:rate-burst"
+#define NNG_OPT_MPC_RATE_POLICY       "mpc:rate-policy"
+#define NNG_OPT_MPC_RATE_CLOSE_AFTER  "mpc:rate-close-after"
+#define NNG_OPT_MPC_RATE_ADAPTIVE     "mpc:rate-adaptive"
+#define NNG_OPT_MPC_SEND_RATE_MSGS    "mpc:send-rate-msgs"
+#define NNG_OPT_MPC_SEND_RATE_BYTES   "mpc:send-rate-bytes"
+#define NNG_OPT_MPC_HEARTBEAT         "mpc:heartbeat"
+#define NNG_OPT_MPC_DEAD_AFTER        "mpc:dead-after"
+#define NNG_OPT_MPC_IDLE_TIMEOUT      "mpc:idle-timeout"
+#define NNG_OPT_MPC_MAX_LIFETIME      "mpc:max-lifetime"
+
+/*
+ * The application's filter (NNG_OPT_MPC_FILTER): called once per
+ * authenticated connection, after the identity checks and the allow/deny
+ * lists and before NNG's NNG_PIPE_EV_ADD_PRE, so a refused peer never
+ * becomes a pipe.  It returns 0 to accept; anything else refuses: the peer
+ * is told NNG_MPC_EFILTER in the finished record (its nng_dial() returns
+ * it), NNG_OPT_MPC_REJ_FILTER moves.  Over mpc+tls+tcp:// the party ID,
+ * subject and pin come from the verified certificate; over mpc+tcp:// and
+ * mpc+ipc:// the party ID is the peer's claim, which the key confirmation
+ * right after proves or refutes (a peer can only get itself refused).
+ *
+ * Threading: called on an NNG I/O thread with no transport lock held; it
+ * may call any NNG function, but it delays that connection's handshake
+ * (and holds the thread), so it should decide quickly.  It may run for
+ * several connections at once.  The pointers in nng_mpc_peer_info are
+ * valid during the call only.  The option takes a pointer to an
+ * nng_mpc_filter that must stay valid while the socket is open (NNG keeps
+ * socket options for endpoints made later); each endpoint copies fn and
+ * arg when the option is set.
+ */
+typedef struct nng_mpc_peer_info {
+	uint32_t       party;       /* the peer's party ID */
+	const char *   subject;     /* certificate subject, "" without TLS */
+	const uint8_t *pin;         /* NNG_MPC_TLS_PIN_SIZE bytes, or NULL */
+	const char *   remote;      /* "addr:port", "[v6]:port" or IPC path */
+	const char *   tls_version; /* "TLSv1.3", "" without TLS */
+	bool           dialer;      /* we dialed this peer */
+} nng_mpc_peer_info;
+
+typedef int (*nng_mpc_filter_fn)(void *arg, const nng_mpc_peer_info *peer);
+
+typedef struct nng_mpc_filter {
+	nng_mpc_filter_fn fn;
+	void *            arg;
+} nng_mpc_filter;
+
+/*
  * Read-only counters of a dialer or listener (uint64): handshakes that
  * completed, pipes replaced by a newer connection of the same party, and
  * refused connections by reason.  A refusal moves exactly one.  Each is
@@ -540,6 +676,15 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_REJ_BY_PEER   "mpc:rej-by-peer"     /* the peer refused us */
 #define NNG_OPT_MPC_REJ_TIMEOUT   "mpc:rej-timeout"     /* NNG_ETIMEDOUT */
 #define NNG_OPT_MPC_REJ_OTHER     "mpc:rej-other"       /* I/O, SP header */
+#define NNG_OPT_MPC_REJ_RATE      "mpc:rej-rate"        /* NNG_MPC_ECONNRATE */
+#define NNG_OPT_MPC_REJ_THROTTLE  "mpc:rej-throttle"    /* NNG_MPC_ETHROTTLEFULL */
+#define NNG_OPT_MPC_REJ_PARTY     "mpc:rej-party"       /* NNG_MPC_EPARTYDENIED */
+#define NNG_OPT_MPC_REJ_FILTER    "mpc:rej-filter"      /* NNG_MPC_EFILTER */
+/* Pipes this endpoint closed, by reason (also pipe counters, below). */
+#define NNG_OPT_MPC_CLOSED_RATE   "mpc:closed-rate"     /* NNG_MPC_ERATELIMIT */
+#define NNG_OPT_MPC_CLOSED_DEAD   "mpc:closed-dead"     /* NNG_MPC_EDEADPEER */
+#define NNG_OPT_MPC_CLOSED_IDLE   "mpc:closed-idle"     /* NNG_MPC_EIDLE */
+#define NNG_OPT_MPC_CLOSED_LIFETIME "mpc:closed-lifetime" /* NNG_MPC_ELIFETIME */
 
 /*
  * Read-only pipe options (nng_pipe_get_*; a pipe also answers the
@@ -600,6 +745,32 @@ int nng_mpc_socket_set(
 #define NNG_OPT_MPC_DROP_TYPE      "mpc:dropped-type"
 #define NNG_OPT_MPC_SEND_SKIPPED   "mpc:send-skipped"
 #define NNG_OPT_MPC_SEND_DROPPED   "mpc:send-dropped"
+
+/*
+ * Read-only pipe state of the rate limiter and liveness (uint64):
+ *   NNG_OPT_MPC_RATE_ALLOWANCE   messages per second the peer may send now
+ *                                (the rate, lowered in adaptive mode); 0:
+ *                                no message limit
+ *   NNG_OPT_MPC_RATE_TOKENS      whole messages in the bucket now
+ *   NNG_OPT_MPC_RATE_THROTTLED   ms the pipe spent not reading because of
+ *                                the limit
+ *   NNG_OPT_MPC_RATE_DELAYED     frames that waited for tokens
+ *   NNG_OPT_MPC_SEND_DELAYED     sends that waited for send-side tokens
+ *   NNG_OPT_MPC_HEARTBEATS_OUT / _IN   heartbeats sent / answered
+ *   NNG_OPT_MPC_RTT              last heartbeat round-trip, microseconds
+ *   NNG_OPT_MPC_SRTT             smoothed round-trip (RFC 6298 2.3), us
+ * and the counters NNG_OPT_MPC_CLOSED_RATE, _DEAD, _IDLE, _LIFETIME (0 or
+ * 1: why this pipe was closed).
+ */
+#define NNG_OPT_MPC_RATE_ALLOWANCE "mpc:rate-allowance"
+#define NNG_OPT_MPC_RATE_TOKENS    "mpc:rate-tokens"
+#define NNG_OPT_MPC_RATE_THROTTLED "mpc:rate-throttled"
+#define NNG_OPT_MPC_RATE_DELAYED   "mpc:rate-delayed"
+#define NNG_OPT_MPC_SEND_DELAYED   "mpc:send-delayed"
+#define NNG_OPT_MPC_HEARTBEATS_OUT "mpc:heartbeats-out"
+#define NNG_OPT_MPC_HEARTBEATS_IN  "mpc:heartbeats-in"
+#define NNG_OPT_MPC_RTT            "mpc:rtt"
+#define NNG_OPT_MPC_SRTT           "mpc:srtt"
 /* END options */
 
 /* ======================================================================

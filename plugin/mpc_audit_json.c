@@ -256,9 +256,13 @@ add_fields(json_object *o, const struct mpc_audit_rec *r, int *err)
 	case MPC_AUDIT_REC_REKEY:
 		add_endpoint(o, r, err);
 		add_u64(o, "epoch", r->epoch, err);
+		add_str(o, "detail", r->detail, err); /* direction=send|recv */
 		break;
 	case MPC_AUDIT_REC_REJECTS:
+		/* At most one per pipe and second: the latest reason and
+		 * the counts so far. */
 		add_endpoint(o, r, err);
+		add_reason(o, r, err);
 		add_counts(o, r, err);
 		break;
 	case MPC_AUDIT_REC_CONFIG:

@@ -49,6 +49,10 @@ static const struct mpc_metrics_rule mpc_metrics_rules[] = {
 	    .family = "nngmpc_rejected_total",
 	    .help = "Transport handshakes refused, by reason",
 	    .type = MPC_PROM_COUNTER, .label = "reason" },
+	{ .stat = "mpc_closed_*", .family = "nngmpc_pipes_closed_total",
+	    .help = "Pipes the pipe filter closed (rate, dead, idle, "
+	            "lifetime), by reason",
+	    .type = MPC_PROM_COUNTER, .label = "reason" },
 	{ .stat = "mpc_drop_*", .family = "nngmpc_frames_dropped_total",
 	    .help = "Frames received and not delivered, by reason",
 	    .type = MPC_PROM_COUNTER, .label = "reason" },

@@ -60,6 +60,8 @@ mpc_frame_type_valid(uint16_t type)
 	case NNG_MPC_MSG_CTL_FINISHED:
 	case NNG_MPC_MSG_CTL_REKEY:
 	case NNG_MPC_MSG_CTL_CLOSE:
+	case NNG_MPC_MSG_CTL_PING:
+	case NNG_MPC_MSG_CTL_PONG:
 		return (true);
 	default:
 		return (type >= NNG_MPC_MSG_APP_FIRST);
@@ -109,6 +111,10 @@ nng_mpc_msg_type_name(uint16_t type)
 		return ("CTL_REKEY");
 	case NNG_MPC_MSG_CTL_CLOSE:
 		return ("CTL_CLOSE");
+	case NNG_MPC_MSG_CTL_PING:
+		return ("CTL_PING");
+	case NNG_MPC_MSG_CTL_PONG:
+		return ("CTL_PONG");
 	case NNG_MPC_MSG_APP_DEFAULT:
 		return ("APP_DEFAULT");
 	default:

@@ -16,6 +16,7 @@ mpc_tran_admit_init(mpc_tran_admit *a)
 	memset(a, 0, sizeof(*a));
 	a->max_nego    = MPC_TRAN_MAX_NEGO_DEFAULT;
 	a->max_per_src = MPC_TRAN_MAX_NEGO_PER_SRC_DEFAULT;
+	mpc_tran_throttle_init(&a->thr);
 }
 
 void
@@ -24,6 +25,7 @@ mpc_tran_admit_fini(mpc_tran_admit *a)
 	if (a->srcs != NULL) {
 		nni_free(a->srcs, a->cap * sizeof(*a->srcs));
 	}
+	mpc_tran_throttle_fini(&a->thr);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -97,11 +99,16 @@ mpc_tran_admit_enter(mpc_tran_admit *a, const mpc_tran_source *src)
 		return (NNG_MPC_ENEGOFULL);
 	}
 	if (src->family != 0) {
-		if ((s = mpc_tran_admit_find(a, src)) != NULL) {
-			if (s->count >= a->max_per_src) {
-				return (NNG_MPC_ESOURCEFULL);
-			}
-		} else {
+		if (((s = mpc_tran_admit_find(a, src)) != NULL) &&
+		    (s->count >= a->max_per_src)) {
+			return (NNG_MPC_ESOURCEFULL);
+		}
+		/* The caps changed nothing; the bucket takes a token. */
+		if ((rv = mpc_tran_throttle_take(&a->thr, src->family,
+		         src->addr, (uint64_t) nni_clock() * 1000000u)) != 0) {
+			return (rv);
+		}
+		if (s == NULL) {
 			if ((rv = mpc_tran_admit_grow(a)) != 0) {
 				return (rv);
 			}

@@ -4,8 +4,10 @@
  *
  *   1. At accept, before any byte is read and before any TLS work:
  *      mpc_tran_admit_enter() applies the listener's cap on connections
- *      negotiating at once and the cap per source address.  Over a cap
- *      the caller closes the connection at once and counts the reason.
+ *      negotiating at once, the cap per source address, and the token
+ *      bucket of new connections per source (mpc_tran_limit.h, the
+ *      model of WireGuard's ratelimiter).  Over a limit the caller closes
+ *      the connection at once and counts the reason.
  *      mpc_tran_admit_leave() when the negotiation ends, either way.
  *   2. After authentication: the party registry.  A socket has at most
  *      one pipe per party.  When the same identity (the same party ID
@@ -18,8 +20,8 @@
  *      (NNG_MPC_EDUPPARTY).
  *
  * The state is bounded: the source table holds only sources with a
- * connection negotiating (at most the listener's cap), the registry only
- * live pipes.
+ * connection negotiating (at most the listener's cap), the rate table a
+ * fixed number of sources (full = deny), the registry only live pipes.
  *
  * Threading: an admission table belongs to one endpoint and is used
  * under its mutex.  The registry is process-wide under its own lock,
@@ -35,6 +37,8 @@
 #include "core/nng_impl.h"
 
 #include "nng_mpc.h"
+
+#include "mpc_tran_limit.h"
 
 /* Defaults and ranges of the two caps (documented in include/nng_mpc.h). */
 #define MPC_TRAN_MAX_NEGO_DEFAULT        128
@@ -61,6 +65,7 @@ typedef struct mpc_tran_admit {
 	mpc_tran_admit_src *srcs;        /* sources with count > 0 */
 	uint32_t            nsrcs;
 	uint32_t            cap;         /* srcs allocated */
+	mpc_tran_throttle   thr;         /* new connections per source */
 } mpc_tran_admit;
 
 void mpc_tran_admit_init(mpc_tran_admit *a);
@@ -72,7 +77,9 @@ void mpc_tran_source_of(nng_stream *conn, mpc_tran_source *src);
 /*
  * Admits a new connection from src: 0 (counted in until
  * mpc_tran_admit_leave), NNG_MPC_ENEGOFULL (the listener's cap),
- * NNG_MPC_ESOURCEFULL (the source's cap) or NNG_ENOMEM.
+ * NNG_MPC_ESOURCEFULL (the source's cap), NNG_MPC_ECONNRATE (the
+ * source's new-connection rate), NNG_MPC_ETHROTTLEFULL (the rate table
+ * is full) or NNG_ENOMEM.
  */
 __attribute__((warn_unused_result)) int mpc_tran_admit_enter(
     mpc_tran_admit *a, const mpc_tran_source *src);

@@ -169,6 +169,130 @@ mpc_tran_cfg_from_env(mpc_tran_cfg *cfg)
 	return (rv);
 }
 
+/* A decimal number in min..max, nothing else: 0, or -1 (complained). */
+static int
+env_num(const char *var, const char *v, uint64_t min, uint64_t max,
+    uint64_t *out)
+{
+	char *             end;
+	unsigned long long n;
+
+	if ((v[0] < '0') || (v[0] > '9')) {
+		goto bad;
+	}
+	errno = 0;
+	n     = strtoull(v, &end, 10);
+	if ((errno != 0) || (*end != '\0') || (n < min) || (n > max)) {
+		goto bad;
+	}
+	*out = (uint64_t) n;
+	return (0);
+bad:
+	env_complain(var, "not a number in range");
+	return (-1);
+}
+
+/* One numeric setting: unset, or already set by an option: untouched. */
+static int
+env_limit_num(const mpc_tran_limits *l, uint32_t bit, const char *var,
+    uint64_t min, uint64_t max, uint64_t *out)
+{
+	const char *v;
+
+	if (((l->set & bit) != 0) || ((v = getenv(var)) == NULL)) {
+		return (1);
+	}
+	return (env_num(var, v, min, max, out));
+}
+
+static int
+env_partyset(mpc_tran_limits *l, uint32_t bit, const char *var,
+    mpc_tran_partyset *set)
+{
+	const char *v;
+
+	if (((l->set & bit) != 0) || ((v = getenv(var)) == NULL)) {
+		return (0);
+	}
+	if (mpc_tran_partyset_parse(set, v) != 0) {
+		env_complain(var, "expected party IDs and ranges, e.g. 1-5,9");
+		return (NNG_MPC_EENV);
+	}
+	return (0);
+}
+
+int
+mpc_tran_limits_from_env(
+    mpc_tran_limits *l, uint32_t *conn_rate, uint32_t *conn_burst)
+{
+	const char *v;
+	uint64_t    n;
+	int         rv;
+
+	if (((rv = env_partyset(l, MPC_TRAN_LIM_ALLOW,
+	          MPC_TRAN_ENV_ALLOW_PARTIES, &l->allow)) != 0) ||
+	    ((rv = env_partyset(l, MPC_TRAN_LIM_DENY, MPC_TRAN_ENV_DENY_PARTIES,
+	          &l->deny)) != 0)) {
+		return (rv);
+	}
+	/* Each: -1 malformed, 0 taken, 1 not given. */
+	if ((rv = env_limit_num(l, MPC_TRAN_LIM_CONN_RATE,
+	         MPC_TRAN_ENV_CONN_RATE, 0, MPC_TRAN_CONN_RATE_MAX, &n)) < 0) {
+		return (NNG_MPC_EENV);
+	} else if (rv == 0) {
+		*conn_rate = (uint32_t) n;
+	}
+	if ((rv = env_limit_num(l, MPC_TRAN_LIM_CONN_BURST,
+	         MPC_TRAN_ENV_CONN_BURST, MPC_TRAN_CONN_BURST_MIN,
+	         MPC_TRAN_CONN_BURST_MAX, &n)) < 0) {
+		return (NNG_MPC_EENV);
+	} else if (rv == 0) {
+		*conn_burst = (uint32_t) n;
+	}
+	if ((rv = env_limit_num(l, MPC_TRAN_LIM_MSGS, MPC_TRAN_ENV_RATE_MSGS,
+	         0, UINT64_MAX, &n)) < 0) {
+		return (NNG_MPC_EENV);
+	} else if (rv == 0) {
+		l->rate.msgs = n;
+	}
+	if ((rv = env_limit_num(l, MPC_TRAN_LIM_BYTES, MPC_TRAN_ENV_RATE_BYTES,
+	         0, UINT64_MAX, &n)) < 0) {
+		return (NNG_MPC_EENV);
+	} else if (rv == 0) {
+		l->rate.bytes = n;
+	}
+	if ((rv = env_limit_num(l, MPC_TRAN_LIM_BURST, MPC_TRAN_ENV_RATE_BURST,
+	         MPC_TRAN_RATE_BURST_MIN, MPC_TRAN_RATE_BURST_MAX, &n)) < 0) {
+		return (NNG_MPC_EENV);
+	} else if (rv == 0) {
+		l->rate.burst_ms = (uint32_t) n;
+	}
+	if ((rv = env_limit_num(l, MPC_TRAN_LIM_HEARTBEAT,
+	         MPC_TRAN_ENV_HEARTBEAT, 0, MPC_TRAN_HEARTBEAT_MAX, &n)) < 0) {
+		return (NNG_MPC_EENV);
+	} else if (rv == 0) {
+		if ((n != 0) && (n < MPC_TRAN_HEARTBEAT_MIN)) {
+			env_complain(MPC_TRAN_ENV_HEARTBEAT, "0 or 100..3600000");
+			return (NNG_MPC_EENV);
+		}
+		l->heartbeat_ms = (uint32_t) n;
+	}
+	if ((rv = env_limit_num(l, MPC_TRAN_LIM_DEAD_AFTER,
+	         MPC_TRAN_ENV_DEAD_AFTER, MPC_TRAN_DEAD_AFTER_MIN,
+	         MPC_TRAN_DEAD_AFTER_MAX, &n)) < 0) {
+		return (NNG_MPC_EENV);
+	} else if (rv == 0) {
+		l->dead_after = (uint32_t) n;
+	}
+	if (((l->set & MPC_TRAN_LIM_POLICY) == 0) &&
+	    ((v = getenv(MPC_TRAN_ENV_RATE_POLICY)) != NULL) &&
+	    (mpc_tran_rate_policy_parse(v, &l->rate.policy) != 0)) {
+		env_complain(MPC_TRAN_ENV_RATE_POLICY, "backpressure or close");
+		return (NNG_MPC_EENV);
+	}
+	return (0);
+}
+
 const char *
 mpc_tran_env_audit_file(void)
 {

@@ -30,6 +30,7 @@
 #define NNG_MPC_TRANSPORT_MPC_TRAN_ENV_H
 
 #include "mpc_tran_cfg.h"
+#include "mpc_tran_limit.h"
 
 #define MPC_TRAN_ENV_SESSION_ID       "NNG_MPC_SESSION_ID"
 #define MPC_TRAN_ENV_SESSION_KEY      "NNG_MPC_SESSION_KEY"
@@ -61,5 +62,30 @@ __attribute__((warn_unused_result)) int mpc_tran_env_unhex(
     const char *s, size_t n, uint8_t *out, size_t len);
 __attribute__((warn_unused_result)) int mpc_tran_env_party(
     const char *v, uint32_t *id);
+
+/*
+ * The pipe filter's settings (mpc_tran_limit.h) the same way, each only
+ * when no option set it:
+ *   NNG_MPC_ALLOW_PARTIES, NNG_MPC_DENY_PARTIES   "1-5,9"
+ *   NNG_MPC_CONN_RATE, NNG_MPC_CONN_BURST         decimal
+ *   NNG_MPC_RATE_MSGS, NNG_MPC_RATE_BYTES         decimal
+ *   NNG_MPC_RATE_BURST                            decimal ms
+ *   NNG_MPC_RATE_POLICY                           backpressure | close
+ *   NNG_MPC_HEARTBEAT (ms, 0: off), NNG_MPC_DEAD_AFTER
+ * with the options' ranges.  0 or NNG_MPC_EENV (one line on stderr).
+ */
+#define MPC_TRAN_ENV_ALLOW_PARTIES "NNG_MPC_ALLOW_PARTIES"
+#define MPC_TRAN_ENV_DENY_PARTIES  "NNG_MPC_DENY_PARTIES"
+#define MPC_TRAN_ENV_CONN_RATE     "NNG_MPC_CONN_RATE"
+#define MPC_TRAN_ENV_CONN_BURST    "NNG_MPC_CONN_BURST"
+#define MPC_TRAN_ENV_RATE_MSGS     "NNG_MPC_RATE_MSGS"
+#define MPC_TRAN_ENV_RATE_BYTES    "NNG_MPC_RATE_BYTES"
+#define MPC_TRAN_ENV_RATE_BURST    "NNG_MPC_RATE_BURST"
+#define MPC_TRAN_ENV_RATE_POLICY   "NNG_MPC_RATE_POLICY"
+#define MPC_TRAN_ENV_HEARTBEAT     "NNG_MPC_HEARTBEAT"
+#define MPC_TRAN_ENV_DEAD_AFTER    "NNG_MPC_DEAD_AFTER"
+
+__attribute__((warn_unused_result)) int mpc_tran_limits_from_env(
+    mpc_tran_limits *l, uint32_t *conn_rate, uint32_t *conn_burst);
 
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_ENV_H */

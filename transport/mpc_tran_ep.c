@@ -110,7 +110,8 @@ mpc_tran_ep_emit_refused(
 		return;
 	}
 	mpc_tran_ep_event_init(ep, &ev,
-	    (rv == NNG_MPC_ENEGOFULL) || (rv == NNG_MPC_ESOURCEFULL)
+	    (rv == NNG_MPC_ENEGOFULL) || (rv == NNG_MPC_ESOURCEFULL) ||
+	            (rv == NNG_MPC_ECONNRATE) || (rv == NNG_MPC_ETHROTTLEFULL)
 	        ? MPC_TRAN_EV_ADMISSION
 	        : MPC_TRAN_EV_REFUSED);
 	ev.remote = remote;
@@ -169,6 +170,23 @@ mpc_tran_ep_emit_closed(mpc_tran_ep *ep, mpc_tran_pipe *p)
 	mpc_tran_ep_emit(ep, &ev);
 }
 
+/* The pipe filter closed a pipe (rate, dead peer, idle, lifetime): an
+ * admission action with its reason.  Locked. */
+static void
+mpc_tran_ep_emit_action(mpc_tran_ep *ep, mpc_tran_pipe *p)
+{
+	struct mpc_tran_event ev;
+
+	if (!mpc_tran_ep_observed()) {
+		return;
+	}
+	mpc_tran_ep_event_init(ep, &ev, MPC_TRAN_EV_ADMISSION);
+	ev.remote = p->peer.remote;
+	ev.party  = p->peer.peer_id;
+	ev.reason = p->close_reason;
+	mpc_tran_ep_emit(ep, &ev);
+}
+
 void *
 mpc_tran_ep_set_sink(mpc_tran_ep *ep, void *sink)
 {
@@ -199,6 +217,17 @@ mpc_tran_ep_rele_sink(void *sink)
  * Lifecycle
  * ---------------------------------------------------------------------- */
 
+/* A finished endpoint is freed once no pipe and no negotiation holds a
+ * reference (a negotiation also runs the application's filter with the
+ * endpoint's mutex released: mpc_tran_nego.c).  Locked. */
+static void
+mpc_tran_ep_maybe_reap(mpc_tran_ep *ep)
+{
+	if (ep->fini && (ep->refcnt == 0)) {
+		nni_reap(&mpc_tran_ep_reap_list, ep);
+	}
+}
+
 /* A pipe's fini: drops its reference on the endpoint. */
 static void
 mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
@@ -206,12 +235,23 @@ mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
 	mpc_tran_ep *ep = arg;
 
 	nni_mtx_lock(&ep->mtx);
+	switch (p->close_reason) {
+	case NNG_MPC_ERATELIMIT:
+	case NNG_MPC_EDEADPEER:
+	case NNG_MPC_EIDLE:
+	case NNG_MPC_ELIFETIME:
+		/* Pipes the pipe filter closed: counted on the endpoint too,
+		 * and reported as its action before the pipe's end. */
+		mpc_tran_ep_count(&ep->stats, mpc_tran_ep_ctr_of(p->close_reason));
+		mpc_tran_ep_emit_action(ep, p);
+		break;
+	default:
+		break;
+	}
 	mpc_tran_ep_emit_closed(ep, p);
 	nni_list_node_remove(&p->node);
 	ep->refcnt--;
-	if (ep->fini && (ep->refcnt == 0)) {
-		nni_reap(&mpc_tran_ep_reap_list, ep);
-	}
+	mpc_tran_ep_maybe_reap(ep);
 	nni_mtx_unlock(&ep->mtx);
 }
 
@@ -223,9 +263,7 @@ mpc_tran_ep_nego_gone(void *arg)
 
 	nni_mtx_lock(&ep->mtx);
 	ep->refcnt--;
-	if (ep->fini && (ep->refcnt == 0)) {
-		nni_reap(&mpc_tran_ep_reap_list, ep);
-	}
+	mpc_tran_ep_maybe_reap(ep);
 	nni_mtx_unlock(&ep->mtx);
 }
 
@@ -381,7 +419,11 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 	prm.sock_id      = ep->sock_id;
 	prm.rcvmax       = ep->rcvmax;
 	prm.reject_limit = ep->reject_limit;
+	prm.lim          = &ep->lim;
 	prm.hist_delay   = ep->hist_delay;
+	prm.sink         = ep->sink;
+	prm.url          = ep->url->u_rawurl;
+	prm.dialer       = ep->is_dialer;
 	prm.gone         = mpc_tran_ep_pipe_gone;
 	prm.owner        = ep;
 	rv = ep->closed ? NNG_ECLOSED : mpc_tran_pipe_alloc(&p, &prm);
@@ -472,6 +514,7 @@ mpc_tran_ep_new_conn(mpc_tran_ep *ep, nng_stream *conn)
 	prm.sock_id = ep->sock_id;
 	prm.rcvmax  = ep->rcvmax;
 	prm.remote  = remote;
+	prm.lim     = &ep->lim;
 	prm.done    = mpc_tran_ep_nego_done;
 	prm.gone    = mpc_tran_ep_nego_gone;
 	prm.arg     = ep;
@@ -662,6 +705,7 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 	mpc_tran_ep_stats_init(&ep->stats);
 	mpc_tran_cfg_init(&ep->cfg);
 	mpc_tran_admit_init(&ep->admit);
+	mpc_tran_limits_init(&ep->lim);
 	ep->reject_limit = MPC_TRAN_REJECT_LIMIT_DEFAULT;
 
 	/* The endpoint's histograms (shared by every endpoint of the
@@ -765,6 +809,44 @@ mpc_tran_ep_cancel(nni_aio *aio, void *arg, int rv)
 }
 
 /*
+ * The effective configuration, reported when an endpoint starts and
+ * whenever it changed since (a dialer settles again at every dial).
+ * Never a secret: the session key's presence only.  Locked.
+ */
+static void
+mpc_tran_ep_emit_config(mpc_tran_ep *ep)
+{
+	struct mpc_tran_event ev;
+	char                  d[sizeof(ep->config)];
+	const mpc_tran_cfg *  c = &ep->cfg;
+
+	if (!mpc_tran_ep_observed()) {
+		return;
+	}
+	(void) snprintf(d, sizeof(d),
+	    "party=%u max-msg-size=%u replay-window=%u rekey-messages=%llu "
+	    "rekey-interval-ms=%d handshake-timeout-ms=%d auth-fail-limit=%u "
+	    "reject-limit=%u max-negotiating=%u "
+	    "max-negotiating-per-source=%u pins=%zu channel-binding=%s "
+	    "session-key=%s",
+	    (unsigned) c->party_id, (unsigned) c->max_payload,
+	    (unsigned) c->replay_window,
+	    (unsigned long long) c->rekey_messages, (int) c->rekey_interval,
+	    (int) c->hs_timeout, (unsigned) c->auth_fail_limit,
+	    (unsigned) ep->reject_limit, (unsigned) ep->admit.max_nego,
+	    (unsigned) ep->admit.max_per_src, c->npins,
+	    ((ep->kind == MPC_TRAN_TLS) && c->channel_binding) ? "on" : "off",
+	    c->have_session_key ? "set" : "unset");
+	if (strcmp(d, ep->config) == 0) {
+		return;
+	}
+	(void) snprintf(ep->config, sizeof(ep->config), "%s", d);
+	mpc_tran_ep_event_init(ep, &ev, MPC_TRAN_EV_CONFIG);
+	ev.detail = ep->config;
+	mpc_tran_ep_emit(ep, &ev);
+}
+
+/*
  * An unmodified program's audit log: NNG_MPC_AUDIT_FILE names it (the
  * observer reads NNG_MPC_AUDIT_KEY_FILE for its sealing state) when the
  * application attached none.  A log that cannot be opened fails the dial
@@ -795,8 +877,9 @@ mpc_tran_ep_env_sink(mpc_tran_ep *ep)
  * Settles an endpoint's configuration when it starts to dial or listen:
  * the inner endpoint gets a private TLS configuration derived from the
  * endpoint's source, with its pins (mpc_tran_tls.h); then what is still
- * unset comes from the environment (mpc_tran_env.h), for unmodified NNG
- * programs.  0 when a handshake has all it needs.  Locked.
+ * unset -- MPC settings and the pipe filter's -- comes from the
+ * environment (mpc_tran_env.h), for unmodified NNG programs.  0 when a
+ * handshake has all it needs.  Locked.
  */
 static int
 mpc_tran_ep_settle(mpc_tran_ep *ep)
@@ -808,10 +891,18 @@ mpc_tran_ep_settle(mpc_tran_ep *ep)
 	          &ep->cfg)) != 0)) {
 		return (rv);
 	}
+	if ((rv = mpc_tran_limits_from_env(&ep->lim, &ep->admit.thr.rate,
+	         &ep->admit.thr.burst)) != 0) {
+		return (rv);
+	}
 	if ((rv = mpc_tran_cfg_from_env(&ep->cfg)) != 0) {
 		return (rv);
 	}
-	return (mpc_tran_ep_env_sink(ep));
+	if ((rv = mpc_tran_ep_env_sink(ep)) != 0) {
+		return (rv);
+	}
+	mpc_tran_ep_emit_config(ep);
+	return (0);
 }
 
 /* Common start of connect and accept: checks, then parks the user aio. */

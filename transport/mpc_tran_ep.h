@@ -33,6 +33,7 @@
 #include "mpc_tran_admit.h"
 #include "mpc_tran_cfg.h"
 #include "mpc_tran_event.h"
+#include "mpc_tran_limit.h"
 #include "mpc_tran_nego.h"
 #include "mpc_tran_pipe.h"
 #include "mpc_tran_reason.h"
@@ -69,8 +70,10 @@ typedef struct mpc_tran_ep {
 	nni_aio *            timeaio;
 	mpc_tran_cfg         cfg; /* MPC options (session key wiped at fini) */
 	mpc_tran_admit       admit;
+	mpc_tran_limits      lim; /* the pipe filter's settings */
 	uint32_t             reject_limit; /* NNG_OPT_MPC_REJECT_LIMIT */
 	void *               sink; /* the observer's sink, held, or NULL */
+	char                 config[320]; /* the last configuration reported */
 	struct mpc_hist *    hist_hs;    /* handshake durations, or NULL */
 	struct mpc_hist *    hist_delay; /* delivery delays, or NULL */
 	mpc_tran_ep_stats    stats;

@@ -38,6 +38,8 @@ mpc_hs_reason_known(int err)
 	case NNG_MPC_ESELFPARTY:
 	case NNG_MPC_ECAPS:
 	case NNG_MPC_ENOIDENTITY:
+	case NNG_MPC_EPARTYDENIED:
+	case NNG_MPC_EFILTER:
 		return (true);
 	default:
 		return (false);

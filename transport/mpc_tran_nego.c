@@ -86,6 +86,7 @@ struct mpc_tran_nego {
 	uint8_t              scratch[64]; /* what a lingering read gets */
 	mpc_tran_hs          hs;          /* secrets wiped when done */
 	mpc_tran_cfg         idcfg;  /* pins for the identity check */
+	mpc_tran_limits      lim;    /* allow/deny lists and the filter */
 	mpc_tran_peer        peer;
 	mpc_chan *           chan;
 	nni_reap_node        reap;
@@ -169,7 +170,41 @@ mpc_tran_nego_check_peer(mpc_tran_nego *n)
 	 * registration after key confirmation. */
 	mpc_tran_party_init(&e, n->prm.sock_id, n->peer.peer_id,
 	    n->prm.tls ? n->peer.tlsp.pin : NULL);
-	return (mpc_tran_party_check(&e));
+	if ((rv = mpc_tran_party_check(&e)) != 0) {
+		return (rv);
+	}
+	return (mpc_tran_limits_party(&n->lim, n->peer.peer_id));
+}
+
+/*
+ * The application's filter (include/nng_mpc.h, NNG_OPT_MPC_FILTER), after
+ * every check of ours passed: called with the owner's mutex released (it
+ * may call into NNG, even this endpoint's options), both transfers idle,
+ * so only the deadline timer or a close can touch the negotiation
+ * meanwhile -- and they only close the stream, which the next transfer
+ * then reports.  0 or NNG_MPC_EFILTER.  Locked on entry and return.
+ */
+static int
+mpc_tran_nego_filter(mpc_tran_nego *n)
+{
+	nng_mpc_peer_info info;
+	nng_mpc_filter    f = n->lim.filter;
+	int               rv;
+
+	if (f.fn == NULL) {
+		return (0);
+	}
+	memset(&info, 0, sizeof(info));
+	info.party       = n->peer.peer_id;
+	info.subject     = n->prm.tls ? n->peer.tlsp.subject : "";
+	info.pin         = n->prm.tls ? n->peer.tlsp.pin : NULL;
+	info.remote      = n->peer.remote;
+	info.tls_version = n->prm.tls ? n->peer.tlsp.version : "";
+	info.dialer      = n->prm.dialer;
+	nni_mtx_unlock(n->prm.mtx);
+	rv = f.fn(f.arg, &info);
+	nni_mtx_lock(n->prm.mtx);
+	return (rv == 0 ? 0 : NNG_MPC_EFILTER);
 }
 
 /* Reads and discards until the peer closes (or the wait ends). */
@@ -246,7 +281,8 @@ mpc_tran_nego_advance(mpc_tran_nego *n, bool *done)
 	}
 	switch (n->state) {
 	case MPC_NEGO_HELLO:
-		if ((rv = mpc_tran_nego_check_peer(n)) != 0) {
+		if (((rv = mpc_tran_nego_check_peer(n)) != 0) ||
+		    ((rv = mpc_tran_nego_filter(n)) != 0)) {
 			return (mpc_tran_nego_refuse(n, rv));
 		}
 		if ((rv = mpc_hs_derive(&n->hs, mpc_tran_now_ns())) != 0) {
@@ -429,6 +465,12 @@ mpc_tran_nego_start(mpc_tran_nego **np, nng_stream *conn,
 	NNI_LIST_NODE_INIT(&n->node);
 	n->prm      = *prm;
 	n->prm.cfg  = NULL; /* read here only */
+	n->prm.lim  = NULL;
+	if (prm->lim != NULL) {
+		n->lim = *prm->lim;
+	} else {
+		mpc_tran_limits_init(&n->lim);
+	}
 	n->conn     = conn;
 	n->src      = *src;
 	n->start_ns = mpc_tran_now_ns();

@@ -10,7 +10,10 @@
  * (mpc_tran_reason.h) at the moment it is decided.
  *
  * Threading: a negotiation runs under its owner's mutex (given at start),
- * as NNG's stream transports negotiate under their endpoint's.  Its
+ * as NNG's stream transports negotiate under their endpoint's -- except
+ * the application's filter (NNG_OPT_MPC_FILTER), which it calls with the
+ * mutex released, both transfers idle; the owner outlives it (the
+ * negotiation holds its reference until gone).  Its
  * callback is called with that mutex held, as the negotiation's last act:
  * it may drop and retake the mutex, and must end the negotiation's life
  * with mpc_tran_nego_reap().
@@ -27,6 +30,7 @@
 #include "mpc_channel.h"
 #include "mpc_tran_admit.h"
 #include "mpc_tran_cfg.h"
+#include "mpc_tran_limit.h"
 #include "mpc_tran_reason.h"
 #include "mpc_tran_tls.h"
 
@@ -57,6 +61,8 @@ typedef struct mpc_tran_nego_params {
 	uint32_t           sock_id; /* for the party registry */
 	size_t             rcvmax;  /* NNG_OPT_RECVMAXSZ, 0: none */
 	const char *       remote;  /* the peer's address, for reports */
+	const mpc_tran_limits *lim; /* allow/deny lists, filter: read at
+	                               start only */
 	void (*done)(void *arg, mpc_tran_nego *n, int rv);
 	/* Called once when the negotiation is freed (on NNG's reaper, after
 	 * its last callback returned): the owner's reference, so the owner

@@ -29,6 +29,7 @@
 #include "mpc_tran_opts.h"
 
 #include "mpc_tran_ep.h"
+#include "mpc_tran_limit_opts.h"
 #include "mpc_tran_pipe.h"
 #include "mpc_wipe.h"
 
@@ -806,6 +807,9 @@ mpc_tran_dialer_getopt(
 
 	rv = nni_getopt(mpc_tran_ep_opts, name, ep, buf, szp, t);
 	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_getopt(ep, name, buf, szp, t);
+	}
+	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_dialer_get(ep->dialer, name, buf, szp, t);
 	}
 	return (rv);
@@ -819,6 +823,9 @@ mpc_tran_dialer_setopt(
 	int          rv;
 
 	rv = nni_setopt(mpc_tran_ep_opts, name, ep, buf, sz, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_setopt(ep, name, buf, sz, t);
+	}
 	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_dialer_set(ep->dialer, name, buf, sz, t);
 	}
@@ -834,6 +841,9 @@ mpc_tran_listener_getopt(
 
 	rv = nni_getopt(mpc_tran_ep_opts, name, ep, buf, szp, t);
 	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_getopt(ep, name, buf, szp, t);
+	}
+	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_listener_get(ep->listener, name, buf, szp, t);
 	}
 	return (rv);
@@ -847,6 +857,9 @@ mpc_tran_listener_setopt(
 	int          rv;
 
 	rv = nni_setopt(mpc_tran_ep_opts, name, ep, buf, sz, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_ep_setopt(ep, name, buf, sz, t);
+	}
 	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_listener_set(ep->listener, name, buf, sz, t);
 	}
@@ -975,6 +988,9 @@ mpc_tran_pipe_getopt(
 	int            rv;
 
 	rv = nni_getopt(mpc_tran_pipe_opts, name, p, buf, szp, t);
+	if (rv == NNG_ENOTSUP) {
+		rv = mpc_tran_limit_pipe_getopt(p, name, buf, szp, t);
+	}
 	if (rv == NNG_ENOTSUP) {
 		rv = nni_stream_get(p->conn, name, buf, szp, t);
 	}

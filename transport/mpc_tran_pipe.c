@@ -12,6 +12,7 @@
 
 #include "mpc_tran_pipe.h"
 
+#include "mpc_tran_event.h"
 #include "mpc_wipe.h"
 
 static nni_reap_list mpc_tran_pipe_reap_list = {
@@ -29,6 +30,9 @@ mpc_tran_pipe_close(void *arg)
 	nni_aio_close(p->rxaio);
 	nni_aio_close(p->txaio);
 	nni_aio_close(p->rxgrace);
+	nni_aio_close(p->rxlimit);
+	nni_aio_close(p->txlimit);
+	nni_aio_close(p->live);
 	nng_stream_close(p->conn);
 	/* The party may connect again as soon as this pipe is closed, not
 	 * only once it is reaped. */
@@ -43,6 +47,9 @@ mpc_tran_pipe_stop(void *arg)
 	nni_aio_stop(p->rxaio);
 	nni_aio_stop(p->txaio);
 	nni_aio_stop(p->rxgrace);
+	nni_aio_stop(p->rxlimit);
+	nni_aio_stop(p->txlimit);
+	nni_aio_stop(p->live);
 }
 
 int
@@ -53,6 +60,7 @@ mpc_tran_pipe_init(void *arg, nni_pipe *npipe)
 	p->npipe = npipe;
 	mpc_tran_pipe_stats_attach(&p->stats, npipe);
 	mpc_tran_party_set_pipe(&p->party, nni_pipe_id(npipe));
+	mpc_tran_live_start(p);
 	return (0);
 }
 
@@ -70,6 +78,9 @@ mpc_tran_pipe_fini(void *arg)
 	nni_aio_free(p->rxaio);
 	nni_aio_free(p->txaio);
 	nni_aio_free(p->rxgrace);
+	nni_aio_free(p->rxlimit);
+	nni_aio_free(p->txlimit);
+	nni_aio_free(p->live);
 	if (p->conn != NULL) {
 		nng_stream_close(p->conn);
 		nng_stream_free(p->conn);
@@ -93,6 +104,9 @@ mpc_tran_pipe_fini(void *arg)
 		nni_free(p->rxbuf, p->rxcap);
 	}
 	mpc_chan_free(p->chan);
+	if ((p->sink != NULL) && (mpc_tran_observer_get() != NULL)) {
+		mpc_tran_observer_get()->ev_rele(p->sink); /* no lock held */
+	}
 	nni_mtx_fini(&p->txmtx);
 	nni_mtx_fini(&p->rxmtx);
 	NNI_FREE_STRUCT(p);
@@ -121,8 +135,33 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	p->proto        = prm->proto;
 	p->reject_limit = prm->reject_limit;
 	p->hist_delay   = prm->hist_delay;
+	p->url          = prm->url;
+	p->dialer       = prm->dialer;
 	p->txstate      = MPC_TX_IDLE;
 	p->rxstate      = MPC_RX_IDLE;
+	p->born_ns      = mpc_tran_now_ns();
+	nni_atomic_init64(&p->ctl_in);
+	nni_atomic_init64(&p->ctl_out);
+	nni_atomic_init64(&p->rtt_us);
+	nni_atomic_init64(&p->srtt_us);
+	if (prm->lim != NULL) {
+		mpc_tran_rate_cfg tx = prm->lim->rate; /* its burst */
+		tx.msgs              = prm->lim->send_msgs;
+		tx.bytes             = prm->lim->send_bytes;
+		tx.policy            = MPC_TRAN_RATE_BACKPRESSURE;
+		tx.adaptive          = false;
+		mpc_tran_rate_init(&p->txrate, &tx, p->born_ns);
+		mpc_tran_rate_init(&p->rxrate, &prm->lim->rate, p->born_ns);
+		p->hb_ms       = prm->lim->heartbeat_ms;
+		p->dead_after  = prm->lim->dead_after;
+		p->idle_ms     = prm->lim->idle_ms;
+		p->lifetime_ms = prm->lim->lifetime_ms;
+	} else {
+		mpc_tran_limits l;
+		mpc_tran_limits_init(&l);
+		mpc_tran_rate_init(&p->rxrate, &l.rate, p->born_ns);
+		mpc_tran_rate_init(&p->txrate, &l.rate, p->born_ns);
+	}
 	mpc_tran_party_init(&p->party, prm->sock_id, p->peer.peer_id,
 	    p->peer.tls ? p->peer.tlsp.pin : NULL);
 
@@ -136,7 +175,12 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	if (((rv = nni_aio_alloc(&p->txaio, mpc_tran_send_cb, p)) != 0) ||
 	    ((rv = nni_aio_alloc(&p->rxaio, mpc_tran_recv_cb, p)) != 0) ||
 	    ((rv = nni_aio_alloc(&p->rxgrace, mpc_tran_recv_grace_cb, p)) !=
-	        0)) {
+	        0) ||
+	    ((rv = nni_aio_alloc(&p->rxlimit, mpc_tran_recv_limit_cb, p)) !=
+	        0) ||
+	    ((rv = nni_aio_alloc(&p->txlimit, mpc_tran_send_limit_cb, p)) !=
+	        0) ||
+	    ((rv = nni_aio_alloc(&p->live, mpc_tran_live_cb, p)) != 0)) {
 		goto fail;
 	}
 	/* Ownership of the stream and the channel passes only on success:
@@ -145,7 +189,13 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	p->chan  = prm->chan;
 	p->gone  = prm->gone;
 	p->owner = prm->owner;
-	*pp      = p;
+	if (((p->sink = prm->sink) != NULL) &&
+	    (mpc_tran_observer_get() != NULL)) {
+		mpc_tran_observer_get()->ev_hold(p->sink);
+	} else {
+		p->sink = NULL;
+	}
+	*pp = p;
 	return (0);
 
 fail:

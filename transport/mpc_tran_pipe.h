@@ -6,7 +6,10 @@
  *   mpc_tran_pipe.c   lifecycle: made from a negotiation's result, handed
  *                     to the socket, closed, stopped, freed
  *   mpc_tran_send.c   the send path (its state: mpc_tran_tx_state)
- *   mpc_tran_recv.c   the receive path (its state: mpc_tran_rx_state)
+ *   mpc_tran_recv.c   the receive path (its state: mpc_tran_rx_state),
+ *                     with the peer's rate limit (mpc_tran_limit.h)
+ *   mpc_tran_live.c   liveness: heartbeats, dead peers, idle timeout and
+ *                     maximum lifetime, on a timer of its own
  *
  * Data buffers exist only here, so only after authentication: nothing but
  * the negotiation's small state is allocated for a connection whose peer
@@ -14,7 +17,10 @@
  *
  * Locking: txmtx for the send side, rxmtx for the receive side (the crypto
  * channel's two halves, which allow one sender and one receiver at a time
- * without a lock of their own).  Neither is held with the other.  Taken
+ * without a lock of their own).  The receive side may take txmtx while it
+ * holds rxmtx (to answer a heartbeat), never the reverse: nothing under
+ * txmtx takes rxmtx.  The liveness timer's state is its callback's own
+ * (NNG runs one callback of an aio at a time).  Taken
  * after the endpoint's mutex (an endpoint closing its pipes), before the
  * party registry's.  Counters are atomic NNG statistics.
  */
@@ -30,6 +36,7 @@
 #include "mpc_channel.h"
 #include "mpc_frame.h"
 #include "mpc_tran_admit.h"
+#include "mpc_tran_limit.h"
 #include "mpc_tran_nego.h"
 #include "mpc_tran_reason.h"
 
@@ -80,6 +87,8 @@ typedef enum mpc_tran_rx_state {
 	MPC_RX_READING,    /* reading ahead into rxbuf */
 	MPC_RX_READING_REST,/* reading a frame's rest into its message */
 	MPC_RX_DELIVERING, /* our callback is completing receives */
+	MPC_RX_THROTTLED,  /* over the rate limit: not reading until rxlimit
+	                      fires */
 	MPC_RX_CLOSED,     /* no more reads: queued receives fail */
 } mpc_tran_rx_state;
 
@@ -94,7 +103,11 @@ typedef struct mpc_tran_pipe_params {
 	uint32_t       sock_id;
 	size_t         rcvmax;
 	uint32_t       reject_limit;
+	const mpc_tran_limits *lim; /* rate limit, liveness: copied */
 	struct mpc_hist *hist_delay; /* delivery delays, or NULL */
+	void *           sink;       /* the observer's sink (held), or NULL */
+	const char *     url;        /* the endpoint's URL (outlives the pipe) */
+	bool             dialer;     /* made by a dialer */
 	/* Called once from the pipe's fini (the endpoint's reference). */
 	void (*gone)(void *owner, mpc_tran_pipe *p);
 	void *owner;
@@ -114,6 +127,12 @@ struct mpc_tran_pipe {
 	uint32_t        reject_limit;
 	int             close_reason; /* why we closed it, or 0 */
 	struct mpc_hist *hist_delay;  /* delivery delays, or NULL */
+	void *          sink;   /* the observer's sink (held), or NULL */
+	const char *    url;    /* the endpoint's URL */
+	bool            dialer;
+	uint64_t        tx_epoch_seen; /* last send epoch reported */
+	uint64_t        rx_epoch_seen; /* last receive epoch reported */
+	uint64_t        rej_reported_ns; /* when rejects were last reported */
 
 	mpc_chan *     chan;
 	nni_atomic_u64 rcvmax; /* NNG_OPT_RECVMAXSZ; 0: the MPC maximum */
@@ -133,6 +152,9 @@ struct mpc_tran_pipe {
 	size_t            txfill; /* bytes sealed into it, not written */
 	uint8_t           txhdr[NNG_MPC_FRAME_HEADER_SIZE];
 	uint8_t           txtag[NNG_MPC_FRAME_TAG_SIZE];
+	mpc_tran_rate     txrate;  /* optional send shaping */
+	nni_aio *         txlimit; /* ends a shaping wait */
+	bool              txlimit_armed;
 
 	nni_mtx           rxmtx;
 	mpc_tran_rx_state rxstate;
@@ -149,6 +171,30 @@ struct mpc_tran_pipe {
 	mpc_wire_stats    rxwire;
 	uint8_t           rxhdr[NNG_MPC_FRAME_HEADER_SIZE];
 	uint8_t           rxtag[NNG_MPC_FRAME_TAG_SIZE];
+	mpc_tran_rate     rxrate;  /* the peer's receive rate limit */
+	nni_aio *         rxlimit; /* ends a throttle */
+	uint64_t          rttvar_us; /* RFC 6298 RTTVAR, under rxmtx */
+	uint64_t          rxstall_at; /* adaptive: frames waiting on a full
+	                                 socket queue since (ns), or 0 */
+
+	/* Liveness (mpc_tran_live.c): settings, then the timer's own state.
+	 * The counters below are what the timer watches move. */
+	nni_aio *      live;
+	uint32_t       hb_ms;       /* 0: no heartbeats */
+	uint32_t       dead_after;  /* heartbeat intervals of silence */
+	uint32_t       idle_ms;     /* 0: no idle timeout */
+	uint32_t       lifetime_ms; /* 0: no maximum */
+	uint64_t       born_ns;
+	uint64_t       seen_rx;  /* frames in + control in, at last change */
+	uint64_t       seen_tx;  /* frames out + control out */
+	uint64_t       seen_app; /* frames in + frames out */
+	uint64_t       rx_at;    /* ns of the last change of each */
+	uint64_t       tx_at;
+	uint64_t       app_at;
+	nni_atomic_u64 ctl_in;  /* heartbeat frames received (either kind) */
+	nni_atomic_u64 ctl_out; /* heartbeat frames sealed */
+	nni_atomic_u64 rtt_us;  /* last round-trip; 0: none yet */
+	nni_atomic_u64 srtt_us; /* smoothed (RFC 6298 2.2, 2.3) */
 
 	mpc_tran_pipe_stats stats;
 };
@@ -165,16 +211,38 @@ uint16_t mpc_tran_pipe_peer(void *arg);
 void     mpc_tran_pipe_set_rcvmax(mpc_tran_pipe *p, size_t rcvmax);
 uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv);
 
+/* ---- mpc_tran_pipe_ev.c: events of a live pipe for the observer
+ * (mpc_tran_event.h): a key epoch changed (recv: which direction), and
+ * rejected frames, aggregated: at most one report per second per pipe. */
+void mpc_tran_pipe_ev_rekey(mpc_tran_pipe *p, bool recv, uint64_t epoch);
+void mpc_tran_pipe_ev_rejects(mpc_tran_pipe *p, int reason);
+
 /* ---- mpc_tran_send.c (under txmtx unless said) */
 void mpc_tran_send(void *arg, nni_aio *aio); /* the p_send op */
 void mpc_tran_send_cb(void *arg);            /* txaio's callback */
 void mpc_tran_send_close(mpc_tran_pipe *p);  /* takes txmtx */
+void mpc_tran_send_limit_cb(void *arg);      /* txlimit's callback */
+/* Seals a heartbeat control frame (NNG_MPC_MSG_CTL_PING or _PONG) with
+ * its 8-byte token and writes it with what else is sealed; skipped when
+ * the buffer is full behind a write (the pipe is not idle then).  Takes
+ * txmtx. */
+void mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token);
 
 /* ---- mpc_tran_recv.c (under rxmtx unless said) */
 void mpc_tran_recv(void *arg, nni_aio *aio); /* the p_recv op */
 void mpc_tran_recv_cb(void *arg);            /* rxaio's callback */
 void mpc_tran_recv_grace_cb(void *arg);      /* rxgrace's callback */
 void mpc_tran_recv_close(mpc_tran_pipe *p);  /* takes rxmtx */
+void mpc_tran_recv_limit_cb(void *arg);      /* rxlimit's callback */
+/* Whether the receive side is waiting on the wire now (a silent peer
+ * means something only then).  Takes rxmtx. */
+bool mpc_tran_recv_waiting(mpc_tran_pipe *p);
+/* Sets why the pipe is closed, unless a reason is set.  Takes rxmtx. */
+void mpc_tran_recv_set_reason(mpc_tran_pipe *p, int rv);
+
+/* ---- mpc_tran_live.c */
+void mpc_tran_live_start(mpc_tran_pipe *p); /* from pipe init */
+void mpc_tran_live_cb(void *arg);           /* the timer's callback */
 
 /* ---- shared by both paths */
 

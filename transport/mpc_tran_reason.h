@@ -86,6 +86,28 @@
 	    NNG_OPT_MPC_REJ_BY_PEER, "mpc_rej_by_peer", "the peer refused us")  \
 	X(REJ_TIMEOUT, MPC_TRAN_ERRS(NNG_ETIMEDOUT), NNG_OPT_MPC_REJ_TIMEOUT, \
 	    "mpc_rej_timeout", "handshake did not finish in time")             \
+	X(REJ_RATE, MPC_TRAN_ERRS(NNG_MPC_ECONNRATE), NNG_OPT_MPC_REJ_RATE,   \
+	    "mpc_rej_rate",                                                    \
+	    "refused at accept: source's new-connection rate exceeded")        \
+	X(REJ_THROTTLE, MPC_TRAN_ERRS(NNG_MPC_ETHROTTLEFULL),                 \
+	    NNG_OPT_MPC_REJ_THROTTLE, "mpc_rej_throttle",                      \
+	    "refused at accept: admission table full")                         \
+	X(REJ_PARTY, MPC_TRAN_ERRS(NNG_MPC_EPARTYDENIED),                     \
+	    NNG_OPT_MPC_REJ_PARTY, "mpc_rej_party",                            \
+	    "party refused by the allow or deny list")                         \
+	X(REJ_FILTER, MPC_TRAN_ERRS(NNG_MPC_EFILTER), NNG_OPT_MPC_REJ_FILTER, \
+	    "mpc_rej_filter", "refused by the application's filter")           \
+	X(CLOSED_RATE, MPC_TRAN_ERRS(NNG_MPC_ERATELIMIT),                     \
+	    NNG_OPT_MPC_CLOSED_RATE, "mpc_closed_rate",                        \
+	    "pipes closed: peer over its rate limit too long")                 \
+	X(CLOSED_DEAD, MPC_TRAN_ERRS(NNG_MPC_EDEADPEER),                      \
+	    NNG_OPT_MPC_CLOSED_DEAD, "mpc_closed_dead",                        \
+	    "pipes closed: peer silent past dead-after")                       \
+	X(CLOSED_IDLE, MPC_TRAN_ERRS(NNG_MPC_EIDLE), NNG_OPT_MPC_CLOSED_IDLE, \
+	    "mpc_closed_idle", "pipes closed: idle timeout")                   \
+	X(CLOSED_LIFETIME, MPC_TRAN_ERRS(NNG_MPC_ELIFETIME),                  \
+	    NNG_OPT_MPC_CLOSED_LIFETIME, "mpc_closed_lifetime",                \
+	    "pipes closed: maximum lifetime reached")                          \
 	X(REJ_OTHER, MPC_TRAN_ERRS(0), NNG_OPT_MPC_REJ_OTHER, "mpc_rej_other", \
 	    "I/O error or SP header mismatch")
 
@@ -133,7 +155,26 @@
 	    "mpc_send_skipped", "sends addressed to another party")            \
 	X(TX_DROPPED, MPC_TRAN_ERRS(0), false,                                             \
 	    NNG_OPT_MPC_SEND_DROPPED, "mpc_send_dropped",                      \
-	    "sends not written: bad envelope, to ourselves, or too large")
+	    "sends not written: bad envelope, to ourselves, or too large")     \
+	X(RATE_DELAYED, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_RATE_DELAYED,    \
+	    "mpc_rate_delayed", "frames that waited for rate tokens")          \
+	X(TX_DELAYED, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_SEND_DELAYED,      \
+	    "mpc_send_delayed", "sends that waited for send-side tokens")      \
+	X(HB_OUT, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_HEARTBEATS_OUT,        \
+	    "mpc_heartbeats_out", "heartbeats sent")                           \
+	X(HB_IN, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_HEARTBEATS_IN,          \
+	    "mpc_heartbeats_in", "heartbeats answered by the peer")            \
+	X(P_CLOSED_RATE, MPC_TRAN_ERRS(NNG_MPC_ERATELIMIT), false,             \
+	    NNG_OPT_MPC_CLOSED_RATE, "mpc_closed_rate",                        \
+	    "closed: peer over its rate limit too long")                       \
+	X(P_CLOSED_DEAD, MPC_TRAN_ERRS(NNG_MPC_EDEADPEER), false,              \
+	    NNG_OPT_MPC_CLOSED_DEAD, "mpc_closed_dead",                        \
+	    "closed: peer silent past dead-after")                             \
+	X(P_CLOSED_IDLE, MPC_TRAN_ERRS(NNG_MPC_EIDLE), false,                  \
+	    NNG_OPT_MPC_CLOSED_IDLE, "mpc_closed_idle", "closed: idle timeout") \
+	X(P_CLOSED_LIFETIME, MPC_TRAN_ERRS(NNG_MPC_ELIFETIME), false,          \
+	    NNG_OPT_MPC_CLOSED_LIFETIME, "mpc_closed_lifetime",                \
+	    "closed: maximum lifetime reached")
 
 #define MPC_TRAN_CTR_ENUM_EP(id, errs, opt, stat, text) MPC_TRAN_EP_##id,
 #define MPC_TRAN_CTR_ENUM_P(id, errs, rej, opt, stat, text) \

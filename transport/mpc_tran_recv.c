@@ -32,9 +32,27 @@
  * period for frames still in flight; a timer (rxgrace) ends it on time
  * even when no later frame arrives, so old keys never outlive it.
  *
+ * The peer's rate limit (NNG_OPT_MPC_RATE_*, mpc_tran_limit.h): before a
+ * frame is taken from the buffer, the buckets must hold a message and no
+ * byte debt; a delivered frame pays for itself.  With no tokens the pipe
+ * stops reading (THROTTLED) and a timer (rxlimit) resumes it when the
+ * tokens are back, so the peer's frames wait in its own socket buffers
+ * and TCP's flow control slows it; nothing is dropped, and other pipes
+ * are not involved.  While the buckets hold tokens no clock is read.
+ * Under the close policy a peer over its limit for too long closes the
+ * pipe (NNG_MPC_ERATELIMIT); in adaptive mode every refused frame halves
+ * its allowance, and so does a socket queue that stayed full for
+ * MPC_TRAN_RATE_STALL_MS.
+ *
+ * Heartbeats (transport control frames NNG_MPC_MSG_CTL_PING / _PONG, an
+ * 8-byte token each; mpc_tran_live.c sends the pings) are authenticated
+ * like every frame, never delivered, and not refusals: a ping is answered
+ * with a pong carrying its token, a pong gives the round-trip time.
+ *
  * State (mpc_tran_rx_state): IDLE, READING (ahead into rxbuf),
  * READING_REST (a frame's rest into its message), DELIVERING (our callback
- * completing receives, during which a new receive only queues), CLOSED.
+ * completing receives, during which a new receive only queues), THROTTLED
+ * (over the rate limit, waiting for rxlimit), CLOSED.
  *
  * Locking: rxmtx (mpc_tran_pipe.h).
  */
@@ -46,6 +64,8 @@
 #include "mpc_envelope.h"
 #include "mpc_hist.h"
 #include "mpc_wipe.h"
+
+static int mpc_tran_recv_kick(mpc_tran_pipe *p);
 
 static bool
 mpc_tran_recv_busy(const mpc_tran_pipe *p)
@@ -66,6 +86,66 @@ mpc_tran_recv_limit(mpc_tran_pipe *p)
 		max = (uint32_t) rcvmax;
 	}
 	return (max);
+}
+
+/* A heartbeat's authenticated header: sent by the peer to us in our
+ * session, as every frame. */
+static bool
+mpc_tran_recv_is_heartbeat(const mpc_tran_pipe *p, const mpc_frame_hdr *h)
+{
+	return (((h->type == NNG_MPC_MSG_CTL_PING) ||
+	            (h->type == NNG_MPC_MSG_CTL_PONG)) &&
+	    (h->sender == p->peer.peer_id) &&
+	    (h->recipient == p->peer.self_id) &&
+	    (memcmp(h->session, p->peer.session, sizeof(p->peer.session)) ==
+	        0));
+}
+
+/* An answer to our ping: the round-trip time, and the smoothed one as
+ * RFC 6298 2.2-2.3 computes SRTT (alpha 1/8, beta 1/4).  Locked. */
+static void
+mpc_tran_recv_rtt(mpc_tran_pipe *p, uint64_t sent_ns)
+{
+	uint64_t now = mpc_tran_now_ns();
+	uint64_t r;
+	uint64_t srtt;
+
+	if ((sent_ns == 0) || (sent_ns > now)) {
+		return; /* not a token of ours */
+	}
+	r    = (now - sent_ns) / 1000u;
+	srtt = nni_atomic_get64(&p->srtt_us);
+	if (nni_atomic_get64(&p->rtt_us) == 0) {
+		srtt         = r;
+		p->rttvar_us = r / 2;
+	} else {
+		uint64_t d   = srtt > r ? srtt - r : r - srtt;
+		p->rttvar_us = (3 * p->rttvar_us + d) / 4;
+		srtt         = (7 * srtt + r) / 8;
+	}
+	nni_atomic_set64(&p->rtt_us, r > 0 ? r : 1);
+	nni_atomic_set64(&p->srtt_us, srtt > 0 ? srtt : 1);
+	mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_HB_IN, 1);
+}
+
+/* A heartbeat frame, authenticated and checked: answer a ping, time a
+ * pong.  Its plaintext is the token only.  Locked (takes txmtx). */
+static void
+mpc_tran_recv_heartbeat(mpc_tran_pipe *p)
+{
+	mpc_rcursor c;
+	uint64_t    token = 0;
+
+	nni_atomic_inc64(&p->ctl_in);
+	mpc_rcursor_init(&c, nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
+	if (!mpc_rcursor_u64(&c, &token) || (mpc_rcursor_remaining(&c) != 0)) {
+		return; /* authentic but not ours to understand: ignored */
+	}
+	if (p->rxh.type == NNG_MPC_MSG_CTL_PING) {
+		mpc_tran_send_ctl(p, NNG_MPC_MSG_CTL_PONG, token);
+	} else {
+		mpc_tran_recv_rtt(p, token);
+	}
 }
 
 /* Checks an authenticated header: 0 to deliver, else the reason. */
@@ -104,7 +184,11 @@ mpc_tran_recv_drop(mpc_tran_pipe *p, int reason)
 	if (c != MPC_TRAN_P_COUNT) {
 		mpc_tran_pipe_count(&p->stats, c, 1);
 	}
+	if (p->rxrate.cfg.adaptive) {
+		mpc_tran_rate_punish(&p->rxrate, mpc_tran_now_ns());
+	}
 	mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_FRAMES_REJECTED, 1);
+	mpc_tran_pipe_ev_rejects(p, reason);
 	if (mpc_tran_stat_get(
 	        &p->stats.item[MPC_TRAN_P_FRAMES_REJECTED]) >= p->reject_limit) {
 		return (NNG_MPC_EREJECTLIMIT);
@@ -173,6 +257,22 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 		return (lim);
 	}
 	mpc_tran_recv_arm_grace(p);
+	if (p->rxh.epoch > p->rx_epoch_seen) { /* not a frame in grace */
+		p->rx_epoch_seen = p->rxh.epoch;
+		mpc_tran_pipe_ev_rekey(p, true, p->rxh.epoch);
+	}
+	if (mpc_tran_recv_is_heartbeat(p, &p->rxh)) {
+		/* A heartbeat pays like a message: a peer cannot make us
+		 * answer pings faster than its rate. */
+		if (p->rxrate.on) {
+			mpc_tran_rate_charge(&p->rxrate, nni_msg_len(p->rxmsg));
+		}
+		mpc_tran_recv_heartbeat(p);
+		mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
+		nni_msg_free(p->rxmsg);
+		p->rxmsg = NULL;
+		return (0);
+	}
 	if ((rv = mpc_tran_recv_check(p, &p->rxh)) != 0) {
 		return (mpc_tran_recv_drop(p, rv));
 	}
@@ -273,6 +373,40 @@ mpc_tran_recv_header(mpc_tran_pipe *p)
 }
 
 /*
+ * The buckets ran dry before the next frame: refill them, and when the
+ * peer is still over its limit stop reading until the tokens are back
+ * (THROTTLED, rxlimit armed).  0 (check rxstate), or NNG_MPC_ERATELIMIT
+ * under the close policy.  Locked.
+ */
+static int
+mpc_tran_recv_throttle(mpc_tran_pipe *p)
+{
+	uint64_t wait;
+	bool     close;
+
+	wait = mpc_tran_rate_check(&p->rxrate, mpc_tran_now_ns(),
+	    p->rxend - p->rxoff >= NNG_MPC_FRAME_HEADER_SIZE, &close);
+	if (close) {
+		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_P_CLOSED_RATE, 1);
+		return (NNG_MPC_ERATELIMIT);
+	}
+	if (wait == 0) {
+		return (0);
+	}
+	mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_RATE_DELAYED, 1);
+	p->rxstate = MPC_RX_THROTTLED;
+	/* Whole milliseconds, rounded up: NNG's timers have no finer
+	 * resolution, and waking early would only find the bucket short.
+	 * And not less than MPC_TRAN_RATE_WAIT_MIN_MS (or the burst, when
+	 * shorter): NNG 1.5.2's timer thread spins through the millisecond
+	 * a timer expires in (src/core/aio.c, nni_aio_expire_loop), so a
+	 * wake per message would cost a core; a longer wait lets tokens for
+	 * a batch of frames accumulate, the average rate is the same. */
+	nni_sleep_aio(mpc_tran_rate_wait_ms(&p->rxrate, wait), p->rxlimit);
+	return (0);
+}
+
+/*
  * Serves the receive at the head of the queue from what is buffered,
  * reading more when needed.  Returns the aio to complete (removed from the
  * queue) with its message or error in *msgp / *rvp, or NULL when a read is
@@ -294,6 +428,14 @@ mpc_tran_recv_run(mpc_tran_pipe *p, nni_msg **msgp, int *rvp)
 			goto fail;
 		}
 		if (p->rxmsg == NULL) {
+			if (!mpc_tran_rate_ready(&p->rxrate)) {
+				if ((rv = mpc_tran_recv_throttle(p)) != 0) {
+					goto fail;
+				}
+				if (p->rxstate == MPC_RX_THROTTLED) {
+					return (NULL);
+				}
+			}
 			if (p->rxend - p->rxoff < NNG_MPC_FRAME_HEADER_SIZE) {
 				mpc_tran_recv_fill(p);
 				return (NULL);
@@ -317,6 +459,10 @@ mpc_tran_recv_run(mpc_tran_pipe *p, nni_msg **msgp, int *rvp)
 			mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_BYTES_IN,
 			    nni_msg_len(*msgp));
 			nni_pipe_bump_rx(p->npipe, nni_msg_len(*msgp));
+			if (p->rxrate.on) {
+				mpc_tran_rate_charge(
+				    &p->rxrate, nni_msg_len(*msgp));
+			}
 			return (aio);
 		}
 	}
@@ -356,6 +502,41 @@ mpc_tran_recv_finish(nni_aio *aio, nni_msg *msg, int rv)
 	}
 	nni_aio_set_msg(aio, msg);
 	nni_aio_finish_sync(aio, 0, nni_msg_len(msg));
+}
+
+/*
+ * Adaptive mode: after a delivery the protocol took no further receive --
+ * the socket's queue is full (NNG's protocols stop receiving from their
+ * pipes then), and whatever the peer sends waits.  Noted here (the clock
+ * is read only then); when it stayed so for MPC_TRAN_RATE_STALL_MS, the
+ * next receive lowers the peer's allowance: the application cannot keep
+ * up with what its peers send.  Every stalled pipe is lowered, as TCP
+ * lowers every window under congestion; the allowance grows back.
+ * Locked.
+ */
+static void
+mpc_tran_recv_note_stall(mpc_tran_pipe *p)
+{
+	if (p->rxrate.cfg.adaptive && p->rxrate.on && (p->rxstall_at == 0) &&
+	    (p->rxstate == MPC_RX_IDLE) && nni_list_empty(&p->recvq)) {
+		p->rxstall_at = mpc_tran_now_ns();
+	}
+}
+
+/* A receive arrived after a stall: punish one that lasted.  Locked. */
+static void
+mpc_tran_recv_end_stall(mpc_tran_pipe *p)
+{
+	uint64_t now;
+
+	if (p->rxstall_at == 0) {
+		return;
+	}
+	now = mpc_tran_now_ns();
+	if (now - p->rxstall_at >= (uint64_t) MPC_TRAN_RATE_STALL_MS * 1000000u) {
+		mpc_tran_rate_punish(&p->rxrate, now);
+	}
+	p->rxstall_at = 0;
 }
 
 void
@@ -406,7 +587,7 @@ mpc_tran_recv_cb(void *arg)
 	 * the next receive at once, which mpc_tran_recv leaves to this loop
 	 * (DELIVERING) instead of handing it to another thread.
 	 */
-	while (!mpc_tran_recv_busy(p) &&
+	while (!mpc_tran_recv_busy(p) && (p->rxstate != MPC_RX_THROTTLED) &&
 	    ((aio = mpc_tran_recv_run(p, &msg, &rv)) != NULL)) {
 		bool closed = p->rxstate == MPC_RX_CLOSED;
 		if (!closed) {
@@ -421,6 +602,55 @@ mpc_tran_recv_cb(void *arg)
 		if (rv != 0) {
 			break;
 		}
+	}
+	mpc_tran_recv_note_stall(p);
+	nni_mtx_unlock(&p->rxmtx);
+}
+
+/* A throttle ended: resume where the receive path stopped (through the
+ * idle read aio, as mpc_tran_recv_kick does), or wait for the next
+ * receive if none is queued. */
+void
+mpc_tran_recv_limit_cb(void *arg)
+{
+	mpc_tran_pipe *p = arg;
+	nni_aio *      aio;
+
+	nni_mtx_lock(&p->rxmtx);
+	if ((nni_aio_result(p->rxlimit) != 0) ||
+	    (p->rxstate != MPC_RX_THROTTLED)) {
+		nni_mtx_unlock(&p->rxmtx);
+		return;
+	}
+	p->rxstate = MPC_RX_IDLE;
+	if (((aio = nni_list_first(&p->recvq)) != NULL) &&
+	    (mpc_tran_recv_kick(p) != 0)) {
+		nni_aio_list_remove(aio);
+		p->rxstate = MPC_RX_CLOSED;
+		nni_mtx_unlock(&p->rxmtx);
+		nni_aio_finish_error(aio, NNG_ECLOSED);
+		return;
+	}
+	nni_mtx_unlock(&p->rxmtx);
+}
+
+bool
+mpc_tran_recv_waiting(mpc_tran_pipe *p)
+{
+	bool w;
+
+	nni_mtx_lock(&p->rxmtx);
+	w = mpc_tran_recv_busy(p);
+	nni_mtx_unlock(&p->rxmtx);
+	return (w);
+}
+
+void
+mpc_tran_recv_set_reason(mpc_tran_pipe *p, int rv)
+{
+	nni_mtx_lock(&p->rxmtx);
+	if (p->close_reason == 0) {
+		p->close_reason = rv;
 	}
 	nni_mtx_unlock(&p->rxmtx);
 }
@@ -506,6 +736,7 @@ mpc_tran_recv(void *arg, nni_aio *aio)
 		return;
 	}
 	nni_aio_list_append(&p->recvq, aio);
+	mpc_tran_recv_end_stall(p);
 	if ((nni_list_first(&p->recvq) == aio) &&
 	    (p->rxstate == MPC_RX_IDLE) &&
 	    ((rv = mpc_tran_recv_kick(p)) != 0)) {

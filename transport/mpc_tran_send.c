@@ -34,6 +34,7 @@
 
 #include "mpc_tran_pipe.h"
 
+#include "mpc_cursor.h"
 #include "mpc_envelope.h"
 #include "mpc_wipe.h"
 
@@ -128,6 +129,10 @@ mpc_tran_send_seal(mpc_tran_pipe *p, mpc_frame_hdr *h, uint8_t *hdr,
 	    ((rv = mpc_frame_encode_header(hdr, NNG_MPC_FRAME_HEADER_SIZE, h,
 	          NNG_MPC_PAYLOAD_MAX)) != 0)) {
 		return (rv);
+	}
+	if (h->epoch > p->tx_epoch_seen) {
+		p->tx_epoch_seen = h->epoch;
+		mpc_tran_pipe_ev_rekey(p, false, h->epoch);
 	}
 	return (mpc_chan_seal(p->chan, h->epoch, h->sequence, hdr,
 	    NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag));
@@ -329,9 +334,34 @@ mpc_tran_send_take(mpc_tran_pipe *p, nni_aio *aio)
 }
 
 /*
+ * Optional send shaping (NNG_OPT_MPC_SEND_RATE_*): with the buckets short,
+ * the sends stay queued -- the protocol sees backpressure, as from a slow
+ * peer -- and txlimit runs the queue again when tokens are back.  true
+ * when the queue must wait.  Locked.
+ */
+static bool
+mpc_tran_send_shape(mpc_tran_pipe *p)
+{
+	uint64_t wait;
+	bool     close;
+
+	if (p->txlimit_armed) {
+		return (true);
+	}
+	wait = mpc_tran_rate_check(&p->txrate, mpc_tran_now_ns(), false, &close);
+	if (wait == 0) {
+		return (false);
+	}
+	mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_TX_DELAYED, 1);
+	p->txlimit_armed = true;
+	nni_sleep_aio(mpc_tran_rate_wait_ms(&p->txrate, wait), p->txlimit);
+	return (true);
+}
+
+/*
  * Moves queued sends into frames until the queue is empty or must wait
- * for the outstanding write, then writes what was sealed if no write is
- * outstanding.
+ * for the outstanding write (or for send-side tokens), then writes what
+ * was sealed if no write is outstanding.
  *
  * Called from a send (incb false), a sealed send waits on sealedq and
  * completes with the write that carries it: the protocol may hold its
@@ -357,8 +387,15 @@ mpc_tran_send_run(mpc_tran_pipe *p, bool incb)
 			    &p->sendq, false, mpc_tran_send_error(p));
 			return;
 		}
+		if (!mpc_tran_rate_ready(&p->txrate) && mpc_tran_send_shape(p)) {
+			break;
+		}
 		switch (mpc_tran_send_take(p, aio)) {
 		case MPC_TX_STEP_SEALED:
+			if (p->txrate.on) {
+				mpc_tran_rate_charge(
+				    &p->txrate, mpc_tran_send_len(aio));
+			}
 			if (!incb) {
 				nni_list_append(&p->sealedq, aio);
 				break;
@@ -369,8 +406,13 @@ mpc_tran_send_run(mpc_tran_pipe *p, bool incb)
 			break;
 		case MPC_TX_STEP_DONE:
 			break;
-		case MPC_TX_STEP_WAIT:
 		case MPC_TX_STEP_BIG:
+			if (p->txrate.on) {
+				mpc_tran_rate_charge(
+				    &p->txrate, mpc_tran_send_len(aio));
+			}
+			return;
+		case MPC_TX_STEP_WAIT:
 			return;
 		}
 	}
@@ -515,6 +557,22 @@ mpc_tran_send(void *arg, nni_aio *aio)
 	nni_mtx_unlock(&p->txmtx);
 }
 
+/* A shaping wait ended: run the queue, unless a write is outstanding or
+ * our write callback is running it (it takes the queue then). */
+void
+mpc_tran_send_limit_cb(void *arg)
+{
+	mpc_tran_pipe *p = arg;
+
+	nni_mtx_lock(&p->txmtx);
+	p->txlimit_armed = false;
+	if ((nni_aio_result(p->txlimit) == 0) &&
+	    (p->txstate == MPC_TX_IDLE) && (p->txincb == 0)) {
+		mpc_tran_send_run(p, false);
+	}
+	nni_mtx_unlock(&p->txmtx);
+}
+
 void
 mpc_tran_send_close(mpc_tran_pipe *p)
 {
@@ -523,5 +581,50 @@ mpc_tran_send_close(mpc_tran_pipe *p)
 	/* Sealed sends (sealedq, txbig) fail when closing the aio aborts
 	 * their write. */
 	mpc_tran_pipe_fail_queue(&p->sendq, false, NNG_ECLOSED);
+	nni_mtx_unlock(&p->txmtx);
+}
+
+void
+mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token)
+{
+	mpc_frame_hdr h;
+	mpc_wcursor   c;
+	uint8_t *     hdr;
+	const size_t  plen = sizeof(token);
+
+	nni_mtx_lock(&p->txmtx);
+	if (mpc_tran_send_done(p)) {
+		nni_mtx_unlock(&p->txmtx);
+		return;
+	}
+	if (plen + NNG_MPC_FRAME_OVERHEAD > MPC_TRAN_TXBUF_SIZE - p->txfill) {
+		if (p->txstate == MPC_TX_WRITING) {
+			/* Both buffers hold frames: not idle, no need. */
+			nni_mtx_unlock(&p->txmtx);
+			return;
+		}
+		mpc_tran_send_flush(p);
+	}
+	hdr = mpc_tran_send_half(p) + p->txfill;
+	mpc_wcursor_init(&c, hdr + NNG_MPC_FRAME_HEADER_SIZE, plen);
+	memset(&h, 0, sizeof(h));
+	h.type      = type;
+	h.recipient = p->peer.peer_id;
+	if (!mpc_wcursor_u64(&c, token) ||
+	    (mpc_tran_send_seal(p, &h, hdr, hdr + NNG_MPC_FRAME_HEADER_SIZE,
+	         plen, hdr + NNG_MPC_FRAME_HEADER_SIZE + plen) != 0)) {
+		/* No key left: the next application send reports it. */
+		mpc_wipe(hdr, plen + NNG_MPC_FRAME_OVERHEAD);
+		nni_mtx_unlock(&p->txmtx);
+		return;
+	}
+	p->txfill += plen + NNG_MPC_FRAME_OVERHEAD;
+	nni_atomic_inc64(&p->ctl_out);
+	if (type == NNG_MPC_MSG_CTL_PING) {
+		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_HB_OUT, 1);
+	}
+	if (p->txstate == MPC_TX_IDLE) {
+		mpc_tran_send_flush(p);
+	}
 	nni_mtx_unlock(&p->txmtx);
 }

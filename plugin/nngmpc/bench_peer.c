@@ -84,6 +84,8 @@ struct peer {
 	uint32_t    party;
 	const char *session;
 	int         bufs; /* NNG_OPT_SENDBUF/RECVBUF in messages; 0: NNG's */
+	uint64_t    rate_msgs;  /* NNG_OPT_MPC_RATE_MSGS; 0: not set */
+	uint64_t    rate_bytes; /* NNG_OPT_MPC_RATE_BYTES; 0: not set */
 	/* results */
 	uint64_t msgs, bytes, ns, sent;
 	uint64_t p50_ns, p99_ns, samples;
@@ -244,6 +246,19 @@ peer_ep_setup(struct peer *pr, const struct peer_ep *e, const char **what)
 		        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_KEY,
 		            sess + NNG_MPC_SESSION_ID_SIZE,
 		            NNG_MPC_SESSION_KEY_SIZE)) != 0) {
+			goto out;
+		}
+		/* Receive rate limits (both sides receive in rtt mode). */
+		if ((pr->rate_msgs != 0) &&
+		    (*what = NNG_OPT_MPC_RATE_MSGS,
+		        rv = e->set(e->ep, NNG_OPT_MPC_RATE_MSGS,
+		            &pr->rate_msgs, sizeof(pr->rate_msgs))) != 0) {
+			goto out;
+		}
+		if ((pr->rate_bytes != 0) &&
+		    (*what = NNG_OPT_MPC_RATE_BYTES,
+		        rv = e->set(e->ep, NNG_OPT_MPC_RATE_BYTES,
+		            &pr->rate_bytes, sizeof(pr->rate_bytes))) != 0) {
 			goto out;
 		}
 	}
@@ -501,6 +516,7 @@ peer_usage(FILE *f)
 	    "Usage: nngmpc-bench-peer server|client --url URL --mode tput|rtt\n"
 	    "           --size BYTES --seconds S [--module libnngmpc.so]\n"
 	    "           [--ca PEM --certkey PEM] [--party ID --session FILE]\n"
+	    "           [--rate-msgs N] [--rate-bytes N]\n"
 	    "\n"
 	    "One side of an `nngmpc bench` measurement (pair1); run by that\n"
 	    "command, which documents the protocol.  Links only NNG's public\n"
@@ -521,6 +537,8 @@ peer_parse(struct peer *pr, int argc, char **argv)
 		{ "party", required_argument, NULL, 'p' },
 		{ "session", required_argument, NULL, 'S' },
 		{ "bufs", required_argument, NULL, 'b' },
+		{ "rate-msgs", required_argument, NULL, 'R' },
+		{ "rate-bytes", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -590,6 +608,19 @@ peer_parse(struct peer *pr, int argc, char **argv)
 		case 'S':
 			pr->session = optarg;
 			break;
+		case 'R':
+		case 'B': {
+			unsigned long long v;
+
+			errno = 0;
+			v     = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v == 0) {
+				goto bad;
+			}
+			*(c == 'R' ? &pr->rate_msgs : &pr->rate_bytes) =
+			    (uint64_t) v;
+			break;
+		}
 		case 'b': {
 			unsigned long v;
 

@@ -25,7 +25,10 @@
 
 #include <nng_mpc.h>
 
+#include "filter_flags.h"
 #include "nngmpc.h"
+#include "node.h"
+#include "ports.h"
 #include "proc.h"
 #include "roster.h"
 #include "rounds.h"
@@ -35,7 +38,11 @@
 #define DEMO_PARTIES_MAX 16u
 #define DEMO_TIMEOUT_DEFAULT 30u
 
-enum { DEMO_OPT_KILL = 256, DEMO_OPT_KEEP };
+enum { DEMO_OPT_KILL = 256, DEMO_OPT_KEEP, DEMO_OPT_FLOOD,
+	DEMO_OPT_FLOOD_COUNT };
+
+/* What a flooding party sends on top of each round by default. */
+#define DEMO_FLOOD_DEFAULT 2000u
 
 struct demo_round {
 	uint64_t latency_max_us;
@@ -54,6 +61,8 @@ struct demo_node {
 	int      status;
 	uint64_t frames_in, frames_out, bytes_in, bytes_out, auth_fail,
 	    replays;
+	uint64_t flood_out, flood_in; /* flood messages sent, discarded */
+	uint64_t delayed, throttled_ms; /* the rate limit on its links */
 };
 
 struct demo {
@@ -66,6 +75,9 @@ struct demo {
 	uint32_t          timeout_s;
 	char              dir[64];
 	char              roster_path[128];
+	struct nngmpc_node_opts lim; /* pipe filter flags for every node */
+	uint32_t          flood_id;  /* the flooding party, or 0 */
+	uint32_t          flood_count;
 	struct demo_node  nodes[DEMO_PARTIES_MAX];
 	struct demo_round rounds[16];
 };
@@ -77,6 +89,8 @@ demo_usage(FILE *f)
 	    "Usage: nngmpc demo [--parties N] [--scheme SCHEME] "
 	    "[--kill ID@ROUND]\n"
 	    "                   [--timeout SECONDS] [--keep]\n"
+	    "                   [pipe filter flags] [--flood ID "
+	    "[--flood-count N]]\n"
 	    "\n"
 	    "Runs an MPC session on this machine with no configuration: makes\n"
 	    "a CA and party certificates in a temporary directory, starts one\n"
@@ -98,36 +112,16 @@ demo_usage(FILE *f)
 	    "(default %u)\n"
 	    "      --keep           keep the temporary directory (certificates,\n"
 	    "                       roster) and print its path\n"
-	    "  -h, --help           show this help\n",
-	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT);
-}
-
-/* Free loopback ports, all held open at once so none repeats. */
-static bool
-demo_ports(uint32_t n, uint16_t *ports)
-{
-	int  fds[DEMO_PARTIES_MAX];
-	bool ok = true;
-
-	for (uint32_t i = 0; i < n; i++) {
-		struct sockaddr_in sa = { .sin_family = AF_INET,
-			.sin_addr = { htonl(INADDR_LOOPBACK) } };
-		socklen_t          sl = sizeof(sa);
-
-		fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-		if (fds[i] < 0 ||
-		    bind(fds[i], (struct sockaddr *) &sa, sizeof(sa)) != 0 ||
-		    getsockname(fds[i], (struct sockaddr *) &sa, &sl) != 0) {
-			ok = false;
-		}
-		ports[i] = ntohs(sa.sin_port);
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		if (fds[i] >= 0) {
-			close(fds[i]);
-		}
-	}
-	return (ok);
+	    "      --flood ID       party ID floods: after its messages of each\n"
+	    "                       round it broadcasts --flood-count extra\n"
+	    "                       64-byte messages (default %u); the others\n"
+	    "                       discard them and still finish (with\n"
+	    "                       --rate-msgs the flooder is held to it)\n"
+	    "      --flood-count N  1..1000000\n"
+	    "  -h, --help           show this help\n"
+	    "%s",
+	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT,
+	    DEMO_FLOOD_DEFAULT, nngmpc_filter_help);
 }
 
 static bool
@@ -176,7 +170,8 @@ demo_prepare(struct demo *d)
 		goto out;
 	}
 	strcpy(r->scheme, d->scheme);
-	if (strcmp(d->scheme, "mpc+ipc") != 0 && !demo_ports(d->parties, ports)) {
+	if ((strcmp(d->scheme, "mpc+ipc") != 0) &&
+	    !nngmpc_free_ports(d->parties, false, ports)) {
 		nngmpc_error(DEMO_CMD, "cannot find free loopback ports");
 		goto out;
 	}
@@ -225,12 +220,25 @@ demo_spawn(struct demo *d)
 	for (uint32_t i = 0; i < d->parties; i++) {
 		struct demo_node *n = &d->nodes[i];
 		char              id[16];
-		char *argv[] = { "nngmpc", "node", "--roster", d->roster_path,
-			"--id", id, "--report", "--timeout", timeout, NULL };
+		char *argv[12 + NNGMPC_FILTER_ARGV_MAX + 1] = { "nngmpc",
+			"node", "--roster", d->roster_path, "--id", id,
+			"--report", "--timeout", timeout };
+		char  vals[NNGMPC_FILTER_ARGV_MAX][24];
+		char  flood[16];
+		int   k = 9;
 		int   rv;
 
 		n->id = i + 1;
 		snprintf(id, sizeof(id), "%u", (unsigned) n->id);
+		/* The pipe filter's flags for every node; --flood for one. */
+		k += nngmpc_filter_argv(&d->lim, vals, argv + k);
+		if (n->id == d->flood_id) {
+			snprintf(flood, sizeof(flood), "%u",
+			    (unsigned) d->flood_count);
+			argv[k++] = "--flood";
+			argv[k++] = flood;
+		}
+		argv[k] = NULL;
 		if ((rv = nngmpc_proc_spawn(&n->proc, argv, &spec)) != 0) {
 			while (i-- > 0) {
 				(void) nngmpc_proc_reap(&d->nodes[i].proc, 0);
@@ -281,6 +289,13 @@ demo_line(struct demo *d, struct demo_node *n, const char *line)
 		n->bytes_out += a[3];
 		n->auth_fail += a[4];
 		n->replays += a[5];
+	} else if (sscanf(line, "limits %u %llu %llu %llu", &pid, &a[0],
+	               &a[1], &a[2]) == 4) {
+		n->delayed += a[0];
+		n->throttled_ms += a[1];
+	} else if (sscanf(line, "flood %llu %llu", &a[0], &a[1]) == 2) {
+		n->flood_out = a[0];
+		n->flood_in  = a[1];
 	} else if (strcmp(line, "result ok") == 0) {
 		n->ok = true;
 	} else if (strncmp(line, "result fail ", 12) == 0) {
@@ -334,6 +349,28 @@ demo_collect(struct demo *d)
 	for (uint32_t i = 0; i < d->parties; i++) {
 		d->nodes[i].status = nngmpc_proc_reap(&d->nodes[i].proc, -1);
 	}
+}
+
+/* The flood and what the rate limits did, when either was asked for. */
+static void
+demo_print_filter(const struct demo *d)
+{
+	if ((d->flood_id == 0) && (d->lim.rate_msgs == 0) &&
+	    (d->lim.rate_bytes == 0)) {
+		return;
+	}
+	printf("\n%-6s %12s %14s %16s %18s\n", "party", "flood sent",
+	    "flood dropped", "held to rate", "not read (ms)");
+	for (uint32_t i = 0; i < d->parties; i++) {
+		const struct demo_node *n = &d->nodes[i];
+		printf("%-6u %12" PRIu64 " %14" PRIu64 " %16" PRIu64
+		       " %18" PRIu64 "\n",
+		    (unsigned) n->id, n->flood_out, n->flood_in, n->delayed,
+		    n->throttled_ms);
+	}
+	printf("(flood dropped: the flooder's messages this party received "
+	       "and discarded; held to rate / not read: times its links "
+	       "waited for rate tokens, and for how long)\n");
 }
 
 static bool
@@ -394,6 +431,7 @@ demo_print(struct demo *d)
 		    (unsigned) n->id, n->frames_in, n->frames_out, n->bytes_in,
 		    n->bytes_out, n->auth_fail, n->replays, res);
 	}
+	demo_print_filter(d);
 	printf("\n");
 	if (all) {
 		printf("OK: %u parties, %zu rounds, %" PRIu64
@@ -419,10 +457,15 @@ demo_parse(struct demo *d, int argc, char **argv)
 		{ "kill", required_argument, NULL, DEMO_OPT_KILL },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "keep", no_argument, NULL, DEMO_OPT_KEEP },
+		{ "flood", required_argument, NULL, DEMO_OPT_FLOOD },
+		{ "flood-count", required_argument, NULL,
+		    DEMO_OPT_FLOOD_COUNT },
+		NNGMPC_FILTER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
+	int rv;
 
 	opterr = 0;
 	optind = 0;
@@ -480,6 +523,22 @@ demo_parse(struct demo *d, int argc, char **argv)
 		case DEMO_OPT_KEEP:
 			d->keep = true;
 			break;
+		case DEMO_OPT_FLOOD:
+			if (!nngmpc_parse_u32(
+			        optarg, 1, DEMO_PARTIES_MAX, &d->flood_id)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--flood '%s': expected a party 1..%u",
+				    optarg, DEMO_PARTIES_MAX));
+			}
+			break;
+		case DEMO_OPT_FLOOD_COUNT:
+			if (!nngmpc_parse_u32(
+			        optarg, 1, 1000000, &d->flood_count)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--flood-count '%s': expected 1..1000000",
+				    optarg));
+			}
+			break;
 		case 'h':
 			demo_usage(stdout);
 			return (-1);
@@ -487,6 +546,13 @@ demo_parse(struct demo *d, int argc, char **argv)
 			return (nngmpc_usage_error(DEMO_CMD,
 			    "option '%s' needs a value", argv[optind - 1]));
 		default:
+			if ((rv = nngmpc_filter_flag(
+			         DEMO_CMD, c, optarg, &d->lim)) < 0) {
+				return (NNGMPC_EXIT_USAGE);
+			}
+			if (rv > 0) {
+				break;
+			}
 			return (nngmpc_usage_error(DEMO_CMD,
 			    "unknown option '%s'", argv[optind - 1]));
 		}
@@ -494,6 +560,11 @@ demo_parse(struct demo *d, int argc, char **argv)
 	if (optind < argc) {
 		return (nngmpc_usage_error(
 		    DEMO_CMD, "unexpected argument '%s'", argv[optind]));
+	}
+	if (d->flood_id > d->parties) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--flood %u: there are only %u parties",
+		    (unsigned) d->flood_id, (unsigned) d->parties));
 	}
 	if (d->kill_id > d->parties) {
 		return (nngmpc_usage_error(DEMO_CMD,
@@ -514,6 +585,7 @@ demo_run(int argc, char **argv)
 	}
 	d->parties   = DEMO_PARTIES_DEFAULT;
 	d->timeout_s = DEMO_TIMEOUT_DEFAULT;
+	d->flood_count = DEMO_FLOOD_DEFAULT;
 	strcpy(d->scheme, "mpc+tls+tcp");
 	if ((rv = demo_parse(d, argc, argv)) != 0) {
 		free(d);

@@ -9,6 +9,7 @@
 
 #include <nng/nng.h>
 
+#include "filter_flags.h"
 #include "nng_mpc.h"
 #include "nngmpc.h"
 #include "node.h"
@@ -22,6 +23,7 @@
 enum {
 	NODE_OPT_REPORT = 256,
 	NODE_OPT_METRICS,
+	NODE_OPT_FLOOD,
 	NODE_OPT_LOG_FORMAT,
 	NODE_OPT_LOG_LEVEL,
 	NODE_OPT_SERVE,
@@ -39,8 +41,8 @@ node_usage(FILE *f)
 	    "       nngmpc node --config FILE [--id ID] [--serve URL] "
 	    "[--serve-mode MODE]\n"
 	    "                   [--drain-ms MS] [--check]\n"
-	    "                   [--metrics HOST:PORT] [-v] [--log-level LEVEL]\n"
-	    "                   [--log-format logfmt|json]\n"
+	    "                   [--metrics HOST:PORT] [pipe filter flags] [--flood N]\n"
+	    "                   [-v] [--log-level LEVEL] [--log-format logfmt|json]\n"
 	    "\n"
 	    "Runs one party of an MPC session: listens on its own address,\n"
 	    "connects to every other party of the roster (bus0 over the\n"
@@ -78,6 +80,9 @@ node_usage(FILE *f)
 	    "  -q, --quiet          no line per message\n"
 	    "      --report         machine-readable progress on stdout (for\n"
 	    "                       nngmpc demo)\n"
+	    "      --flood N        misbehave: send N extra 64-byte broadcasts\n"
+	    "                       after our messages of each round (the\n"
+	    "                       others count and discard them)\n"
 	    "      --metrics H:P    serve Prometheus metrics at\n"
 	    "                       http://H:P/metrics while the node runs\n"
 	    "                       (port 0: any free port, printed)\n"
@@ -89,6 +94,7 @@ node_usage(FILE *f)
 	    "      --log-format F   logfmt | json (default logfmt); the\n"
 	    "                       diagnostics go to stderr, one line each\n"
 	    "  -h, --help           show this help\n"
+	    "%s"
 	    "\n"
 	    "Roster: a text file, one setting per line, '#' starts a comment;\n"
 	    "it holds the session key, so it must be mode 0600 and owned by\n"
@@ -108,7 +114,8 @@ node_usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 every round complete, 1 failed (why is printed),\n"
 	    "2 bad usage.\n",
-	    NNGMPC_SIDECAR_DRAIN_MS_DEFAULT, NODE_TIMEOUT_DEFAULT);
+	    NNGMPC_SIDECAR_DRAIN_MS_DEFAULT, NODE_TIMEOUT_DEFAULT,
+	    nngmpc_filter_help);
 }
 
 static int
@@ -125,6 +132,8 @@ node_cmd_run(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "report", no_argument, NULL, NODE_OPT_REPORT },
+		{ "flood", required_argument, NULL, NODE_OPT_FLOOD },
+		NNGMPC_FILTER_LONGOPTS,
 		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "log-level", required_argument, NULL, NODE_OPT_LOG_LEVEL },
@@ -205,6 +214,12 @@ node_cmd_run(int argc, char **argv)
 		case NODE_OPT_REPORT:
 			o.report = stdout;
 			break;
+		case NODE_OPT_FLOOD:
+			if (!nngmpc_parse_u32(optarg, 1, 1000000, &o.flood)) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--flood '%s': expected 1..1000000", optarg));
+			}
+			break;
 		case NODE_OPT_METRICS:
 			o.metrics_addr = optarg;
 			break;
@@ -237,6 +252,13 @@ node_cmd_run(int argc, char **argv)
 			return (nngmpc_usage_error(NODE_CMD,
 			    "option '%s' needs a value", argv[optind - 1]));
 		default:
+			if ((rv = nngmpc_filter_flag(NODE_CMD, c, optarg, &o)) <
+			    0) {
+				return (NNGMPC_EXIT_USAGE);
+			}
+			if (rv > 0) {
+				break;
+			}
 			return (nngmpc_usage_error(NODE_CMD,
 			    "unknown option '%s'", argv[optind - 1]));
 		}

@@ -133,7 +133,9 @@ nngmpc_mesh_open(nng_socket *sock, const struct nngmpc_mesh_params *mp)
 	         mp->arg)) != 0 ||
 	    ((mp->pre_cb != NULL) &&
 	        (rv = nng_pipe_notify(*sock, NNG_PIPE_EV_ADD_PRE, mp->pre_cb,
-	             mp->arg)) != 0)) {
+	             mp->arg)) != 0) ||
+	    ((mp->setup != NULL) &&
+	        (rv = mp->setup(*sock, mp->arg, &what)) != 0)) {
 		nngmpc_error(MESH_CMD, "cannot set up the socket (%s): %s", what,
 		    nng_mpc_strerror(rv));
 		return (rv);

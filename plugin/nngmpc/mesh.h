@@ -16,6 +16,9 @@ struct nngmpc_mesh_params {
 	void (*pipe_cb)(nng_pipe, nng_pipe_ev, void *);
 	/* Called for NNG_PIPE_EV_ADD_PRE (it may close the pipe), or NULL. */
 	void (*pre_cb)(nng_pipe, nng_pipe_ev, void *);
+	/* Socket settings made before any endpoint exists (the pipe filter's,
+	 * which endpoints inherit), or NULL; sets *what on failure. */
+	int (*setup)(nng_socket, void *, const char **what);
 	void *arg;
 	int   recv_ms; /* NNG_OPT_RECVTIMEO of the socket */
 };

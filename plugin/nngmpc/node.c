@@ -23,6 +23,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/bus0/bus.h>
 #include <nng/supplemental/tls/tls.h>
+#include <nng/supplemental/util/platform.h>
 #include <nng_mpc.h>
 
 #include "files.h"
@@ -74,6 +75,8 @@ struct node {
 	 * an earlier round): messages and payload bytes received. */
 	size_t   msgs_in[NODE_MAX_ROUNDS];
 	uint64_t bytes_in[NODE_MAX_ROUNDS];
+	uint64_t flood_out; /* flood messages we sent */
+	uint64_t flood_in;  /* and received (discarded) */
 };
 
 static uint64_t
@@ -171,6 +174,114 @@ node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 	pthread_mutex_unlock(&n->mtx);
 }
 
+/* The pipe filter's settings, on the socket before any endpoint. */
+static int
+node_limits(nng_socket sock, void *arg, const char **what)
+{
+	struct node                   *n = arg;
+	const struct nngmpc_node_opts *o = n->o;
+	nng_duration                   hb = (nng_duration) o->heartbeat_ms;
+	int                            cr = (int) o->conn_rate;
+	int                            rv = 0;
+
+	if ((o->rate_msgs != 0) &&
+	    (*what = NNG_OPT_MPC_RATE_MSGS,
+	        rv = nng_mpc_socket_set(sock, NNG_OPT_MPC_RATE_MSGS,
+	            &o->rate_msgs, sizeof(o->rate_msgs))) != 0) {
+		return (rv);
+	}
+	if ((o->rate_bytes != 0) &&
+	    (*what = NNG_OPT_MPC_RATE_BYTES,
+	        rv = nng_mpc_socket_set(sock, NNG_OPT_MPC_RATE_BYTES,
+	            &o->rate_bytes, sizeof(o->rate_bytes))) != 0) {
+		return (rv);
+	}
+	if ((o->rate_policy != NULL) &&
+	    (*what = NNG_OPT_MPC_RATE_POLICY,
+	        rv = nng_mpc_socket_set(sock, NNG_OPT_MPC_RATE_POLICY,
+	            o->rate_policy, strlen(o->rate_policy) + 1)) != 0) {
+		return (rv);
+	}
+	if (o->conn_rate_set &&
+	    (*what = NNG_OPT_MPC_CONN_RATE,
+	        rv = nng_mpc_socket_set(
+	            sock, NNG_OPT_MPC_CONN_RATE, &cr, sizeof(cr))) != 0) {
+		return (rv);
+	}
+	if (o->heartbeat_set) {
+		*what = NNG_OPT_MPC_HEARTBEAT;
+		rv    = nng_mpc_socket_set(
+                    sock, NNG_OPT_MPC_HEARTBEAT, &hb, sizeof(hb));
+	}
+	return (rv);
+}
+
+/* A flooder's round: many extra broadcasts, as fast as the socket takes
+ * them (what does not fit a pipe's queue is dropped by bus0, as any
+ * message a bus0 peer cannot take). */
+static void
+node_flood(struct node *n)
+{
+	uint8_t junk[64];
+
+	memset(junk, 0xf1, sizeof(junk));
+	for (uint32_t i = 0; i < n->o->flood; i++) {
+		nng_msg *m;
+		if (nng_msg_alloc(&m, 0) != 0) {
+			return;
+		}
+		if ((nng_msg_append(m, junk, sizeof(junk)) != 0) ||
+		    (nng_mpc_msg_set_type(m, NNGMPC_FLOOD_TYPE) != 0) ||
+		    (nng_sendmsg(n->sock, m, 0) != 0)) {
+			nng_msg_free(m);
+			continue;
+		}
+		n->flood_out++;
+	}
+}
+
+/* Frames our pipes have written so far (the transport's counters). */
+static uint64_t
+node_frames_out(struct node *n)
+{
+	uint64_t sum = 0;
+
+	pthread_mutex_lock(&n->mtx);
+	for (size_t i = 0; i < n->npeers; i++) {
+		uint64_t v = 0;
+		if (n->peers[i].up &&
+		    nng_pipe_get_uint64(
+		        n->peers[i].pipe, NNG_OPT_MPC_FRAMES_OUT, &v) == 0) {
+			sum += v;
+		}
+	}
+	pthread_mutex_unlock(&n->mtx);
+	return (sum);
+}
+
+/*
+ * A flooder waits before its next round's messages until its pipes stopped
+ * writing for 200 ms: bus0 drops what a pipe's queue (16 messages) cannot
+ * take, and our own flood must not push our real messages out of it.
+ * What the transport wrote may still wait in TCP buffers: it is delivered
+ * before the round's messages, at the receivers' rate.
+ */
+static void
+node_drain(struct node *n)
+{
+	uint64_t last  = node_frames_out(n);
+	uint64_t until = now_us() + (uint64_t) n->o->timeout_s * 1000000u;
+	int      still = 0;
+
+	while ((still < 10) && (now_us() < until)) {
+		uint64_t cur;
+		nng_msleep(20);
+		cur   = node_frames_out(n);
+		still = cur == last ? still + 1 : 0;
+		last  = cur;
+	}
+}
+
 static int
 node_open(struct node *n)
 {
@@ -180,6 +291,7 @@ node_open(struct node *n)
 		.pipe_cb = node_pipe_cb,
 		.arg     = n,
 		.recv_ms = NODE_RECV_SLICE_MS,
+		.setup   = node_limits,
 	};
 
 	return (nngmpc_mesh_open(&n->sock, &mp));
@@ -274,6 +386,10 @@ node_accept(struct node *n, nng_msg *m, int cur)
 	    nng_mpc_msg_sequence(m, &seq) != 0) {
 		node_fail(n, "a message arrived without its MPC envelope");
 		return (false);
+	}
+	if (type == NNGMPC_FLOOD_TYPE) {
+		n->flood_in++; /* a flooder's noise: counted, discarded */
+		return (true);
 	}
 	if (type == NNG_MPC_MSG_ACK) {
 		pthread_mutex_lock(&n->mtx);
@@ -372,6 +488,9 @@ node_round(struct node *n, int r)
 	uint64_t                   bout = 0;
 	int                        rv;
 
+	if (n->o->flood != 0) {
+		node_drain(n);
+	}
 	if (rd->bcast_len != 0) {
 		if ((rv = node_send(n, r, NNG_MPC_PARTY_BROADCAST,
 		         rd->bcast_len, &bout)) != 0) {
@@ -391,6 +510,7 @@ node_round(struct node *n, int r)
 		}
 		mout++;
 	}
+	node_flood(n);
 	deadline = t0 + (uint64_t) n->o->timeout_s * 1000000u;
 	while (!node_round_done(n, r)) {
 		nng_msg *m;
@@ -462,6 +582,25 @@ node_finish(struct node *n)
 	}
 }
 
+/* What the receive rate limit did on the link from one peer. */
+static void
+node_limit_counters(struct node *n, uint32_t id, nng_pipe p)
+{
+	uint64_t delayed = 0, throttled = 0, srtt = 0;
+
+	(void) nng_pipe_get_uint64(p, NNG_OPT_MPC_RATE_DELAYED, &delayed);
+	(void) nng_pipe_get_uint64(p, NNG_OPT_MPC_RATE_THROTTLED, &throttled);
+	(void) nng_pipe_get_uint64(p, NNG_OPT_MPC_SRTT, &srtt);
+	node_report(n, "limits %u %" PRIu64 " %" PRIu64 " %" PRIu64,
+	    (unsigned) id, delayed, throttled, srtt);
+	if (delayed > 0) {
+		node_say(n,
+		    "link from party %u: held to its rate %" PRIu64
+		    " times, not read for %" PRIu64 " ms",
+		    (unsigned) id, delayed, throttled);
+	}
+}
+
 static void
 node_counters(struct node *n)
 {
@@ -498,6 +637,13 @@ node_counters(struct node *n)
 		    ", auth failures %" PRIu64 ", replays %" PRIu64,
 		    (unsigned) n->peers[i].id, v[0], v[1], v[2], v[3], v[4],
 		    v[5]);
+		node_limit_counters(n, n->peers[i].id, p);
+	}
+	node_report(n, "flood %" PRIu64 " %" PRIu64, n->flood_out, n->flood_in);
+	if (n->flood_out + n->flood_in > 0) {
+		node_say(n, "flood messages sent %" PRIu64 ", received %" PRIu64
+		            " (discarded)",
+		    n->flood_out, n->flood_in);
 	}
 }
 

@@ -28,9 +28,25 @@ struct nngmpc_node_opts {
 	bool                        verbose;   /* a line per message */
 	/* Machine-readable progress for `nngmpc demo` (see node.c), or NULL. */
 	FILE *report;
+	/* The pipe filter on every endpoint (include/nng_mpc.h): 0 or NULL
+	 * leaves a setting at its default. */
+	uint64_t    rate_msgs;   /* NNG_OPT_MPC_RATE_MSGS */
+	uint64_t    rate_bytes;  /* NNG_OPT_MPC_RATE_BYTES */
+	const char *rate_policy; /* NNG_OPT_MPC_RATE_POLICY */
+	uint32_t    conn_rate;   /* NNG_OPT_MPC_CONN_RATE, with conn_rate_set */
+	bool        conn_rate_set;
+	uint32_t    heartbeat_ms; /* NNG_OPT_MPC_HEARTBEAT, with heartbeat_set */
+	bool        heartbeat_set;
+	/* Flooding (a misbehaving party, for the demo): this many extra
+	 * 64-byte broadcasts of type NNGMPC_FLOOD_TYPE after our messages of
+	 * each round; receivers count and discard them. */
+	uint32_t flood;
 	/* HOST:PORT of a metrics endpoint for the node's life, or NULL. */
 	const char *metrics_addr;
 };
+
+/* The flooder's message type (application range). */
+#define NNGMPC_FLOOD_TYPE 0x8F10u
 
 /* Runs the node; returns an nngmpc_exit value.  Errors go to stderr. */
 int nngmpc_node_run(const struct nngmpc_node_opts *o);

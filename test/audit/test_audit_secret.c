@@ -218,14 +218,20 @@ test_environment_log(void **state)
 	assert_int_equal(nng_mpc_register(), 0);
 	s1 = party(1, key, NULL);
 	s2 = party(2, key, NULL);
+	/* A new send key every 2 frames: rekeys are on record too. */
+	assert_int_equal(nng_mpc_socket_set(s2, NNG_OPT_MPC_REKEY_MESSAGES,
+	                     &(uint64_t) { 2 }, sizeof(uint64_t)),
+	    0);
 	assert_int_equal(nng_listen(s1, "mpc+tcp://127.0.0.1:0", &l, 0), 0);
 	assert_int_equal(
 	    nng_listener_get_int(l, NNG_OPT_TCP_BOUND_PORT, &port), 0);
 	snprintf(url, sizeof(url), "mpc+tcp://127.0.0.1:%d", port);
 	assert_int_equal(nng_dial(s2, url, NULL, 0), 0);
-	assert_int_equal(nng_send(s2, "env", 4, 0), 0);
-	assert_int_equal(nng_recvmsg(s1, &msg, 0), 0);
-	nng_msg_free(msg);
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(nng_send(s2, "env", 4, 0), 0);
+		assert_int_equal(nng_recvmsg(s1, &msg, 0), 0);
+		nng_msg_free(msg);
+	}
 	assert_int_equal(nng_close(s2), 0);
 	assert_int_equal(nng_close(s1), 0);
 	unsetenv("NNG_MPC_AUDIT_FILE");
@@ -240,6 +246,13 @@ test_environment_log(void **state)
 	text = au_slurp(e.log, &len);
 	assert_non_null(strstr(text, "\"role\":\"listener\",\"self\":1,\"party\":2"));
 	assert_non_null(strstr(text, "\"role\":\"dialer\",\"self\":2,\"party\":1"));
+	/* The effective configuration (the key's presence, never the key)
+	 * and the key epochs as each side moved on. */
+	assert_non_null(strstr(text, "\"event\":\"config\""));
+	assert_non_null(strstr(text, "session-key=set"));
+	assert_non_null(strstr(text, "\"event\":\"rekey\""));
+	assert_non_null(strstr(text, "direction=send"));
+	assert_non_null(strstr(text, "direction=recv"));
 	assert_absent(text, len, key, sizeof(key), "session key");
 	free(text);
 	au_teardown(&e);

@@ -86,6 +86,24 @@ test_demo_kill_is_reported(void **state)
 	free(out);
 }
 
+/* A flooding party held to mpc:rate-msgs: every other party still gets
+ * every message; the flood is counted and discarded. */
+static void
+test_demo_flood(void **state)
+{
+	char *out;
+	(void) state;
+	assert_int_equal(run(&out, "demo", "--scheme", "mpc+tcp", "--flood",
+	                     "2", "--flood-count", "300", "--rate-msgs",
+	                     "1000", "--heartbeat", "1000", NULL),
+	    0);
+	expect(out, "OK: 3 parties, 7 rounds");
+	expect(out, "flood sent");
+	expect(out, "2100"); /* 300 per round, 7 rounds */
+	assert_null(strstr(out, "INCOMPLETE"));
+	free(out);
+}
+
 static void
 test_demo_usage_errors(void **state)
 {
@@ -103,8 +121,21 @@ test_demo_usage_errors(void **state)
 	assert_int_equal(run(&out, "demo", "--scheme", "tcp", NULL), 2);
 	expect(out, "expected mpc+tls+tcp, mpc+tcp or mpc+ipc");
 	free(out);
+	assert_int_equal(run(&out, "demo", "--flood", "9", NULL), 2);
+	expect(out, "--flood 9: there are only 3 parties");
+	free(out);
+	assert_int_equal(run(&out, "demo", "--rate-policy", "drop", NULL), 2);
+	expect(out, "expected backpressure or close");
+	free(out);
+	assert_int_equal(run(&out, "demo", "--heartbeat", "50", NULL), 2);
+	expect(out, "expected 0 or 100..3600000 ms");
+	free(out);
+	assert_int_equal(run(&out, "node", "--rate-msgs", "0", NULL), 2);
+	expect(out, "--rate-msgs '0': expected 1..4294967295");
+	free(out);
 	assert_int_equal(run(&out, "demo", "--help", NULL), 0);
 	expect(out, "Usage: nngmpc demo");
+	expect(out, "--rate-msgs N");
 	free(out);
 }
 
@@ -196,6 +227,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_demo_tcp_four_parties),
 		cmocka_unit_test(test_demo_ipc),
 		cmocka_unit_test(test_demo_kill_is_reported),
+		cmocka_unit_test(test_demo_flood),
 		cmocka_unit_test(test_demo_usage_errors),
 		cmocka_unit_test(test_node_errors),
 	};

@@ -27,6 +27,13 @@
 
 #include <cmocka.h>
 
+#include <nng/nng.h>
+#include <nng/protocol/pair1/pair.h>
+#include <nng/supplemental/tls/tls.h>
+#include <nng/supplemental/util/platform.h>
+#include <signal.h>
+
+#include "nng_mpc.h"
 #include "proc.h"
 #include "test_util.h"
 
@@ -211,21 +218,16 @@ test_readme_example(void **state)
 	free(out);
 }
 
+/* Party 2 dials party 1 with the given environments: the dial must be
+ * refused with transport error #code, and nothing may arrive. */
 static void
-test_wrong_session_key_delivers_nothing(void **state)
+refused_dial(const char *const *env_l, const char *const *env_d,
+    const char *code)
 {
 	static char out_l[OUT_MAX], out_d[OUT_MAX];
 	char        url[64];
 	int         port = ut_free_tcp_port();
-	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
-		"NNG_MPC_SESSION_KEY=" KEY, NULL };
-	/* Same session, another key: key confirmation fails, nothing flows. */
-	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
-		"NNG_MPC_SESSION_KEY="
-		"ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-		NULL };
 
-	(void) state;
 	url_of(url, sizeof(url), port);
 	{
 		char *la[] = { (char *) nngcat, "--pair1", "--listen", url,
@@ -241,17 +243,165 @@ test_wrong_session_key_delivers_nothing(void **state)
 
 		assert_true(wait_listening(port));
 		d = start(da, env_d);
-		/* The dial is refused: key confirmation (NNG_MPC_EKEYCONFIRM,
-		 * transport error #67; nngcat prints only the number). */
 		assert_int_equal(finish(d, out_d), 1);
 		/* nngcat ends a receive timeout with status 0. */
 		(void) finish(l, out_l);
 	}
 	if (strstr(out_d, "Unable to dial") == NULL ||
-	    strstr(out_d, "#67") == NULL) {
+	    strstr(out_d, code) == NULL) {
 		fail_msg("dialer output:\n%s", out_d);
 	}
 	assert_null(strstr(out_l, "must not arrive"));
+}
+
+static void
+test_wrong_session_key_delivers_nothing(void **state)
+{
+	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, NULL };
+	/* Same session, another key: key confirmation fails, nothing flows. */
+	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY="
+		"ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+		NULL };
+
+	(void) state;
+	/* NNG_MPC_EKEYCONFIRM, transport error #67 (nngcat prints only the
+	 * number). */
+	refused_dial(env_l, env_d, "#67");
+}
+
+/* The pipe filter from the environment: a listener that denies party 2
+ * refuses it after authentication; the dialer learns why
+ * (NNG_MPC_EPARTYDENIED, transport error #84). */
+static void
+test_deny_list_from_environment(void **state)
+{
+	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, "NNG_MPC_DENY_PARTIES=2,5-7",
+		"NNG_MPC_RATE_MSGS=1000", NULL };
+	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, NULL };
+
+	(void) state;
+	refused_dial(env_l, env_d, "#84");
+}
+
+static uint64_t
+listener_ctr(nng_listener l, const char *name)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(nng_listener_get_uint64(l, name, &v), 0);
+	return (v);
+}
+
+/* Polls (up to 10 s) until the listener's counter reaches want. */
+static void
+wait_listener_ctr(nng_listener l, const char *name, uint64_t want)
+{
+	for (int i = 0; (i < 1000) && (listener_ctr(l, name) < want); i++) {
+		nng_msleep(10);
+	}
+	assert_true(listener_ctr(l, name) >= want);
+}
+
+/* Receives until a "tick" from the dialer arrives (up to 10 s). */
+static void
+recv_tick(nng_socket s)
+{
+	for (int i = 0; i < 10; i++) {
+		nng_msg *m;
+		if (nng_recvmsg(s, &m, 0) == 0) {
+			bool tick = (nng_msg_len(m) >= 4) &&
+			    (memcmp(nng_msg_body(m), "tick", 4) == 0);
+			nng_msg_free(m);
+			if (tick) {
+				return;
+			}
+		}
+	}
+	fail_msg("no tick from the dialer");
+}
+
+/*
+ * A peer that stops answering without closing: an unmodified nngcat
+ * dialer, stopped with SIGSTOP.  Our listener's heartbeats go unanswered,
+ * the peer is declared dead and its pipe closed (NNG_MPC_EDEADPEER, the
+ * listener's mpc:closed-dead); once the process runs again, its dialer
+ * reconnects and its messages arrive again.
+ */
+static void
+test_stopped_peer_declared_dead(void **state)
+{
+	char               url[64], both[1300], keyfile[1300], out[OUT_MAX];
+	char               pem[8192];
+	nng_socket         s;
+	nng_listener       l;
+	nng_duration       hb   = 200;
+	int                dead = 2;
+	FILE *             f;
+	size_t             n;
+	struct nngmpc_proc d;
+	/* The dialer's heartbeats too: when it runs again, its pipe may
+	 * not see that we closed the connection (NNG 1.5.2's TLS stream
+	 * can lose a reset: tls_common.c), and its own liveness check is
+	 * what ends that pipe so its dialer reconnects. */
+	const char *env[] = { "NNG_MPC_SESSION_ID=" SID, keyfile,
+		"NNG_MPC_HEARTBEAT=200", NULL };
+
+	(void) state;
+	url_of(url, sizeof(url), ut_free_tcp_port());
+	snprintf(keyfile, sizeof(keyfile), "NNG_MPC_SESSION_KEY_FILE=%s",
+	    path("session.key"));
+	/* Our side: this process, the session from the same environment an
+	 * unmodified program uses; certificate and key in one file. */
+	snprintf(both, sizeof(both), "%s", path("party1.both"));
+	assert_non_null(f = fopen(both, "w"));
+	for (int i = 0; i < 2; i++) {
+		FILE *in = fopen(path(i == 0 ? "party1.pem" : "party1.key"), "r");
+		assert_non_null(in);
+		n = fread(pem, 1, sizeof(pem), in);
+		fclose(in);
+		assert_int_equal(fwrite(pem, 1, n, f), n);
+	}
+	fclose(f);
+	assert_int_equal(setenv("NNG_MPC_SESSION_ID", SID, 1), 0);
+	assert_int_equal(setenv("NNG_MPC_SESSION_KEY_FILE",
+	                     path("session.key"), 1),
+	    0);
+	assert_int_equal(nng_mpc_register(), 0);
+	assert_int_equal(nng_pair1_open(&s), 0);
+	assert_int_equal(nng_listener_create(&l, s, url), 0);
+	assert_int_equal(
+	    nng_listener_set_string(l, NNG_OPT_TLS_CA_FILE, path("ca.pem")), 0);
+	assert_int_equal(
+	    nng_listener_set_string(l, NNG_OPT_TLS_CERT_KEY_FILE, both), 0);
+	assert_int_equal(nng_listener_set_ms(l, NNG_OPT_MPC_HEARTBEAT, hb), 0);
+	assert_int_equal(nng_listener_set_int(l, NNG_OPT_MPC_DEAD_AFTER, dead),
+	    0);
+	assert_int_equal(nng_listener_start(l, 0), 0);
+	assert_int_equal(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 1000), 0);
+	{
+		char *da[] = { (char *) nngcat, "--pair1", "--dial", url,
+			"--cert", path("party2.pem"), "--key",
+			path("party2.key"), "--cacert", path("ca.pem"),
+			"--data", "tick", "--interval", "1", "--count", "60",
+			NULL };
+		d = start(da, env);
+	}
+	recv_tick(s);
+	nngmpc_proc_signal(&d, SIGSTOP);
+	wait_listener_ctr(l, NNG_OPT_MPC_CLOSED_DEAD, 1);
+	nngmpc_proc_signal(&d, SIGCONT);
+	wait_listener_ctr(l, NNG_OPT_MPC_HANDSHAKES, 2);
+	recv_tick(s);
+	nngmpc_proc_signal(&d, SIGKILL);
+	(void) finish(d, out);
+	assert_int_equal(nng_close(s), 0);
+	unlink(both);
+	unsetenv("NNG_MPC_SESSION_ID");
+	unsetenv("NNG_MPC_SESSION_KEY_FILE");
 }
 
 static void
@@ -261,6 +411,8 @@ test_bad_environment_is_named(void **state)
 	char        url[64];
 	const char *bad_sid[] = { "NNG_MPC_SESSION_ID=0011", NULL };
 	const char *no_key[]  = { "NNG_MPC_SESSION_ID=" SID, NULL };
+	const char *bad_allow[] = { "NNG_MPC_SESSION_ID=" SID,
+		"NNG_MPC_SESSION_KEY=" KEY, "NNG_MPC_ALLOW_PARTIES=1-", NULL };
 
 	(void) state;
 	url_of(url, sizeof(url), ut_free_tcp_port());
@@ -272,6 +424,11 @@ test_bad_environment_is_named(void **state)
 		assert_int_not_equal(finish(start(la, bad_sid), out), 0);
 		if (strstr(out, "nng-mpc: NNG_MPC_SESSION_ID: expected 32 hex "
 		                "digits") == NULL) {
+			fail_msg("output:\n%s", out);
+		}
+		assert_int_not_equal(finish(start(la, bad_allow), out), 0);
+		if (strstr(out, "nng-mpc: NNG_MPC_ALLOW_PARTIES: expected "
+		                "party IDs and ranges") == NULL) {
 			fail_msg("output:\n%s", out);
 		}
 		assert_int_not_equal(finish(start(la, no_key), out), 0);
@@ -290,6 +447,8 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readme_example),
 		cmocka_unit_test(test_wrong_session_key_delivers_nothing),
+		cmocka_unit_test(test_deny_list_from_environment),
+		cmocka_unit_test(test_stopped_peer_declared_dead),
 		cmocka_unit_test(test_bad_environment_is_named),
 	};
 	if (argc != 4) {

@@ -24,6 +24,8 @@ TYPES = {
     0x0033: "ERROR", 0x0100: "CTL_HELLO", 0x0101: "CTL_FINISHED",
     0x0102: "CTL_REKEY", 0x0103: "CTL_CLOSE", 0x8000: "APP_DEFAULT",
     0xFFFF: "APP_LAST",
+    # Heartbeats, last so the frames above keep their bytes.
+    0x0104: "CTL_PING", 0x0105: "CTL_PONG",
 }
 SIZES = (0, 1, 64, 300)
 

@@ -150,17 +150,7 @@ mu_http_free(struct mu_http *r)
 int
 mu_free_port(void)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET };
-	socklen_t          sl = sizeof(sa);
-	int                fd, port;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true((fd = socket(AF_INET, SOCK_STREAM, 0)) >= 0);
-	assert_int_equal(bind(fd, (struct sockaddr *) &sa, sizeof(sa)), 0);
-	assert_int_equal(getsockname(fd, (struct sockaddr *) &sa, &sl), 0);
-	port = ntohs(sa.sin_port);
-	(void) close(fd);
-	return (port);
+	return (ut_free_tcp_port()); /* below the ephemeral range */
 }
 
 int

@@ -126,6 +126,71 @@ test_tls_exchange(void **state)
 	TU_PASS(nng_close(b));
 }
 
+/* What the application's filter saw of a TLS peer. */
+struct tls_filter_seen {
+	int      calls;
+	uint32_t party;
+	char     subject[256];
+	char     version[32];
+	uint8_t  pin[NNG_MPC_TLS_PIN_SIZE];
+	bool     has_pin;
+};
+
+static int
+tls_filter(void *arg, const nng_mpc_peer_info *peer)
+{
+	struct tls_filter_seen *f = arg;
+
+	f->calls++;
+	f->party = peer->party;
+	(void) snprintf(f->subject, sizeof(f->subject), "%s", peer->subject);
+	(void) snprintf(f->version, sizeof(f->version), "%s",
+	    peer->tls_version);
+	if ((f->has_pin = peer->pin != NULL)) {
+		memcpy(f->pin, peer->pin, sizeof(f->pin));
+	}
+	return (0);
+}
+
+/* Over TLS the filter gets the verified certificate's identity: the same
+ * subject and pin the pipe reports afterwards. */
+static void
+test_filter_sees_certificate(void **state)
+{
+	nng_socket             a = tls_sock(tu_pair(1), 1, NULL);
+	nng_socket             b = tls_sock(tu_pair(2), 2, NULL);
+	struct tls_filter_seen seen;
+	nng_mpc_filter         f   = { .fn = tls_filter, .arg = &seen };
+	void *                 ptr = &f;
+	char                   url[256];
+	uint8_t                pin[NNG_MPC_TLS_PIN_SIZE];
+	size_t                 sz = sizeof(pin);
+	nng_msg *              m;
+	char *                 str;
+
+	(void) state;
+	memset(&seen, 0, sizeof(seen));
+	TU_PASS(nng_mpc_socket_set(a, NNG_OPT_MPC_FILTER, &ptr, sizeof(ptr)));
+	tu_listen(a, "mpc+tls+tcp", url, sizeof(url), NULL);
+	TU_PASS(nng_dial(b, url, NULL, 0));
+	tu_send(b, "hi", 3, 0, 0);
+	m = tu_recv(a);
+	assert_int_equal(seen.calls, 1);
+	assert_int_equal(seen.party, 2);
+	assert_string_equal(seen.version, "TLSv1.3");
+	assert_true(seen.has_pin);
+	TU_PASS(nng_pipe_get_string(
+	    nng_msg_get_pipe(m), NNG_OPT_MPC_PEER_SUBJECT, &str));
+	assert_string_equal(seen.subject, str);
+	nng_strfree(str);
+	TU_PASS(nng_pipe_get(nng_msg_get_pipe(m), NNG_OPT_MPC_PEER_PIN, pin,
+	    &sz));
+	assert_memory_equal(seen.pin, pin, sizeof(pin));
+	nng_msg_free(m);
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+}
+
 /*
  * Dials a (party 1 listening) from b and expects err; the listener's
  * counter lctr moves.  err NNG_EPEERAUTH means the TLS handshake itself
@@ -724,6 +789,7 @@ main(void)
 		cmocka_unit_test(test_tls_refused_busy_recvmax),
 		cmocka_unit_test(test_one_record_per_frame),
 		cmocka_unit_test(test_burst_shares_records),
+		cmocka_unit_test(test_filter_sees_certificate),
 	};
 
 	return (cmocka_run_group_tests(tests, make_certs, remove_certs));

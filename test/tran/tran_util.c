@@ -157,6 +157,56 @@ tu_wait_until(bool (*cond)(void *), void *arg)
 	fail_msg("condition not reached in 10 s");
 }
 
+struct tu_ctr_wait {
+	nng_listener l;
+	nng_dialer   d;
+	nng_pipe     p;
+	const char * name;
+	uint64_t     want;
+};
+
+static bool
+tu_listener_ctr_reached(void *arg)
+{
+	struct tu_ctr_wait *w = arg;
+	return (tu_listener_ctr(w->l, w->name) >= w->want);
+}
+
+static bool
+tu_dialer_ctr_reached(void *arg)
+{
+	struct tu_ctr_wait *w = arg;
+	return (tu_dialer_ctr(w->d, w->name) >= w->want);
+}
+
+static bool
+tu_pipe_ctr_reached(void *arg)
+{
+	struct tu_ctr_wait *w = arg;
+	return (tu_pipe_ctr(w->p, w->name) >= w->want);
+}
+
+void
+tu_wait_listener_ctr(nng_listener l, const char *name, uint64_t want)
+{
+	struct tu_ctr_wait w = { .l = l, .name = name, .want = want };
+	tu_wait_until(tu_listener_ctr_reached, &w);
+}
+
+void
+tu_wait_dialer_ctr(nng_dialer d, const char *name, uint64_t want)
+{
+	struct tu_ctr_wait w = { .d = d, .name = name, .want = want };
+	tu_wait_until(tu_dialer_ctr_reached, &w);
+}
+
+void
+tu_wait_pipe_ctr(nng_pipe p, const char *name, uint64_t want)
+{
+	struct tu_ctr_wait w = { .p = p, .name = name, .want = want };
+	tu_wait_until(tu_pipe_ctr_reached, &w);
+}
+
 void
 tu_socket_mpc(
     nng_socket s, uint32_t party, const uint8_t *sid, const uint8_t *key)

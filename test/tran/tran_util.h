@@ -86,6 +86,12 @@ void tu_wait_removed(nng_socket s, int n);
  * another thread changes (counters), never for timing assertions. */
 void tu_wait_until(bool (*cond)(void *), void *arg);
 
+/* Waits (up to 10 s) until a counter of a listener, dialer or pipe
+ * reaches at least want. */
+void tu_wait_listener_ctr(nng_listener l, const char *name, uint64_t want);
+void tu_wait_dialer_ctr(nng_dialer d, const char *name, uint64_t want);
+void tu_wait_pipe_ctr(nng_pipe p, const char *name, uint64_t want);
+
 /*
  * Raw clients for hostile-peer tests: a plain socket to an mpc+tcp:// or
  * mpc+ipc:// URL, 5 s I/O timeouts.  tu_raw_read returns the bytes read

@@ -5,7 +5,8 @@
 #ifndef NNG_MPC_TEST_UTIL_H
 #define NNG_MPC_TEST_UTIL_H
 
-/* A TCP port on 127.0.0.1 free at the time of the call. */
+/* A TCP port on 127.0.0.1 (and the next one) free at the time of the
+ * call, below the kernel's ephemeral range. */
 int ut_free_tcp_port(void);
 
 /* Fails the test, showing out, unless out contains needle. */
