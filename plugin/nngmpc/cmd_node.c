@@ -322,6 +322,7 @@ node_cmd_run(int argc, char **argv)
 		sc.roster      = roster;
 		sc.id          = o.id;
 		sc.metrics_addr = o.metrics_addr;
+		sc.limits       = &o;
 		rv             = nngmpc_sidecar_run(&sc);
 	} else {
 		rv = nngmpc_node_run(&o);

@@ -175,11 +175,10 @@ node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 }
 
 /* The pipe filter's settings, on the socket before any endpoint. */
-static int
-node_limits(nng_socket sock, void *arg, const char **what)
+int
+nngmpc_node_limits(nng_socket sock, void *arg, const char **what)
 {
-	struct node                   *n = arg;
-	const struct nngmpc_node_opts *o = n->o;
+	const struct nngmpc_node_opts *o = arg;
 	nng_duration                   hb = (nng_duration) o->heartbeat_ms;
 	int                            cr = (int) o->conn_rate;
 	int                            rv = 0;
@@ -280,6 +279,13 @@ node_drain(struct node *n)
 		still = cur == last ? still + 1 : 0;
 		last  = cur;
 	}
+}
+
+static int
+node_limits(nng_socket sock, void *arg, const char **what)
+{
+	return (nngmpc_node_limits(sock, (void *) ((struct node *) arg)->o,
+	    what));
 }
 
 static int

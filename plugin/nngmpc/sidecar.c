@@ -458,6 +458,17 @@ sc_open_app(struct sidecar *s)
 	return (0);
 }
 
+/* The mesh's setup hook: the pipe filter's settings, as for the rounds. */
+static int
+sc_limits(nng_socket sock, void *arg, const char **what)
+{
+	const struct sidecar *s = arg;
+
+	return (s->o->limits == NULL
+	        ? 0
+	        : nngmpc_node_limits(sock, (void *) s->o->limits, what));
+}
+
 int
 nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 {
@@ -494,6 +505,7 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 	mp.pipe_cb = sc_pipe_cb;
 	mp.pre_cb  = sc_pipe_pre;
 	mp.arg     = s;
+	mp.setup   = sc_limits;
 	mp.recv_ms = SC_SLICE_MS;
 	if (o->metrics_addr != NULL &&
 	    (rv = nng_mpc_metrics_start(o->metrics_addr, &metrics)) != 0) {

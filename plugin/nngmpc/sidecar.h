@@ -33,6 +33,7 @@
 
 #include <stdint.h>
 
+#include "node.h"
 #include "roster.h"
 
 #define NNGMPC_SIDECAR_DRAIN_MS_DEFAULT 500u
@@ -45,6 +46,8 @@ struct nngmpc_sidecar_opts {
 	unsigned              serve_mode;  /* ipc:// permissions, 0: umask */
 	uint32_t              drain_ms;
 	const char           *metrics_addr; /* HOST:PORT, or NULL */
+	/* The pipe filter (rate limits, heartbeats) as node.h takes them. */
+	const struct nngmpc_node_opts *limits;
 };
 
 /* Runs until SIGTERM/SIGINT; returns an nngmpc_exit value. */

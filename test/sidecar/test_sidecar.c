@@ -12,7 +12,8 @@
  *   - a local message without the envelope is refused and said so;
  *   - SIGHUP with a party removed from a node's file: that connection is
  *     closed and logged;
- *   - SIGTERM: every node drains and exits 0.
+ *   - SIGTERM: every node drains and exits 0;
+ *   - node 1 runs with the pipe filter's --heartbeat and --rate-msgs.
  *
  * argv[1]: nngmpc, argv[2]: nngcat.
  */
@@ -137,10 +138,18 @@ static void
 spawn_node(struct nngmpc_proc *p, int id)
 {
 	char  name[8];
-	char *argv[] = { (char *) nngmpc, "node", "--config", NULL, NULL };
+	char *argv[] = { (char *) nngmpc, "node", "--config", NULL, NULL,
+		NULL, NULL, NULL, NULL };
 
 	(void) snprintf(name, sizeof(name), "c%d", id);
 	argv[3] = in_dir(name);
+	if (id == 1) {
+		/* The pipe filter's flags apply to the sidecar's mesh too. */
+		argv[4] = "--heartbeat";
+		argv[5] = "500";
+		argv[6] = "--rate-msgs";
+		argv[7] = "1000";
+	}
 	assert_int_equal(nngmpc_proc_spawn(p, argv, &run_spec), 0);
 }
 
