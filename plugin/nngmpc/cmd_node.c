@@ -151,6 +151,7 @@ node_cmd_run(int argc, char **argv)
 	int         log_level  = NNG_MPC_LOG_WARN;
 	int         log_format = NNG_MPC_LOG_LOGFMT;
 	bool        check      = false;
+	unsigned    flagged    = 0; /* pipe filter flags given */
 	struct nngmpc_sidecar_opts sc = {
 		.drain_ms = NNGMPC_SIDECAR_DRAIN_MS_DEFAULT,
 	};
@@ -257,6 +258,7 @@ node_cmd_run(int argc, char **argv)
 				return (NNGMPC_EXIT_USAGE);
 			}
 			if (rv > 0) {
+				flagged |= 1u << (c - NNGMPC_FF_RATE_MSGS);
 				break;
 			}
 			return (nngmpc_usage_error(NODE_CMD,
@@ -307,6 +309,18 @@ node_cmd_run(int argc, char **argv)
 	}
 	if (o.metrics_addr == NULL && roster->node.metrics[0] != '\0') {
 		o.metrics_addr = roster->node.metrics;
+	}
+	for (int i = 0; i < NNGMPC_ROSTER_LIMITS; i++) {
+		if ((flagged & (1u << i)) == 0 &&
+		    roster->node.limits[i][0] != '\0' &&
+		    nngmpc_filter_flag(NODE_CMD, NNGMPC_FF_RATE_MSGS + i,
+		        roster->node.limits[i], &o) < 0) {
+			nngmpc_hint("the value is %s's '%s' line", path,
+			    nngmpc_roster_limit_names[i]);
+			nngmpc_roster_wipe(roster);
+			free(roster);
+			return (NNGMPC_EXIT_USAGE);
+		}
 	}
 	o.roster = roster;
 	if (check) {

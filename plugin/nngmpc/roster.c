@@ -175,8 +175,38 @@ roster_check(struct nngmpc_roster *r, bool have_sid, bool have_key,
 	return (true);
 }
 
+const char *const nngmpc_roster_limit_names[NNGMPC_ROSTER_LIMITS] = {
+	"rate-msgs", "rate-bytes", "rate-policy", "conn-rate", "heartbeat",
+};
+
+/* A pipe filter setting (kept as text), or an unknown keyword. */
+static bool
+roster_limit_line(struct nngmpc_node_conf *c, char **tok, int ntok,
+    const char *name, unsigned ln, char *err, size_t errlen)
+{
+	for (int i = 0; i < NNGMPC_ROSTER_LIMITS; i++) {
+		if (strcmp(tok[0], nngmpc_roster_limit_names[i]) != 0) {
+			continue;
+		}
+		if (ntok != 2 || !copy_field(c->limits[i],
+		                     sizeof(c->limits[i]), tok[1])) {
+			roster_err(err, errlen, name, ln,
+			    "%s: expected one value", tok[0]);
+			return (false);
+		}
+		return (true);
+	}
+	roster_err(err, errlen, name, ln,
+	    "unknown keyword '%s' (expected session-id, session-key, "
+	    "scheme, ca, party, or the node settings id, serve, "
+	    "serve-mode, metrics, rate-msgs, rate-bytes, rate-policy, "
+	    "conn-rate, heartbeat)",
+	    tok[0]);
+	return (false);
+}
+
 /* The node settings of a configuration file (id, serve, serve-mode,
- * metrics), or an unknown keyword. */
+ * metrics, the pipe filter's), or an unknown keyword. */
 static bool
 roster_node_line(struct nngmpc_node_conf *c, char **tok, int ntok,
     const char *name, unsigned ln, char *err, size_t errlen)
@@ -219,12 +249,7 @@ roster_node_line(struct nngmpc_node_conf *c, char **tok, int ntok,
 			return (false);
 		}
 	} else {
-		roster_err(err, errlen, name, ln,
-		    "unknown keyword '%s' (expected session-id, session-key, "
-		    "scheme, ca, party, or the node settings id, serve, "
-		    "serve-mode, metrics)",
-		    key);
-		return (false);
+		return (roster_limit_line(c, tok, ntok, name, ln, err, errlen));
 	}
 	return (true);
 }

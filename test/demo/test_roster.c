@@ -62,7 +62,9 @@ static const struct bad bad_rosters[] = {
 	{ HEAD "frobnicate 1\n",
 	    "r:3: unknown keyword 'frobnicate' (expected session-id, "
 	    "session-key, scheme, ca, party, or the node settings id, serve, "
-	    "serve-mode, metrics)" },
+	    "serve-mode, metrics, rate-msgs, rate-bytes, rate-policy, "
+	    "conn-rate, heartbeat)" },
+	{ HEAD "heartbeat\n", "r:3: heartbeat: expected one value" },
 	{ HEAD "serve-mode 0999\n",
 	    "r:3: serve-mode: expected octal permissions 1..0777 (e.g. 0660)" },
 	{ HEAD "id 0\n",

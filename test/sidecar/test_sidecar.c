@@ -13,7 +13,9 @@
  *   - SIGHUP with a party removed from a node's file: that connection is
  *     closed and logged;
  *   - SIGTERM: every node drains and exits 0;
- *   - node 1 runs with the pipe filter's --heartbeat and --rate-msgs.
+ *   - node 1 runs with the pipe filter's --heartbeat and --rate-msgs,
+ *     node 2 with heartbeat and rate-policy lines in its file (a bad
+ *     value there is refused as the flag's would be).
  *
  * argv[1]: nngmpc, argv[2]: nngcat.
  */
@@ -72,6 +74,9 @@ write_config(int id, int drop)
 	}
 	fprintf(out, "id %d\nserve ipc://%s/p%d.sock\nserve-mode 0600\n", id,
 	    dir, id);
+	if (id == 2) {
+		fputs("heartbeat 500\nrate-policy backpressure\n", out);
+	}
 	assert_int_equal(fclose(in), 0);
 	assert_int_equal(fclose(out), 0);
 }
@@ -84,7 +89,7 @@ setup(void **state)
 	int   rc;
 
 	(void) state;
-	if (mkdtemp(dir) == NULL) {
+	if (mkdtemp(dir) == NULL || setenv("D", dir, 1) != 0) {
 		return (-1);
 	}
 	(void) snprintf(port, sizeof(port), "%d", ut_free_tcp_port());
@@ -123,6 +128,16 @@ test_check(void **state)
 	                     "--config", in_dir("c2"), "--check", NULL),
 	    0);
 	ut_expect(out, ": ok: party 2 of 3, mpc+tls+tcp, ipc://");
+	free(out);
+	/* A pipe filter setting in the file is checked as its flag is. */
+	assert_int_equal(system("cp -p $D/c2 $D/cbad && echo 'heartbeat 5' "
+	                        ">> $D/cbad"),
+	    0);
+	assert_int_equal(nngmpc_proc_runl(&run_spec, &out, nngmpc, "node",
+	                     "--config", in_dir("cbad"), "--check", NULL),
+	    2);
+	ut_expect(out, "--heartbeat '5': expected 0 or 100..3600000 ms");
+	ut_expect(out, "'heartbeat' line");
 	free(out);
 }
 
