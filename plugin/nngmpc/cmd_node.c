@@ -65,7 +65,9 @@ node_usage(FILE *f)
 	    "  -r, --roster FILE    the session (below)\n"
 	    "  -c, --config FILE    the same file, which may also hold the\n"
 	    "                       node settings id, serve, serve-mode,\n"
-	    "                       metrics (flags take precedence)\n"
+	    "                       metrics, rate-msgs, rate-bytes,\n"
+	    "                       rate-policy, conn-rate, heartbeat\n"
+	    "                       (one per line; flags take precedence)\n"
 	    "      --serve URL      run as a sidecar serving URL (e.g.\n"
 	    "                       ipc:///run/nngmpc/party1.sock)\n"
 	    "      --serve-mode M   octal permissions of an ipc:// socket\n"
@@ -112,7 +114,9 @@ node_usage(FILE *f)
 	    "               the address's host)\n"
 	    "Relative file paths start at the roster's directory.\n"
 	    "\n"
-	    "Exit status: 0 every round complete, 1 failed (why is printed),\n"
+	    "Exit status: 0 every round complete (a sidecar: stopped by\n"
+	    "SIGTERM/SIGINT; --check: the file is fine), 1 failed (why is\n"
+	    "printed),\n"
 	    "2 bad usage.\n",
 	    NNGMPC_SIDECAR_DRAIN_MS_DEFAULT, NODE_TIMEOUT_DEFAULT,
 	    nngmpc_filter_help);
