@@ -116,8 +116,7 @@ node_usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 every round complete (a sidecar: stopped by\n"
 	    "SIGTERM/SIGINT; --check: the file is fine), 1 failed (why is\n"
-	    "printed),\n"
-	    "2 bad usage.\n",
+	    "printed), 2 bad usage.\n",
 	    NNGMPC_SIDECAR_DRAIN_MS_DEFAULT, NODE_TIMEOUT_DEFAULT,
 	    nngmpc_filter_help);
 }
