@@ -332,8 +332,8 @@ node_wait_connected(struct node *n)
 		pthread_mutex_unlock(&n->mtx);
 		node_fail(n,
 		    "after %u s still not connected to party %s (is it "
-		    "running, with this roster's session and a certificate "
-		    "for its own party ID?)",
+		    "running? a refused connection is reported above on "
+		    "stderr, with its reason, as it happens)",
 		    (unsigned) n->o->timeout_s, missing);
 		return (false);
 	}
