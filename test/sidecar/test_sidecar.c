@@ -4,7 +4,8 @@
  * 127.0.0.3 (distinct addresses, certificates naming them, from
  * `nngmpc certs --roster`), one configuration file per node (the roster
  * plus id, serve, serve-mode), three `nngmpc node --config` processes and
- * Debian's unmodified nngcat as each node's local application:
+ * Debian's unmodified nngcat, on Debian's libnng, as each node's local
+ * application:
  *   - --check accepts each configuration;
  *   - the local socket gets the configured mode;
  *   - unicast and broadcast through the sidecars, each message arriving
@@ -43,6 +44,13 @@ static char        dir[] = "/tmp/nngmpc-sidecar-XXXXXX";
 
 static const struct nngmpc_proc_spec run_spec = { .in = NNGMPC_PROC_NULL,
 	.out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_TO_OUT };
+
+/* The applications: Debian's nngcat on Debian's own libnng (our build's
+ * libnng.so.1 is not needed to speak to a sidecar, and in a sanitizer
+ * build it could not be loaded into an uninstrumented program). */
+static const char *const app_env[] = { "LD_LIBRARY_PATH", NULL };
+static const struct nngmpc_proc_spec app_spec = { .in = NNGMPC_PROC_NULL,
+	.out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_TO_OUT, .env = app_env };
 
 static char *
 in_dir(const char *name)
@@ -180,7 +188,7 @@ spawn_app(struct nngmpc_proc *p, int id, const char *data)
 		NULL };
 
 	(void) snprintf(url, sizeof(url), "ipc://%s/p%d.sock", dir, id);
-	assert_int_equal(nngmpc_proc_spawn(p, argv, &run_spec), 0);
+	assert_int_equal(nngmpc_proc_spawn(p, argv, &app_spec), 0);
 }
 
 static void
@@ -229,7 +237,7 @@ test_three_sidecars(void **state)
 
 	/* A message without the envelope is refused, with the reason. */
 	(void) snprintf(url, sizeof(url), "ipc://%s/p1.sock", dir);
-	assert_true(nngmpc_proc_runl(&run_spec, &out, nngcat, "--pair1",
+	assert_true(nngmpc_proc_runl(&app_spec, &out, nngcat, "--pair1",
 	                "--dial", url, "--data", "no envelope", "--count", "1",
 	                "--interval", "1", "--recv-timeout", "1", NULL) >= 0);
 	free(out);
