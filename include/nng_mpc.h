@@ -163,6 +163,29 @@ enum nng_mpc_tls_errno {
 };
 /* END errors: TLS engine and identity */
 
+/* BEGIN errors: delivery */
+/*
+ * Delivery-stream and broadcast-evidence errors, NNG_MPC_ERRBASE + 160..191.
+ * A delivery stream carries one sender's messages to one party across
+ * reconnects (exactly once, in order); broadcast evidence is two
+ * conflicting statements signed by the same party's certificate key.
+ */
+enum nng_mpc_deliver_errno {
+	NNG_MPC_EWINDOWFULL   = NNG_MPC_ERRBASE + 160, /* delivery window full: peer not acknowledging */
+	NNG_MPC_EDUPLICATE    = NNG_MPC_ERRBASE + 161, /* stream message already delivered: discarded */
+	NNG_MPC_EGAP          = NNG_MPC_ERRBASE + 162, /* stream skips a message: peer broke the stream */
+	NNG_MPC_EACKAHEAD     = NNG_MPC_ERRBASE + 163, /* acknowledgement of a message never sent */
+	NNG_MPC_ESTREAMRESET  = NNG_MPC_ERRBASE + 164, /* peer restarted: its undelivered messages are lost */
+	NNG_MPC_EDELIVERCTL   = NNG_MPC_ERRBASE + 165, /* malformed or misplaced delivery record */
+	NNG_MPC_EEVIDENCE     = NNG_MPC_ERRBASE + 166, /* malformed evidence or broadcast statement */
+	NNG_MPC_EEVIDSIG      = NNG_MPC_ERRBASE + 167, /* statement signature does not verify */
+	NNG_MPC_EEVIDCERT     = NNG_MPC_ERRBASE + 168, /* signer certificate untrusted or not the sender's */
+	NNG_MPC_ENOCONFLICT   = NNG_MPC_ERRBASE + 169, /* statements agree or name different messages */
+	NNG_MPC_ESIGNKEY      = NNG_MPC_ERRBASE + 170, /* signing key unusable (not ECDSA P-256/P-384) */
+	NNG_MPC_EUNDELIVERED  = NNG_MPC_ERRBASE + 171, /* messages still unacknowledged when a drain ended */
+};
+/* END errors: delivery */
+
 /* ======================================================================
  * Wire format: message types, limits, envelope helpers
  * ====================================================================== */
@@ -264,6 +287,7 @@ enum nng_mpc_msgtype {
 	NNG_MPC_MSG_CTL_CLOSE      = 0x0103,
 	NNG_MPC_MSG_CTL_PING       = 0x0104, /* heartbeat: 8-byte token */
 	NNG_MPC_MSG_CTL_PONG       = 0x0105, /* its answer: the token back */
+	NNG_MPC_MSG_CTL_DELIVER    = 0x0110, /* delivery stream: resume, ack */
 
 	/* The type of a message sent without nng_mpc_msg_set_type(). */
 	NNG_MPC_MSG_APP_DEFAULT    = 0x8000,
@@ -772,6 +796,56 @@ typedef struct nng_mpc_filter {
 #define NNG_OPT_MPC_RTT            "mpc:rtt"
 #define NNG_OPT_MPC_SRTT           "mpc:srtt"
 /* END options */
+
+/* BEGIN delivery */
+/*
+ * Delivery streams (turned on per socket, dialer or listener; both sides of
+ * a connection must agree, else the connection is refused with
+ * NNG_MPC_ECAPS, counter NNG_OPT_MPC_REJ_CAPS):
+ * NNG_OPT_MPC_RELIABLE (bool; default false)  Every message for one party
+ *   travels on that party's delivery stream: numbered independently of
+ *   connections and keys, kept by the sender until the party acknowledges
+ *   it (cumulative acks, piggybacked on traffic, else after
+ *   NNG_MPC_DELIVER_ACK_DELAY_MS or a quarter of the window), resumed in
+ *   order when the party reconnects in the same session (the stale pipe
+ *   replaced), duplicates discarded.  The stream belongs to the socket and
+ *   the party and lives while the socket has a dialer or listener.
+ * NNG_OPT_MPC_WINDOW_MSGS (int; default 1024; 1..65536) and
+ * NNG_OPT_MPC_WINDOW_BYTES (size; default 8 MiB; 1024..1 GiB)  The most a
+ *   stream keeps unacknowledged (a message larger than the byte window
+ *   goes alone).  A send that does not fit waits (the protocol's pipe is
+ *   busy, so the application's send waits per NNG_OPT_SENDTIMEO).  Fixed
+ *   when the stream is made (the first connection to that party).
+ * Pipe counters (uint64, also NNG statistics of the pipe):
+ *   NNG_OPT_MPC_DLV_DUPLICATES     stream messages received twice and
+ *                                  discarded (NNG_MPC_EDUPLICATE)
+ *   NNG_OPT_MPC_DLV_REJECTED       delivery records that broke the stream
+ *                                  (NNG_MPC_EGAP, NNG_MPC_EACKAHEAD,
+ *                                  NNG_MPC_EDELIVERCTL): the pipe closes
+ *   NNG_OPT_MPC_DLV_RETRANSMITTED  messages sent again after a resume
+ *   NNG_OPT_MPC_DLV_RESETS         the party restarted and lost its stream
+ *                                  (NNG_MPC_ESTREAMRESET)
+ */
+#define NNG_OPT_MPC_RELIABLE          "mpc:reliable"
+#define NNG_OPT_MPC_WINDOW_MSGS       "mpc:window-msgs"
+#define NNG_OPT_MPC_WINDOW_BYTES      "mpc:window-bytes"
+#define NNG_OPT_MPC_DLV_DUPLICATES    "mpc:dlv-duplicates"
+#define NNG_OPT_MPC_DLV_REJECTED      "mpc:dlv-rejected"
+#define NNG_OPT_MPC_DLV_RETRANSMITTED "mpc:dlv-retransmitted"
+#define NNG_OPT_MPC_DLV_RESETS        "mpc:dlv-resets"
+#define NNG_MPC_DELIVER_ACK_DELAY_MS  5
+
+/*
+ * nng_mpc_socket_drain waits until every message the socket's delivery
+ * streams keep has been acknowledged by its party, or timeout (ms;
+ * NNG_DURATION_INFINITE: no limit) passed.  Call it before nng_close():
+ * closing drops what the parties have not acknowledged.  Returns 0 (all
+ * acknowledged; also when delivery is off), NNG_MPC_EUNDELIVERED (some are
+ * not: *pending says how many) or NNG_EINVAL.  pending may be NULL.
+ */
+int nng_mpc_socket_drain(nng_socket s, nng_duration timeout,
+    uint64_t *pending);
+/* END delivery */
 
 /* ======================================================================
  * Registration, TLS engine and TLS options

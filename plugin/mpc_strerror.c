@@ -1,6 +1,6 @@
 /*
  * mpc_strerror.c -- names and human-readable strings of nng-mpc's error
- * codes (NNG_MPC_ERRBASE + 1..159, declared in include/nng_mpc.h).
+ * codes (NNG_MPC_ERRBASE + 1..191, declared in include/nng_mpc.h).
  *
  * One table, indexed by (code - NNG_MPC_ERRBASE), with one section per
  * area; each area adds its codes in its own section only:
@@ -9,6 +9,7 @@
  *    64..95   transport and handshake
  *    96..127  TLS engine and identity
  *   128..159  audit log
+ *   160..191  delivery streams and broadcast evidence
  * A code without an entry, and every value outside the range, falls back
  * to nng_strerror().
  *
@@ -18,7 +19,7 @@
 
 #include "nng_mpc.h"
 
-#define MPC_ERR_SLOTS 160
+#define MPC_ERR_SLOTS 192
 
 struct mpc_errent {
 	const char *name;
@@ -174,6 +175,37 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_EAUDITSTATE,
 	    "Audit sealing state does not match the log"),
 	MPC_ERR(NNG_MPC_EAUDITBAD, "Audit log failed verification"),
+
+	/* ---- delivery: 160..191 (transport/mpc_deliver.c,
+	 * transport/mpc_evidence.c, crypto/mpc_sign.c) */
+	MPC_ERR(NNG_MPC_EWINDOWFULL,
+	    "MPC delivery window full: the peer has not acknowledged enough"),
+	MPC_ERR(NNG_MPC_EDUPLICATE,
+	    "MPC stream message already delivered: duplicate discarded"),
+	MPC_ERR(NNG_MPC_EGAP,
+	    "MPC stream skips a message: the peer broke the delivery stream"),
+	MPC_ERR(NNG_MPC_EACKAHEAD,
+	    "MPC acknowledgement of a message that was never sent"),
+	MPC_ERR(NNG_MPC_ESTREAMRESET,
+	    "MPC peer restarted its delivery stream: its undelivered messages "
+	    "are lost"),
+	MPC_ERR(NNG_MPC_EDELIVERCTL,
+	    "MPC delivery record malformed or out of place"),
+	MPC_ERR(NNG_MPC_EEVIDENCE,
+	    "MPC equivocation evidence or broadcast statement malformed"),
+	MPC_ERR(NNG_MPC_EEVIDSIG,
+	    "MPC broadcast statement signature does not verify"),
+	MPC_ERR(NNG_MPC_EEVIDCERT,
+	    "MPC evidence certificate not trusted by the CA or not the "
+	    "sender's"),
+	MPC_ERR(NNG_MPC_ENOCONFLICT,
+	    "MPC statements do not conflict (same payload or different "
+	    "messages)"),
+	MPC_ERR(NNG_MPC_ESIGNKEY,
+	    "MPC signing key unusable (ECDSA P-256 or P-384 required)"),
+	MPC_ERR(NNG_MPC_EUNDELIVERED,
+	    "MPC messages still unacknowledged by their parties when the "
+	    "drain ended"),
 };
 
 static const struct mpc_errent *

@@ -62,6 +62,7 @@ mpc_frame_type_valid(uint16_t type)
 	case NNG_MPC_MSG_CTL_CLOSE:
 	case NNG_MPC_MSG_CTL_PING:
 	case NNG_MPC_MSG_CTL_PONG:
+	case NNG_MPC_MSG_CTL_DELIVER:
 		return (true);
 	default:
 		return (type >= NNG_MPC_MSG_APP_FIRST);
@@ -115,6 +116,8 @@ nng_mpc_msg_type_name(uint16_t type)
 		return ("CTL_PING");
 	case NNG_MPC_MSG_CTL_PONG:
 		return ("CTL_PONG");
+	case NNG_MPC_MSG_CTL_DELIVER:
+		return ("CTL_DELIVER");
 	case NNG_MPC_MSG_APP_DEFAULT:
 		return ("APP_DEFAULT");
 	default:

@@ -8,6 +8,7 @@
 #include "mpc_tran_ep.h"
 #include "mpc_tran_opts.h"
 #include "mpc_tran_pipe.h"
+#include "mpc_tran_stream.h"
 
 static const nni_sp_dialer_ops mpc_tran_dialer_ops = {
 	.d_init    = mpc_tran_ep_dialer_init,
@@ -43,11 +44,13 @@ static void
 mpc_tran_init(void)
 {
 	mpc_tran_registry_init();
+	mpc_tran_stream_sys_init();
 }
 
 static void
 mpc_tran_fini(void)
 {
+	mpc_tran_stream_sys_fini();
 	mpc_tran_registry_fini();
 }
 

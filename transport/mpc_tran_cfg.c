@@ -22,6 +22,8 @@ mpc_tran_cfg_init(mpc_tran_cfg *cfg)
 	cfg->rekey_interval  = MPC_TRAN_REKEY_INTERVAL_DEFAULT;
 	cfg->hs_timeout      = MPC_TRAN_HS_TIMEOUT_DEFAULT;
 	cfg->auth_fail_limit = MPC_TRAN_AUTH_FAIL_LIMIT_DEFAULT;
+	cfg->window_msgs     = MPC_DELIVER_WINDOW_MSGS_DEFAULT;
+	cfg->window_bytes    = MPC_DELIVER_WINDOW_BYTES_DEFAULT;
 }
 
 void

@@ -19,6 +19,7 @@
 #include "nng_mpc.h"
 
 #include "mpc_channel.h"
+#include "mpc_deliver.h"
 
 #define MPC_TRAN_SESSION_KEY_SIZE 32 /* one AES-256 / HKDF-SHA256 key */
 #define MPC_TRAN_PIN_SIZE         NNG_MPC_TLS_PIN_SIZE /* SHA-256 of SPKI */
@@ -58,6 +59,9 @@ typedef struct mpc_tran_cfg {
 	uint32_t     auth_fail_limit;   /* failed opens that close the pipe */
 	size_t       npins;
 	uint8_t      pins[MPC_TRAN_PINS_MAX][MPC_TRAN_PIN_SIZE];
+	bool         reliable;     /* NNG_OPT_MPC_RELIABLE: delivery streams */
+	uint32_t     window_msgs;  /* NNG_OPT_MPC_WINDOW_MSGS */
+	size_t       window_bytes; /* NNG_OPT_MPC_WINDOW_BYTES */
 } mpc_tran_cfg;
 
 /*

@@ -19,6 +19,7 @@
 
 #include "mpc_hist.h"
 #include "mpc_tran_env.h"
+#include "mpc_tran_stream.h"
 #include "mpc_tran_tls.h"
 
 static nni_reap_list mpc_tran_ep_reap_list = {
@@ -39,7 +40,9 @@ mpc_tran_ep_remote(mpc_tran_ep *ep, nng_stream *conn, char *buf, size_t cap)
 
 	buf[0] = '\0';
 	if (ep->kind == MPC_TRAN_IPC) {
-		(void) snprintf(buf, cap, "%s", ep->url->u_path);
+		/* The path after "mpc+ipc://". */
+		const char *path = strstr(ep->urlstr, "://");
+		(void) snprintf(buf, cap, "%s", path != NULL ? path + 3 : "");
 		return;
 	}
 	if ((conn == NULL) ||
@@ -69,7 +72,7 @@ mpc_tran_ep_event_init(
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->kind        = kind;
-	ev->url         = ep->url->u_rawurl;
+	ev->url         = ep->urlstr;
 	ev->dialer      = ep->is_dialer;
 	ev->self        = ep->cfg.party_id;
 	ev->remote      = "";
@@ -335,7 +338,11 @@ mpc_tran_ep_fini(void *arg)
 	if (ep->inner != NULL) {
 		nni_url_free(ep->inner);
 	}
+	nni_strfree(ep->urlstr);
 	mpc_tran_ep_rele_sink(mpc_tran_ep_set_sink(ep, NULL));
+	if (ep->streams) {
+		mpc_tran_stream_sock_release(ep->sock_id);
+	}
 	mpc_tran_admit_fini(&ep->admit);
 	mpc_tran_cfg_wipe(&ep->cfg);
 	nni_mtx_fini(&ep->mtx);
@@ -422,7 +429,7 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 	prm.lim          = &ep->lim;
 	prm.hist_delay   = ep->hist_delay;
 	prm.sink         = ep->sink;
-	prm.url          = ep->url->u_rawurl;
+	prm.url          = ep->urlstr;
 	prm.dialer       = ep->is_dialer;
 	prm.gone         = mpc_tran_ep_pipe_gone;
 	prm.owner        = ep;
@@ -723,14 +730,22 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 	ep->proto     = nni_sock_proto_id(sock);
 	ep->sock_id   = nni_sock_id(sock);
 	ep->url       = url;
+	if ((ep->urlstr = nni_strdup(url->u_rawurl)) == NULL) {
+		nni_url_free(inner);
+		ep->inner = NULL;
+		mpc_tran_ep_fini(ep);
+		return (NNG_ENOMEM);
+	}
 	ep->inner     = inner;
 
 	if (((rv = nni_aio_alloc(&ep->connaio, conn_cb, ep)) != 0) ||
 	    ((rv = nni_aio_alloc(&ep->timeaio, mpc_tran_ep_timer_cb, ep)) !=
-	        0)) {
+	        0) ||
+	    ((rv = mpc_tran_stream_sock_hold(ep->sock_id)) != 0)) {
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
+	ep->streams = true; /* delivery streams outlive pipes, not sockets */
 	*epp = ep;
 	return (0);
 }

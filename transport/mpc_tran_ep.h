@@ -56,7 +56,10 @@ typedef struct mpc_tran_ep {
 	bool                 closed;
 	bool                 fini;
 	int                  refcnt; /* negotiations and pipes alive */
-	nni_url *            url;    /* the mpc+* URL (owned by the core) */
+	nni_url *            url;    /* the mpc+* URL (owned by the core: only
+	                                while NNG has the endpoint) */
+	char *               urlstr; /* our copy, for what outlives that:
+	                                events of negotiations and pipes */
 	nni_url *            inner;  /* tcp:// tls+tcp:// ipc:// (ours) */
 	nni_list             negos;  /* negotiating */
 	nni_list             waitpipes; /* made, waiting for NNG's accept */
@@ -77,6 +80,7 @@ typedef struct mpc_tran_ep {
 	struct mpc_hist *    hist_hs;    /* handshake durations, or NULL */
 	struct mpc_hist *    hist_delay; /* delivery delays, or NULL */
 	mpc_tran_ep_stats    stats;
+	bool                 streams; /* holds the socket's delivery streams */
 } mpc_tran_ep;
 
 /* The ops (mpc_tran.c puts them in its tables). */

@@ -132,6 +132,7 @@ mpc_hs_init(mpc_tran_hs *hs, const mpc_tran_cfg *cfg, uint16_t proto,
 	hs->local.version       = MPC_HELLO_VERSION;
 	hs->local.party_id      = cfg->party_id;
 	hs->local.caps          = want_binding ? MPC_HELLO_CAP_BINDING : 0;
+	hs->local.caps |= cfg->reliable ? MPC_HELLO_CAP_DELIVER : 0;
 	hs->local.max_payload   = max_payload;
 	hs->replay_window       = cfg->replay_window;
 	hs->rekey_messages      = cfg->rekey_messages;
@@ -238,6 +239,12 @@ mpc_hs_check_peer(mpc_tran_hs *hs)
 	    (hs->local.caps & MPC_HELLO_CAP_BINDING)) {
 		return (NNG_MPC_ECAPS);
 	}
+	/* Delivery on one side only would silently lose the guarantee the
+	 * side that asked for it relies on. */
+	if ((hs->peer.caps & MPC_HELLO_CAP_DELIVER) !=
+	    (hs->local.caps & MPC_HELLO_CAP_DELIVER)) {
+		return (NNG_MPC_ECAPS);
+	}
 	return (mpc_hs_transcript(hs));
 }
 
@@ -245,6 +252,12 @@ bool
 mpc_hs_binding(const mpc_tran_hs *hs)
 {
 	return ((hs->local.caps & MPC_HELLO_CAP_BINDING) != 0);
+}
+
+bool
+mpc_hs_deliver(const mpc_tran_hs *hs)
+{
+	return ((hs->local.caps & hs->peer.caps & MPC_HELLO_CAP_DELIVER) != 0);
 }
 
 void

@@ -24,6 +24,7 @@
  *    12   16 session ID   NNG_OPT_MPC_SESSION_ID
  *    28   32 random       fresh from the RNG for every connection
  *    60    4 capabilities bit 0: channel binding (TLS exporter keyed);
+ *                         bit 1: delivery streams (on when both set it);
  *                         other bits reserved, sent 0, ignored on receipt
  *    64    8 max payload  the largest payload the sender accepts,
  *                         1..NNG_MPC_PAYLOAD_MAX
@@ -72,6 +73,7 @@
 #define MPC_HELLO_HASH_SIZE      32
 #define MPC_HELLO_EXPORTER_SIZE  32
 #define MPC_HELLO_CAP_BINDING    0x00000001u
+#define MPC_HELLO_CAP_DELIVER    0x00000002u /* delivery streams (mpc_tran_dlv.h) */
 #define MPC_HELLO_EXPORTER_LABEL "EXPORTER-nng-mpc-channel-binding"
 
 /* A decoded hello. */
@@ -147,6 +149,9 @@ __attribute__((warn_unused_result)) int mpc_hs_check_peer(mpc_tran_hs *hs);
 
 /* Whether both hellos ask for channel binding (after mpc_hs_check_peer). */
 bool mpc_hs_binding(const mpc_tran_hs *hs);
+
+/* Whether both hellos offer delivery streams (after mpc_hs_check_peer). */
+bool mpc_hs_deliver(const mpc_tran_hs *hs);
 
 /* Sets the 32-byte TLS exporter value (copied; wiped by mpc_hs_wipe). */
 void mpc_hs_set_exporter(mpc_tran_hs *hs, const uint8_t *exp, size_t len);

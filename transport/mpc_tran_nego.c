@@ -154,6 +154,7 @@ mpc_tran_nego_check_peer(mpc_tran_nego *n)
 	rv               = mpc_hs_check_peer(&n->hs);
 	n->peer.peer_id  = n->hs.peer.party_id; /* the claim, for reports */
 	n->peer.peer_max = (size_t) n->hs.peer.max_payload;
+	n->peer.deliver  = mpc_hs_deliver(&n->hs);
 	if (rv != 0) {
 		return (rv);
 	}
@@ -503,7 +504,9 @@ mpc_tran_nego_start(mpc_tran_nego **np, nng_stream *conn,
 		mpc_tran_nego_fini(n);
 		return (rv);
 	}
-	n->peer.binding = prm->tls && cfg->channel_binding;
+	n->peer.binding   = prm->tls && cfg->channel_binding;
+	n->peer.dlv_msgs  = cfg->window_msgs;
+	n->peer.dlv_bytes = cfg->window_bytes;
 	n->deadline     = nni_clock() + (nni_time) cfg->hs_timeout;
 	nni_sleep_aio(cfg->hs_timeout, n->timer);
 

@@ -85,6 +85,9 @@ typedef struct mpc_tran_peer {
 	uint64_t          duration_ns; /* connection to confirmed keys */
 	mpc_tran_source   src;
 	char              remote[MPC_TRAN_REMOTE_LEN]; /* "addr:port" */
+	bool              deliver;   /* both sides: delivery streams */
+	uint32_t          dlv_msgs;  /* our window (mpc_tran_cfg) */
+	size_t            dlv_bytes;
 } mpc_tran_peer;
 
 /*

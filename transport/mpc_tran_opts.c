@@ -535,6 +535,90 @@ mpc_tran_ep_get_binding(void *arg, void *v, size_t *szp, nni_type t)
 	return (nni_copyout_bool(b, v, szp, t));
 }
 
+/* NNG_OPT_MPC_RELIABLE and the delivery window (mpc_tran_dlv.h). */
+static int
+mpc_tran_ep_set_reliable(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	bool         b;
+	int          rv;
+
+	if ((rv = nni_copyin_bool(&b, v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.reliable = b;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_reliable(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	bool         b;
+
+	nni_mtx_lock(&ep->mtx);
+	b = ep->cfg.reliable;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_bool(b, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_win_msgs(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          val;
+	int          rv;
+
+	if ((rv = nni_copyin_int(&val, v, sz, (int) MPC_DELIVER_WINDOW_MSGS_MIN,
+	         (int) MPC_DELIVER_WINDOW_MSGS_MAX, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.window_msgs = (uint32_t) val;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_win_msgs(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          val;
+
+	nni_mtx_lock(&ep->mtx);
+	val = (int) ep->cfg.window_msgs;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_int(val, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_win_bytes(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	size_t       val;
+	int          rv;
+
+	if ((rv = nni_copyin_size(&val, v, sz, MPC_DELIVER_WINDOW_BYTES_MIN,
+	         MPC_DELIVER_WINDOW_BYTES_MAX, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.window_bytes = val;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_win_bytes(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	size_t       val;
+
+	nni_mtx_lock(&ep->mtx);
+	val = ep->cfg.window_bytes;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_size(val, v, szp, t));
+}
+
 static int
 mpc_tran_ep_set_authlimit(void *arg, const void *v, size_t sz, nni_type t)
 {
@@ -764,6 +848,15 @@ static const nni_option mpc_tran_ep_opts[] = {
 	{ .o_name = NNG_OPT_MPC_AUTH_FAIL_LIMIT,
 	    .o_get = mpc_tran_ep_get_authlimit,
 	    .o_set = mpc_tran_ep_set_authlimit },
+	{ .o_name = NNG_OPT_MPC_RELIABLE,
+	    .o_get = mpc_tran_ep_get_reliable,
+	    .o_set = mpc_tran_ep_set_reliable },
+	{ .o_name = NNG_OPT_MPC_WINDOW_MSGS,
+	    .o_get = mpc_tran_ep_get_win_msgs,
+	    .o_set = mpc_tran_ep_set_win_msgs },
+	{ .o_name = NNG_OPT_MPC_WINDOW_BYTES,
+	    .o_get = mpc_tran_ep_get_win_bytes,
+	    .o_set = mpc_tran_ep_set_win_bytes },
 	{ .o_name = NNG_OPT_MPC_MAX_NEGOTIATING,
 	    .o_get  = mpc_tran_ep_max_nego_get,
 	    .o_set  = mpc_tran_ep_max_nego_set },

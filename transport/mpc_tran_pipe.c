@@ -12,6 +12,7 @@
 
 #include "mpc_tran_pipe.h"
 
+#include "mpc_tran_dlv.h"
 #include "mpc_tran_event.h"
 #include "mpc_wipe.h"
 
@@ -25,6 +26,7 @@ mpc_tran_pipe_close(void *arg)
 {
 	mpc_tran_pipe *p = arg;
 
+	mpc_tran_dlv_close(p);
 	mpc_tran_send_close(p);
 	mpc_tran_recv_close(p);
 	nni_aio_close(p->rxaio);
@@ -44,6 +46,7 @@ mpc_tran_pipe_stop(void *arg)
 {
 	mpc_tran_pipe *p = arg;
 
+	mpc_tran_dlv_stop(p);
 	nni_aio_stop(p->rxaio);
 	nni_aio_stop(p->txaio);
 	nni_aio_stop(p->rxgrace);
@@ -61,7 +64,9 @@ mpc_tran_pipe_init(void *arg, nni_pipe *npipe)
 	mpc_tran_pipe_stats_attach(&p->stats, npipe);
 	mpc_tran_party_set_pipe(&p->party, nni_pipe_id(npipe));
 	mpc_tran_live_start(p);
-	return (0);
+	/* Both sides asked for delivery: carry the party's stream. */
+	return (p->peer.deliver ? mpc_tran_dlv_attach(p, mpc_tran_send_submit)
+	                        : 0);
 }
 
 void
@@ -70,6 +75,7 @@ mpc_tran_pipe_fini(void *arg)
 	mpc_tran_pipe *p = arg;
 
 	mpc_tran_pipe_stop(p);
+	mpc_tran_dlv_fini(p);
 	/* Leave the registry before the endpoint may go away. */
 	mpc_tran_party_unregister(&p->party);
 	if (p->gone != NULL) {

@@ -197,6 +197,8 @@ struct mpc_tran_pipe {
 	nni_atomic_u64 srtt_us; /* smoothed (RFC 6298 2.2, 2.3) */
 
 	mpc_tran_pipe_stats stats;
+
+	struct mpc_tran_dlv *dlv; /* delivery stream carrier, or NULL */
 };
 
 /* ---- mpc_tran_pipe.c: lifecycle */
@@ -219,6 +221,8 @@ void mpc_tran_pipe_ev_rejects(mpc_tran_pipe *p, int reason);
 
 /* ---- mpc_tran_send.c (under txmtx unless said) */
 void mpc_tran_send(void *arg, nni_aio *aio); /* the p_send op */
+/* Queues a send past the delivery hook (takes txmtx). */
+void mpc_tran_send_submit(mpc_tran_pipe *p, nni_aio *aio);
 void mpc_tran_send_cb(void *arg);            /* txaio's callback */
 void mpc_tran_send_close(mpc_tran_pipe *p);  /* takes txmtx */
 void mpc_tran_send_limit_cb(void *arg);      /* txlimit's callback */

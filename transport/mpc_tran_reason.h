@@ -78,7 +78,7 @@
 	X(REJ_SELF, MPC_TRAN_ERRS(NNG_MPC_ESELFPARTY), NNG_OPT_MPC_REJ_SELF, \
 	    "mpc_rej_self", "peer claims our own party ID")                    \
 	X(REJ_CAPS, MPC_TRAN_ERRS(NNG_MPC_ECAPS), NNG_OPT_MPC_REJ_CAPS,      \
-	    "mpc_rej_caps", "channel binding on one side only")                \
+	    "mpc_rej_caps", "channel binding or delivery on one side only")                \
 	X(REJ_IDENTITY, MPC_TRAN_ERRS(NNG_MPC_ENOIDENTITY),                  \
 	    NNG_OPT_MPC_REJ_IDENTITY, "mpc_rej_identity",                      \
 	    "no verified certificate identity or exporter")                    \
@@ -174,7 +174,21 @@
 	    NNG_OPT_MPC_CLOSED_IDLE, "mpc_closed_idle", "closed: idle timeout") \
 	X(P_CLOSED_LIFETIME, MPC_TRAN_ERRS(NNG_MPC_ELIFETIME), false,          \
 	    NNG_OPT_MPC_CLOSED_LIFETIME, "mpc_closed_lifetime",                \
-	    "closed: maximum lifetime reached")
+	    "closed: maximum lifetime reached")                                \
+	X(DLV_DUP, MPC_TRAN_ERRS(NNG_MPC_EDUPLICATE), false,                   \
+	    NNG_OPT_MPC_DLV_DUPLICATES, "mpc_dlv_duplicates",                  \
+	    "stream messages received twice and discarded")                    \
+	X(DLV_BAD,                                                             \
+	    MPC_TRAN_ERRS(NNG_MPC_EGAP, NNG_MPC_EACKAHEAD,                     \
+	        NNG_MPC_EDELIVERCTL),                                          \
+	    false, NNG_OPT_MPC_DLV_REJECTED, "mpc_dlv_rejected",               \
+	    "delivery records that broke the stream (pipe closed)")            \
+	X(DLV_RETRANSMIT, MPC_TRAN_ERRS(0), false,                             \
+	    NNG_OPT_MPC_DLV_RETRANSMITTED, "mpc_dlv_retransmitted",            \
+	    "stream messages sent again after a resume")                       \
+	X(DLV_RESET, MPC_TRAN_ERRS(NNG_MPC_ESTREAMRESET), false,               \
+	    NNG_OPT_MPC_DLV_RESETS, "mpc_dlv_resets",                          \
+	    "the party restarted and lost its delivery stream")
 
 #define MPC_TRAN_CTR_ENUM_EP(id, errs, opt, stat, text) MPC_TRAN_EP_##id,
 #define MPC_TRAN_CTR_ENUM_P(id, errs, rej, opt, stat, text) \

@@ -63,6 +63,7 @@
 #include "mpc_cursor.h"
 #include "mpc_envelope.h"
 #include "mpc_hist.h"
+#include "mpc_tran_dlv.h"
 #include "mpc_wipe.h"
 
 static int mpc_tran_recv_kick(mpc_tran_pipe *p);
@@ -163,7 +164,8 @@ mpc_tran_recv_check(const mpc_tran_pipe *p, const mpc_frame_hdr *h)
 	    0) {
 		return (NNG_MPC_ESESSION);
 	}
-	if (!mpc_frame_type_app_sendable(h->type)) {
+	if (!mpc_frame_type_app_sendable(h->type) &&
+	    !mpc_tran_dlv_ctl_type(p, h->type)) {
 		return (NNG_MPC_ECONTROL);
 	}
 	return (0);
@@ -192,6 +194,27 @@ mpc_tran_recv_drop(mpc_tran_pipe *p, int reason)
 	if (mpc_tran_stat_get(
 	        &p->stats.item[MPC_TRAN_P_FRAMES_REJECTED]) >= p->reject_limit) {
 		return (NNG_MPC_EREJECTLIMIT);
+	}
+	return (0);
+}
+
+/* An authentic frame on a pipe carrying a delivery stream: its record
+ * is the stream's (mpc_tran_dlv.h).  A control frame or a duplicate is
+ * consumed here (rxmsg freed, NULL).  Returns 0 or the error that closes
+ * the pipe.  Locked. */
+static int
+mpc_tran_recv_stream(mpc_tran_pipe *p)
+{
+	bool consumed;
+	int  rv;
+
+	if ((rv = mpc_tran_dlv_recv(p, &p->rxh, p->rxmsg, &consumed)) != 0) {
+		return (rv);
+	}
+	if (consumed) {
+		mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
+		nni_msg_free(p->rxmsg);
+		p->rxmsg = NULL;
 	}
 	return (0);
 }
@@ -275,6 +298,10 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 	}
 	if ((rv = mpc_tran_recv_check(p, &p->rxh)) != 0) {
 		return (mpc_tran_recv_drop(p, rv));
+	}
+	if ((p->dlv != NULL) && ((rv = mpc_tran_recv_stream(p)) != 0 ||
+	                            (p->rxmsg == NULL))) {
+		return (rv); /* broke the stream, or not for the application */
 	}
 	if ((rv = mpc_envelope_put_in(p->rxmsg, &p->rxh)) != 0) {
 		return (rv);
@@ -721,6 +748,12 @@ mpc_tran_recv(void *arg, nni_aio *aio)
 	mpc_tran_pipe *p = arg;
 	int            rv;
 
+	/* Before nni_aio_begin: a protocol asking for the next message on a
+	 * closed pipe (its aio then refuses to begin) has still kept the
+	 * last one (mpc_tran_dlv.h). */
+	if (p->dlv != NULL) {
+		mpc_tran_dlv_recv_posted(p);
+	}
 	if (nni_aio_begin(aio) != 0) {
 		return;
 	}

@@ -36,6 +36,7 @@
 
 #include "mpc_cursor.h"
 #include "mpc_envelope.h"
+#include "mpc_tran_dlv.h"
 #include "mpc_wipe.h"
 
 /* The frame's timestamp: wall-clock time, for the receiver's logs. */
@@ -271,8 +272,9 @@ mpc_tran_send_take(mpc_tran_pipe *p, nni_aio *aio)
 	size_t           plen;
 	int              rv;
 
-	if (mpc_envelope_parse_out(
-	        &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) {
+	if (!mpc_tran_dlv_ctl_env(p, aio, &env) &&
+	    (mpc_envelope_parse_out(
+	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0)) {
 		mpc_tran_send_discard(p, aio, MPC_TRAN_P_TX_DROPPED);
 		return (MPC_TX_STEP_DONE);
 	}
@@ -530,11 +532,24 @@ void
 mpc_tran_send(void *arg, nni_aio *aio)
 {
 	mpc_tran_pipe *p = arg;
-	int            rv;
 
+	/* With delivery, a send for our party goes through its stream --
+	 * also one the protocol makes after it closed its side of the pipe
+	 * (its aio then refuses to begin, and the message would be lost). */
+	if ((p->dlv != NULL) && mpc_tran_dlv_send(p, aio)) {
+		return;
+	}
 	if (nni_aio_begin(aio) != 0) {
 		return;
 	}
+	mpc_tran_send_submit(p, aio);
+}
+
+void
+mpc_tran_send_submit(mpc_tran_pipe *p, nni_aio *aio)
+{
+	int rv;
+
 	nni_mtx_lock(&p->txmtx);
 	if (mpc_tran_send_done(p)) {
 		rv = mpc_tran_send_error(p);

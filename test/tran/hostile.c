@@ -18,6 +18,8 @@ now_ns(void)
 	return ((uint64_t) ts.tv_sec * 1000000000u + (uint64_t) ts.tv_nsec);
 }
 
+bool hostile_reliable;
+
 void
 hostile_connect(hostile *h, const char *url, uint32_t self, uint16_t proto)
 {
@@ -33,6 +35,7 @@ hostile_connect(hostile *h, const char *url, uint32_t self, uint16_t proto)
 	cfg.have_session_key = true;
 	memcpy(cfg.session_id, tu_sid, sizeof(cfg.session_id));
 	memcpy(cfg.session_key, tu_key, sizeof(cfg.session_key));
+	cfg.reliable = hostile_reliable;
 	assert_int_equal(mpc_hs_init(&hs, &cfg, proto, true, false,
 	                     NNG_MPC_PAYLOAD_MAX_DEFAULT),
 	    0);

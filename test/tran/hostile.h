@@ -7,6 +7,7 @@
 #ifndef NNG_MPC_TEST_TRAN_HOSTILE_H
 #define NNG_MPC_TEST_TRAN_HOSTILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,10 @@ typedef struct hostile {
 	uint8_t *last;
 	size_t   last_len;
 } hostile;
+
+/* Offer delivery streams in the hello (NNG_OPT_MPC_RELIABLE's
+ * capability); false unless a test sets it. */
+extern bool hostile_reliable;
 
 /* Connects to url and completes the handshake as party self with
  * protocol proto (SP id); asserts success. */

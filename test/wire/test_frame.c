@@ -41,12 +41,13 @@ static const uint16_t all_types[] = {
 	NNG_MPC_MSG_CTL_CLOSE,
 	NNG_MPC_MSG_CTL_PING,
 	NNG_MPC_MSG_CTL_PONG,
+	NNG_MPC_MSG_CTL_DELIVER,
 	NNG_MPC_MSG_APP_DEFAULT,
 	0x8001,
 	0xFFFF,
 };
 #define N_TYPES (sizeof(all_types) / sizeof(all_types[0]))
-#define N_DEFINED 18 /* the first 18 entries: everything below 0x8000 */
+#define N_DEFINED 19 /* the first 19 entries: everything below 0x8000 */
 
 static mpc_frame_hdr
 good_hdr(void)
@@ -747,7 +748,7 @@ test_type_names(void **state)
 		"DKG_ROUND3", "SIGN_ROUND1", "SIGN_ROUND2", "SIGN_ROUND3",
 		"SIGN_ROUND4", "PRESIGN_ROUND1", "PRESIGN_ROUND2", "HEARTBEAT",
 		"ACK", "ERROR", "CTL_HELLO", "CTL_FINISHED", "CTL_REKEY",
-		"CTL_CLOSE", "CTL_PING", "CTL_PONG" };
+		"CTL_CLOSE", "CTL_PING", "CTL_PONG", "CTL_DELIVER" };
 
 	(void) state;
 	for (size_t i = 0; i < N_DEFINED; i++) {

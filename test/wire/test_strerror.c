@@ -66,7 +66,7 @@ test_fallback(void **state)
 	static const int others[] = { 0, NNG_EINVAL, NNG_ENOMEM, NNG_ECLOSED,
 		NNG_EINTERNAL, -1, NNG_MPC_ERRBASE,
 		NNG_MPC_ERRBASE + (int) N_WIRE + 1, NNG_MPC_ERRBASE + 31,
-		NNG_MPC_ERRBASE + 160, NNG_MPC_ERRBASE + 100000, NNG_ESYSERR + 2 };
+		NNG_MPC_ERRBASE + 192, NNG_MPC_ERRBASE + 100000, NNG_ESYSERR + 2 };
 
 	(void) state;
 	for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {

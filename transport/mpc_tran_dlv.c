@@ -1,0 +1,787 @@
+/*
+ * mpc_tran_dlv.c -- a pipe carrying its party's delivery stream; see
+ * mpc_tran_dlv.h for the behaviour and mpc_deliver.h for the records.
+ *
+ * A kept message is the application's message made ready for the wire
+ * once, when the stream takes it:
+ *   body = [envelope prefix, if any][DATA record][protocol header][body]
+ * (the protocol's header, pair1's hop count, moves into the body so the
+ * receiver finds it where it always does once the record is removed).
+ * The pipe writes a reference (nni_msg_clone) of it; the stream lets it go
+ * when the party acknowledges it.
+ *
+ * Three aios of the pipe's own move frames, each one at a time: dataio
+ * (kept messages, in stream order), ctlaio (RESUME, ACK), and workaio,
+ * which runs what the receive path decided (it may not call the send path
+ * under rxmtx); acktimer is the delayed ack.  Each completes through the
+ * send path's callback; in steady state the send path's write callback
+ * completes dataio synchronously and this file hands it the next message
+ * at once, so frames still share stream writes.
+ *
+ * Locking: mpc_tran_dlv.h.
+ */
+#include <string.h>
+
+#include "mpc_tran_pipe.h"
+
+#include "mpc_deliver.h"
+#include "mpc_tran_dlv.h"
+#include "mpc_tran_stream.h"
+#include "mpc_wipe.h"
+
+typedef struct mpc_tran_dlv {
+	mpc_tran_pipe *        p;
+	mpc_tran_stream *      st;
+	mpc_tran_dlv_submit_fn submit;
+	nni_aio *              dataio;
+	nni_aio *              ctlaio;
+	nni_aio *              workaio;
+	nni_aio *              acktimer;
+	nni_list               held; /* sends waiting for window room */
+	uint32_t               ack_every;
+	bool                   closed;
+	bool                   data_busy;
+	bool                   ctl_busy;
+	bool                   work_armed;
+	bool                   ack_armed;
+	bool                   need_resume; /* our RESUME not sent yet */
+	bool                   resume_out;  /* our RESUME is in the send path:
+	                                       data may follow it */
+	bool                   want_ack;
+	uint64_t               handed; /* the message this pipe handed to the
+	                                protocol last, until confirmed */
+} mpc_tran_dlv;
+
+static void mpc_tran_dlv_data_cb(void *arg);
+static void mpc_tran_dlv_ctl_cb(void *arg);
+static void mpc_tran_dlv_work_cb(void *arg);
+static void mpc_tran_dlv_ack_cb(void *arg);
+static void mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over);
+static void mpc_tran_dlv_ack_policy(mpc_tran_dlv *d);
+
+/* Attached and not closed: may act on the stream.  Locked (stream). */
+static bool
+mpc_tran_dlv_live(const mpc_tran_dlv *d)
+{
+	return (!d->closed && d->st->dlv == d);
+}
+
+/* Runs the work callback soon, with no lock held.  Locked (stream). */
+static void
+mpc_tran_dlv_kick(mpc_tran_dlv *d)
+{
+	if (d->work_armed || d->closed) {
+		return;
+	}
+	if (nni_aio_begin(d->workaio) == 0) {
+		d->work_armed = true;
+		nni_aio_finish(d->workaio, 0, 0);
+	}
+}
+
+int
+mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
+{
+	mpc_tran_dlv *   d;
+	mpc_tran_stream *st;
+	int              rv;
+
+	st = mpc_tran_stream_get(p->party.sock_id, p->peer.peer_id,
+	    p->peer.dlv_msgs, p->peer.dlv_bytes);
+	if ((st == NULL) || ((d = NNI_ALLOC_STRUCT(d)) == NULL)) {
+		return (NNG_ENOMEM);
+	}
+	nni_aio_list_init(&d->held);
+	d->p      = p;
+	d->st     = st;
+	d->submit = submit;
+	if (((rv = nni_aio_alloc(&d->dataio, mpc_tran_dlv_data_cb, d)) != 0) ||
+	    ((rv = nni_aio_alloc(&d->ctlaio, mpc_tran_dlv_ctl_cb, d)) != 0) ||
+	    ((rv = nni_aio_alloc(&d->workaio, mpc_tran_dlv_work_cb, d)) != 0) ||
+	    ((rv = nni_aio_alloc(&d->acktimer, mpc_tran_dlv_ack_cb, d)) != 0)) {
+		p->dlv = d;
+		mpc_tran_dlv_fini(p);
+		return (rv);
+	}
+	d->ack_every = st->tx.max_msgs / 4 > 0 ? st->tx.max_msgs / 4 : 1;
+	p->dlv       = d;
+
+	nni_mtx_lock(&st->mtx);
+	/* A pipe this one replaced is closed already; should it still be
+	 * attached, it loses the stream here (mpc_tran_dlv_live). */
+	st->dlv = d;
+	mpc_deliver_tx_disconnect(&st->tx);
+	if (st->settling == NULL) {
+		mpc_deliver_rx_disconnect(&st->rx);
+	} else {
+		mpc_deliver_rx_pause(&st->rx);
+	}
+	d->need_resume = true;
+	mpc_tran_dlv_kick(d);
+	nni_mtx_unlock(&st->mtx);
+	return (0);
+}
+
+void
+mpc_tran_dlv_close(mpc_tran_pipe *p)
+{
+	mpc_tran_dlv *d = p->dlv;
+
+	if (d == NULL) {
+		return;
+	}
+	nni_mtx_lock(&d->st->mtx);
+	if (d->st->dlv == d) {
+		/* What this connection did not get acknowledged stays kept
+		 * for the next one. */
+		d->st->dlv = NULL;
+		mpc_deliver_tx_disconnect(&d->st->tx);
+		if ((d->handed != 0) && (d->st->rx.held == d->handed) &&
+		    (d->st->settling == NULL)) {
+			/* The protocol may still hand it to the application
+			 * (mpc_tran_dlv_recv_posted) or drop it when it
+			 * stops the pipe (mpc_tran_dlv_stop). */
+			d->st->settling = d;
+			mpc_deliver_rx_pause(&d->st->rx);
+		} else if (d->st->settling == NULL) {
+			mpc_deliver_rx_disconnect(&d->st->rx);
+		}
+	}
+	d->closed = true;
+	nni_mtx_unlock(&d->st->mtx);
+	/* A send waiting for window room was accepted by this pipe: the
+	 * protocol drops it if it fails, so the stream keeps it beyond the
+	 * window (bounded: MPC_DELIVER_OVERFLOW), else it fails. */
+	mpc_tran_dlv_flush_held(d, true);
+	nni_aio_close(d->dataio);
+	nni_aio_close(d->ctlaio);
+	nni_aio_close(d->workaio);
+	nni_aio_close(d->acktimer);
+}
+
+/* The held message's fate is known: the stream may resume.  Locked. */
+static void
+mpc_tran_dlv_settled(mpc_tran_dlv *d)
+{
+	d->st->settling = NULL;
+	if (d->st->dlv != NULL) {
+		mpc_tran_dlv_kick(d->st->dlv); /* its RESUME may go now */
+	}
+}
+
+void
+mpc_tran_dlv_stop(mpc_tran_pipe *p)
+{
+	mpc_tran_dlv *d = p->dlv;
+
+	if (d == NULL) {
+		return;
+	}
+	nni_mtx_lock(&d->st->mtx);
+	if (d->st->settling == d) {
+		/* The protocol stopped the pipe without taking it: it
+		 * dropped it; the sender still keeps it. */
+		mpc_deliver_rx_disconnect(&d->st->rx);
+		mpc_tran_dlv_settled(d);
+	}
+	nni_mtx_unlock(&d->st->mtx);
+	nni_aio_stop(d->dataio);
+	nni_aio_stop(d->ctlaio);
+	nni_aio_stop(d->workaio);
+	nni_aio_stop(d->acktimer);
+}
+
+void
+mpc_tran_dlv_fini(mpc_tran_pipe *p)
+{
+	mpc_tran_dlv *d = p->dlv;
+
+	if (d == NULL) {
+		return;
+	}
+	mpc_tran_dlv_stop(p);
+	nni_aio_free(d->dataio);
+	nni_aio_free(d->ctlaio);
+	nni_aio_free(d->workaio);
+	nni_aio_free(d->acktimer);
+	p->dlv = NULL;
+	NNI_FREE_STRUCT(d);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Writing: kept messages and control frames
+ * ---------------------------------------------------------------------- */
+
+/* Hands the stream's next message to the send path, if dataio is free. */
+static void
+mpc_tran_dlv_pump(mpc_tran_dlv *d)
+{
+	mpc_deliver_item it;
+	nni_msg *        m = NULL;
+
+	nni_mtx_lock(&d->st->mtx);
+	if (mpc_tran_dlv_live(d) && d->resume_out && !d->data_busy &&
+	    mpc_deliver_tx_next(&d->st->tx, &it)) {
+		d->data_busy = true;
+		m            = it.msg;
+		nni_msg_clone(m);
+	}
+	nni_mtx_unlock(&d->st->mtx);
+	if (m != NULL) {
+		nni_aio_set_msg(d->dataio, m);
+		d->submit(d->p, d->dataio);
+	}
+}
+
+/* A send the path did not write keeps its message on the aio. */
+static void
+mpc_tran_dlv_drop_msg(nni_aio *aio)
+{
+	nni_msg *m = nni_aio_get_msg(aio);
+
+	if (m != NULL) {
+		nni_aio_set_msg(aio, NULL);
+		nni_msg_free(m);
+	}
+}
+
+static void
+mpc_tran_dlv_data_cb(void *arg)
+{
+	mpc_tran_dlv *d  = arg;
+	int           rv = nni_aio_result(d->dataio);
+
+	if (rv != 0) {
+		/* The connection failed: the message stays kept and goes
+		 * out again after the next resume. */
+		mpc_tran_dlv_drop_msg(d->dataio);
+	}
+	nni_mtx_lock(&d->st->mtx);
+	d->data_busy = false;
+	nni_mtx_unlock(&d->st->mtx);
+	if (rv == 0) {
+		mpc_tran_dlv_pump(d);
+	}
+}
+
+/* A control frame's message: just its record (no envelope prefix; the
+ * send path asks mpc_tran_dlv_ctl_env for type and recipient). */
+static nni_msg *
+mpc_tran_dlv_ctl_msg(const mpc_deliver_rec *rec)
+{
+	nni_msg *   m;
+	mpc_wcursor w;
+
+	if (nni_msg_alloc(&m, MPC_DELIVER_RESUME_SIZE) != 0) {
+		return (NULL);
+	}
+	mpc_wcursor_init(&w, nni_msg_body(m), nni_msg_len(m));
+	if (!mpc_deliver_rec_write(&w, rec) ||
+	    (nni_msg_chop(m, nni_msg_len(m) - w.pos) != 0)) {
+		nni_msg_free(m);
+		return (NULL);
+	}
+	return (m);
+}
+
+/* The control frame due now, if ctlaio is free.  Locked (stream). */
+static nni_msg *
+mpc_tran_dlv_ctl_next(mpc_tran_dlv *d)
+{
+	mpc_deliver_rec rec;
+	nni_msg *       m;
+
+	if (!mpc_tran_dlv_live(d) || d->ctl_busy) {
+		return (NULL);
+	}
+	memset(&rec, 0, sizeof(rec));
+	if (d->need_resume && (d->st->settling != NULL)) {
+		return (NULL); /* mpc_tran_dlv_settled kicks us */
+	}
+	if (d->need_resume) {
+		rec.kind = MPC_DELIVER_RESUME;
+		mpc_deliver_resume_make(&d->st->tx, &d->st->rx, &rec.resume);
+	} else if (d->want_ack && d->st->rx.resumed &&
+	    (mpc_deliver_rx_confirmed(&d->st->rx) > d->st->rx.acked)) {
+		rec.kind = MPC_DELIVER_ACK;
+		rec.ack  = mpc_deliver_rx_confirmed(&d->st->rx);
+	} else {
+		d->want_ack = false;
+		return (NULL);
+	}
+	if ((m = mpc_tran_dlv_ctl_msg(&rec)) == NULL) {
+		return (NULL); /* out of memory: the next event retries */
+	}
+	if (rec.kind == MPC_DELIVER_RESUME) {
+		d->need_resume = false;
+	} else {
+		(void) mpc_deliver_rx_ack_take(&d->st->rx);
+		d->want_ack = false;
+	}
+	d->ctl_busy = true;
+	return (m);
+}
+
+static void
+mpc_tran_dlv_ctl_send(mpc_tran_dlv *d)
+{
+	nni_msg *m;
+	bool     resume;
+
+	nni_mtx_lock(&d->st->mtx);
+	resume = d->need_resume;
+	m      = mpc_tran_dlv_ctl_next(d);
+	nni_mtx_unlock(&d->st->mtx);
+	if (m == NULL) {
+		return;
+	}
+	nni_aio_set_msg(d->ctlaio, m);
+	d->submit(d->p, d->ctlaio);
+	if (resume) {
+		/* Queued: frames the send path takes later go after it, so
+		 * the peer reads our RESUME before any DATA. */
+		nni_mtx_lock(&d->st->mtx);
+		d->resume_out = true;
+		nni_mtx_unlock(&d->st->mtx);
+		mpc_tran_dlv_pump(d);
+	}
+}
+
+static void
+mpc_tran_dlv_ctl_cb(void *arg)
+{
+	mpc_tran_dlv *d  = arg;
+	int           rv = nni_aio_result(d->ctlaio);
+
+	if (rv != 0) {
+		mpc_tran_dlv_drop_msg(d->ctlaio);
+	}
+	nni_mtx_lock(&d->st->mtx);
+	d->ctl_busy = false;
+	nni_mtx_unlock(&d->st->mtx);
+	if (rv == 0) {
+		mpc_tran_dlv_ctl_send(d); /* an ack that became due meanwhile */
+	}
+}
+
+bool
+mpc_tran_dlv_ctl_env(mpc_tran_pipe *p, nni_aio *aio, mpc_envelope_out *env)
+{
+	if ((p->dlv == NULL) || (aio != p->dlv->ctlaio)) {
+		return (false);
+	}
+	env->type       = NNG_MPC_MSG_CTL_DELIVER;
+	env->recipient  = p->peer.peer_id;
+	env->prefix_len = 0;
+	return (true);
+}
+
+void
+mpc_tran_dlv_recv_posted(mpc_tran_pipe *p)
+{
+	mpc_tran_dlv *d = p->dlv;
+
+	nni_mtx_lock(&d->st->mtx);
+	if ((d->handed != 0) && (d->st->rx.held == d->handed)) {
+		/* The protocol asks for the next message: it has put the
+		 * last one where a closing pipe cannot take it -- also when
+		 * this pipe is closed already. */
+		mpc_deliver_rx_confirm(&d->st->rx);
+		if (d->st->settling == d) {
+			mpc_tran_dlv_settled(d);
+		} else if (mpc_tran_dlv_live(d)) {
+			mpc_tran_dlv_ack_policy(d);
+		}
+	}
+	d->handed = 0;
+	nni_mtx_unlock(&d->st->mtx);
+}
+
+bool
+mpc_tran_dlv_ctl_type(const mpc_tran_pipe *p, uint16_t type)
+{
+	return ((p->dlv != NULL) && (type == NNG_MPC_MSG_CTL_DELIVER));
+}
+
+/* ---------------------------------------------------------------------- *
+ * The application's sends
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Makes msg the stream's next message: the layout at the top of this file,
+ * with the sequence the stream gives it and our cumulative ack.  over:
+ * beyond a full window (mpc_deliver_tx_push_over).  Returns 0 (the stream
+ * keeps msg), NNG_MPC_EWINDOWFULL (msg unchanged: wait) or NNG_ENOMEM (msg
+ * damaged: fail the send).  Locked (stream).
+ */
+static int
+mpc_tran_dlv_keep(
+    mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len, bool over)
+{
+	static const uint8_t zero[MPC_DELIVER_DATA_SIZE];
+	mpc_tran_stream *    st = d->st;
+	mpc_deliver_rec      rec;
+	uint8_t              pre[NNG_MPC_ENVELOPE_OUT_SIZE];
+	mpc_wcursor          w;
+	size_t               hlen = nni_msg_header_len(msg);
+
+	if (over ? mpc_deliver_tx_kept(&st->tx) >= st->tx.cap
+	         : !mpc_deliver_tx_fits(&st->tx, len)) {
+		return (NNG_MPC_EWINDOWFULL);
+	}
+	memcpy(pre, nni_msg_body(msg), prefix);
+	if (((prefix > 0) && (nni_msg_trim(msg, prefix) != 0)) ||
+	    ((hlen > 0) &&
+	        (nni_msg_insert(msg, nni_msg_header(msg), hlen) != 0)) ||
+	    (nni_msg_insert(msg, zero, sizeof(zero)) != 0) ||
+	    ((prefix > 0) && (nni_msg_insert(msg, pre, prefix) != 0))) {
+		return (NNG_ENOMEM);
+	}
+	nni_msg_header_clear(msg);
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = MPC_DELIVER_DATA;
+	/* Room checked above, so the push cannot fail. */
+	if ((over ? mpc_deliver_tx_push_over(&st->tx, msg, len, &rec.seq)
+	          : mpc_deliver_tx_push(&st->tx, msg, len, &rec.seq)) != 0) {
+		return (NNG_EINTERNAL);
+	}
+	/* Piggybacked: everything received so far is acknowledged. */
+	rec.ack = st->rx.resumed ? mpc_deliver_rx_ack_take(&st->rx) : 0;
+	mpc_wcursor_init(&w, (uint8_t *) nni_msg_body(msg) + prefix,
+	    MPC_DELIVER_DATA_SIZE);
+	return (mpc_deliver_rec_write(&w, &rec) ? 0 : NNG_EINTERNAL);
+}
+
+/* The protocol aborts a send waiting for window room: it closes its side
+ * of the pipe (NNG closes the protocol's aios before the transport's) and
+ * would drop the message if the send failed.  The stream keeps it beyond
+ * the window instead, for the next connection. */
+/* mpc_tran_dlv_keep for a message as the protocol sent it; *lenp the
+ * send's length.  Locked (stream). */
+static int
+mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+{
+	mpc_envelope_out env;
+	size_t           len;
+	int              rv;
+
+	len = nni_msg_len(msg) + nni_msg_header_len(msg) +
+	    MPC_DELIVER_DATA_SIZE;
+	*lenp = len;
+	if ((rv = mpc_envelope_parse_out(
+	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL)) != 0) {
+		return (rv);
+	}
+	return (mpc_tran_dlv_keep(d, msg, env.prefix_len, len - env.prefix_len,
+	    over));
+}
+
+static void
+mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
+{
+	mpc_tran_dlv *d   = arg;
+	nni_msg *     msg = nni_aio_get_msg(aio);
+	size_t        len;
+
+	nni_mtx_lock(&d->st->mtx);
+	if (!nni_aio_list_active(aio)) {
+		nni_mtx_unlock(&d->st->mtx);
+		return;
+	}
+	nni_aio_list_remove(aio);
+	if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
+		nni_aio_set_msg(aio, NULL); /* the stream's now */
+	}
+	nni_mtx_unlock(&d->st->mtx);
+	/* Failed either way, so the protocol stops sending on this pipe. */
+	nni_aio_finish_error(aio, rv);
+}
+
+/* Sends taken off the held list, completed once the lock is dropped (an
+ * aio being completed must be on no list: its cancel routine looks). */
+#define MPC_TRAN_DLV_BATCH 8
+typedef struct mpc_tran_dlv_done {
+	nni_aio *aio[MPC_TRAN_DLV_BATCH];
+	intptr_t res[MPC_TRAN_DLV_BATCH]; /* length, or -error */
+	unsigned n;
+} mpc_tran_dlv_done;
+
+/* Takes held sends into the stream while the window has room (over:
+ * beyond it, the pipe is closing), at most a batch.  Returns true when
+ * more are held that could go now.  Locked (stream). */
+static bool
+mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
+{
+	nni_aio *aio;
+
+	done->n = 0;
+	while ((aio = nni_list_first(&d->held)) != NULL) {
+		nni_msg *msg = nni_aio_get_msg(aio);
+		size_t   len;
+		int      rv;
+
+		if (done->n == MPC_TRAN_DLV_BATCH) {
+			return (true);
+		}
+		rv = mpc_tran_dlv_keep_msg(d, msg, over, &len);
+		if ((rv == NNG_MPC_EWINDOWFULL) && !over) {
+			return (false); /* backpressure: waits for an ack */
+		}
+		nni_aio_list_remove(aio);
+		nni_aio_set_msg(aio, NULL);
+		if (rv != 0) {
+			nni_msg_free(msg);
+		}
+		/* Kept on a closing pipe: the send still fails (with its
+		 * message taken), so the protocol does not go on sending on
+		 * this pipe -- pair1 would otherwise reschedule its sends onto
+		 * the next pipe's busy aio. */
+		if ((rv == 0) && over) {
+			rv = NNG_ECLOSED;
+		}
+		done->aio[done->n] = aio;
+		done->res[done->n] = rv != 0 ? -rv : (intptr_t) len;
+		done->n++;
+	}
+	return (false);
+}
+
+/* Moves held sends into the stream and completes them (no lock held). */
+static void
+mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over)
+{
+	mpc_tran_dlv_done done;
+	bool              more;
+
+	do {
+		nni_mtx_lock(&d->st->mtx);
+		more = mpc_tran_dlv_take_held(d, &done, over);
+		nni_mtx_unlock(&d->st->mtx);
+		for (unsigned i = 0; i < done.n; i++) {
+			if (done.res[i] < 0) {
+				nni_aio_finish_error(done.aio[i], (int) -done.res[i]);
+			} else {
+				nni_aio_finish(done.aio[i], 0, (size_t) done.res[i]);
+			}
+		}
+	} while (more);
+}
+
+/* A send whose aio cannot begin (see mpc_tran_dlv_send). */
+static void
+mpc_tran_dlv_orphan(mpc_tran_dlv *d, nni_aio *aio)
+{
+	nni_msg *msg = nni_msg_unique(nni_aio_get_msg(aio));
+	size_t   len;
+	int      rv;
+
+	nni_aio_set_msg(aio, NULL);
+	if (msg == NULL) {
+		return;
+	}
+	nni_mtx_lock(&d->st->mtx);
+	rv = mpc_tran_dlv_keep_msg(d, msg, true, &len);
+	nni_mtx_unlock(&d->st->mtx);
+	if (rv != 0) {
+		nni_msg_free(msg);
+	}
+}
+
+bool
+mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
+{
+	mpc_tran_dlv *   d   = p->dlv;
+	nni_msg *        msg = nni_aio_get_msg(aio);
+	mpc_envelope_out env;
+	bool             over;
+
+	if ((mpc_envelope_parse_out(
+	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) ||
+	    ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
+	        (env.recipient != p->peer.peer_id))) {
+		return (false); /* skipped or dropped by the send path */
+	}
+	if (nni_aio_begin(aio) != 0) {
+		/* The protocol closed its side already: nothing completes
+		 * this aio, but its message joins the stream for the next
+		 * connection (beyond the window if need be). */
+		mpc_tran_dlv_orphan(d, aio);
+		return (true);
+	}
+	/* The stream rewrites the message: make it ours alone. */
+	if ((msg = nni_msg_unique(msg)) == NULL) {
+		nni_aio_set_msg(aio, NULL);
+		nni_aio_finish_error(aio, NNG_ENOMEM);
+		return (true);
+	}
+	nni_aio_set_msg(aio, msg);
+	nni_mtx_lock(&d->st->mtx);
+	if (nni_aio_schedule(aio, mpc_tran_dlv_cancel, d) != 0) {
+		/* Closed meanwhile: as a send that could not begin. */
+		nni_mtx_unlock(&d->st->mtx);
+		mpc_tran_dlv_orphan(d, aio);
+		return (true);
+	}
+	nni_aio_list_append(&d->held, aio);
+	/* A closed pipe still takes it into the stream: the protocol would
+	 * drop a send that fails, and the next connection carries it. */
+	over = d->closed;
+	nni_mtx_unlock(&d->st->mtx);
+	mpc_tran_dlv_flush_held(d, over);
+	mpc_tran_dlv_pump(d);
+	return (true);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Deferred work and the delayed ack
+ * ---------------------------------------------------------------------- */
+
+static void
+mpc_tran_dlv_work(mpc_tran_dlv *d)
+{
+	mpc_tran_dlv_flush_held(d, false);
+	mpc_tran_dlv_ctl_send(d);
+	mpc_tran_dlv_pump(d);
+}
+
+static void
+mpc_tran_dlv_work_cb(void *arg)
+{
+	mpc_tran_dlv *d = arg;
+
+	nni_mtx_lock(&d->st->mtx);
+	d->work_armed = false;
+	nni_mtx_unlock(&d->st->mtx);
+	if (nni_aio_result(d->workaio) == 0) {
+		mpc_tran_dlv_work(d);
+	}
+}
+
+static void
+mpc_tran_dlv_ack_cb(void *arg)
+{
+	mpc_tran_dlv *d = arg;
+
+	nni_mtx_lock(&d->st->mtx);
+	d->ack_armed = false;
+	d->want_ack  = true;
+	nni_mtx_unlock(&d->st->mtx);
+	if (nni_aio_result(d->acktimer) == 0) {
+		mpc_tran_dlv_work(d);
+	}
+}
+
+/* After a message arrived: ack now (enough unacknowledged) or soon.
+ * Locked (stream). */
+static void
+mpc_tran_dlv_ack_policy(mpc_tran_dlv *d)
+{
+	if (mpc_deliver_rx_ack_due(&d->st->rx, d->ack_every)) {
+		d->want_ack = true;
+		mpc_tran_dlv_kick(d);
+	} else if (!d->ack_armed && !d->closed) {
+		d->ack_armed = true;
+		nni_sleep_aio(MPC_TRAN_DLV_ACK_DELAY_MS, d->acktimer);
+	}
+}
+
+/* ---------------------------------------------------------------------- *
+ * Receiving
+ * ---------------------------------------------------------------------- */
+
+/* A RESUME or ACK frame.  Locked (stream). */
+static int
+mpc_tran_dlv_recv_ctl(mpc_tran_dlv *d, const mpc_deliver_rec *rec)
+{
+	mpc_tran_stream *st = d->st;
+	int              rv;
+
+	switch (rec->kind) {
+	case MPC_DELIVER_ACK:
+		if ((rv = mpc_deliver_tx_ack(&st->tx, rec->ack,
+		         mpc_tran_stream_release_msg, NULL)) != 0) {
+			return (rv);
+		}
+		break;
+	case MPC_DELIVER_RESUME:
+		if (st->rx.resumed) {
+			return (NNG_MPC_EDELIVERCTL); /* one per connection */
+		}
+		rv = mpc_deliver_resume_apply(&st->tx, &st->rx, &rec->resume,
+		    mpc_tran_stream_release_msg, NULL);
+		if (rv == NNG_MPC_ESTREAMRESET) {
+			mpc_tran_pipe_count(&d->p->stats, MPC_TRAN_P_DLV_RESET, 1);
+		} else if (rv != 0) {
+			return (rv);
+		}
+		/* Sent on a connection before, not known to have arrived:
+		 * they go out again now. */
+		mpc_tran_pipe_count(&d->p->stats, MPC_TRAN_P_DLV_RETRANSMIT,
+		    st->tx.hi_sent - st->tx.acked);
+		break;
+	default:
+		return (NNG_MPC_EDELIVERCTL);
+	}
+	/* Room in the window, or a resumed stream to write. */
+	mpc_tran_dlv_kick(d);
+	return (0);
+}
+
+int
+mpc_tran_dlv_recv(mpc_tran_pipe *p, const mpc_frame_hdr *h, nni_msg *msg,
+    bool *consumed)
+{
+	mpc_tran_dlv *  d = p->dlv;
+	mpc_deliver_rec rec;
+	mpc_rcursor     r;
+	int             rv;
+
+	*consumed = false;
+	mpc_rcursor_init(&r, nni_msg_body(msg), nni_msg_len(msg));
+	nni_mtx_lock(&d->st->mtx);
+	if (!mpc_tran_dlv_live(d)) {
+		/* Replaced: a newer pipe carries the stream. */
+		nni_mtx_unlock(&d->st->mtx);
+		*consumed = true;
+		return (0);
+	}
+	if ((rv = mpc_deliver_rec_read(&r, &rec)) != 0) {
+		goto out;
+	}
+	if (h->type == NNG_MPC_MSG_CTL_DELIVER) {
+		*consumed = true;
+		rv        = mpc_tran_dlv_recv_ctl(d, &rec);
+		goto out;
+	}
+	if (rec.kind != MPC_DELIVER_DATA) {
+		rv = NNG_MPC_EDELIVERCTL;
+		goto out;
+	}
+	if ((rv = mpc_deliver_rx_accept(&d->st->rx, rec.seq)) ==
+	    NNG_MPC_EDUPLICATE) {
+		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_DLV_DUP, 1);
+		*consumed = true;
+		rv        = 0;
+		goto out;
+	}
+	if ((rv != 0) ||
+	    ((rv = mpc_deliver_tx_ack(&d->st->tx, rec.ack,
+	          mpc_tran_stream_release_msg, NULL)) != 0)) {
+		goto out;
+	}
+	if (rec.ack != 0) {
+		mpc_tran_dlv_kick(d); /* the window may have room again */
+	}
+	/* Acknowledged once the protocol asks for the next one
+	 * (mpc_tran_dlv_recv_posted). */
+	d->handed = rec.seq;
+	if (nni_msg_trim(msg, r.pos) != 0) {
+		rv = NNG_EINTERNAL;
+	}
+out:
+	nni_mtx_unlock(&d->st->mtx);
+	if ((rv != 0) && (mpc_tran_pipe_ctr_of(rv) == MPC_TRAN_P_DLV_BAD)) {
+		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_DLV_BAD, 1);
+	}
+	return (rv);
+}

@@ -1,0 +1,61 @@
+/*
+ * mpc_tran_stream.h -- the delivery streams of the transport: one per
+ * (socket, peer party), keyed like the party registry (mpc_tran_admit.h)
+ * and outliving the pipes that carry it, so what one connection did not
+ * deliver the next one does (transport/mpc_deliver.h has the stream
+ * itself: window, acknowledgements, resume).
+ *
+ * A socket's streams live while any of its dialers or listeners does
+ * (mpc_tran_stream_sock_hold / _release from the endpoints' init and fini);
+ * when the last one goes, the streams and the messages they still keep are
+ * freed.  nng_mpc_socket_drain() (include/nng_mpc.h) waits for a socket's
+ * streams to be acknowledged before the application closes it.
+ *
+ * Locking: one process-wide registry lock guards the table; each stream has
+ * its own mutex for its state (taken after a pipe's rxmtx, never together
+ * with its txmtx; the registry lock is never held while a stream's is
+ * taken, except to find it).
+ */
+#ifndef NNG_MPC_TRANSPORT_MPC_TRAN_STREAM_H
+#define NNG_MPC_TRANSPORT_MPC_TRAN_STREAM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/nng_impl.h"
+
+#include "mpc_deliver.h"
+
+struct mpc_tran_dlv;
+
+typedef struct mpc_tran_stream {
+	nni_list_node        node;
+	uint32_t             party;
+	nni_mtx              mtx;
+	mpc_deliver_tx       tx; /* our messages to the party */
+	mpc_deliver_rx       rx; /* the party's messages to us */
+	struct mpc_tran_dlv *dlv; /* the pipe carrying it now, or NULL */
+	/* A closed pipe whose last delivered message is still with the
+	 * protocol: kept or dropped is known once the protocol stopped the
+	 * pipe; no resume record goes out until then. */
+	struct mpc_tran_dlv *settling;
+} mpc_tran_stream;
+
+void mpc_tran_stream_sys_init(void);
+void mpc_tran_stream_sys_fini(void);
+
+/* A dialer or listener of sock_id exists / went away.  The last release
+ * frees the socket's streams and every message they keep. */
+__attribute__((warn_unused_result)) int mpc_tran_stream_sock_hold(
+    uint32_t sock_id);
+void mpc_tran_stream_sock_release(uint32_t sock_id);
+
+/* The stream of (sock_id, party), made on first use with the window given.
+ * NULL when out of memory or the socket holds no stream table. */
+mpc_tran_stream *mpc_tran_stream_get(uint32_t sock_id, uint32_t party,
+    uint32_t window_msgs, size_t window_bytes);
+
+/* Releases a kept message (the deliver module's release callback). */
+void mpc_tran_stream_release_msg(void *arg, void *msg);
+
+#endif /* NNG_MPC_TRANSPORT_MPC_TRAN_STREAM_H */
