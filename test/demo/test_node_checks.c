@@ -8,7 +8,8 @@
  *   - two nodes with different session keys: each prints at once, on
  *     stderr, a refused line naming NNG_MPC_EKEYCONFIRM and the other's
  *     address (logfmt on one, --log-format json on the other);
- *   - bad --log-level / --log-format values are usage errors.
+ *   - bad --log-level / --log-format values are usage errors; bad
+ *     NNG_MPC_LOG / NNG_MPC_LOG_FORMAT values are reported by the module.
  *
  * argv[1]: the nngmpc executable.
  */
@@ -196,6 +197,28 @@ test_log_flags(void **state)
 	    2);
 	ut_expect(out, "--log-format 'xml': expected logfmt or json");
 	free(out);
+	/* The environment of any program loading the module, likewise. */
+	{
+		static const char *const env[] = { "NNG_MPC_LOG=loud", NULL };
+		static const char *const env2[] = { "NNG_MPC_LOG=info",
+			"NNG_MPC_LOG_FORMAT=xml", NULL };
+		struct nngmpc_proc_spec spec = run_spec;
+
+		spec.env = env;
+		assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "node",
+		                     "--help", NULL),
+		    0);
+		ut_expect(out, "nng-mpc: NNG_MPC_LOG=loud not understood "
+		               "(off|warn|info|debug): diagnostics off");
+		free(out);
+		spec.env = env2;
+		assert_int_equal(nngmpc_proc_runl(&spec, &out, nngmpc, "node",
+		                     "--help", NULL),
+		    0);
+		ut_expect(out, "nng-mpc: NNG_MPC_LOG_FORMAT=xml not understood "
+		               "(logfmt|json): diagnostics off");
+		free(out);
+	}
 }
 
 int

@@ -10,7 +10,8 @@
  *   - the local socket gets the configured mode;
  *   - unicast and broadcast through the sidecars, each message arriving
  *     with its authenticated sender and type, only where addressed;
- *   - a local message without the envelope is refused and said so;
+ *   - local messages refused, each with its reason: no envelope, type 0,
+ *     to ourselves, to a party the roster lacks, a transport control type;
  *   - SIGHUP with a party removed from a node's file: that connection is
  *     closed and logged;
  *   - SIGTERM: every node drains and exits 0;
@@ -191,6 +192,23 @@ spawn_app(struct nngmpc_proc *p, int id, const char *data)
 	assert_int_equal(nngmpc_proc_spawn(p, argv, &app_spec), 0);
 }
 
+/* What node 1 says about local messages it cannot send. */
+static const struct {
+	const char *data;
+	const char *why;
+} refusals[] = {
+	{ "no envelope", "local message refused: expected '<to> <type> "
+	                 "<payload>' with <to> a party ID or '*'" },
+	{ "2 0 zero type", "local message refused: expected '<to> <type> "
+	                   "<payload>' with <type> 1..65535" },
+	{ "1 32768 to myself", "local message refused: a message to "
+	                       "ourselves" },
+	{ "9 32768 stranger", "local message refused: the recipient is not "
+	                      "a party of the roster" },
+	{ "2 0x0100 control", "local message refused: MPC message type is "
+	                      "reserved for the transport's control frames" },
+};
+
 static void
 test_three_sidecars(void **state)
 {
@@ -235,14 +253,17 @@ test_three_sidecars(void **state)
 		nngmpc_proc_result_free(&r[i]);
 	}
 
-	/* A message without the envelope is refused, with the reason. */
-	(void) snprintf(url, sizeof(url), "ipc://%s/p1.sock", dir);
-	assert_true(nngmpc_proc_runl(&app_spec, &out, nngcat, "--pair1",
-	                "--dial", url, "--data", "no envelope", "--count", "1",
-	                "--interval", "1", "--recv-timeout", "1", NULL) >= 0);
-	free(out);
-	expect_read(&n[0], "local message refused: expected '<to> <type> "
-	                   "<payload>'");
+	/* Local messages the node refuses, each with its reason; the
+	 * counts are in its final line. */
+	for (size_t i = 0; i < sizeof(refusals) / sizeof(refusals[0]); i++) {
+		(void) snprintf(url, sizeof(url), "ipc://%s/p1.sock", dir);
+		assert_true(nngmpc_proc_runl(&app_spec, &out, nngcat,
+		                "--pair1", "--dial", url, "--data",
+		                refusals[i].data, "--count", "1", "--interval",
+		                "1", "--recv-timeout", "1", NULL) >= 0);
+		free(out);
+		expect_read(&n[0], refusals[i].why);
+	}
 
 	/* SIGHUP after party 3 left node 1's file: its connection closes. */
 	write_config(1, 3);
@@ -254,6 +275,9 @@ test_three_sidecars(void **state)
 	for (int i = 0; i < 3; i++) {
 		nngmpc_proc_signal(&n[i], SIGTERM);
 		expect_read(&n[i], "stopped: ");
+		if (i == 0) {
+			expect_read(&n[i], "5 local messages refused");
+		}
 		assert_int_equal(nngmpc_proc_reap(&n[i], WAIT_MS), 0);
 	}
 }
