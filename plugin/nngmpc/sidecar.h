@@ -31,6 +31,8 @@
 #ifndef NNG_MPC_NNGMPC_SIDECAR_H
 #define NNG_MPC_NNGMPC_SIDECAR_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "node.h"
@@ -49,6 +51,12 @@ struct nngmpc_sidecar_opts {
 	/* The pipe filter (rate limits, heartbeats) as node.h takes them. */
 	const struct nngmpc_node_opts *limits;
 };
+
+/* sidecar_env.c: reads the envelope of an application's message of len
+ * bytes: the recipient (NNG_MPC_PARTY_BROADCAST for '*'), the type, the
+ * header's length; or false with why (a static text). */
+bool nngmpc_sidecar_parse(const uint8_t *b, size_t len, uint32_t *to,
+    uint16_t *type, size_t *hdr, const char **why);
 
 /* Runs until SIGTERM/SIGINT; returns an nngmpc_exit value. */
 int nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o);
