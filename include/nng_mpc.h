@@ -1093,6 +1093,80 @@ typedef struct nng_mpc_audit_stats {
 void nng_mpc_audit_stats_get(nng_mpc_audit *log, nng_mpc_audit_stats *out);
 /* END audit */
 
+/* ======================================================================
+ * Diagnostics: one line per connection event
+ * ====================================================================== */
+
+/* BEGIN diagnostics */
+/*
+ * Every connection event of every mpc+* endpoint of the process (a
+ * handshake, a refusal with its exact reason, a pipe closed, a replaced
+ * pipe, an admission cap, ...) as one line: UTC timestamp, level, event,
+ * endpoint URL and side, our party, the peer's party and address, the
+ * reason's name and text, and for the common causes what to fix.  Both
+ * ends of a refused connection report it as it happens.  README
+ * "Diagnostics" lists the fields and the hints.
+ *
+ * Levels: NNG_MPC_LOG_WARN reports refusals, admission caps, replaced
+ * pipes and pipes that ended with an error; INFO adds handshakes and
+ * orderly closes; DEBUG adds key updates, rejected-frame summaries and
+ * each endpoint's configuration.
+ *
+ * Environment for unmodified programs (read when the module loads):
+ *   NNG_MPC_LOG          off | warn | info | debug   (default off)
+ *   NNG_MPC_LOG_FORMAT   logfmt | json               (default logfmt)
+ * A value not understood is reported on stderr and leaves diagnostics off.
+ */
+enum nng_mpc_log_level {
+	NNG_MPC_LOG_OFF   = 0,
+	NNG_MPC_LOG_WARN  = 1,
+	NNG_MPC_LOG_INFO  = 2,
+	NNG_MPC_LOG_DEBUG = 3,
+};
+
+enum nng_mpc_log_format {
+	NNG_MPC_LOG_LOGFMT = 0, /* key=value pairs, values quoted if needed */
+	NNG_MPC_LOG_JSON   = 1, /* one JSON object per line */
+};
+
+/*
+ * Receives one line (no trailing newline; valid only during the call).
+ * Called on transport threads: it must not block, must not call back into
+ * NNG for a socket, and must not call nng_mpc_log_set.
+ */
+typedef void (*nng_mpc_log_fn)(void *arg, const char *line);
+
+/*
+ * nng_mpc_log_set sets the level and format, and where lines go: fn with
+ * arg, or standard error when fn is NULL (one write per line).  Returns 0,
+ * or NNG_EINVAL for a level or format out of range (nothing changed).
+ */
+__attribute__((warn_unused_result)) int nng_mpc_log_set(
+    int level, int format, nng_mpc_log_fn fn, void *arg);
+
+/*
+ * nng_mpc_log_level_parse and nng_mpc_log_format_parse read a level ("off", "warn", "info", "debug") or a
+ * format ("logfmt", "json") name, as NNG_MPC_LOG and NNG_MPC_LOG_FORMAT
+ * take them.  Returns 0, or NNG_EINVAL for another name.
+ */
+__attribute__((warn_unused_result)) int nng_mpc_log_level_parse(
+    const char *name, int *level);
+__attribute__((warn_unused_result)) int nng_mpc_log_format_parse(
+    const char *name, int *format);
+
+/*
+ * nng_mpc_tls_config_own_party reads the party ID of our own certificate
+ * on cfg (after nng_tls_config_own_cert or nng_tls_config_cert_key_file),
+ * as the transport does when no NNG_OPT_MPC_PARTY_ID is set: for start-up
+ * checks that a certificate is the party's.  Returns 0 and *id;
+ * NNG_MPC_ETLSNOTOURS (cfg is not of the nng-mpc TLS engine),
+ * NNG_MPC_ETLSNOCERT (no own certificate), NNG_MPC_ETLSNOPARTY (it names
+ * no party), NNG_MPC_ETLSPARTY (malformed) or NNG_MPC_ETLSBADCERT.
+ */
+__attribute__((warn_unused_result)) int nng_mpc_tls_config_own_party(
+    struct nng_tls_config *cfg, uint32_t *id);
+/* END diagnostics */
+
 #ifdef __cplusplus
 }
 #endif

@@ -177,8 +177,6 @@ struct mpc_tran_observer_ops; /* transport/mpc_tran_event.h */
 
 /* The ops table (the same pointer every call). */
 const struct mpc_tran_observer_ops *mpc_audit_observer_ops(void);
-/* Hands the ops to mpc_tran_observer_set(); a registration step. */
-int mpc_audit_observer_register(void) __attribute__((warn_unused_result));
 /* NNG_MPC_AUDIT_FILE (with NNG_MPC_AUDIT_KEY_FILE): 0 and *sink NULL when
  * unset, 0 and *sink held once, or ev_open's error. */
 int mpc_audit_env_open(void **sink) __attribute__((warn_unused_result));

@@ -9,11 +9,10 @@
  * trust.  A key file next to the log is not guessed either: the sealing
  * state is a secret whose place the operator chooses.
  *
- * Registration: mpc_audit_observer_register() (called from
- * plugin/mpc_register.c) hands the ops to mpc_tran_observer_set().  A
- * transport that does not define mpc_tran_observer_set() links against the
- * weak no-op below, so the plugin works (with no transport events) either
- * way.
+ * Registration: the plugin's observer (plugin/mpc_observer.c) hands each
+ * event with a sink to these ops, beside diagnostics.  A transport that
+ * does not define mpc_tran_observer_set() links against the weak no-op
+ * below, so the plugin works (with no transport events) either way.
  *
  * Threading: ev_event runs on transport threads, possibly under transport
  * locks: it formats nothing and touches no file, only copies into the
@@ -141,13 +140,6 @@ const struct mpc_tran_observer_ops *
 mpc_audit_observer_ops(void)
 {
 	return (&audit_observer_ops);
-}
-
-int
-mpc_audit_observer_register(void)
-{
-	mpc_tran_observer_set(&audit_observer_ops);
-	return (0);
 }
 
 /*

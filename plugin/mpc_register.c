@@ -26,7 +26,8 @@
 extern int mpc_tls_engine_register(void);
 extern int mpc_tran_register(void); /* transport/mpc_tran.c */
 extern int mpc_metrics_env_start(void); /* plugin/mpc_metrics_env.c */
-extern int mpc_audit_observer_register(void); /* mpc_audit_observer.c */
+extern int mpc_observer_register(void); /* mpc_observer.c */
+extern int mpc_diag_env_start(void); /* mpc_diag.c */
 
 struct mpc_register_step {
 	const char *name;
@@ -37,7 +38,9 @@ static const struct mpc_register_step mpc_register_steps[] = {
 	{ .name = "wolfSSL TLS engine", .init = mpc_tls_engine_register },
 	{ .name = "mpc+tcp/mpc+tls+tcp/mpc+ipc transport",
 	    .init = mpc_tran_register },
-	{ .name = "audit log observer", .init = mpc_audit_observer_register },
+	{ .name = "connection observer (audit log, diagnostics)",
+	    .init = mpc_observer_register },
+	{ .name = "diagnostics (NNG_MPC_LOG)", .init = mpc_diag_env_start },
 	/* Last: an endpoint that fails to start costs only the metrics. */
 	{ .name = "metrics endpoint (NNG_MPC_METRICS_ADDR)",
 	    .init = mpc_metrics_env_start },

@@ -7,15 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <nng/nng.h>
+
 #include "filter_flags.h"
+#include "nng_mpc.h"
 #include "nngmpc.h"
 #include "node.h"
+#include "node_check.h"
 #include "roster.h"
+#include "sidecar.h"
 
 #define NODE_CMD "node"
 #define NODE_TIMEOUT_DEFAULT 30u
 
-enum { NODE_OPT_REPORT = 256, NODE_OPT_METRICS, NODE_OPT_FLOOD };
+enum {
+	NODE_OPT_REPORT = 256,
+	NODE_OPT_METRICS,
+	NODE_OPT_FLOOD,
+	NODE_OPT_LOG_FORMAT,
+	NODE_OPT_LOG_LEVEL,
+	NODE_OPT_SERVE,
+	NODE_OPT_SERVE_MODE,
+	NODE_OPT_CHECK,
+	NODE_OPT_DRAIN,
+};
 
 static void
 node_usage(FILE *f)
@@ -23,7 +38,11 @@ node_usage(FILE *f)
 	fprintf(f,
 	    "Usage: nngmpc node --roster FILE --id ID [--timeout SECONDS] "
 	    "[--quiet]\n"
+	    "       nngmpc node --config FILE [--id ID] [--serve URL] "
+	    "[--serve-mode MODE]\n"
+	    "                   [--drain-ms MS] [--check]\n"
 	    "                   [--metrics HOST:PORT] [pipe filter flags] [--flood N]\n"
+	    "                   [-v] [--log-level LEVEL] [--log-format logfmt|json]\n"
 	    "\n"
 	    "Runs one party of an MPC session: listens on its own address,\n"
 	    "connects to every other party of the roster (bus0 over the\n"
@@ -34,8 +53,29 @@ node_usage(FILE *f)
 	    "Start one node per party (any order); `nngmpc demo` does it all\n"
 	    "on one machine.\n"
 	    "\n"
+	    "With --serve (or a 'serve' line in the file) the node is a\n"
+	    "long-running sidecar instead: it keeps the mesh connected and\n"
+	    "serves a local pair1 socket; an application sends\n"
+	    "'<to> <type> <payload>' (<to> a party ID or '*') and receives\n"
+	    "'<from> <type> <payload>' with the authenticated sender.\n"
+	    "SIGTERM drains and exits 0; SIGHUP re-reads the roster and\n"
+	    "disconnects parties it no longer lists.\n"
+	    "\n"
 	    "Options:\n"
 	    "  -r, --roster FILE    the session (below)\n"
+	    "  -c, --config FILE    the same file, which may also hold the\n"
+	    "                       node settings id, serve, serve-mode,\n"
+	    "                       metrics, rate-msgs, rate-bytes,\n"
+	    "                       rate-policy, conn-rate, heartbeat\n"
+	    "                       (one per line; flags take precedence)\n"
+	    "      --serve URL      run as a sidecar serving URL (e.g.\n"
+	    "                       ipc:///run/nngmpc/party1.sock)\n"
+	    "      --serve-mode M   octal permissions of an ipc:// socket\n"
+	    "                       (e.g. 0660; default: the umask's)\n"
+	    "      --drain-ms MS    on SIGTERM, time given to queued sends\n"
+	    "                       (default %u, 0..60000)\n"
+	    "      --check          check the file and this party's\n"
+	    "                       certificate, key and CA, then exit\n"
 	    "  -i, --id ID          this party's ID (a 'party' line)\n"
 	    "  -t, --timeout S      seconds to wait for the other parties, and\n"
 	    "                       for each round (default %u)\n"
@@ -48,6 +88,13 @@ node_usage(FILE *f)
 	    "      --metrics H:P    serve Prometheus metrics at\n"
 	    "                       http://H:P/metrics while the node runs\n"
 	    "                       (port 0: any free port, printed)\n"
+	    "  -v, --verbose        more connection diagnostics: once info\n"
+	    "                       (handshakes, closes), twice debug\n"
+	    "      --log-level L    off | warn | info | debug (default warn:\n"
+	    "                       every refused or failed connection, at\n"
+	    "                       once, with its cause and what to fix)\n"
+	    "      --log-format F   logfmt | json (default logfmt); the\n"
+	    "                       diagnostics go to stderr, one line each\n"
 	    "  -h, --help           show this help\n"
 	    "%s"
 	    "\n"
@@ -67,9 +114,11 @@ node_usage(FILE *f)
 	    "               the address's host)\n"
 	    "Relative file paths start at the roster's directory.\n"
 	    "\n"
-	    "Exit status: 0 every round complete, 1 failed (why is printed),\n"
-	    "2 bad usage.\n",
-	    NODE_TIMEOUT_DEFAULT, nngmpc_filter_help);
+	    "Exit status: 0 every round complete (a sidecar: stopped by\n"
+	    "SIGTERM/SIGINT; --check: the file is fine), 1 failed (why is\n"
+	    "printed), 2 bad usage.\n",
+	    NNGMPC_SIDECAR_DRAIN_MS_DEFAULT, NODE_TIMEOUT_DEFAULT,
+	    nngmpc_filter_help);
 }
 
 static int
@@ -77,6 +126,11 @@ node_cmd_run(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "roster", required_argument, NULL, 'r' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "serve", required_argument, NULL, NODE_OPT_SERVE },
+		{ "serve-mode", required_argument, NULL, NODE_OPT_SERVE_MODE },
+		{ "drain-ms", required_argument, NULL, NODE_OPT_DRAIN },
+		{ "check", no_argument, NULL, NODE_OPT_CHECK },
 		{ "id", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -84,6 +138,9 @@ node_cmd_run(int argc, char **argv)
 		{ "flood", required_argument, NULL, NODE_OPT_FLOOD },
 		NNGMPC_FILTER_LONGOPTS,
 		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "log-level", required_argument, NULL, NODE_OPT_LOG_LEVEL },
+		{ "log-format", required_argument, NULL, NODE_OPT_LOG_FORMAT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -94,16 +151,50 @@ node_cmd_run(int argc, char **argv)
 	};
 	const char *path   = NULL;
 	bool        have_id = false;
+	int         log_level  = NNG_MPC_LOG_WARN;
+	int         log_format = NNG_MPC_LOG_LOGFMT;
+	bool        check      = false;
+	unsigned    flagged    = 0; /* pipe filter flags given */
+	struct nngmpc_sidecar_opts sc = {
+		.drain_ms = NNGMPC_SIDECAR_DRAIN_MS_DEFAULT,
+	};
 	char        err[1200];
 	int         c, rv;
 
 	opterr = 0;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+:r:i:t:qh", longopts, NULL)) !=
+	while ((c = getopt_long(argc, argv, "+:r:c:i:t:qvh", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
 		case 'r':
+		case 'c':
 			path = optarg;
+			break;
+		case NODE_OPT_SERVE:
+			sc.serve = optarg;
+			break;
+		case NODE_OPT_SERVE_MODE: {
+			char         *end;
+			unsigned long m = strtoul(optarg, &end, 8);
+			if (*optarg == '\0' || *end != '\0' || m == 0 ||
+			    m > 0777) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--serve-mode '%s': expected octal "
+				    "permissions 1..0777 (e.g. 0660)",
+				    optarg));
+			}
+			sc.serve_mode = (unsigned) m;
+			break;
+		}
+		case NODE_OPT_DRAIN:
+			if (!nngmpc_parse_u32(optarg, 0, 60000, &sc.drain_ms)) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--drain-ms '%s': expected 0..60000",
+				    optarg));
+			}
+			break;
+		case NODE_OPT_CHECK:
+			check = true;
 			break;
 		case 'i':
 			if (!nngmpc_parse_u32(optarg, 1, 0xFFFFFFFEu, &o.id)) {
@@ -136,6 +227,28 @@ node_cmd_run(int argc, char **argv)
 		case NODE_OPT_METRICS:
 			o.metrics_addr = optarg;
 			break;
+		case 'v':
+			if (log_level < NNG_MPC_LOG_DEBUG) {
+				log_level++;
+			}
+			break;
+		case NODE_OPT_LOG_LEVEL:
+			if (nng_mpc_log_level_parse(optarg, &log_level) != 0) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--log-level '%s': expected off, warn, "
+				    "info or debug",
+				    optarg));
+			}
+			break;
+		case NODE_OPT_LOG_FORMAT:
+			if (nng_mpc_log_format_parse(optarg, &log_format) !=
+			    0) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--log-format '%s': expected logfmt or "
+				    "json",
+				    optarg));
+			}
+			break;
 		case 'h':
 			node_usage(stdout);
 			return (NNGMPC_EXIT_OK);
@@ -148,6 +261,7 @@ node_cmd_run(int argc, char **argv)
 				return (NNGMPC_EXIT_USAGE);
 			}
 			if (rv > 0) {
+				flagged |= 1u << (c - NNGMPC_FF_RATE_MSGS);
 				break;
 			}
 			return (nngmpc_usage_error(NODE_CMD,
@@ -158,12 +272,17 @@ node_cmd_run(int argc, char **argv)
 		return (nngmpc_usage_error(
 		    NODE_CMD, "unexpected argument '%s'", argv[optind]));
 	}
-	if (path == NULL || !have_id) {
-		return (nngmpc_usage_error(
-		    NODE_CMD, "--roster FILE and --id ID are required"));
+	if (path == NULL) {
+		return (nngmpc_usage_error(NODE_CMD,
+		    "--roster FILE (or --config FILE) is required"));
 	}
 	if (o.report != NULL) {
 		o.verbose = false; /* stdout carries the report */
+	}
+	/* Diagnostics to stderr (journald keeps it): the values were
+	 * checked above, so this cannot fail. */
+	if (nng_mpc_log_set(log_level, log_format, NULL, NULL) != 0) {
+		return (NNGMPC_EXIT_USAGE);
 	}
 	if ((roster = calloc(1, sizeof(*roster))) == NULL) {
 		nngmpc_error(NODE_CMD, "out of memory");
@@ -174,8 +293,57 @@ node_cmd_run(int argc, char **argv)
 		free(roster);
 		return (NNGMPC_EXIT_FAIL);
 	}
+	/* The file's node settings, where no flag gave them. */
+	if (!have_id && roster->node.id != 0) {
+		o.id    = roster->node.id;
+		have_id = true;
+	}
+	if (!have_id) {
+		nngmpc_roster_wipe(roster);
+		free(roster);
+		return (nngmpc_usage_error(NODE_CMD,
+		    "--id ID is required (or an 'id' line in %s)", path));
+	}
+	if (sc.serve == NULL && roster->node.serve[0] != '\0') {
+		sc.serve = roster->node.serve;
+	}
+	if (sc.serve_mode == 0) {
+		sc.serve_mode = roster->node.serve_mode;
+	}
+	if (o.metrics_addr == NULL && roster->node.metrics[0] != '\0') {
+		o.metrics_addr = roster->node.metrics;
+	}
+	for (int i = 0; i < NNGMPC_ROSTER_LIMITS; i++) {
+		if ((flagged & (1u << i)) == 0 &&
+		    roster->node.limits[i][0] != '\0' &&
+		    nngmpc_filter_flag(NODE_CMD, NNGMPC_FF_RATE_MSGS + i,
+		        roster->node.limits[i], &o) < 0) {
+			nngmpc_hint("the value is %s's '%s' line", path,
+			    nngmpc_roster_limit_names[i]);
+			nngmpc_roster_wipe(roster);
+			free(roster);
+			return (NNGMPC_EXIT_USAGE);
+		}
+	}
 	o.roster = roster;
-	rv       = nngmpc_node_run(&o);
+	if (check) {
+		const struct nngmpc_party *self;
+		rv = nngmpc_node_check(roster, o.id, &self);
+		if (rv == NNGMPC_EXIT_OK) {
+			printf("%s: ok: party %u of %zu, %s, %s\n", path,
+			    (unsigned) o.id, roster->nparties, roster->scheme,
+			    sc.serve != NULL ? sc.serve : "no serve address");
+		}
+	} else if (sc.serve != NULL) {
+		sc.roster_path = path;
+		sc.roster      = roster;
+		sc.id          = o.id;
+		sc.metrics_addr = o.metrics_addr;
+		sc.limits       = &o;
+		rv             = nngmpc_sidecar_run(&sc);
+	} else {
+		rv = nngmpc_node_run(&o);
+	}
 	nngmpc_roster_wipe(roster);
 	free(roster);
 	return (rv);

@@ -29,6 +29,8 @@
 #include "files.h"
 #include "nngmpc.h"
 #include "node.h"
+#include "node_check.h"
+#include "mesh.h"
 #include "rounds.h"
 
 #define NODE_CMD "node"
@@ -172,130 +174,43 @@ node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 	pthread_mutex_unlock(&n->mtx);
 }
 
-/*
- * Endpoint options.  NNG 1.5.2 keeps an unknown socket option only once an
- * endpoint has accepted it (src/core/socket.c), so the MPC settings go on
- * each dialer and listener, which is also where the session key stays
- * write-only.
- */
-struct node_ep {
-	int (*set)(void *, const char *, const void *, size_t);
-	int (*set_int)(void *, const char *, int);
-	int (*set_string)(void *, const char *, const char *);
-	void *ep;
-};
-
-static int
-dialer_set(void *ep, const char *name, const void *v, size_t sz)
-{
-	return (nng_dialer_set(*(nng_dialer *) ep, name, v, sz));
-}
-
-static int
-dialer_set_int(void *ep, const char *name, int v)
-{
-	return (nng_dialer_set_int(*(nng_dialer *) ep, name, v));
-}
-
-static int
-dialer_set_string(void *ep, const char *name, const char *v)
-{
-	return (nng_dialer_set_string(*(nng_dialer *) ep, name, v));
-}
-
-static int
-listener_set(void *ep, const char *name, const void *v, size_t sz)
-{
-	return (nng_listener_set(*(nng_listener *) ep, name, v, sz));
-}
-
-static int
-listener_set_int(void *ep, const char *name, int v)
-{
-	return (nng_listener_set_int(*(nng_listener *) ep, name, v));
-}
-
-static int
-listener_set_string(void *ep, const char *name, const char *v)
-{
-	return (nng_listener_set_string(*(nng_listener *) ep, name, v));
-}
-
-/* Party, session and, over TLS, the CA, our certificate and the name to
- * verify in the peer's (dialers; NULL peer for the listener). */
-static int
-node_ep_setup(struct node *n, const struct node_ep *e,
-    const struct nngmpc_party *peer, const char **what)
-{
-	const struct nngmpc_roster *r = n->o->roster;
-	int                         rv;
-
-	if ((*what = NNG_OPT_MPC_PARTY_ID,
-	        rv = e->set_int(e->ep, NNG_OPT_MPC_PARTY_ID,
-	            (int) n->self->id)) != 0 ||
-	    (*what = NNG_OPT_MPC_SESSION_ID,
-	        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_ID, r->session_id,
-	            sizeof(r->session_id))) != 0 ||
-	    (*what = NNG_OPT_MPC_SESSION_KEY,
-	        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_KEY, r->session_key,
-	            sizeof(r->session_key))) != 0) {
-		return (rv);
-	}
-	if (!nngmpc_roster_is_tls(r)) {
-		return (0);
-	}
-	if ((*what = NNG_OPT_TLS_CA_FILE,
-	        rv = e->set_string(e->ep, NNG_OPT_TLS_CA_FILE, r->ca)) != 0 ||
-	    (*what = NNG_OPT_TLS_CERT_KEY_FILE,
-	        rv = e->set_string(e->ep, NNG_OPT_TLS_CERT_KEY_FILE,
-	            n->self->certkey)) != 0) {
-		return (rv);
-	}
-	if (peer != NULL && peer->server_name[0] != '\0') {
-		*what = NNG_OPT_TLS_SERVER_NAME;
-		rv    = e->set_string(e->ep, NNG_OPT_TLS_SERVER_NAME,
-		       peer->server_name);
-	}
-	return (rv);
-}
-
 /* The pipe filter's settings, on the socket before any endpoint. */
-static int
-node_limits(struct node *n, const char **what)
+int
+nngmpc_node_limits(nng_socket sock, void *arg, const char **what)
 {
-	const struct nngmpc_node_opts *o = n->o;
+	const struct nngmpc_node_opts *o = arg;
 	nng_duration                   hb = (nng_duration) o->heartbeat_ms;
 	int                            cr = (int) o->conn_rate;
 	int                            rv = 0;
 
 	if ((o->rate_msgs != 0) &&
 	    (*what = NNG_OPT_MPC_RATE_MSGS,
-	        rv = nng_mpc_socket_set(n->sock, NNG_OPT_MPC_RATE_MSGS,
+	        rv = nng_mpc_socket_set(sock, NNG_OPT_MPC_RATE_MSGS,
 	            &o->rate_msgs, sizeof(o->rate_msgs))) != 0) {
 		return (rv);
 	}
 	if ((o->rate_bytes != 0) &&
 	    (*what = NNG_OPT_MPC_RATE_BYTES,
-	        rv = nng_mpc_socket_set(n->sock, NNG_OPT_MPC_RATE_BYTES,
+	        rv = nng_mpc_socket_set(sock, NNG_OPT_MPC_RATE_BYTES,
 	            &o->rate_bytes, sizeof(o->rate_bytes))) != 0) {
 		return (rv);
 	}
 	if ((o->rate_policy != NULL) &&
 	    (*what = NNG_OPT_MPC_RATE_POLICY,
-	        rv = nng_mpc_socket_set(n->sock, NNG_OPT_MPC_RATE_POLICY,
+	        rv = nng_mpc_socket_set(sock, NNG_OPT_MPC_RATE_POLICY,
 	            o->rate_policy, strlen(o->rate_policy) + 1)) != 0) {
 		return (rv);
 	}
 	if (o->conn_rate_set &&
 	    (*what = NNG_OPT_MPC_CONN_RATE,
 	        rv = nng_mpc_socket_set(
-	            n->sock, NNG_OPT_MPC_CONN_RATE, &cr, sizeof(cr))) != 0) {
+	            sock, NNG_OPT_MPC_CONN_RATE, &cr, sizeof(cr))) != 0) {
 		return (rv);
 	}
 	if (o->heartbeat_set) {
 		*what = NNG_OPT_MPC_HEARTBEAT;
 		rv    = nng_mpc_socket_set(
-                    n->sock, NNG_OPT_MPC_HEARTBEAT, &hb, sizeof(hb));
+                    sock, NNG_OPT_MPC_HEARTBEAT, &hb, sizeof(hb));
 	}
 	return (rv);
 }
@@ -367,95 +282,25 @@ node_drain(struct node *n)
 }
 
 static int
+node_limits(nng_socket sock, void *arg, const char **what)
+{
+	return (nngmpc_node_limits(sock, (void *) ((struct node *) arg)->o,
+	    what));
+}
+
+static int
 node_open(struct node *n)
 {
-	const struct nngmpc_roster *r = n->o->roster;
-	char                        url[NNGMPC_ROSTER_URL_MAX];
-	nng_listener                l;
-	int                         rv;
+	struct nngmpc_mesh_params mp = {
+		.roster  = n->o->roster,
+		.self    = n->self,
+		.pipe_cb = node_pipe_cb,
+		.arg     = n,
+		.recv_ms = NODE_RECV_SLICE_MS,
+		.setup   = node_limits,
+	};
 
-	const char *what = "bus0 socket";
-
-	if ((rv = nng_bus0_open(&n->sock)) != 0 ||
-	    (what = NNG_OPT_RECVTIMEO,
-	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECVTIMEO,
-	            NODE_RECV_SLICE_MS)) != 0 ||
-	    (what = NNG_OPT_RECONNMINT,
-	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMINT, 50)) != 0 ||
-	    (what = NNG_OPT_RECONNMAXT,
-	        rv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMAXT, 500)) != 0 ||
-	    (what = "pipe notifications",
-	        rv = nng_pipe_notify(n->sock, NNG_PIPE_EV_ADD_POST,
-	            node_pipe_cb, n)) != 0 ||
-	    (rv = nng_pipe_notify(n->sock, NNG_PIPE_EV_REM_POST, node_pipe_cb,
-	         n)) != 0 ||
-	    (rv = node_limits(n, &what)) != 0) {
-		nngmpc_error(NODE_CMD, "cannot set up the socket (%s): %s", what,
-		    nng_mpc_strerror(rv));
-		return (rv);
-	}
-
-	/* The listener: our own address. */
-	if (!nngmpc_roster_url(r, n->self, url, sizeof(url))) {
-		nngmpc_error(NODE_CMD, "party %u: address too long",
-		    (unsigned) n->self->id);
-		return (NNG_EINVAL);
-	}
-	what = "listener";
-	if ((rv = nng_listener_create(&l, n->sock, url)) == 0) {
-		struct node_ep e = { listener_set, listener_set_int,
-			listener_set_string, &l };
-		if ((rv = node_ep_setup(n, &e, NULL, &what)) == 0) {
-			what = "listen";
-			rv   = nng_listener_start(l, 0);
-		}
-	}
-	if (rv != 0) {
-		nngmpc_error(NODE_CMD, "cannot listen on %s (%s): %s", url,
-		    what, nng_mpc_strerror(rv));
-		if (rv == NNG_EADDRINUSE) {
-			nngmpc_hint("another process uses that address: stop "
-			            "it, or give party %u another address in "
-			            "the roster",
-			    (unsigned) n->self->id);
-		} else if (rv == NNG_ENOENT || rv == NNG_ECRYPTO ||
-		    rv == NNG_EINVAL) {
-			nngmpc_hint("check the roster's 'ca' path and party "
-			            "%u's cert+key file",
-			    (unsigned) n->self->id);
-		}
-		return (rv);
-	}
-
-	/* Dial every party with a lower ID: one connection per pair. */
-	for (size_t i = 0; i < r->nparties; i++) {
-		const struct nngmpc_party *p = &r->parties[i];
-		nng_dialer                 d;
-
-		if (p->id >= n->self->id) {
-			continue;
-		}
-		if (!nngmpc_roster_url(r, p, url, sizeof(url))) {
-			return (NNG_EINVAL);
-		}
-		what = "dialer";
-		if ((rv = nng_dialer_create(&d, n->sock, url)) == 0) {
-			struct node_ep e = { dialer_set, dialer_set_int,
-				dialer_set_string, &d };
-			if ((rv = node_ep_setup(n, &e, p, &what)) == 0) {
-				/* Non-blocking: redials until the peer is up. */
-				what = "dial";
-				rv   = nng_dialer_start(d, NNG_FLAG_NONBLOCK);
-			}
-		}
-		if (rv != 0) {
-			nngmpc_error(NODE_CMD,
-			    "cannot dial party %u at %s (%s): %s",
-			    (unsigned) p->id, url, what, nng_mpc_strerror(rv));
-			return (rv);
-		}
-	}
-	return (0);
+	return (nngmpc_mesh_open(&n->sock, &mp));
 }
 
 static bool
@@ -487,8 +332,8 @@ node_wait_connected(struct node *n)
 		pthread_mutex_unlock(&n->mtx);
 		node_fail(n,
 		    "after %u s still not connected to party %s (is it "
-		    "running, with this roster's session and a certificate "
-		    "for its own party ID?)",
+		    "running? a refused connection is reported above on "
+		    "stderr, with its reason, as it happens)",
 		    (unsigned) n->o->timeout_s, missing);
 		return (false);
 	}
@@ -814,7 +659,6 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 	struct node *    n;
 	nng_mpc_metrics *metrics = NULL;
 	int              rv, ret = NNGMPC_EXIT_FAIL;
-	char             ferr[NNGMPC_ROSTER_PATH_MAX + 512];
 
 	if (nngmpc_nrounds > NODE_MAX_ROUNDS) {
 		return (NNGMPC_EXIT_FAIL);
@@ -826,34 +670,11 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 	n->o = o;
 	pthread_mutex_init(&n->mtx, NULL);
 	pthread_cond_init(&n->cv, NULL);
-	if ((n->self = nngmpc_roster_find(o->roster, o->id)) == NULL) {
-		nngmpc_error(NODE_CMD, "party %u is not in the roster",
-		    (unsigned) o->id);
-		nngmpc_hint("add a 'party %u <address> <cert+key>' line, or "
-		            "pick an ID the roster lists",
-		    (unsigned) o->id);
-		ret = NNGMPC_EXIT_USAGE;
+	if ((ret = nngmpc_node_check(o->roster, o->id, &n->self)) !=
+	    NNGMPC_EXIT_OK) {
 		goto out;
 	}
-	if (nngmpc_roster_is_tls(o->roster) && n->self->certkey[0] == '\0') {
-		nngmpc_error(NODE_CMD,
-		    "party %u has no cert+key file in the roster",
-		    (unsigned) o->id);
-		nngmpc_hint("mpc+tls+tcp needs one per party: 'party %u "
-		            "<address> <cert+key file>' (nngmpc certs makes them)",
-		    (unsigned) o->id);
-		ret = NNGMPC_EXIT_USAGE;
-		goto out;
-	}
-	/* Checked here, with their paths, so a missing or wrong file is not
-	 * reported as NNG's "Entry not found" or the TLS engine's guess. */
-	if (nngmpc_roster_is_tls(o->roster) &&
-	    (!nngmpc_file_check_cert(o->roster->ca, ferr, sizeof(ferr)) ||
-	        !nngmpc_file_check_certkey(
-	            n->self->certkey, ferr, sizeof(ferr)))) {
-		nngmpc_error(NODE_CMD, "%s", ferr);
-		goto out;
-	}
+	ret = NNGMPC_EXIT_FAIL;
 	for (size_t i = 0; i < o->roster->nparties; i++) {
 		if (o->roster->parties[i].id != o->id) {
 			n->peers[n->npeers].id = o->roster->parties[i].id;

@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <nng/nng.h>
+
 #include "roster.h"
 
 struct nngmpc_node_opts {
@@ -50,5 +52,11 @@ struct nngmpc_node_opts {
 
 /* Runs the node; returns an nngmpc_exit value.  Errors go to stderr. */
 int nngmpc_node_run(const struct nngmpc_node_opts *o);
+
+/* The pipe filter's settings of o (a const struct nngmpc_node_opts *) on
+ * a socket before any endpoint: a mesh's setup hook (mesh.h), also the
+ * sidecar's.  Returns 0 or an NNG error with *what the option. */
+int nngmpc_node_limits(nng_socket sock, void *o, const char **what)
+    __attribute__((warn_unused_result));
 
 #endif /* NNG_MPC_NNGMPC_NODE_H */

@@ -175,6 +175,85 @@ roster_check(struct nngmpc_roster *r, bool have_sid, bool have_key,
 	return (true);
 }
 
+const char *const nngmpc_roster_limit_names[NNGMPC_ROSTER_LIMITS] = {
+	"rate-msgs", "rate-bytes", "rate-policy", "conn-rate", "heartbeat",
+};
+
+/* A pipe filter setting (kept as text), or an unknown keyword. */
+static bool
+roster_limit_line(struct nngmpc_node_conf *c, char **tok, int ntok,
+    const char *name, unsigned ln, char *err, size_t errlen)
+{
+	for (int i = 0; i < NNGMPC_ROSTER_LIMITS; i++) {
+		if (strcmp(tok[0], nngmpc_roster_limit_names[i]) != 0) {
+			continue;
+		}
+		if (ntok != 2 || !copy_field(c->limits[i],
+		                     sizeof(c->limits[i]), tok[1])) {
+			roster_err(err, errlen, name, ln,
+			    "%s: expected one value", tok[0]);
+			return (false);
+		}
+		return (true);
+	}
+	roster_err(err, errlen, name, ln,
+	    "unknown keyword '%s' (expected session-id, session-key, "
+	    "scheme, ca, party, or the node settings id, serve, "
+	    "serve-mode, metrics, rate-msgs, rate-bytes, rate-policy, "
+	    "conn-rate, heartbeat)",
+	    tok[0]);
+	return (false);
+}
+
+/* The node settings of a configuration file (id, serve, serve-mode,
+ * metrics, the pipe filter's), or an unknown keyword. */
+static bool
+roster_node_line(struct nngmpc_node_conf *c, char **tok, int ntok,
+    const char *name, unsigned ln, char *err, size_t errlen)
+{
+	const char *key = tok[0];
+	char       *end = NULL;
+	unsigned long mode;
+
+	if (strcmp(key, "id") == 0) {
+		if (ntok != 2 || !nngmpc_parse_u32(tok[1], 1, 0xFFFFFFFEu,
+		                     &c->id)) {
+			roster_err(err, errlen, name, ln,
+			    "id: expected one party ID 1..4294967294");
+			return (false);
+		}
+	} else if (strcmp(key, "serve") == 0) {
+		if (ntok != 2 || !copy_field(c->serve, sizeof(c->serve), tok[1])) {
+			roster_err(err, errlen, name, ln,
+			    "serve: expected one URL (e.g. "
+			    "ipc:///run/nngmpc/party1.sock)");
+			return (false);
+		}
+	} else if (strcmp(key, "serve-mode") == 0) {
+		if (ntok == 2) {
+			mode = strtoul(tok[1], &end, 8);
+		}
+		if (ntok != 2 || end == NULL || *end != '\0' || mode == 0 ||
+		    mode > 0777) {
+			roster_err(err, errlen, name, ln,
+			    "serve-mode: expected octal permissions 1..0777 "
+			    "(e.g. 0660)");
+			return (false);
+		}
+		c->serve_mode = (unsigned) mode;
+	} else if (strcmp(key, "metrics") == 0) {
+		if (ntok != 2 ||
+		    !copy_field(c->metrics, sizeof(c->metrics), tok[1])) {
+			roster_err(err, errlen, name, ln,
+			    "metrics: expected one HOST:PORT");
+			return (false);
+		}
+	} else {
+		return (roster_limit_line(c, tok, ntok, name, ln, err, errlen));
+	}
+	return (true);
+}
+
 static bool
 roster_line(struct nngmpc_roster *r, char **tok, int ntok, bool *have_sid,
     bool *have_key, const char *name, unsigned ln, char *err, size_t errlen)
@@ -257,11 +336,8 @@ roster_line(struct nngmpc_roster *r, char **tok, int ntok, bool *have_sid,
 		}
 		r->nparties++;
 	} else {
-		roster_err(err, errlen, name, ln,
-		    "unknown keyword '%s' (expected session-id, session-key, "
-		    "scheme, ca or party)",
-		    key);
-		return (false);
+		return (roster_node_line(&r->node, tok, ntok, name, ln, err,
+		    errlen));
 	}
 	return (true);
 }

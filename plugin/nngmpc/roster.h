@@ -41,6 +41,23 @@ struct nngmpc_party {
 	char     server_name[256];                /* "" when not given */
 };
 
+/* rate-msgs, rate-bytes, rate-policy, conn-rate, heartbeat */
+#define NNGMPC_ROSTER_LIMITS 5
+extern const char *const nngmpc_roster_limit_names[NNGMPC_ROSTER_LIMITS];
+
+/* Node settings a configuration file (a roster with them) may carry;
+ * command-line flags take precedence. */
+struct nngmpc_node_conf {
+	uint32_t id;                           /* 0: not given */
+	char     serve[NNGMPC_ROSTER_URL_MAX]; /* "" : not given */
+	unsigned serve_mode;                   /* 0: not given */
+	char     metrics[256];                 /* "" : not given */
+	/* The pipe filter's settings as text, in the order of
+	 * nngmpc_roster_limit_names ("" : not given); `nngmpc node` checks
+	 * them as it checks the flags of the same names. */
+	char limits[NNGMPC_ROSTER_LIMITS][24];
+};
+
 struct nngmpc_roster {
 	uint8_t              session_id[16];
 	uint8_t              session_key[32];
@@ -48,6 +65,7 @@ struct nngmpc_roster {
 	char                 ca[NNGMPC_ROSTER_PATH_MAX];
 	size_t               nparties;
 	struct nngmpc_party  parties[NNGMPC_ROSTER_MAX];
+	struct nngmpc_node_conf node;
 };
 
 /* Reads and checks a roster.  On error writes one message (file:line: what)

@@ -61,7 +61,14 @@ static const struct bad bad_rosters[] = {
 	{ HEAD "party 1 h:1\nparty 1 h:2\n", "r:4: party 1 is listed twice" },
 	{ HEAD "frobnicate 1\n",
 	    "r:3: unknown keyword 'frobnicate' (expected session-id, "
-	    "session-key, scheme, ca or party)" },
+	    "session-key, scheme, ca, party, or the node settings id, serve, "
+	    "serve-mode, metrics, rate-msgs, rate-bytes, rate-policy, "
+	    "conn-rate, heartbeat)" },
+	{ HEAD "heartbeat\n", "r:3: heartbeat: expected one value" },
+	{ HEAD "serve-mode 0999\n",
+	    "r:3: serve-mode: expected octal permissions 1..0777 (e.g. 0660)" },
+	{ HEAD "id 0\n",
+	    "r:3: id: expected one party ID 1..4294967294" },
 	{ HEAD "scheme mpc+tcp\nparty 1 h:1\n",
 	    "r: a session needs at least 2 party lines, found 1: add 'party "
 	    "<id> <address> [<cert+key file> [<server name>]]' per party" },

@@ -218,13 +218,15 @@ test_readme_example(void **state)
 	free(out);
 }
 
+/* What the last refused_dial's listener and dialer printed. */
+static char out_l[OUT_MAX], out_d[OUT_MAX];
+
 /* Party 2 dials party 1 with the given environments: the dial must be
  * refused with transport error #code, and nothing may arrive. */
 static void
 refused_dial(const char *const *env_l, const char *const *env_d,
     const char *code)
 {
-	static char out_l[OUT_MAX], out_d[OUT_MAX];
 	char        url[64];
 	int         port = ut_free_tcp_port();
 
@@ -258,17 +260,24 @@ static void
 test_wrong_session_key_delivers_nothing(void **state)
 {
 	const char *env_l[] = { "NNG_MPC_SESSION_ID=" SID,
-		"NNG_MPC_SESSION_KEY=" KEY, NULL };
+		"NNG_MPC_SESSION_KEY=" KEY, "NNG_MPC_LOG=warn", NULL };
 	/* Same session, another key: key confirmation fails, nothing flows. */
 	const char *env_d[] = { "NNG_MPC_SESSION_ID=" SID,
 		"NNG_MPC_SESSION_KEY="
 		"ff0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
-		NULL };
+		"NNG_MPC_LOG=warn", "NNG_MPC_LOG_FORMAT=json", NULL };
 
 	(void) state;
 	/* NNG_MPC_EKEYCONFIRM, transport error #67 (nngcat prints only the
 	 * number). */
 	refused_dial(env_l, env_d, "#67");
+	/* With NNG_MPC_LOG both unmodified programs say why, on stderr. */
+	ut_expect(out_l, "event=refused side=listener");
+	ut_expect(out_l, "reason=NNG_MPC_EKEYCONFIRM");
+	ut_expect(out_l, "remote=127.0.0.1:");
+	ut_expect(out_d, "\"event\":\"refused\",\"side\":\"dialer\"");
+	ut_expect(out_d, "\"reason\":\"NNG_MPC_EKEYCONFIRM\"");
+	ut_expect(out_d, "same roster (session key)");
 }
 
 /* The pipe filter from the environment: a listener that denies party 2

@@ -86,6 +86,21 @@ tc_party(uint32_t id, const char *name)
 	mpc_certgen_pem_free(&pem);
 }
 
+void
+tc_rogue(uint32_t id, const char *name)
+{
+	mpc_certgen_ca *other;
+	mpc_certgen_pem pem;
+
+	assert_int_equal(
+	    mpc_certgen_ca_create(&other, TC_DAYS, time(NULL), NULL), 0);
+	assert_int_equal(
+	    mpc_certgen_party(other, id, TC_DAYS, time(NULL), &pem), 0);
+	tc_write(name, pem.cert, pem.key);
+	mpc_certgen_pem_free(&pem);
+	mpc_certgen_ca_free(other);
+}
+
 static void
 tc_set(nng_socket s, const char *opt, const char *val)
 {

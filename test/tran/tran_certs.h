@@ -23,6 +23,10 @@ void tc_make(const char *tag, uint32_t n);
  * to name in the directory. */
 void tc_party(uint32_t id, const char *name);
 
+/* A certificate for party id from a CA nobody trusts (made and dropped
+ * here), written to name in the directory. */
+void tc_rogue(uint32_t id, const char *name);
+
 /* The path of name in the directory. */
 const char *tc_path(const char *name);
 

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -48,4 +49,15 @@ ut_rmtree(const char *dir)
 
 	free(out);
 	return (rc);
+}
+
+const char *
+ut_in_dir(const char *dir, const char *name)
+{
+	static char buf[16][512];
+	static int  i;
+
+	i = (i + 1) % 16;
+	(void) snprintf(buf[i], sizeof(buf[i]), "%s/%s", dir, name);
+	return (buf[i]);
 }

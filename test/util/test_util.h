@@ -12,6 +12,9 @@ int ut_free_tcp_port(void);
 /* Fails the test, showing out, unless out contains needle. */
 void ut_expect(const char *out, const char *needle);
 
+/* "dir/name" in one of 16 rotating buffers (valid for 15 more calls). */
+const char *ut_in_dir(const char *dir, const char *name);
+
 /* rm -rf dir (a test's temporary directory); returns rm's status. */
 int ut_rmtree(const char *dir);
 
