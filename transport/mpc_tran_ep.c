@@ -155,21 +155,14 @@ static void
 mpc_tran_ep_emit_closed(mpc_tran_ep *ep, mpc_tran_pipe *p)
 {
 	struct mpc_tran_event ev;
-	nni_stat_item *       it = p->stats.item;
 
 	if (!mpc_tran_ep_observed()) {
 		return;
 	}
 	mpc_tran_ep_event_init(ep, &ev, MPC_TRAN_EV_PIPE_CLOSED);
-	ev.party                = p->peer.peer_id;
-	ev.reason               = p->close_reason;
-	ev.counts.frames_in     = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_IN]);
-	ev.counts.frames_out    = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_OUT]);
-	ev.counts.bytes_in      = mpc_tran_stat_get(&it[MPC_TRAN_P_BYTES_IN]);
-	ev.counts.bytes_out     = mpc_tran_stat_get(&it[MPC_TRAN_P_BYTES_OUT]);
-	ev.counts.rejected      = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_REJECTED]);
-	ev.counts.auth_failures = mpc_tran_stat_get(&it[MPC_TRAN_P_AUTH_FAIL]);
-	ev.counts.replays       = mpc_tran_stat_get(&it[MPC_TRAN_P_REPLAY]);
+	ev.party  = p->peer.peer_id;
+	ev.reason = p->close_reason;
+	mpc_tran_pipe_ev_counts(p, &ev.counts);
 	mpc_tran_ep_emit(ep, &ev);
 }
 
@@ -746,6 +739,22 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 		return (rv);
 	}
 	ep->streams = true; /* delivery streams outlive pipes, not sockets */
+
+	/* The inner stream endpoint and, over TLS, the source of the TLS
+	 * settings (mpc_tran_tls.h): a dialer verifies the URL's host as
+	 * NNG's tls+tcp:// dialer does, and a party ID is bound to a
+	 * verified certificate on both ends whatever NNG_OPT_TLS_AUTH_MODE
+	 * says (NNG's tls+tcp:// listener defaults to none). */
+	rv = dialer ? nng_stream_dialer_alloc_url(&ep->dialer, ep->inner)
+	            : nng_stream_listener_alloc_url(&ep->listener, ep->inner);
+	if ((rv == 0) && (ep->kind == MPC_TRAN_TLS)) {
+		rv = mpc_tran_tls_source_alloc(&ep->tls_src, dialer,
+		    dialer ? ep->inner->u_hostname : NULL);
+	}
+	if (rv != 0) {
+		mpc_tran_ep_fini(ep);
+		return (rv);
+	}
 	*epp = ep;
 	return (0);
 }
@@ -758,18 +767,6 @@ mpc_tran_ep_dialer_init(void **dp, nni_url *url, nni_dialer *nd)
 
 	if ((rv = mpc_tran_ep_init(&ep, url, nni_dialer_sock(nd), true,
 	         mpc_tran_ep_dial_cb)) != 0) {
-		return (rv);
-	}
-	if ((rv = nng_stream_dialer_alloc_url(&ep->dialer, ep->inner)) != 0) {
-		mpc_tran_ep_fini(ep);
-		return (rv);
-	}
-	/* The source of the TLS settings (mpc_tran_tls.h): the party ID is
-	 * bound to a verified certificate on both ends. */
-	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((rv = mpc_tran_tls_source_alloc(
-	          &ep->tls_src, true, ep->inner->u_hostname)) != 0)) {
-		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
 	mpc_tran_ep_stats_attach_dialer(&ep->stats, nd);
@@ -785,20 +782,6 @@ mpc_tran_ep_listener_init(void **lp, nni_url *url, nni_listener *nl)
 
 	if ((rv = mpc_tran_ep_init(&ep, url, nni_listener_sock(nl), false,
 	         mpc_tran_ep_accept_cb)) != 0) {
-		return (rv);
-	}
-	if ((rv = nng_stream_listener_alloc_url(&ep->listener, ep->inner)) !=
-	    0) {
-		mpc_tran_ep_fini(ep);
-		return (rv);
-	}
-	/* The source of the TLS settings (mpc_tran_tls.h): a client always
-	 * needs a verified certificate naming its party, whatever
-	 * NNG_OPT_TLS_AUTH_MODE says (NNG's tls+tcp:// defaults to none). */
-	if ((ep->kind == MPC_TRAN_TLS) &&
-	    ((rv = mpc_tran_tls_source_alloc(&ep->tls_src, false, NULL)) !=
-	        0)) {
-		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
 	mpc_tran_ep_stats_attach_listener(&ep->stats, nl);

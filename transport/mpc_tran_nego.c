@@ -85,7 +85,8 @@ struct mpc_tran_nego {
 	uint64_t             start_ns;
 	uint8_t              scratch[64]; /* what a lingering read gets */
 	mpc_tran_hs          hs;          /* secrets wiped when done */
-	mpc_tran_cfg         idcfg;  /* pins for the identity check */
+	uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE]; /* the endpoint's, or NULL */
+	size_t               npins;
 	mpc_tran_limits      lim;    /* allow/deny lists and the filter */
 	mpc_tran_peer        peer;
 	mpc_chan *           chan;
@@ -160,7 +161,8 @@ mpc_tran_nego_check_peer(mpc_tran_nego *n)
 	}
 	if (n->prm.tls) {
 		if ((rv = mpc_tran_tls_identify(n->conn, n->peer.peer_id,
-		         &n->idcfg, &n->peer.tlsp)) != 0) {
+		         (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) n->pins,
+		         n->npins, &n->peer.tlsp)) != 0) {
 			return (rv);
 		}
 		if ((rv = mpc_tran_tls_bind(n->conn, &n->hs)) != 0) {
@@ -433,7 +435,9 @@ mpc_tran_nego_fini(void *narg)
 	}
 	mpc_chan_free(n->chan);
 	mpc_hs_wipe(&n->hs);
-	mpc_tran_cfg_wipe(&n->idcfg);
+	if (n->pins != NULL) {
+		nni_free(n->pins, n->npins * sizeof(n->pins[0]));
+	}
 	gone = n->prm.gone;
 	arg  = n->prm.arg;
 	mpc_wipe(n, sizeof(*n));
@@ -475,10 +479,19 @@ mpc_tran_nego_start(mpc_tran_nego **np, nng_stream *conn,
 	n->conn     = conn;
 	n->src      = *src;
 	n->start_ns = mpc_tran_now_ns();
-	/* The identity check needs only the pins. */
-	mpc_tran_cfg_init(&n->idcfg);
-	n->idcfg.npins = cfg->npins;
-	memcpy(n->idcfg.pins, cfg->pins, cfg->npins * sizeof(cfg->pins[0]));
+	/* Of the configuration, the identity check needs only the pins:
+	 * copied as many as there are (usually none), not the whole
+	 * configuration, so a pending connection stays small. */
+	if (cfg->npins > 0) {
+		if ((n->pins = nni_alloc(cfg->npins * sizeof(cfg->pins[0]))) ==
+		    NULL) {
+			n->prm.gone = NULL; /* never started */
+			mpc_tran_nego_fini(n);
+			return (NNG_ENOMEM);
+		}
+		n->npins = cfg->npins;
+		memcpy(n->pins, cfg->pins, cfg->npins * sizeof(cfg->pins[0]));
+	}
 
 	/* What we accept: the MPC maximum, lowered by NNG_OPT_RECVMAXSZ. */
 	max = cfg->max_payload;

@@ -217,6 +217,10 @@ uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv);
  * (mpc_tran_event.h): a key epoch changed (recv: which direction), and
  * rejected frames, aggregated: at most one report per second per pipe. */
 void mpc_tran_pipe_ev_rekey(mpc_tran_pipe *p, bool recv, uint64_t epoch);
+/* The pipe's counters an event carries. */
+struct mpc_tran_event_counts;
+void mpc_tran_pipe_ev_counts(
+    mpc_tran_pipe *p, struct mpc_tran_event_counts *c);
 void mpc_tran_pipe_ev_rejects(mpc_tran_pipe *p, int reason);
 
 /* ---- mpc_tran_send.c (under txmtx unless said) */

@@ -16,12 +16,24 @@
 /* One report per pipe per second, at most, for rejected frames. */
 #define MPC_TRAN_REJECTS_EVERY_NS 1000000000u
 
+void
+mpc_tran_pipe_ev_counts(mpc_tran_pipe *p, struct mpc_tran_event_counts *c)
+{
+	nni_stat_item *it = p->stats.item;
+
+	c->frames_in     = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_IN]);
+	c->frames_out    = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_OUT]);
+	c->bytes_in      = mpc_tran_stat_get(&it[MPC_TRAN_P_BYTES_IN]);
+	c->bytes_out     = mpc_tran_stat_get(&it[MPC_TRAN_P_BYTES_OUT]);
+	c->rejected      = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_REJECTED]);
+	c->auth_failures = mpc_tran_stat_get(&it[MPC_TRAN_P_AUTH_FAIL]);
+	c->replays       = mpc_tran_stat_get(&it[MPC_TRAN_P_REPLAY]);
+}
+
 static void
 mpc_tran_pipe_ev_init(mpc_tran_pipe *p, struct mpc_tran_event *ev,
     mpc_tran_event_kind kind)
 {
-	nni_stat_item *it = p->stats.item;
-
 	memset(ev, 0, sizeof(*ev));
 	ev->kind                 = kind;
 	ev->url                  = p->url != NULL ? p->url : "";
@@ -35,13 +47,7 @@ mpc_tran_pipe_ev_init(mpc_tran_pipe *p, struct mpc_tran_event *ev,
 	ev->tls_version          = p->peer.tls ? p->peer.tlsp.version : "";
 	ev->tls_cipher           = p->peer.tls ? p->peer.tlsp.cipher : "";
 	ev->detail               = "";
-	ev->counts.frames_in     = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_IN]);
-	ev->counts.frames_out    = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_OUT]);
-	ev->counts.bytes_in      = mpc_tran_stat_get(&it[MPC_TRAN_P_BYTES_IN]);
-	ev->counts.bytes_out     = mpc_tran_stat_get(&it[MPC_TRAN_P_BYTES_OUT]);
-	ev->counts.rejected      = mpc_tran_stat_get(&it[MPC_TRAN_P_FRAMES_REJECTED]);
-	ev->counts.auth_failures = mpc_tran_stat_get(&it[MPC_TRAN_P_AUTH_FAIL]);
-	ev->counts.replays       = mpc_tran_stat_get(&it[MPC_TRAN_P_REPLAY]);
+	mpc_tran_pipe_ev_counts(p, &ev->counts);
 }
 
 void

@@ -171,6 +171,18 @@ mpc_tran_recv_check(const mpc_tran_pipe *p, const mpc_frame_hdr *h)
 	return (0);
 }
 
+/* Frees the frame in rxmsg, if any, wiping it first: it holds plaintext
+ * once it authenticated, and wire bytes before.  Locked. */
+static void
+mpc_tran_recv_discard(mpc_tran_pipe *p)
+{
+	if (p->rxmsg != NULL) {
+		mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
+		nni_msg_free(p->rxmsg);
+		p->rxmsg = NULL;
+	}
+}
+
 /* Drops the frame in rxmsg: wipe what it holds (plaintext, if it was
  * authentic), free it, count the reason.  Returns 0, or
  * NNG_MPC_EREJECTLIMIT when the pipe has rejected too many frames.
@@ -180,9 +192,7 @@ mpc_tran_recv_drop(mpc_tran_pipe *p, int reason)
 {
 	mpc_tran_pipe_ctr c = mpc_tran_pipe_ctr_of(reason);
 
-	mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
-	nni_msg_free(p->rxmsg);
-	p->rxmsg = NULL;
+	mpc_tran_recv_discard(p);
 	if (c != MPC_TRAN_P_COUNT) {
 		mpc_tran_pipe_count(&p->stats, c, 1);
 	}
@@ -212,9 +222,7 @@ mpc_tran_recv_stream(mpc_tran_pipe *p)
 		return (rv);
 	}
 	if (consumed) {
-		mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
-		nni_msg_free(p->rxmsg);
-		p->rxmsg = NULL;
+		mpc_tran_recv_discard(p);
 	}
 	return (0);
 }
@@ -222,13 +230,12 @@ mpc_tran_recv_stream(mpc_tran_pipe *p)
 /* While the previous epoch's keys are kept for their grace period, a
  * timer ends it on time even when no further frame arrives.  Locked. */
 static void
-mpc_tran_recv_arm_grace(mpc_tran_pipe *p)
+mpc_tran_recv_arm_grace(mpc_tran_pipe *p, uint64_t now)
 {
 	uint64_t left;
 
 	if (p->rxgrace_armed ||
-	    ((left = mpc_chan_recv_grace_left(p->chan, mpc_tran_now_ns())) ==
-	        0)) {
+	    ((left = mpc_chan_recv_grace_left(p->chan, now)) == 0)) {
 		return;
 	}
 	p->rxgrace_armed = true;
@@ -263,11 +270,12 @@ mpc_tran_recv_delay(mpc_tran_pipe *p, uint64_t sent_ns)
 static int
 mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 {
-	int rv;
+	uint64_t now = mpc_tran_now_ns(); /* one clock read per frame */
+	int      rv;
 
 	*deliver = false;
-	rv = mpc_chan_open(p->chan, p->rxh.epoch, p->rxh.sequence,
-	    mpc_tran_now_ns(), p->rxhdr, sizeof(p->rxhdr),
+	rv = mpc_chan_open(p->chan, p->rxh.epoch, p->rxh.sequence, now,
+	    p->rxhdr, sizeof(p->rxhdr),
 	    nni_msg_body(p->rxmsg), p->rxh.payload_len, p->rxtag);
 	if (rv != 0) {
 		int lim = mpc_tran_recv_drop(p, rv);
@@ -279,7 +287,7 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 		}
 		return (lim);
 	}
-	mpc_tran_recv_arm_grace(p);
+	mpc_tran_recv_arm_grace(p, now);
 	if (p->rxh.epoch > p->rx_epoch_seen) { /* not a frame in grace */
 		p->rx_epoch_seen = p->rxh.epoch;
 		mpc_tran_pipe_ev_rekey(p, true, p->rxh.epoch);
@@ -291,9 +299,7 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 			mpc_tran_rate_charge(&p->rxrate, nni_msg_len(p->rxmsg));
 		}
 		mpc_tran_recv_heartbeat(p);
-		mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
-		nni_msg_free(p->rxmsg);
-		p->rxmsg = NULL;
+		mpc_tran_recv_discard(p);
 		return (0);
 	}
 	if ((rv = mpc_tran_recv_check(p, &p->rxh)) != 0) {
@@ -499,11 +505,7 @@ fail:
 	/* The stream cannot be trusted to be in step any more: no further
 	 * receive; the protocol sees the error and closes the pipe. */
 	nni_aio_list_remove(aio);
-	if (p->rxmsg != NULL) {
-		mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
-		nni_msg_free(p->rxmsg);
-		p->rxmsg = NULL;
-	}
+	mpc_tran_recv_discard(p);
 	if (rv != NNG_ECLOSED) {
 		p->rxstate = MPC_RX_CLOSED;
 		if (p->close_reason == 0) {
@@ -586,11 +588,7 @@ mpc_tran_recv_cb(void *arg)
 		if ((aio = nni_list_first(&p->recvq)) != NULL) {
 			nni_aio_list_remove(aio);
 		}
-		if (p->rxmsg != NULL) {
-			mpc_wipe(nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
-			nni_msg_free(p->rxmsg);
-			p->rxmsg = NULL;
-		}
+		mpc_tran_recv_discard(p);
 		p->rxstate = MPC_RX_CLOSED;
 		nni_pipe_bump_error(p->npipe, rv);
 		nni_mtx_unlock(&p->rxmtx);
@@ -690,9 +688,10 @@ mpc_tran_recv_grace_cb(void *arg)
 	nni_mtx_lock(&p->rxmtx);
 	p->rxgrace_armed = false;
 	if (nni_aio_result(p->rxgrace) == 0) {
-		mpc_chan_recv_expire(p->chan, mpc_tran_now_ns());
+		uint64_t now = mpc_tran_now_ns();
+		mpc_chan_recv_expire(p->chan, now);
 		/* A later ratchet may have started a new grace meanwhile. */
-		mpc_tran_recv_arm_grace(p);
+		mpc_tran_recv_arm_grace(p, now);
 	}
 	nni_mtx_unlock(&p->rxmtx);
 }

@@ -65,17 +65,18 @@ mpc_tran_tls_settle(nng_tls_config *src, nng_stream_dialer *d,
 /* The peer's key is one of the endpoint's pins (all compared, in
  * constant time), or the endpoint has none. */
 static bool
-mpc_tran_tls_pinned(const mpc_tran_cfg *cfg, const uint8_t *spki)
+mpc_tran_tls_pinned(const uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE],
+    size_t npins, const uint8_t *spki)
 {
 	uint8_t hit = 0;
 
-	if (cfg->npins == 0) {
+	if (npins == 0) {
 		return (true);
 	}
-	for (size_t i = 0; i < cfg->npins; i++) {
+	for (size_t i = 0; i < npins; i++) {
 		uint8_t d = 0;
-		for (size_t j = 0; j < MPC_TRAN_PIN_SIZE; j++) {
-			d |= (uint8_t) (cfg->pins[i][j] ^ spki[j]);
+		for (size_t j = 0; j < NNG_MPC_TLS_PIN_SIZE; j++) {
+			d |= (uint8_t) (pins[i][j] ^ spki[j]);
 		}
 		hit |= (uint8_t) (d == 0);
 	}
@@ -84,14 +85,15 @@ mpc_tran_tls_pinned(const mpc_tran_cfg *cfg, const uint8_t *spki)
 
 int
 mpc_tran_tls_identify(nng_stream *conn, uint32_t claimed,
-    const mpc_tran_cfg *cfg, mpc_tran_tls_peer *out)
+    const uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE], size_t npins,
+    mpc_tran_tls_peer *out)
 {
 	struct mpc_tls_peer pi;
 
 	memset(out, 0, sizeof(*out));
 	if ((mpc_tls_peer_info(conn, &pi) != 0) || !pi.have_cert ||
 	    !pi.verified || !pi.party_ok ||
-	    !mpc_tran_tls_pinned(cfg, pi.spki_sha256)) {
+	    !mpc_tran_tls_pinned(pins, npins, pi.spki_sha256)) {
 		return (NNG_MPC_ENOIDENTITY); /* refused: closing frees all */
 	}
 	if (pi.party_id != claimed) {

@@ -67,7 +67,8 @@ __attribute__((warn_unused_result)) int mpc_tran_tls_settle(
  * or NNG_MPC_ENOIDENTITY / NNG_MPC_EPARTYCERT.
  */
 __attribute__((warn_unused_result)) int mpc_tran_tls_identify(
-    nng_stream *conn, uint32_t claimed, const mpc_tran_cfg *cfg,
+    nng_stream *conn, uint32_t claimed,
+    const uint8_t (*pins)[NNG_MPC_TLS_PIN_SIZE], size_t npins,
     mpc_tran_tls_peer *out);
 
 /*
