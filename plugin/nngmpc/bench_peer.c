@@ -12,7 +12,8 @@
  *
  *   nngmpc-bench-peer server|client --url URL --mode tput|rtt --size N
  *       --seconds S [--module SO] [--ca PEM --certkey PEM]
- *       [--party ID --session FILE]
+ *       [--party ID --session FILE] [--rate-msgs N] [--rate-bytes N]
+ *       [--reliable]
  *
  * Server: listens on URL (port 0 allowed), prints "ready <port>", then
  * counts (tput) or echoes (rtt) messages of exactly N bytes until a 1-byte
@@ -86,6 +87,7 @@ struct peer {
 	int         bufs; /* NNG_OPT_SENDBUF/RECVBUF in messages; 0: NNG's */
 	uint64_t    rate_msgs;  /* NNG_OPT_MPC_RATE_MSGS; 0: not set */
 	uint64_t    rate_bytes; /* NNG_OPT_MPC_RATE_BYTES; 0: not set */
+	bool        reliable;   /* NNG_OPT_MPC_RELIABLE */
 	/* results */
 	uint64_t msgs, bytes, ns, sent;
 	uint64_t p50_ns, p99_ns, samples;
@@ -246,6 +248,12 @@ peer_ep_setup(struct peer *pr, const struct peer_ep *e, const char **what)
 		        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_KEY,
 		            sess + NNG_MPC_SESSION_ID_SIZE,
 		            NNG_MPC_SESSION_KEY_SIZE)) != 0) {
+			goto out;
+		}
+		if (pr->reliable &&
+		    (*what = NNG_OPT_MPC_RELIABLE,
+		        rv = e->set(e->ep, NNG_OPT_MPC_RELIABLE, &pr->reliable,
+		            sizeof(pr->reliable))) != 0) {
 			goto out;
 		}
 		/* Receive rate limits (both sides receive in rtt mode). */
@@ -516,7 +524,7 @@ peer_usage(FILE *f)
 	    "Usage: nngmpc-bench-peer server|client --url URL --mode tput|rtt\n"
 	    "           --size BYTES --seconds S [--module libnngmpc.so]\n"
 	    "           [--ca PEM --certkey PEM] [--party ID --session FILE]\n"
-	    "           [--rate-msgs N] [--rate-bytes N]\n"
+	    "           [--rate-msgs N] [--rate-bytes N] [--reliable]\n"
 	    "\n"
 	    "One side of an `nngmpc bench` measurement (pair1); run by that\n"
 	    "command, which documents the protocol.  Links only NNG's public\n"
@@ -539,6 +547,7 @@ peer_parse(struct peer *pr, int argc, char **argv)
 		{ "bufs", required_argument, NULL, 'b' },
 		{ "rate-msgs", required_argument, NULL, 'R' },
 		{ "rate-bytes", required_argument, NULL, 'B' },
+		{ "reliable", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -632,6 +641,9 @@ peer_parse(struct peer *pr, int argc, char **argv)
 			pr->bufs = (int) v;
 			break;
 		}
+		case 'L':
+			pr->reliable = true;
+			break;
 		case 'h':
 			peer_usage(stdout);
 			return (-1);

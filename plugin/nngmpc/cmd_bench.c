@@ -88,6 +88,8 @@ enum bench_row_id {
 	R_MPC_TLS,
 	R_MPC_TLS_OBS,
 	R_MPC_TLS_LIM,
+	R_MPC_TCP_DLV,
+	R_MPC_TLS_DLV,
 	R_COUNT
 };
 
@@ -109,6 +111,8 @@ struct bench_row {
 	bool        observed; /* audit log and metrics endpoint on, through
 	                         the environment an unmodified program has */
 	bool        limits; /* receive rate limits far above the rate */
+	bool        reliable; /* delivery streams (NNG_OPT_MPC_RELIABLE) */
+	enum bench_row_id off; /* reliable: the same row without them */
 };
 
 static const struct bench_row bench_rows[R_COUNT] = {
@@ -129,7 +133,18 @@ static const struct bench_row bench_rows[R_COUNT] = {
 	[R_MPC_TLS_LIM] = { "mpc+tls+tcp+limits",
 	    "mpc+tls+tcp://, rate limits set far above the rate",
 	    "mpc+tls+tcp", true, false, true, true, .limits = true },
+	[R_MPC_TCP_DLV] = { "mpc+tcp+dlv", "mpc+tcp://, delivery streams on",
+	    "mpc+tcp", true, false, false, true, .reliable = true,
+	    .off = R_MPC_TCP },
+	[R_MPC_TLS_DLV] = { "mpc+tls+tcp+dlv",
+	    "mpc+tls+tcp://, delivery streams on", "mpc+tls+tcp", true, false,
+	    true, true, .reliable = true, .off = R_MPC_TLS },
 };
+
+/* What delivery streams may cost (the same transport without them, same
+ * run): throughput at least these fractions. */
+#define GOAL_DLV_SMALL 0.8
+#define GOAL_DLV_LARGE 0.9
 
 struct bench_result {
 	bool     selected;
@@ -211,6 +226,9 @@ bench_usage(FILE *f)
 	    "  mpc+tls+tcp+limits  the same with mpc:rate-msgs and\n"
 	    "               mpc:rate-bytes set far above the rate: what the\n"
 	    "               per-peer rate limit costs\n"
+	    "  mpc+tcp+dlv, mpc+tls+tcp+dlv  mpc+tcp:// and mpc+tls+tcp://\n"
+	    "               with delivery streams on (mpc:reliable), compared\n"
+	    "               with the same rows off in a table of their own\n"
 	    "\n"
 	    "Options:\n"
 	    "  -s, --seconds S      seconds per cell and run (default %.0f; "
@@ -403,6 +421,9 @@ bench_argv(struct bench *b, const struct bench_row *row, enum bench_test t,
 		argv[i++] = b->session;
 		argv[i++] = "--party";
 		argv[i++] = server ? "1" : "2";
+	}
+	if (row->reliable) {
+		argv[i++] = "--reliable";
 	}
 	if (row->limits) {
 		argv[i++] = "--rate-msgs";
@@ -800,16 +821,102 @@ bench_goal(const char *what, double num, double den, double goal,
 	    goal, (at_most ? x <= goal : x >= goal) ? "pass" : "short");
 }
 
-/* The 64 B row's CPU per message (NAN when the row did not run). */
+/* A cell's CPU per message (NAN when the row did not run). */
 static double
-bench_cpu_small(const struct bench *b, int row)
+bench_cpu_med(const struct bench *b, int row, enum bench_test t)
 {
 	const struct bench_result *r = &b->res[row];
 
-	if (!r->selected || r->skipped || r->failed || r->n[T_SMALL] == 0) {
+	if (!r->selected || r->skipped || r->failed || r->n[t] == 0) {
 		return (NAN);
 	}
-	return (bench_median(r->cpu[T_SMALL], r->n[T_SMALL]));
+	return (bench_median(r->cpu[t], r->n[t]));
+}
+
+static double
+bench_cpu_small(const struct bench *b, int row)
+{
+	return (bench_cpu_med(b, row, T_SMALL));
+}
+
+/* "on / off (ratio)" for one cell of a delivery row and its plain row. */
+static const char *
+bench_on_off(double on, double off, const char *fmt, char *buf, size_t cap)
+{
+	char r[32];
+	int  n;
+
+	if (isnan(on) || isnan(off)) {
+		snprintf(buf, cap, "n/a");
+		return (buf);
+	}
+	n = snprintf(buf, cap, fmt, on);
+	snprintf(buf + n, cap - (size_t) n, " / ");
+	n += 3;
+	n += snprintf(buf + n, cap - (size_t) n, fmt, off);
+	snprintf(buf + n, cap - (size_t) n, " (%s)",
+	    bench_ratio(on, off, r, sizeof(r)));
+	return (buf);
+}
+
+/* Delivery streams against the same transport without them, same run:
+ * the table and the goals (throughput within 20 % at 64 B, 10 % at
+ * 64 KiB). */
+static void
+bench_dlv(const struct bench *b)
+{
+	char c[5][96];
+	bool any = false;
+
+	for (int i = 0; i < R_COUNT; i++) {
+		enum bench_row_id off = bench_rows[i].off;
+
+		if (!bench_rows[i].reliable || !b->res[i].selected) {
+			continue;
+		}
+		if (!any) {
+			printf("\n### Delivery streams: on / off (ratio), same "
+			       "run (RTT and CPU: lower is better)\n\n");
+			printf("| transport | 64 B msg/s | 64 KiB MB/s "
+			       "| RTT p50 µs | CPU µs per 64 B msg "
+			       "| CPU µs per 64 KiB msg |\n");
+			printf("|---|---:|---:|---:|---:|---:|\n");
+			any = true;
+		}
+		printf("| %s | %s | %s | %s | %s | %s |\n", bench_rows[i].label,
+		    bench_on_off(bench_med(b, i, T_SMALL),
+		        bench_med(b, off, T_SMALL), "%.0f", c[0], sizeof(c[0])),
+		    bench_on_off(bench_med(b, i, T_LARGE),
+		        bench_med(b, off, T_LARGE), "%.0f", c[1], sizeof(c[1])),
+		    bench_on_off(bench_med(b, i, T_RTT), bench_med(b, off, T_RTT),
+		        "%.0f", c[2], sizeof(c[2])),
+		    bench_on_off(bench_cpu_med(b, i, T_SMALL),
+		        bench_cpu_med(b, off, T_SMALL), "%.2f", c[3],
+		        sizeof(c[3])),
+		    bench_on_off(bench_cpu_med(b, i, T_LARGE),
+		        bench_cpu_med(b, off, T_LARGE), "%.0f", c[4],
+		        sizeof(c[4])));
+	}
+	if (!any) {
+		return;
+	}
+	printf("\nGoals (measured, not asserted):\n\n");
+	for (int i = 0; i < R_COUNT; i++) {
+		enum bench_row_id off = bench_rows[i].off;
+		char              what[160];
+
+		if (!bench_rows[i].reliable || !b->res[i].selected) {
+			continue;
+		}
+		snprintf(what, sizeof(what), "%s: 64 B msg/s on vs off",
+		    bench_rows[i].key);
+		bench_goal(what, bench_med(b, i, T_SMALL),
+		    bench_med(b, off, T_SMALL), GOAL_DLV_SMALL, false);
+		snprintf(what, sizeof(what), "%s: 64 KiB MB/s on vs off",
+		    bench_rows[i].key);
+		bench_goal(what, bench_med(b, i, T_LARGE),
+		    bench_med(b, off, T_LARGE), GOAL_DLV_LARGE, false);
+	}
 }
 
 static void
@@ -835,6 +942,7 @@ bench_goals(const struct bench *b)
 	bench_goal("64 B CPU per message with rate limits vs without",
 	    bench_cpu_small(b, R_MPC_TLS_LIM), bench_cpu_small(b, R_MPC_TLS),
 	    GOAL_LIMITS_CPU, true);
+	bench_dlv(b);
 }
 
 /* Certificates (2 parties) and the session file, as the rows need. */
@@ -991,11 +1099,15 @@ bench_select(struct bench *b, char *list)
 			nngmpc_usage_error(BENCH_CMD,
 			    "--schemes: unknown row '%s' (tcp, tls-stock, tls, "
 			    "mpc+tcp, mpc+tls+tcp, mpc+tls+tcp+obs, "
-			    "mpc+tls+tcp+limits)",
+			    "mpc+tls+tcp+limits, mpc+tcp+dlv, mpc+tls+tcp+dlv)",
 			    tok);
 			return (false);
 		}
 		b->res[i].selected = true;
+		if (bench_rows[i].reliable) {
+			/* Compared with it in the same run. */
+			b->res[bench_rows[i].off].selected = true;
+		}
 	}
 	return (true);
 }

@@ -34,6 +34,8 @@ static const char *const rows[] = {
 	"NNG tls+tcp:// on our wolfSSL engine (TLS 1.3)",
 	"mpc+tcp://",
 	"mpc+tls+tcp:// (TLS 1.3)",
+	"mpc+tcp://, delivery streams on",
+	"mpc+tls+tcp://, delivery streams on",
 };
 
 /* Runs nngmpc with the arguments; its stdout into *out (the caller frees
@@ -142,6 +144,8 @@ test_bench_quick_every_row(void **state)
 	assert_null(strstr(out, "target"));
 	expect(out, "- RTT p50 vs tcp://: ");
 	expect(out, "(negotiated TLSv1.3)");
+	expect(out, "### Delivery streams: on / off (ratio), same run");
+	expect(out, "- mpc+tls+tcp+dlv: 64 KiB MB/s on vs off: ");
 	assert_null(strstr(out, "FAILED"));
 	free(out);
 }
@@ -160,6 +164,30 @@ test_bench_schemes_subset(void **state)
 	assert_null(strstr(out, rows[4]));
 	/* Goals that need rows that did not run: said, not invented. */
 	expect(out, "- RTT p50 vs tcp://: not measured in this run");
+	free(out);
+}
+
+/* A delivery row brings the same transport without delivery into the run:
+ * the comparison needs both. */
+static void
+test_bench_dlv_row_brings_its_base(void **state)
+{
+	char       *out;
+	const char *dlv;
+
+	(void) state;
+	assert_int_equal(run(&out, "bench", "--quick", "--seconds", "0.05",
+	                     "--schemes", "mpc+tcp+dlv", NULL),
+	    0);
+	expect_row(out, rows[3], false);
+	expect_row(out, rows[5], false);
+	assert_null(strstr(out, rows[0]));
+	/* Its comparison row is measured on both sides. */
+	dlv = strstr(out, "### Delivery streams");
+	assert_non_null(dlv);
+	expect_row(dlv, rows[5], false);
+	expect(out, "- mpc+tcp+dlv: 64 B msg/s on vs off: ");
+	assert_null(strstr(dlv, "n/a"));
 	free(out);
 }
 
@@ -221,6 +249,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bench_usage_errors),
 		cmocka_unit_test(test_bench_missing_peer),
 		cmocka_unit_test(test_bench_schemes_subset),
+		cmocka_unit_test(test_bench_dlv_row_brings_its_base),
 		cmocka_unit_test(test_bench_machine_line),
 		cmocka_unit_test(test_bench_quick_every_row),
 	};
