@@ -3,12 +3,15 @@
  * mpc_tran_dlv.h for the behaviour and mpc_deliver.h for the records.
  *
  * A kept message is the application's message made ready for the wire
- * once, when the stream takes it:
- *   body = [envelope prefix, if any][DATA record][protocol header][body]
- * (the protocol's header, pair1's hop count, moves into the body so the
- * receiver finds it where it always does once the record is removed).
- * The pipe writes a reference (nni_msg_clone) of it; the stream lets it go
- * when the party acknowledges it.
+ * once, when the stream takes it, without moving its body:
+ *   header = [DATA record][protocol header]   body = [envelope prefix][body]
+ * The send path writes header then body after the prefix, so the frame's
+ * payload is [DATA record][protocol header][body]: the receiver finds the
+ * protocol's header (pair1's hop count) where it always does once the
+ * record is removed.  A protocol header too long to share the message's
+ * header room with the record moves into the body instead.  The pipe
+ * writes a reference (nni_msg_clone) of it; the stream lets it go when the
+ * party acknowledges it.
  *
  * Three aios of the pipe's own move frames, each one at a time: dataio
  * (kept messages, in stream order), ctlaio (RESUME, ACK), and workaio,
@@ -16,9 +19,25 @@
  * under rxmtx); acktimer is the delayed ack.  Each completes through the
  * send path's callback; in steady state the send path's write callback
  * completes dataio synchronously and this file hands it the next message
- * at once, so frames still share stream writes.
+ * at once, so frames share stream writes.
  *
- * Locking: mpc_tran_dlv.h.
+ * Completing the protocol's send: the protocol sends under its own lock,
+ * so a send the stream kept cannot complete inside mpc_tran_dlv_send.
+ * While dataio is with the send path (data_busy), the kept send waits on
+ * `done` and completes synchronously in mpc_tran_dlv_data_cb, which runs
+ * from the send path's write callback with no lock held: the protocol
+ * hands over its next message on the same thread, as on the path without
+ * delivery (mpc_tran_send.c, mpc_tran_send_run).  Otherwise (no frame in
+ * flight to carry it: before the RESUME, or the stream has nothing to
+ * send) it completes through NNG's task queue.  A frame can wait for a
+ * write the peer does not drain (it stopped reading); the stream must
+ * still take sends up to its window then, so donetimer completes what
+ * waits on `done` after MPC_TRAN_DLV_ACK_DELAY_MS and marks dataio stalled:
+ * until its callback comes, sends complete through the task queue.
+ *
+ * Locking: mpc_tran_dlv.h.  Invariant (under the stream's mutex): `done`
+ * is empty unless data_busy, so the data callback that clears data_busy
+ * always finds and completes every send waiting there.
  */
 #include <string.h>
 
@@ -37,25 +56,33 @@ typedef struct mpc_tran_dlv {
 	nni_aio *              ctlaio;
 	nni_aio *              workaio;
 	nni_aio *              acktimer;
+	nni_aio *              donetimer; /* see the top */
 	nni_list               held; /* sends waiting for window room */
+	nni_list               done; /* kept sends that complete with the
+	                                data callback (see the top) */
 	uint32_t               ack_every;
 	bool                   closed;
 	bool                   data_busy;
 	bool                   ctl_busy;
 	bool                   work_armed;
 	bool                   ack_armed;
+	bool                   done_armed;
+	bool                   data_stalled; /* see the top */
 	bool                   need_resume; /* our RESUME not sent yet */
 	bool                   resume_out;  /* our RESUME is in the send path:
 	                                       data may follow it */
 	bool                   want_ack;
 	uint64_t               handed; /* the message this pipe handed to the
 	                                protocol last, until confirmed */
+	size_t                 handed_len;
+	uint64_t               ack_bytes; /* confirmed since our last ack */
 } mpc_tran_dlv;
 
 static void mpc_tran_dlv_data_cb(void *arg);
 static void mpc_tran_dlv_ctl_cb(void *arg);
 static void mpc_tran_dlv_work_cb(void *arg);
 static void mpc_tran_dlv_ack_cb(void *arg);
+static void mpc_tran_dlv_done_cb(void *arg);
 static void mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over);
 static void mpc_tran_dlv_ack_policy(mpc_tran_dlv *d);
 
@@ -92,13 +119,16 @@ mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
 		return (NNG_ENOMEM);
 	}
 	nni_aio_list_init(&d->held);
+	nni_aio_list_init(&d->done);
 	d->p      = p;
 	d->st     = st;
 	d->submit = submit;
 	if (((rv = nni_aio_alloc(&d->dataio, mpc_tran_dlv_data_cb, d)) != 0) ||
 	    ((rv = nni_aio_alloc(&d->ctlaio, mpc_tran_dlv_ctl_cb, d)) != 0) ||
 	    ((rv = nni_aio_alloc(&d->workaio, mpc_tran_dlv_work_cb, d)) != 0) ||
-	    ((rv = nni_aio_alloc(&d->acktimer, mpc_tran_dlv_ack_cb, d)) != 0)) {
+	    ((rv = nni_aio_alloc(&d->acktimer, mpc_tran_dlv_ack_cb, d)) != 0) ||
+	    ((rv = nni_aio_alloc(&d->donetimer, mpc_tran_dlv_done_cb, d)) !=
+	        0)) {
 		p->dlv = d;
 		mpc_tran_dlv_fini(p);
 		return (rv);
@@ -157,6 +187,7 @@ mpc_tran_dlv_close(mpc_tran_pipe *p)
 	nni_aio_close(d->ctlaio);
 	nni_aio_close(d->workaio);
 	nni_aio_close(d->acktimer);
+	nni_aio_close(d->donetimer);
 }
 
 /* The held message's fate is known: the stream may resume.  Locked. */
@@ -189,6 +220,7 @@ mpc_tran_dlv_stop(mpc_tran_pipe *p)
 	nni_aio_stop(d->ctlaio);
 	nni_aio_stop(d->workaio);
 	nni_aio_stop(d->acktimer);
+	nni_aio_stop(d->donetimer);
 }
 
 void
@@ -204,6 +236,7 @@ mpc_tran_dlv_fini(mpc_tran_pipe *p)
 	nni_aio_free(d->ctlaio);
 	nni_aio_free(d->workaio);
 	nni_aio_free(d->acktimer);
+	nni_aio_free(d->donetimer);
 	p->dlv = NULL;
 	NNI_FREE_STRUCT(d);
 }
@@ -212,24 +245,70 @@ mpc_tran_dlv_fini(mpc_tran_pipe *p)
  * Writing: kept messages and control frames
  * ---------------------------------------------------------------------- */
 
+/* The stream's next message for the send path, if dataio is free: a
+ * reference for dataio (data_busy set; the caller submits it with no lock
+ * held), or NULL.  Locked (stream). */
+static nni_msg *
+mpc_tran_dlv_next(mpc_tran_dlv *d)
+{
+	mpc_deliver_item it;
+
+	if (!mpc_tran_dlv_live(d) || !d->resume_out || d->data_busy ||
+	    !mpc_deliver_tx_next(&d->st->tx, &it)) {
+		return (NULL);
+	}
+	d->data_busy = true;
+	nni_msg_clone(it.msg);
+	return (it.msg);
+}
+
+/* Hands m (mpc_tran_dlv_next) to the send path.  No lock held. */
+static void
+mpc_tran_dlv_submit(mpc_tran_dlv *d, nni_msg *m)
+{
+	if (m != NULL) {
+		nni_aio_set_msg(d->dataio, m);
+		d->submit(d->p, d->dataio);
+	}
+}
+
 /* Hands the stream's next message to the send path, if dataio is free. */
 static void
 mpc_tran_dlv_pump(mpc_tran_dlv *d)
 {
-	mpc_deliver_item it;
-	nni_msg *        m = NULL;
+	nni_msg *m;
 
 	nni_mtx_lock(&d->st->mtx);
-	if (mpc_tran_dlv_live(d) && d->resume_out && !d->data_busy &&
-	    mpc_deliver_tx_next(&d->st->tx, &it)) {
-		d->data_busy = true;
-		m            = it.msg;
-		nni_msg_clone(m);
-	}
+	m = mpc_tran_dlv_next(d);
 	nni_mtx_unlock(&d->st->mtx);
-	if (m != NULL) {
-		nni_aio_set_msg(d->dataio, m);
-		d->submit(d->p, d->dataio);
+	mpc_tran_dlv_submit(d, m);
+}
+
+/* Moves the sends waiting on `done` to out, to complete once the lock is
+ * dropped (an aio being completed must be on no list of ours: its cancel
+ * routine looks).  Locked (stream). */
+static void
+mpc_tran_dlv_take_done(mpc_tran_dlv *d, nni_list *out)
+{
+	nni_aio *aio;
+
+	while ((aio = nni_list_first(&d->done)) != NULL) {
+		nni_aio_list_remove(aio);
+		nni_list_append(out, aio);
+	}
+}
+
+/* Completes sends the stream kept: they succeeded, whatever became of
+ * the frame in flight.  No lock held; never inside the protocol's send. */
+static void
+mpc_tran_dlv_finish_done(nni_list *done)
+{
+	nni_aio *aio;
+
+	while ((aio = nni_list_first(done)) != NULL) {
+		nni_list_remove(done, aio);
+		nni_aio_finish_sync(aio, 0,
+		    (size_t) (uintptr_t) nni_aio_get_prov_extra(aio, 0));
 	}
 }
 
@@ -245,23 +324,57 @@ mpc_tran_dlv_drop_msg(nni_aio *aio)
 	}
 }
 
+/*
+ * dataio's frame is sealed (or failed): the next kept message goes to the
+ * send path first, then the sends waiting on `done` complete here,
+ * synchronously -- the protocol's next send then finds dataio busy again
+ * and waits on `done` for the next round (see the top of this file).
+ */
 static void
 mpc_tran_dlv_data_cb(void *arg)
 {
 	mpc_tran_dlv *d  = arg;
 	int           rv = nni_aio_result(d->dataio);
+	nni_list      done;
+	nni_msg *     m = NULL;
 
 	if (rv != 0) {
 		/* The connection failed: the message stays kept and goes
 		 * out again after the next resume. */
 		mpc_tran_dlv_drop_msg(d->dataio);
 	}
+	nni_aio_list_init(&done);
 	nni_mtx_lock(&d->st->mtx);
-	d->data_busy = false;
-	nni_mtx_unlock(&d->st->mtx);
+	d->data_busy    = false;
+	d->data_stalled = false;
+	mpc_tran_dlv_take_done(d, &done);
 	if (rv == 0) {
-		mpc_tran_dlv_pump(d);
+		m = mpc_tran_dlv_next(d);
 	}
+	nni_mtx_unlock(&d->st->mtx);
+	mpc_tran_dlv_submit(d, m);
+	mpc_tran_dlv_finish_done(&done);
+}
+
+/* Sends waited on `done` longer than a write should take: the peer does
+ * not drain the connection.  They complete now, and later ones through
+ * the task queue until dataio's callback comes. */
+static void
+mpc_tran_dlv_done_cb(void *arg)
+{
+	mpc_tran_dlv *d = arg;
+	nni_list      done;
+
+	nni_aio_list_init(&done);
+	nni_mtx_lock(&d->st->mtx);
+	(void) nni_aio_result(d->donetimer); /* closed: done drains anyway */
+	d->done_armed = false;
+	if (!nni_list_empty(&d->done)) {
+		d->data_stalled = true;
+		mpc_tran_dlv_take_done(d, &done);
+	}
+	nni_mtx_unlock(&d->st->mtx);
+	mpc_tran_dlv_finish_done(&done);
 }
 
 /* A control frame's message: just its record (no envelope prefix; the
@@ -316,7 +429,8 @@ mpc_tran_dlv_ctl_next(mpc_tran_dlv *d)
 		d->need_resume = false;
 	} else {
 		(void) mpc_deliver_rx_ack_take(&d->st->rx);
-		d->want_ack = false;
+		d->want_ack  = false;
+		d->ack_bytes = 0;
 	}
 	d->ctl_busy = true;
 	return (m);
@@ -387,6 +501,7 @@ mpc_tran_dlv_recv_posted(mpc_tran_pipe *p)
 		 * last one where a closing pipe cannot take it -- also when
 		 * this pipe is closed already. */
 		mpc_deliver_rx_confirm(&d->st->rx);
+		d->ack_bytes += d->handed_len;
 		if (d->st->settling == d) {
 			mpc_tran_dlv_settled(d);
 		} else if (mpc_tran_dlv_live(d)) {
@@ -429,15 +544,21 @@ mpc_tran_dlv_keep(
 	         : !mpc_deliver_tx_fits(&st->tx, len)) {
 		return (NNG_MPC_EWINDOWFULL);
 	}
-	memcpy(pre, nni_msg_body(msg), prefix);
-	if (((prefix > 0) && (nni_msg_trim(msg, prefix) != 0)) ||
-	    ((hlen > 0) &&
-	        (nni_msg_insert(msg, nni_msg_header(msg), hlen) != 0)) ||
-	    (nni_msg_insert(msg, zero, sizeof(zero)) != 0) ||
-	    ((prefix > 0) && (nni_msg_insert(msg, pre, prefix) != 0))) {
-		return (NNG_ENOMEM);
+	/* The record goes in front of the protocol's header (NNG's header
+	 * room is fixed); if both do not fit there, the protocol's header
+	 * moves into the body, after the prefix. */
+	if (nni_msg_header_insert(msg, zero, sizeof(zero)) != 0) {
+		memcpy(pre, nni_msg_body(msg), prefix);
+		if (((prefix > 0) && (nni_msg_trim(msg, prefix) != 0)) ||
+		    (nni_msg_insert(msg, nni_msg_header(msg), hlen) != 0) ||
+		    ((prefix > 0) && (nni_msg_insert(msg, pre, prefix) != 0))) {
+			return (NNG_ENOMEM);
+		}
+		nni_msg_header_clear(msg);
+		if (nni_msg_header_insert(msg, zero, sizeof(zero)) != 0) {
+			return (NNG_EINTERNAL);
+		}
 	}
-	nni_msg_header_clear(msg);
 	memset(&rec, 0, sizeof(rec));
 	rec.kind = MPC_DELIVER_DATA;
 	/* Room checked above, so the push cannot fail. */
@@ -447,8 +568,8 @@ mpc_tran_dlv_keep(
 	}
 	/* Piggybacked: everything received so far is acknowledged. */
 	rec.ack = st->rx.resumed ? mpc_deliver_rx_ack_take(&st->rx) : 0;
-	mpc_wcursor_init(&w, (uint8_t *) nni_msg_body(msg) + prefix,
-	    MPC_DELIVER_DATA_SIZE);
+	d->ack_bytes = 0;
+	mpc_wcursor_init(&w, nni_msg_header(msg), MPC_DELIVER_DATA_SIZE);
 	return (mpc_deliver_rec_write(&w, &rec) ? 0 : NNG_EINTERNAL);
 }
 
@@ -489,7 +610,10 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 		return;
 	}
 	nni_aio_list_remove(aio);
-	if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
+	if (msg == NULL) {
+		/* From `done` (only held sends still have their message):
+		 * the stream has kept it already. */
+	} else if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
 		nni_aio_set_msg(aio, NULL); /* the stream's now */
 	}
 	nni_mtx_unlock(&d->st->mtx);
@@ -587,6 +711,54 @@ mpc_tran_dlv_orphan(mpc_tran_dlv *d, nni_aio *aio)
 	}
 }
 
+/*
+ * A send on a live pipe with no send held before it: kept now (or held
+ * for window room), its frame handed to the send path if dataio is free,
+ * and completed with the data callback when a frame is in flight (see the
+ * top of this file), else through NNG's task queue.  Called locked
+ * (stream), with aio scheduled; returns unlocked.
+ */
+static void
+mpc_tran_dlv_send_now(mpc_tran_dlv *d, nni_aio *aio, nni_msg *msg)
+{
+	nni_msg *m = NULL;
+	size_t   len;
+	int      rv;
+
+	rv = mpc_tran_dlv_keep_msg(d, msg, false, &len);
+	if (rv == NNG_MPC_EWINDOWFULL) {
+		nni_aio_list_append(&d->held, aio); /* waits for an ack */
+		m   = mpc_tran_dlv_next(d);
+		aio = NULL;
+	} else if (rv != 0) {
+		nni_aio_set_msg(aio, NULL);
+		nni_msg_free(msg);
+	} else {
+		nni_aio_set_msg(aio, NULL); /* the stream's now */
+		nni_aio_set_prov_extra(aio, 0, (void *) (uintptr_t) len);
+		m = mpc_tran_dlv_next(d);
+		if (d->data_busy && !d->data_stalled) {
+			nni_aio_list_append(&d->done, aio);
+			aio = NULL;
+			if (!d->done_armed && !d->closed) {
+				d->done_armed = true;
+				nni_sleep_aio(
+				    MPC_TRAN_DLV_ACK_DELAY_MS, d->donetimer);
+			}
+		}
+	}
+	nni_mtx_unlock(&d->st->mtx);
+	mpc_tran_dlv_submit(d, m);
+	if (aio == NULL) {
+		return;
+	}
+	if (rv != 0) {
+		nni_aio_finish_error(aio, rv);
+	} else {
+		nni_aio_finish(aio, 0, len);
+	}
+}
+
 bool
 mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
 {
@@ -620,6 +792,10 @@ mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
 		/* Closed meanwhile: as a send that could not begin. */
 		nni_mtx_unlock(&d->st->mtx);
 		mpc_tran_dlv_orphan(d, aio);
+		return (true);
+	}
+	if (!d->closed && nni_list_empty(&d->held)) {
+		mpc_tran_dlv_send_now(d, aio, msg); /* unlocks */
 		return (true);
 	}
 	nni_aio_list_append(&d->held, aio);
@@ -680,11 +856,17 @@ mpc_tran_dlv_ack_cb(void *arg)
 }
 
 /* After a message arrived: ack now (enough unacknowledged) or soon.
- * Locked (stream). */
+ * Enough: a quarter of the window in messages, or in bytes -- the peer's
+ * byte window is not on the wire, so ours stands for it (the same where
+ * both sides set the same options; else the delayed ack still comes).
+ * Without the byte rule, a window of large messages (8 MiB is 128 of
+ * 64 KiB) filled long before a quarter of its message count and the
+ * sender stalled until the delayed ack.  Locked (stream). */
 static void
 mpc_tran_dlv_ack_policy(mpc_tran_dlv *d)
 {
-	if (mpc_deliver_rx_ack_due(&d->st->rx, d->ack_every)) {
+	if (mpc_deliver_rx_ack_due(&d->st->rx, d->ack_every) ||
+	    (d->ack_bytes >= d->st->tx.max_bytes / 4)) {
 		d->want_ack = true;
 		mpc_tran_dlv_kick(d);
 	} else if (!d->ack_armed && !d->closed) {
@@ -786,6 +968,7 @@ mpc_tran_dlv_recv(mpc_tran_pipe *p, const mpc_frame_hdr *h, nni_msg *msg,
 	if (nni_msg_trim(msg, r.pos) != 0) {
 		rv = NNG_EINTERNAL;
 	}
+	d->handed_len = nni_msg_len(msg);
 out:
 	nni_mtx_unlock(&d->st->mtx);
 	if ((rv != 0) && (mpc_tran_pipe_ctr_of(rv) == MPC_TRAN_P_DLV_BAD)) {
