@@ -32,7 +32,7 @@
  * send) it completes through NNG's task queue.  A frame can wait for a
  * write the peer does not drain (it stopped reading); the stream must
  * still take sends up to its window then, so donetimer completes what
- * waits on `done` after MPC_TRAN_DLV_ACK_DELAY_MS and marks dataio stalled:
+ * waits on `done` after MPC_TRAN_DLV_STALL_MS and marks dataio stalled:
  * until its callback comes, sends complete through the task queue.
  *
  * Locking: mpc_tran_dlv.h.  Invariant (under the stream's mutex): `done`
@@ -67,6 +67,9 @@ typedef struct mpc_tran_dlv {
 	bool                   work_armed;
 	bool                   ack_armed;
 	bool                   done_armed;
+	bool                   ack_busy; /* acks went out without the timer
+	                                    while it was armed */
+	uint64_t               ack_at_arm; /* rx.acked when it was armed */
 	bool                   data_stalled; /* see the top */
 	bool                   need_resume; /* our RESUME not sent yet */
 	bool                   resume_out;  /* our RESUME is in the send path:
@@ -743,7 +746,7 @@ mpc_tran_dlv_send_now(mpc_tran_dlv *d, nni_aio *aio, nni_msg *msg)
 			if (!d->done_armed && !d->closed) {
 				d->done_armed = true;
 				nni_sleep_aio(
-				    MPC_TRAN_DLV_ACK_DELAY_MS, d->donetimer);
+				    MPC_TRAN_DLV_STALL_MS, d->donetimer);
 			}
 		}
 	}
@@ -849,13 +852,17 @@ mpc_tran_dlv_ack_cb(void *arg)
 	rv           = nni_aio_result(d->acktimer);
 	d->ack_armed = false;
 	d->want_ack  = true;
+	d->ack_busy  = d->st->rx.acked != d->ack_at_arm;
 	nni_mtx_unlock(&d->st->mtx);
 	if (rv == 0) {
 		mpc_tran_dlv_work(d);
 	}
 }
 
-/* After a message arrived: ack now (enough unacknowledged) or soon.
+/* After a message arrived: ack now (enough unacknowledged) or soon --
+ * MPC_TRAN_DLV_ACK_DELAY_MS, or MPC_TRAN_DLV_ACK_BUSY_MS when during the
+ * last wait acks went out anyway (traffic carries them; the longer wait
+ * only covers the end of a burst).
  * Enough: a quarter of the window in messages, or in bytes -- the peer's
  * byte window is not on the wire, so ours stands for it (the same where
  * both sides set the same options; else the delayed ack still comes).
@@ -870,8 +877,11 @@ mpc_tran_dlv_ack_policy(mpc_tran_dlv *d)
 		d->want_ack = true;
 		mpc_tran_dlv_kick(d);
 	} else if (!d->ack_armed && !d->closed) {
-		d->ack_armed = true;
-		nni_sleep_aio(MPC_TRAN_DLV_ACK_DELAY_MS, d->acktimer);
+		d->ack_armed  = true;
+		d->ack_at_arm = d->st->rx.acked;
+		nni_sleep_aio(d->ack_busy ? MPC_TRAN_DLV_ACK_BUSY_MS
+		                          : MPC_TRAN_DLV_ACK_DELAY_MS,
+		    d->acktimer);
 	}
 }
 

@@ -46,6 +46,15 @@
 /* Standalone ACK: after this many messages unacknowledged (a quarter of
  * the window, at least 1), or this long after the first of them. */
 #define MPC_TRAN_DLV_ACK_DELAY_MS NNG_MPC_DELIVER_ACK_DELAY_MS
+/* Right after acks rode on traffic or went out by count, the delayed ack
+ * waits this long instead: every expiry of an NNG 1.5.2 timer keeps its
+ * expiry thread spinning for up to a millisecond (it compares whole
+ * milliseconds with < on one side and <= on the other), so a 5 ms timer
+ * under steady traffic cost about 1 us per 64 B message. */
+#define MPC_TRAN_DLV_ACK_BUSY_MS 50
+/* A kept send waits at most this long for the frame in flight before it
+ * completes anyway (mpc_tran_dlv.c: the peer stopped draining). */
+#define MPC_TRAN_DLV_STALL_MS 100
 
 struct mpc_tran_pipe;
 
