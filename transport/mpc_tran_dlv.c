@@ -287,31 +287,36 @@ mpc_tran_dlv_pump(mpc_tran_dlv *d)
 	mpc_tran_dlv_submit(d, m);
 }
 
-/* Moves the sends waiting on `done` to out, to complete once the lock is
- * dropped (an aio being completed must be on no list of ours: its cancel
- * routine looks).  Locked (stream). */
-static void
-mpc_tran_dlv_take_done(mpc_tran_dlv *d, nni_list *out)
+/* Takes the sends waiting on `done`, to complete once the lock is
+ * dropped: chained through their provider slot 1, on no list (an aio
+ * being completed must be on no list of ours: its cancel routine looks).
+ * Returns the first or NULL.  Locked (stream). */
+static nni_aio *
+mpc_tran_dlv_take_done(mpc_tran_dlv *d)
 {
+	nni_aio *first = NULL;
 	nni_aio *aio;
 
-	while ((aio = nni_list_first(&d->done)) != NULL) {
+	while ((aio = nni_list_last(&d->done)) != NULL) {
 		nni_aio_list_remove(aio);
-		nni_list_append(out, aio);
+		nni_aio_set_prov_extra(aio, 1, first);
+		first = aio;
 	}
+	return (first);
 }
 
-/* Completes sends the stream kept: they succeeded, whatever became of
- * the frame in flight.  No lock held; never inside the protocol's send. */
+/* Completes sends the stream kept (a chain from mpc_tran_dlv_take_done):
+ * they succeeded, whatever became of the frame in flight.  No lock held;
+ * never inside the protocol's send. */
 static void
-mpc_tran_dlv_finish_done(nni_list *done)
+mpc_tran_dlv_finish_done(nni_aio *aio)
 {
-	nni_aio *aio;
+	while (aio != NULL) {
+		nni_aio *next = nni_aio_get_prov_extra(aio, 1);
 
-	while ((aio = nni_list_first(done)) != NULL) {
-		nni_list_remove(done, aio);
 		nni_aio_finish_sync(aio, 0,
 		    (size_t) (uintptr_t) nni_aio_get_prov_extra(aio, 0));
+		aio = next;
 	}
 }
 
@@ -338,7 +343,7 @@ mpc_tran_dlv_data_cb(void *arg)
 {
 	mpc_tran_dlv *d  = arg;
 	int           rv = nni_aio_result(d->dataio);
-	nni_list      done;
+	nni_aio *     done;
 	nni_msg *     m = NULL;
 
 	if (rv != 0) {
@@ -346,17 +351,16 @@ mpc_tran_dlv_data_cb(void *arg)
 		 * out again after the next resume. */
 		mpc_tran_dlv_drop_msg(d->dataio);
 	}
-	nni_aio_list_init(&done);
 	nni_mtx_lock(&d->st->mtx);
 	d->data_busy    = false;
 	d->data_stalled = false;
-	mpc_tran_dlv_take_done(d, &done);
+	done            = mpc_tran_dlv_take_done(d);
 	if (rv == 0) {
 		m = mpc_tran_dlv_next(d);
 	}
 	nni_mtx_unlock(&d->st->mtx);
 	mpc_tran_dlv_submit(d, m);
-	mpc_tran_dlv_finish_done(&done);
+	mpc_tran_dlv_finish_done(done);
 }
 
 /* Sends waited on `done` longer than a write should take: the peer does
@@ -365,19 +369,18 @@ mpc_tran_dlv_data_cb(void *arg)
 static void
 mpc_tran_dlv_done_cb(void *arg)
 {
-	mpc_tran_dlv *d = arg;
-	nni_list      done;
+	mpc_tran_dlv *d    = arg;
+	nni_aio *     done = NULL;
 
-	nni_aio_list_init(&done);
 	nni_mtx_lock(&d->st->mtx);
 	(void) nni_aio_result(d->donetimer); /* closed: done drains anyway */
 	d->done_armed = false;
 	if (!nni_list_empty(&d->done)) {
 		d->data_stalled = true;
-		mpc_tran_dlv_take_done(d, &done);
+		done            = mpc_tran_dlv_take_done(d);
 	}
 	nni_mtx_unlock(&d->st->mtx);
-	mpc_tran_dlv_finish_done(&done);
+	mpc_tran_dlv_finish_done(done);
 }
 
 /* A control frame's message: just its record (no envelope prefix; the
