@@ -606,8 +606,8 @@ mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 static void
 mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 {
-	mpc_tran_dlv *d   = arg;
-	nni_msg *     msg = nni_aio_get_msg(aio);
+	mpc_tran_dlv *d = arg;
+	nni_msg *     msg;
 	size_t        len;
 
 	nni_mtx_lock(&d->st->mtx);
@@ -615,6 +615,9 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 		nni_mtx_unlock(&d->st->mtx);
 		return;
 	}
+	/* Read only now: off our lists the aio may be the protocol's again
+	 * (ThreadSanitizer: a read before the lock raced its next send). */
+	msg = nni_aio_get_msg(aio);
 	nni_aio_list_remove(aio);
 	if (msg == NULL) {
 		/* From `done` (only held sends still have their message):
