@@ -975,8 +975,11 @@ mpc_tran_dlv_recv(mpc_tran_pipe *p, const mpc_frame_hdr *h, nni_msg *msg,
 	          mpc_tran_stream_release_msg, NULL)) != 0)) {
 		goto out;
 	}
-	if (rec.ack != 0) {
-		mpc_tran_dlv_kick(d); /* the window may have room again */
+	if ((rec.ack != 0) && !nni_list_empty(&d->held)) {
+		/* The window may have room again for the sends held.  Only
+		 * then: a kick is a task-queue hand-off, and on a round trip
+		 * every reply carries an ack. */
+		mpc_tran_dlv_kick(d);
 	}
 	/* Acknowledged once the protocol asks for the next one
 	 * (mpc_tran_dlv_recv_posted). */
