@@ -806,7 +806,8 @@ typedef struct nng_mpc_filter {
  *   travels on that party's delivery stream: numbered independently of
  *   connections and keys, kept by the sender until the party acknowledges
  *   it (cumulative acks, piggybacked on traffic, else after
- *   NNG_MPC_DELIVER_ACK_DELAY_MS or a quarter of the window), resumed in
+ *   NNG_MPC_DELIVER_ACK_DELAY_MS -- 50 ms right after traffic carried
+ *   acks -- or a quarter of the window), resumed in
  *   order when the party reconnects in the same session (the stale pipe
  *   replaced), duplicates discarded.  The stream belongs to the socket and
  *   the party and lives while the socket has a dialer or listener.

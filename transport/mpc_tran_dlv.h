@@ -6,7 +6,8 @@
  *   - A send for the pipe's party (or broadcast) is not written directly:
  *     it becomes the stream's next message (a DATA record with its stream
  *     sequence and our cumulative ack goes in front of the payload, inside
- *     the AEAD) and the send completes once the stream keeps it.  A full
+ *     the AEAD) and the send completes once the stream keeps it (on the
+ *     send path's thread when a frame is in flight, mpc_tran_dlv.c).  A full
  *     window holds the send until the party acknowledges (backpressure:
  *     the protocol's send waits, NNG_OPT_SENDTIMEO applies to the
  *     application's).  A send on a closing pipe is kept by the stream and
@@ -16,9 +17,10 @@
  *     it starts after what the party reported received.
  *   - Control frames of type NNG_MPC_MSG_CTL_DELIVER carry the RESUME
  *     record (first frame each way on every connection) and standalone
- *     ACK records: when a quarter of the window (at least one message)
- *     was confirmed since the last ack, or MPC_TRAN_DLV_ACK_DELAY_MS after
- *     a message when no traffic carried one.
+ *     ACK records: when a quarter of the window in messages (at least
+ *     one) or in bytes was confirmed since the last ack, or
+ *     MPC_TRAN_DLV_ACK_DELAY_MS after a message when no traffic carried
+ *     one (MPC_TRAN_DLV_ACK_BUSY_MS right after traffic did).
  *   - A received message counts as delivered once the protocol asks for
  *     the next one (NNG's protocols hold a message they cannot queue and
  *     drop it when the pipe closes); the last one a closed pipe handed on
@@ -30,7 +32,8 @@
  * Locking: everything here runs under the stream's mutex (taken after the
  * pipe's rxmtx on the receive path, never with its txmtx); frames are
  * handed to the send path with no lock held (deferred through the work
- * aio when the receive path decides to send).
+ * aio when the receive path decides to send), and the protocol's sends
+ * complete with no lock held, never inside the protocol's own send call.
  */
 #ifndef NNG_MPC_TRANSPORT_MPC_TRAN_DLV_H
 #define NNG_MPC_TRANSPORT_MPC_TRAN_DLV_H
