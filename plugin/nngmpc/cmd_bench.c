@@ -1,7 +1,8 @@
 /*
  * `nngmpc bench`: the side-by-side benchmark.  For every row --
  * NNG tcp://, NNG tls+tcp:// on Debian's stock libnng (Mbed TLS), NNG
- * tls+tcp:// on our wolfSSL engine, mpc+tcp://, mpc+tls+tcp:// -- it runs
+ * tls+tcp:// on our wolfSSL engine, mpc+tcp://, mpc+tls+tcp:// (also with
+ * an audit log and metrics, rate limits, or delivery streams on) -- it runs
  * pair1 over loopback between two separate processes (nngmpc-bench-peer,
  * bench_peer.c, a server and a client) and measures 64 B messages/s and
  * 64 KiB MB/s (one-way, the client sends as fast as pair1's backpressure
@@ -11,7 +12,7 @@
  * shared machine hits every row alike; each cell is the median of its runs.
  * It prints a markdown table, ratios against tcp:// and the stock
  * tls+tcp://, the machine, and the project's performance goals marked
- * pass/short:
+ * pass/short (delivery streams: on against off, same run):
  * measured, never asserted (the exit status says only whether every cell
  * was measured with nothing lost).
  *
