@@ -38,6 +38,8 @@ typedef struct mpc_tran_dlv {
 	nni_aio *              workaio;
 	nni_aio *              acktimer;
 	nni_list               held; /* sends waiting for window room */
+	nni_list               taken; /* sends the stream took, completed
+	                                 by the work callback */
 	uint32_t               ack_every;
 	bool                   closed;
 	bool                   data_busy;
@@ -58,6 +60,7 @@ static void mpc_tran_dlv_work_cb(void *arg);
 static void mpc_tran_dlv_ack_cb(void *arg);
 static void mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over);
 static void mpc_tran_dlv_ack_policy(mpc_tran_dlv *d);
+static void mpc_tran_dlv_fail_taken(mpc_tran_dlv *d);
 
 /* Attached and not closed: may act on the stream.  Locked (stream). */
 static bool
@@ -92,6 +95,7 @@ mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
 		return (NNG_ENOMEM);
 	}
 	nni_aio_list_init(&d->held);
+	nni_aio_list_init(&d->taken);
 	d->p      = p;
 	d->st     = st;
 	d->submit = submit;
@@ -153,6 +157,7 @@ mpc_tran_dlv_close(mpc_tran_pipe *p)
 	 * protocol drops it if it fails, so the stream keeps it beyond the
 	 * window (bounded: MPC_DELIVER_OVERFLOW), else it fails. */
 	mpc_tran_dlv_flush_held(d, true);
+	mpc_tran_dlv_fail_taken(d);
 	nni_aio_close(d->dataio);
 	nni_aio_close(d->ctlaio);
 	nni_aio_close(d->workaio);
@@ -489,7 +494,8 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 		return;
 	}
 	nni_aio_list_remove(aio);
-	if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
+	/* On the taken list its message is the stream's already. */
+	if ((msg != NULL) && (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0)) {
 		nni_aio_set_msg(aio, NULL); /* the stream's now */
 	}
 	nni_mtx_unlock(&d->st->mtx);
@@ -532,6 +538,14 @@ mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 		if (rv != 0) {
 			nni_msg_free(msg);
 		}
+		if ((rv == 0) && !over) {
+			/* Its success completes from the work callback, never
+			 * from the protocol's call (mpc_tran_hold.h). */
+			nni_aio_set_prov_extra(aio, 1, (void *) (uintptr_t) len);
+			nni_aio_list_append(&d->taken, aio);
+			mpc_tran_dlv_kick(d);
+			continue;
+		}
 		/* Kept on a closing pipe: the send still fails (with its
 		 * message taken), so the protocol does not go on sending on
 		 * this pipe -- pair1 would otherwise reschedule its sends onto
@@ -565,6 +579,52 @@ mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over)
 			}
 		}
 	} while (more);
+}
+
+/* Completes sends the stream took, at most a batch (the protocol's
+ * callback usually sends the next at once; the kick brings the rest). */
+static void
+mpc_tran_dlv_finish_taken(mpc_tran_dlv *d)
+{
+	for (unsigned n = 0; n < MPC_TRAN_DLV_BATCH; n++) {
+		nni_aio *aio;
+
+		nni_mtx_lock(&d->st->mtx);
+		if ((aio = nni_list_first(&d->taken)) != NULL) {
+			nni_aio_list_remove(aio);
+		}
+		nni_mtx_unlock(&d->st->mtx);
+		if (aio == NULL) {
+			return;
+		}
+		mpc_tran_hold_finish(&d->p->hold, aio,
+		    (size_t) (uintptr_t) nni_aio_get_prov_extra(aio, 1));
+	}
+	nni_mtx_lock(&d->st->mtx);
+	if (!nni_list_empty(&d->taken)) {
+		mpc_tran_dlv_kick(d);
+	}
+	nni_mtx_unlock(&d->st->mtx);
+}
+
+/* The pipe closes: sends the stream took fail (they stay kept for the
+ * next connection), so the protocol stops using this pipe. */
+static void
+mpc_tran_dlv_fail_taken(mpc_tran_dlv *d)
+{
+	nni_aio *aio;
+
+	for (;;) {
+		nni_mtx_lock(&d->st->mtx);
+		if ((aio = nni_list_first(&d->taken)) != NULL) {
+			nni_aio_list_remove(aio);
+		}
+		nni_mtx_unlock(&d->st->mtx);
+		if (aio == NULL) {
+			return;
+		}
+		nni_aio_finish_error(aio, NNG_ECLOSED);
+	}
 }
 
 /* A send whose aio cannot begin (see mpc_tran_dlv_send). */
@@ -640,6 +700,7 @@ static void
 mpc_tran_dlv_work(mpc_tran_dlv *d)
 {
 	mpc_tran_dlv_flush_held(d, false);
+	mpc_tran_dlv_finish_taken(d);
 	mpc_tran_dlv_ctl_send(d);
 	mpc_tran_dlv_pump(d);
 }

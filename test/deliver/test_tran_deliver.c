@@ -200,6 +200,8 @@ struct flow {
 	uint32_t   n;
 	int        rv;      /* sender: first error */
 	uint32_t   got;     /* receiver: messages delivered */
+	uint32_t   wrong;   /* receiver: the number that broke the order */
+	int        rerr;    /* receiver: the receive error that ended it */
 	uint32_t   cuts;    /* receiver: pipes it closed */
 	bool       cutter;  /* receiver closes its pipe now and then */
 };
@@ -225,11 +227,12 @@ flow_recv(void *arg)
 		nng_msg *m = NULL;
 		nng_pipe p;
 
-		if (nng_recvmsg(f->s, &m, 0) != 0) {
+		if ((f->rerr = nng_recvmsg(f->s, &m, 0)) != 0) {
 			break;
 		}
 		/* In order, each once: anything else is a failure. */
 		if (nth_of(m) != f->got + 1) {
+			f->wrong = nth_of(m);
 			nng_msg_free(m);
 			break;
 		}
@@ -274,8 +277,9 @@ test_reconnects(void **state)
 		assert_int_equal(pthread_join(t[i], NULL), 0);
 	}
 	print_message("%s: %u reconnects, %u + %u messages, each once in "
-	              "order\n",
-	    scheme, br.cuts, ar.got, br.got);
+	              "order (ended by: %u/%d, %u/%d)\n",
+	    scheme, br.cuts, ar.got, br.got, ar.wrong, ar.rerr, br.wrong,
+	    br.rerr);
 	assert_int_equal(as.rv, 0);
 	assert_int_equal(bs.rv, 0);
 	assert_int_equal(br.cuts, FLOW_CUTS);
