@@ -1,0 +1,372 @@
+/*
+ * test_dlv_faults.c -- delivery streams through a fault-injecting TCP
+ * relay (test/util/relay.h), over mpc+tcp:// and mpc+tls+tcp://, pair1:
+ * 10,000 messages each way at once while the relay breaks the connection
+ * 20 times, cycling through its faults:
+ *
+ *   - cut: the connection forwards a few hundred more bytes, then is reset
+ *     (lost mid-frame);
+ *   - reset: both sides get a RST at once;
+ *   - black hole: nothing is forwarded, the connection stays up; the
+ *     heartbeats (100 ms, dead after 2) close the pipe;
+ *   - delay: every chunk is held 20 ms for a while, then the delayed
+ *     connection is reset with data in flight.
+ *
+ * Each fault is one forced reconnect (the dialer's pipe is replaced).
+ * Every message must arrive exactly once and in order per sender: nothing
+ * lost, nothing duplicated.  The receivers check order themselves (a gap
+ * or a repeat ends them); the totals are asserted at the end.
+ *
+ * Threading: two senders and two receivers (plain threads that never
+ * assert; they record what ended them), the fault driver on the main
+ * thread.  No timing is asserted; waits have generous deadlines.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "relay.h"
+#include "tran_certs.h"
+#include "tran_util.h"
+
+#include <nng/supplemental/util/platform.h>
+
+#define FAULT_N      10000u /* messages each way */
+#define FAULT_ROUNDS 20u    /* forced reconnects */
+#define FAULT_WAIT   20000  /* ms: deadline of any one wait */
+
+struct flow {
+	nng_socket   s;
+	atomic_uint *paced; /* sender: faults so far (UINT_MAX: unpaced) */
+	atomic_uint  done; /* sent / received so far */
+	uint32_t     wrong; /* receiver: the number that broke the order */
+	int          rv;    /* the error that ended it */
+};
+
+/* Message i: its number, then filler whose length varies with i. */
+static int
+send_nth(nng_socket s, uint32_t i)
+{
+	uint8_t  buf[8 + 200];
+	size_t   len = 8 + (i * 31u) % 200u;
+	nng_msg *m;
+	int      rv;
+
+	memcpy(buf, &i, sizeof(i));
+	memset(buf + sizeof(i), (int) (i & 0xFF), len - sizeof(i));
+	if ((rv = nng_msg_alloc(&m, 0)) != 0 ||
+	    (rv = nng_msg_append(m, buf, len)) != 0) {
+		return (rv);
+	}
+	if ((rv = nng_sendmsg(s, m, 0)) != 0) {
+		nng_msg_free(m);
+	}
+	return (rv);
+}
+
+/* Message's number if its bytes are right, else 0. */
+static uint32_t
+nth_of(nng_msg *m)
+{
+	const uint8_t *b = nng_msg_body(m);
+	uint32_t       i;
+
+	if (nng_msg_len(m) < 8) {
+		return (0);
+	}
+	memcpy(&i, b, sizeof(i));
+	if (nng_msg_len(m) != 8 + (i * 31u) % 200u) {
+		return (0);
+	}
+	for (size_t k = sizeof(i); k < nng_msg_len(m); k++) {
+		if (b[k] != (i & 0xFF)) {
+			return (0);
+		}
+	}
+	return (i);
+}
+
+static void *
+flow_send(void *arg)
+{
+	struct flow *f = arg;
+
+	for (uint32_t i = 1; i <= FAULT_N; i++) {
+		/* Paced against the faults, so they spread over the whole
+		 * exchange: message i waits for fault i / (N / ROUNDS) - 1. */
+		while ((atomic_load(f->paced) < FAULT_ROUNDS) &&
+		    (i > (atomic_load(f->paced) + 1) * (FAULT_N / FAULT_ROUNDS))) {
+			nng_msleep(1);
+		}
+		if ((f->rv = send_nth(f->s, i)) != 0) {
+			break;
+		}
+		atomic_store(&f->done, i);
+	}
+	return (NULL);
+}
+
+static void *
+flow_recv(void *arg)
+{
+	struct flow *f   = arg;
+	uint32_t     got = 0;
+
+	while (got < FAULT_N) {
+		nng_msg *m;
+
+		if ((f->rv = nng_recvmsg(f->s, &m, 0)) != 0) {
+			break;
+		}
+		if (nth_of(m) != got + 1) {
+			f->wrong = nth_of(m);
+			nng_msg_free(m);
+			break;
+		}
+		nng_msg_free(m);
+		atomic_store(&f->done, ++got);
+	}
+	return (NULL);
+}
+
+/* ---- the parties, the relay, the pipes the listener saw --------------- */
+
+struct rig {
+	nng_socket    a; /* party 1: listens */
+	nng_socket    b; /* party 2: dials through the relay */
+	struct relay *relay;
+	atomic_uint   added; /* pipes the listener got */
+	atomic_uint   removed;
+	atomic_uint   rounds; /* faults so far */
+	struct flow   as, ar, bs, br;
+};
+
+static void
+rig_pipe_ev(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct rig *g = arg;
+
+	(void) p;
+	atomic_fetch_add(ev == NNG_PIPE_EV_ADD_POST ? &g->added : &g->removed,
+	    1);
+}
+
+static nng_socket
+rig_party(const char *scheme, uint32_t id)
+{
+	nng_socket   s  = tu_pair(id);
+	bool         on = true;
+	nng_duration hb = 100;
+	int          dead = 2;
+	char         name[32];
+
+	TU_PASS(nng_mpc_socket_set(s, NNG_OPT_MPC_RELIABLE, &on, sizeof(on)));
+	TU_PASS(nng_mpc_socket_set(s, NNG_OPT_MPC_HEARTBEAT, &hb, sizeof(hb)));
+	TU_PASS(nng_mpc_socket_set(
+	    s, NNG_OPT_MPC_DEAD_AFTER, &dead, sizeof(dead)));
+	/* Generous: a send or receive waits through reconnects. */
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, FAULT_WAIT));
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, FAULT_WAIT));
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECONNMINT, 10));
+	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECONNMAXT, 50));
+	if (strcmp(scheme, "mpc+tls+tcp") == 0) {
+		(void) snprintf(name, sizeof(name), "party%u.pem", id);
+		tc_tls(s, name);
+	}
+	return (s);
+}
+
+static void
+rig_up(struct rig *g, const char *scheme)
+{
+	char     url[256];
+	uint16_t lport, rport;
+
+	memset(g, 0, sizeof(*g));
+	g->a = rig_party(scheme, 1);
+	g->b = rig_party(scheme, 2);
+	TU_PASS(nng_pipe_notify(g->a, NNG_PIPE_EV_ADD_POST, rig_pipe_ev, g));
+	TU_PASS(nng_pipe_notify(g->a, NNG_PIPE_EV_REM_POST, rig_pipe_ev, g));
+	tu_listen(g->a, scheme, url, sizeof(url), NULL);
+	lport    = (uint16_t) atoi(strrchr(url, ':') + 1);
+	g->relay = relay_start("127.0.0.1", lport, &rport);
+	(void) snprintf(
+	    url, sizeof(url), "%s://127.0.0.1:%u", scheme, (unsigned) rport);
+	TU_PASS(nng_dial(g->b, url, NULL, 0));
+	g->as.paced = g->bs.paced = &g->rounds;
+	g->as.s = g->ar.s = g->a;
+	g->bs.s = g->br.s = g->b;
+}
+
+/* Waits until cond(g, arg) or the deadline; returns cond's last value. */
+static bool
+rig_wait(bool (*cond)(struct rig *, unsigned), struct rig *g, unsigned arg)
+{
+	for (int ms = 0; ms < FAULT_WAIT; ms += 5) {
+		if (cond(g, arg)) {
+			return (true);
+		}
+		nng_msleep(5);
+	}
+	return (cond(g, arg));
+}
+
+static bool
+more_pipes(struct rig *g, unsigned n)
+{
+	return (atomic_load(&g->added) > n);
+}
+
+static bool
+pipe_gone(struct rig *g, unsigned n)
+{
+	return (atomic_load(&g->removed) > n);
+}
+
+static unsigned
+delivered(struct rig *g)
+{
+	return (atomic_load(&g->ar.done) + atomic_load(&g->br.done));
+}
+
+/* Messages moved since the last fault, or both receivers finished. */
+static bool
+progressed(struct rig *g, unsigned from)
+{
+	return ((delivered(g) >= from + FAULT_N / FAULT_ROUNDS) ||
+	    (delivered(g) == 2 * FAULT_N));
+}
+
+static bool
+relay_reset_seen(struct rig *g, unsigned n)
+{
+	struct relay_stats st;
+
+	relay_stats(g->relay, &st);
+	return (st.resets > n);
+}
+
+/* One fault of the cycle, then waits for the pipe that replaces the
+ * broken one.  Returns false if something did not happen in time. */
+static bool
+fault(struct rig *g, unsigned round)
+{
+	unsigned           added   = atomic_load(&g->added);
+	unsigned           removed = atomic_load(&g->removed);
+	struct relay_stats st;
+	bool               ok = true;
+
+	relay_stats(g->relay, &st);
+	switch (round % 4) {
+	case 0: /* cut mid-frame */
+		relay_cut(g->relay, 100 + (round * 37u) % 400u);
+		ok = rig_wait(relay_reset_seen, g, (unsigned) st.resets);
+		relay_cut(g->relay, 0);
+		break;
+	case 1:
+		relay_reset(g->relay);
+		break;
+	case 2: /* black hole until the heartbeats close the pipe */
+		relay_blackhole(g->relay, true);
+		ok = rig_wait(pipe_gone, g, removed);
+		relay_blackhole(g->relay, false);
+		relay_reset(g->relay); /* the silent connection's remains */
+		break;
+	default: /* delayed, then reset with data held in the relay */
+		relay_delay(g->relay, 20);
+		nng_msleep(100);
+		relay_reset(g->relay);
+		relay_delay(g->relay, 0);
+		break;
+	}
+	return (ok && rig_wait(more_pipes, g, added));
+}
+
+static void
+faults(const char *scheme)
+{
+	struct rig g;
+	pthread_t  t[4];
+	unsigned   rounds;
+
+	rig_up(&g, scheme);
+	assert_true(rig_wait(more_pipes, &g, 0));
+	assert_int_equal(pthread_create(&t[0], NULL, flow_send, &g.as), 0);
+	assert_int_equal(pthread_create(&t[1], NULL, flow_send, &g.bs), 0);
+	assert_int_equal(pthread_create(&t[2], NULL, flow_recv, &g.ar), 0);
+	assert_int_equal(pthread_create(&t[3], NULL, flow_recv, &g.br), 0);
+	for (rounds = 0; rounds < FAULT_ROUNDS; rounds++) {
+		unsigned from = delivered(&g);
+		if (!rig_wait(progressed, &g, from) ||
+		    (delivered(&g) == 2 * FAULT_N) || !fault(&g, rounds)) {
+			break;
+		}
+		atomic_store(&g.rounds, rounds + 1);
+	}
+	atomic_store(&g.rounds, FAULT_ROUNDS); /* the senders go on alone */
+	for (int i = 0; i < 4; i++) {
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	}
+	print_message("%s: %u faults (%u pipes), %u + %u messages, each once "
+	              "in order (ended by: %u/%d, %u/%d)\n",
+	    scheme, rounds, atomic_load(&g.added), atomic_load(&g.ar.done),
+	    atomic_load(&g.br.done), g.ar.wrong, g.ar.rv, g.br.wrong,
+	    g.br.rv);
+	assert_int_equal(g.as.rv, 0);
+	assert_int_equal(g.bs.rv, 0);
+	assert_int_equal(atomic_load(&g.ar.done), FAULT_N);
+	assert_int_equal(atomic_load(&g.br.done), FAULT_N);
+	assert_int_equal(rounds, FAULT_ROUNDS);
+	/* Nothing after the last: no duplicate slipped through. */
+	tu_recv_none(g.a, 200);
+	tu_recv_none(g.b, 200);
+	TU_PASS(nng_mpc_socket_drain(g.a, FAULT_WAIT, NULL));
+	TU_PASS(nng_mpc_socket_drain(g.b, FAULT_WAIT, NULL));
+	TU_PASS(nng_close(g.b));
+	TU_PASS(nng_close(g.a));
+	relay_stop(g.relay);
+}
+
+static void
+test_faults_tcp(void **state)
+{
+	(void) state;
+	faults("mpc+tcp");
+}
+
+static void
+test_faults_tls(void **state)
+{
+	(void) state;
+	faults("mpc+tls+tcp");
+}
+
+static int
+group_setup(void **state)
+{
+	(void) state;
+	tc_make("dlv-faults", 2);
+	return (0);
+}
+
+static int
+group_teardown(void **state)
+{
+	(void) state;
+	tc_remove();
+	return (0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_faults_tcp),
+		cmocka_unit_test(test_faults_tls),
+	};
+
+	tu_register();
+	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
+}
