@@ -13,6 +13,9 @@
  *     connection is reset with data in flight.
  *
  * Each fault is one forced reconnect (the dialer's pipe is replaced).
+ * And the same exchange with the dialing party in a child process (this
+ * program, argument "child") that is SIGSTOPped until the heartbeats drop
+ * its pipe, then continued -- twice.
  * Every message must arrive exactly once and in order per sender: nothing
  * lost, nothing duplicated.  The receivers check order themselves (a gap
  * or a repeat ends them); the totals are asserted at the end.
@@ -21,12 +24,15 @@
  * assert; they record what ended them), the fault driver on the main
  * thread.  No timing is asserted; waits have generous deadlines.
  */
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "proc.h"
 #include "relay.h"
 #include "tran_certs.h"
 #include "tran_util.h"
@@ -329,6 +335,102 @@ faults(const char *scheme)
 	relay_stop(g.relay);
 }
 
+/* ---- one party in a child process, stopped and continued ------------- */
+
+/* The child: party 2, dials url, sends and receives FAULT_N, waits until
+ * its sends are acknowledged, prints "child: GOT WRONG RV" and exits 0 if
+ * every message arrived once and in order. */
+static int
+child_main(const char *url)
+{
+	static atomic_uint unpaced = FAULT_ROUNDS;
+	struct flow        fs = { .paced = &unpaced }, fr = { 0 };
+	pthread_t          t[2];
+	int                rv;
+
+	tu_register();
+	fs.s = fr.s = rig_party("mpc+tcp", 2);
+	if ((rv = nng_dial(fs.s, url, NULL, 0)) != 0 ||
+	    pthread_create(&t[0], NULL, flow_send, &fs) != 0 ||
+	    pthread_create(&t[1], NULL, flow_recv, &fr) != 0) {
+		printf("child: setup %d\n", rv);
+		return (1);
+	}
+	(void) pthread_join(t[0], NULL);
+	(void) pthread_join(t[1], NULL);
+	if ((rv = fs.rv) == 0) {
+		rv = nng_mpc_socket_drain(fs.s, FAULT_WAIT, NULL);
+	}
+	printf("child: %u %u %d\n", atomic_load(&fr.done), fr.wrong,
+	    rv != 0 ? rv : fr.rv);
+	(void) fflush(stdout);
+	(void) nng_close(fs.s);
+	return ((atomic_load(&fr.done) == FAULT_N) && (rv == 0) ? 0 : 1);
+}
+
+static const char *self_exe = "/proc/self/exe";
+
+static void
+test_sigstop(void **state)
+{
+	static atomic_uint unpaced = FAULT_ROUNDS;
+	struct rig         g;
+	struct nngmpc_proc child;
+	struct nngmpc_proc_spec spec = { .out = NNGMPC_PROC_PIPE,
+		.file = self_exe };
+	char               url[256];
+	char *             argv[] = { "test_dlv_faults", "child", url, NULL };
+	pthread_t          t[2];
+	const char *       line;
+	unsigned           got = 0, wrong = 1;
+	int                crv = -1;
+
+	(void) state;
+	memset(&g, 0, sizeof(g));
+	g.a = rig_party("mpc+tcp", 1);
+	TU_PASS(nng_pipe_notify(g.a, NNG_PIPE_EV_ADD_POST, rig_pipe_ev, &g));
+	TU_PASS(nng_pipe_notify(g.a, NNG_PIPE_EV_REM_POST, rig_pipe_ev, &g));
+	tu_listen(g.a, "mpc+tcp", url, sizeof(url), NULL);
+	g.as.s = g.ar.s = g.a;
+	g.as.paced      = &unpaced;
+	assert_int_equal(nngmpc_proc_spawn(&child, argv, &spec), 0);
+	assert_true(rig_wait(more_pipes, &g, 0));
+	assert_int_equal(pthread_create(&t[0], NULL, flow_send, &g.as), 0);
+	assert_int_equal(pthread_create(&t[1], NULL, flow_recv, &g.ar), 0);
+	for (unsigned k = 1; k <= 2; k++) {
+		unsigned removed = atomic_load(&g.removed);
+		unsigned added   = atomic_load(&g.added);
+
+		/* A third of the way, then two thirds: stopped mid-flow. */
+		while ((atomic_load(&g.ar.done) < k * FAULT_N / 3) &&
+		    (g.ar.rv == 0) && (g.ar.wrong == 0)) {
+			nng_msleep(1);
+		}
+		nngmpc_proc_signal(&child, SIGSTOP);
+		assert_true(rig_wait(pipe_gone, &g, removed));
+		nngmpc_proc_signal(&child, SIGCONT);
+		assert_true(rig_wait(more_pipes, &g, added));
+	}
+	assert_int_equal(pthread_join(t[0], NULL), 0);
+	assert_int_equal(pthread_join(t[1], NULL), 0);
+	line = nngmpc_proc_read_until(&child, "child: ", true, FAULT_WAIT);
+	assert_non_null(line);
+	assert_int_equal(sscanf(line, "child: %u %u %d", &got, &wrong, &crv), 3);
+	print_message("mpc+tcp, peer stopped twice: %u pipes, %u + %u "
+	              "messages, each once in order (ended by: %u/%d, %u/%d)\n",
+	    atomic_load(&g.added), atomic_load(&g.ar.done), got, g.ar.wrong,
+	    g.ar.rv, wrong, crv);
+	assert_int_equal(g.as.rv, 0);
+	assert_int_equal(atomic_load(&g.ar.done), FAULT_N);
+	assert_int_equal(got, FAULT_N);
+	assert_int_equal(wrong, 0);
+	assert_int_equal(crv, 0);
+	TU_PASS(nng_mpc_socket_drain(g.a, FAULT_WAIT, NULL));
+	assert_int_equal(nngmpc_proc_reap(&child, FAULT_WAIT), 0);
+	tu_recv_none(g.a, 100);
+	TU_PASS(nng_close(g.a));
+}
+
 static void
 test_faults_tcp(void **state)
 {
@@ -360,13 +462,17 @@ group_teardown(void **state)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_faults_tcp),
 		cmocka_unit_test(test_faults_tls),
+		cmocka_unit_test(test_sigstop),
 	};
 
+	if ((argc == 3) && (strcmp(argv[1], "child") == 0)) {
+		return (child_main(argv[2]));
+	}
 	tu_register();
 	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
 }
