@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlv_nth.h"
 #include "proc.h"
 #include "relay.h"
 #include "tran_certs.h"
@@ -51,49 +52,6 @@ struct flow {
 	int          rv;    /* the error that ended it */
 };
 
-/* Message i: its number, then filler whose length varies with i. */
-static int
-send_nth(nng_socket s, uint32_t i)
-{
-	uint8_t  buf[8 + 200];
-	size_t   len = 8 + (i * 31u) % 200u;
-	nng_msg *m;
-	int      rv;
-
-	memcpy(buf, &i, sizeof(i));
-	memset(buf + sizeof(i), (int) (i & 0xFF), len - sizeof(i));
-	if ((rv = nng_msg_alloc(&m, 0)) != 0 ||
-	    (rv = nng_msg_append(m, buf, len)) != 0) {
-		return (rv);
-	}
-	if ((rv = nng_sendmsg(s, m, 0)) != 0) {
-		nng_msg_free(m);
-	}
-	return (rv);
-}
-
-/* Message's number if its bytes are right, else 0. */
-static uint32_t
-nth_of(nng_msg *m)
-{
-	const uint8_t *b = nng_msg_body(m);
-	uint32_t       i;
-
-	if (nng_msg_len(m) < 8) {
-		return (0);
-	}
-	memcpy(&i, b, sizeof(i));
-	if (nng_msg_len(m) != 8 + (i * 31u) % 200u) {
-		return (0);
-	}
-	for (size_t k = sizeof(i); k < nng_msg_len(m); k++) {
-		if (b[k] != (i & 0xFF)) {
-			return (0);
-		}
-	}
-	return (i);
-}
-
 static void *
 flow_send(void *arg)
 {
@@ -106,7 +64,7 @@ flow_send(void *arg)
 		    (i > (atomic_load(f->paced) + 1) * (FAULT_N / FAULT_ROUNDS))) {
 			nng_msleep(1);
 		}
-		if ((f->rv = send_nth(f->s, i)) != 0) {
+		if ((f->rv = dlv_send_nth(f->s, i)) != 0) {
 			break;
 		}
 		atomic_store(&f->done, i);
@@ -126,8 +84,8 @@ flow_recv(void *arg)
 		if ((f->rv = nng_recvmsg(f->s, &m, 0)) != 0) {
 			break;
 		}
-		if (nth_of(m) != got + 1) {
-			f->wrong = nth_of(m);
+		if (dlv_nth_of(m) != got + 1) {
+			f->wrong = dlv_nth_of(m);
 			nng_msg_free(m);
 			break;
 		}

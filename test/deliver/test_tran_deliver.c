@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dlv_nth.h"
 #include "tran_util.h"
 
 #include <nng/supplemental/util/platform.h>
@@ -37,70 +38,10 @@ rel_pair(uint32_t party, bool reliable)
 	return (s);
 }
 
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t) (v >> 24);
-	p[1] = (uint8_t) (v >> 16);
-	p[2] = (uint8_t) (v >> 8);
-	p[3] = (uint8_t) v;
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16) |
-	    ((uint32_t) p[2] << 8) | p[3]);
-}
-
-/* Message i: its number, then filler whose length varies with i. */
-static int
-send_nth(nng_socket s, uint32_t i)
-{
-	uint8_t  buf[4 + 300];
-	size_t   len = 4 + (i * 37u) % 300u;
-	nng_msg *m;
-	int      rv;
-
-	put_u32(buf, i);
-	memset(buf + 4, (int) (i & 0xFF), len - 4);
-	if ((rv = nng_msg_alloc(&m, 0)) != 0 ||
-	    (rv = nng_msg_append(m, buf, len)) != 0) {
-		return (rv);
-	}
-	if ((rv = nng_sendmsg(s, m, 0)) != 0) {
-		nng_msg_free(m);
-	}
-	return (rv);
-}
-
-/* Message i's number if its bytes are right, else 0 (no CMocka assert:
- * the flow threads call it). */
-static uint32_t
-nth_of(nng_msg *m)
-{
-	const uint8_t *b = nng_msg_body(m);
-	uint32_t       i;
-
-	if (nng_msg_len(m) < 4) {
-		return (0);
-	}
-	i = get_u32(b);
-	if (nng_msg_len(m) != 4 + (i * 37u) % 300u) {
-		return (0);
-	}
-	for (size_t k = 4; k < nng_msg_len(m); k++) {
-		if (b[k] != (i & 0xFF)) {
-			return (0);
-		}
-	}
-	return (i);
-}
-
 static uint32_t
 check_nth(nng_msg *m)
 {
-	uint32_t i = nth_of(m);
+	uint32_t i = dlv_nth_of(m);
 
 	assert_int_not_equal(i, 0);
 	return (i);
@@ -128,8 +69,8 @@ test_exchange(void **state)
 
 		if (i % 200 == 1) {
 			for (uint32_t k = i; k < i + 200; k++) {
-				TU_PASS(send_nth(a, k));
-				TU_PASS(send_nth(b, k));
+				TU_PASS(dlv_send_nth(a, k));
+				TU_PASS(dlv_send_nth(b, k));
 			}
 		}
 		m = tu_recv(b);
@@ -212,7 +153,7 @@ flow_send(void *arg)
 	struct flow *f = arg;
 
 	for (uint32_t i = 1; i <= f->n && f->rv == 0; i++) {
-		f->rv = send_nth(f->s, i);
+		f->rv = dlv_send_nth(f->s, i);
 	}
 	return (NULL);
 }
@@ -231,8 +172,8 @@ flow_recv(void *arg)
 			break;
 		}
 		/* In order, each once: anything else is a failure. */
-		if (nth_of(m) != f->got + 1) {
-			f->wrong = nth_of(m);
+		if (dlv_nth_of(m) != f->got + 1) {
+			f->wrong = dlv_nth_of(m);
 			nng_msg_free(m);
 			break;
 		}
@@ -313,7 +254,7 @@ test_close_after_burst(void **state)
 	br.s = b;
 	assert_int_equal(pthread_create(&t, NULL, flow_recv, &br), 0);
 	for (uint32_t i = 1; i <= br.n; i++) {
-		TU_PASS(send_nth(a, i));
+		TU_PASS(dlv_send_nth(a, i));
 	}
 	TU_PASS(nng_mpc_socket_drain(a, 10000, &pending));
 	assert_int_equal(pending, 0);
@@ -347,7 +288,7 @@ test_window_full(void **state)
 	TU_PASS(nng_dial(a, url, NULL, 0));
 	/* b reads nothing: its socket and transport fill, acks stop. */
 	while (sent < 100000) {
-		if ((rv = send_nth(a, sent + 1)) != 0) {
+		if ((rv = dlv_send_nth(a, sent + 1)) != 0) {
 			break;
 		}
 		sent++;
