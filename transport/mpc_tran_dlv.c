@@ -457,14 +457,10 @@ mpc_tran_dlv_keep(
 	return (mpc_deliver_rec_write(&w, &rec) ? 0 : NNG_EINTERNAL);
 }
 
-/* The protocol aborts a send waiting for window room: it closes its side
- * of the pipe (NNG closes the protocol's aios before the transport's) and
- * would drop the message if the send failed.  The stream keeps it beyond
- * the window instead, for the next connection. */
 /* mpc_tran_dlv_keep for a message as the protocol sent it; *lenp the
  * send's length.  Locked (stream). */
 static int
-mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+mpc_tran_dlv_keep_raw(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 {
 	mpc_envelope_out env;
 	size_t           len;
@@ -479,6 +475,73 @@ mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 	}
 	return (mpc_tran_dlv_keep(d, msg, env.prefix_len, len - env.prefix_len,
 	    over));
+}
+
+/* Spilled sends (mpc_tran_stream.h) join the stream, in order, while the
+ * window has room.  Locked (stream). */
+static void
+mpc_tran_dlv_unspill(mpc_tran_dlv *d)
+{
+	mpc_tran_stream *st = d->st;
+	nni_msg *        msg;
+	size_t           len;
+
+	while ((st->spill != NULL) &&
+	    (mpc_deliver_tx_kept(&st->tx) < st->tx.max_msgs) &&
+	    (nni_lmq_getq(st->spill, &msg) == 0)) {
+		if (mpc_tran_dlv_keep_raw(d, msg, true, &len) != 0) {
+			nni_msg_free(msg); /* out of memory: cannot be kept */
+		}
+	}
+}
+
+/* Parks msg behind the stream's ring: 0 (the stream's now) or
+ * NNG_ENOMEM (msg unchanged).  Locked (stream). */
+static int
+mpc_tran_dlv_spill(mpc_tran_stream *st, nni_msg *msg)
+{
+	size_t cap;
+
+	if ((st->spill == NULL) &&
+	    (((st->spill = NNI_ALLOC_STRUCT(st->spill)) == NULL) ||
+	        (nni_lmq_init(st->spill, MPC_DELIVER_OVERFLOW) != 0))) {
+		st->spill = NULL; /* nni_lmq_init freed it on failure */
+		return (NNG_ENOMEM);
+	}
+	/* Doubling keeps NNG's ring (src/core/lmq.c) from being resized
+	 * exactly full. */
+	cap = nni_lmq_cap(st->spill);
+	if (nni_lmq_full(st->spill) &&
+	    (nni_lmq_resize(st->spill, cap * 2) != 0)) {
+		return (NNG_ENOMEM);
+	}
+	return (nni_lmq_putq(st->spill, msg));
+}
+
+/*
+ * Takes a send the protocol made into the stream.  over: the pipe is
+ * closing and the protocol drops the send if it fails, so it is kept
+ * beyond the window, and beyond the ring's overflow in the spill (never
+ * lost: pair1 told the application it was sent).  Spilled sends go
+ * first: a later send waits (NNG_MPC_EWINDOWFULL) or spills behind them.
+ * Locked (stream).
+ */
+static int
+mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+{
+	int rv;
+
+	mpc_tran_dlv_unspill(d);
+	if ((d->st->spill == NULL) || nni_lmq_empty(d->st->spill)) {
+		rv = mpc_tran_dlv_keep_raw(d, msg, over, lenp);
+		if (!over || (rv != NNG_MPC_EWINDOWFULL)) {
+			return (rv);
+		}
+	} else if (!over) {
+		return (NNG_MPC_EWINDOWFULL);
+	}
+	*lenp = nni_msg_len(msg);
+	return (mpc_tran_dlv_spill(d->st, msg));
 }
 
 static void
@@ -521,6 +584,7 @@ mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 	nni_aio *aio;
 
 	done->n = 0;
+	mpc_tran_dlv_unspill(d);
 	while ((aio = nni_list_first(&d->held)) != NULL) {
 		nni_msg *msg = nni_aio_get_msg(aio);
 		size_t   len;
