@@ -296,8 +296,10 @@ faults(const char *scheme)
 /* ---- one party in a child process, stopped and continued ------------- */
 
 /* The child: party 2, dials url, sends and receives FAULT_N, waits until
- * its sends are acknowledged, prints "child: GOT WRONG RV" and exits 0 if
- * every message arrived once and in order. */
+ * its sends are acknowledged, prints "child: GOT WRONG RV", keeps its
+ * socket open until its stdin ends (the parent's own drain needs our
+ * acknowledgements), and exits 0 if every message arrived once and in
+ * order. */
 static int
 child_main(const char *url)
 {
@@ -322,6 +324,8 @@ child_main(const char *url)
 	printf("child: %u %u %d\n", atomic_load(&fr.done), fr.wrong,
 	    rv != 0 ? rv : fr.rv);
 	(void) fflush(stdout);
+	while (getchar() != EOF) {
+	}
 	(void) nng_close(fs.s);
 	return ((atomic_load(&fr.done) == FAULT_N) && (rv == 0) ? 0 : 1);
 }
@@ -334,8 +338,8 @@ test_sigstop(void **state)
 	static atomic_uint unpaced = FAULT_ROUNDS;
 	struct rig         g;
 	struct nngmpc_proc child;
-	struct nngmpc_proc_spec spec = { .out = NNGMPC_PROC_PIPE,
-		.file = self_exe };
+	struct nngmpc_proc_spec spec = { .in = NNGMPC_PROC_PIPE,
+		.out = NNGMPC_PROC_PIPE, .file = self_exe };
 	char               url[256];
 	char *             argv[] = { "test_dlv_faults", "child", url, NULL };
 	pthread_t          t[2];
@@ -384,6 +388,7 @@ test_sigstop(void **state)
 	assert_int_equal(wrong, 0);
 	assert_int_equal(crv, 0);
 	TU_PASS(nng_mpc_socket_drain(g.a, FAULT_WAIT, NULL));
+	nngmpc_proc_close_in(&child);
 	assert_int_equal(nngmpc_proc_reap(&child, FAULT_WAIT), 0);
 	tu_recv_none(g.a, 100);
 	TU_PASS(nng_close(g.a));
