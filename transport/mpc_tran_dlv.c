@@ -547,8 +547,8 @@ mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 static void
 mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 {
-	mpc_tran_dlv *d   = arg;
-	nni_msg *     msg = nni_aio_get_msg(aio);
+	mpc_tran_dlv *d = arg;
+	nni_msg *     msg;
 	size_t        len;
 
 	nni_mtx_lock(&d->st->mtx);
@@ -556,6 +556,10 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 		nni_mtx_unlock(&d->st->mtx);
 		return;
 	}
+	/* Read under the lock: take_held may have kept it meanwhile (and
+	 * left the aio on the taken list), and a second keep would put one
+	 * message in two slots of the stream. */
+	msg = nni_aio_get_msg(aio);
 	nni_aio_list_remove(aio);
 	/* On the taken list its message is the stream's already. */
 	if ((msg != NULL) && (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0)) {
