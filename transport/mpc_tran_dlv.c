@@ -155,7 +155,8 @@ mpc_tran_dlv_close(mpc_tran_pipe *p)
 	nni_mtx_unlock(&d->st->mtx);
 	/* A send waiting for window room was accepted by this pipe: the
 	 * protocol drops it if it fails, so the stream keeps it beyond the
-	 * window (bounded: MPC_DELIVER_OVERFLOW), else it fails. */
+	 * window (MPC_DELIVER_OVERFLOW, then its spill queue).  Sends it
+	 * took whose success is not delivered yet fail: kept all the same. */
 	mpc_tran_dlv_flush_held(d, true);
 	mpc_tran_dlv_fail_taken(d);
 	nni_aio_close(d->dataio);
@@ -544,6 +545,10 @@ mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 	return (mpc_tran_dlv_spill(d->st, msg));
 }
 
+/* The protocol aborts a send waiting for window room: it closes its side
+ * of the pipe (NNG closes the protocol's aios before the transport's) and
+ * would drop the message if the send failed.  The stream keeps it beyond
+ * the window instead, for the next connection. */
 static void
 mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 {
