@@ -13,6 +13,8 @@
  *     connection is reset with data in flight.
  *
  * Each fault is one forced reconnect (the dialer's pipe is replaced).
+ * A burst closed right after its drain, with a reset and a mid-frame cut
+ * during it: every completed send arrives.
  * And the same exchange with the dialing party in a child process (this
  * program, argument "child") that is SIGSTOPped until the heartbeats drop
  * its pipe, then continued -- twice.
@@ -46,7 +48,7 @@
 
 struct flow {
 	nng_socket   s;
-	atomic_uint *paced; /* sender: faults so far (UINT_MAX: unpaced) */
+	atomic_uint *paced; /* sender: faults so far (FAULT_ROUNDS: unpaced) */
 	atomic_uint  done; /* sent / received so far */
 	uint32_t     wrong; /* receiver: the number that broke the order */
 	int          rv;    /* the error that ended it */
@@ -293,6 +295,49 @@ faults(const char *scheme)
 	relay_stop(g.relay);
 }
 
+/* ---- close right after a burst ---------------------------------------- */
+
+/* A sends FAULT_N as fast as it can while the relay resets the connection
+ * a third of the way and cuts it mid-frame two thirds of the way; right
+ * after the last send it drains and closes.  Every send that completed
+ * arrives, once, in order. */
+static void
+test_burst_close(void **state)
+{
+	struct rig         g;
+	pthread_t          t;
+	uint64_t           pending = 1;
+	struct relay_stats st;
+
+	(void) state;
+	rig_up(&g, "mpc+tcp");
+	assert_true(rig_wait(more_pipes, &g, 0));
+	assert_int_equal(pthread_create(&t, NULL, flow_recv, &g.br), 0);
+	for (uint32_t i = 1; i <= FAULT_N; i++) {
+		TU_PASS(dlv_send_nth(g.a, i));
+		if (i == FAULT_N / 3) {
+			relay_reset(g.relay);
+		} else if (i == 2 * FAULT_N / 3) {
+			relay_stats(g.relay, &st);
+			relay_cut(g.relay, 150);
+			(void) rig_wait(relay_reset_seen, &g, (unsigned) st.resets);
+			relay_cut(g.relay, 0);
+		}
+	}
+	TU_PASS(nng_mpc_socket_drain(g.a, FAULT_WAIT, &pending));
+	assert_int_equal(pending, 0);
+	TU_PASS(nng_close(g.a));
+	assert_int_equal(pthread_join(t, NULL), 0);
+	print_message("mpc+tcp burst of %u, reset and cut during it, closed "
+	              "after the drain: %u delivered, each once in order "
+	              "(ended by: %u/%d)\n",
+	    FAULT_N, atomic_load(&g.br.done), g.br.wrong, g.br.rv);
+	assert_int_equal(atomic_load(&g.br.done), FAULT_N);
+	tu_recv_none(g.b, 100);
+	TU_PASS(nng_close(g.b));
+	relay_stop(g.relay);
+}
+
 /* ---- one party in a child process, stopped and continued ------------- */
 
 /* The child: party 2, dials url, sends and receives FAULT_N, waits until
@@ -434,6 +479,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_faults_tcp),
 		cmocka_unit_test(test_faults_tls),
 		cmocka_unit_test(test_sigstop),
+		cmocka_unit_test(test_burst_close),
 	};
 
 	if ((argc == 3) && (strcmp(argv[1], "child") == 0)) {
