@@ -29,11 +29,14 @@
  * hands over its next message on the same thread, as on the path without
  * delivery (mpc_tran_send.c, mpc_tran_send_run).  Otherwise (no frame in
  * flight to carry it: before the RESUME, or the stream has nothing to
- * send) it completes through NNG's task queue.  A frame can wait for a
- * write the peer does not drain (it stopped reading); the stream must
- * still take sends up to its window then, so donetimer completes what
- * waits on `done` after MPC_TRAN_DLV_STALL_MS and marks dataio stalled:
- * until its callback comes, sends complete through the task queue.
+ * send; or a held send the window took) it waits on `taken` and the work
+ * callback completes it.  A frame can wait for a write the peer does not
+ * drain (it stopped reading); the stream must still take sends up to its
+ * window then, so donetimer completes what waits on `done` after
+ * MPC_TRAN_DLV_STALL_MS and marks dataio stalled: until its callback
+ * comes, sends wait on `taken`.  Every success goes through
+ * mpc_tran_hold_finish (mpc_tran_hold.h: synchronous, and never once the
+ * pipe is closing, when NNG 1.5.2's pair1 would act on its next pipe).
  *
  * Locking: mpc_tran_dlv.h.  Invariant (under the stream's mutex): `done`
  * is empty unless data_busy, so the data callback that clears data_busy
@@ -60,6 +63,8 @@ typedef struct mpc_tran_dlv {
 	nni_list               held; /* sends waiting for window room */
 	nni_list               done; /* kept sends that complete with the
 	                                data callback (see the top) */
+	nni_list               taken; /* kept sends completed by the work
+	                                 callback (see the top) */
 	uint32_t               ack_every;
 	bool                   closed;
 	bool                   data_busy;
@@ -88,6 +93,7 @@ static void mpc_tran_dlv_ack_cb(void *arg);
 static void mpc_tran_dlv_done_cb(void *arg);
 static void mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over);
 static void mpc_tran_dlv_ack_policy(mpc_tran_dlv *d);
+static void mpc_tran_dlv_fail_taken(mpc_tran_dlv *d);
 
 /* Attached and not closed: may act on the stream.  Locked (stream). */
 static bool
@@ -123,6 +129,7 @@ mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
 	}
 	nni_aio_list_init(&d->held);
 	nni_aio_list_init(&d->done);
+	nni_aio_list_init(&d->taken);
 	d->p      = p;
 	d->st     = st;
 	d->submit = submit;
@@ -184,8 +191,10 @@ mpc_tran_dlv_close(mpc_tran_pipe *p)
 	nni_mtx_unlock(&d->st->mtx);
 	/* A send waiting for window room was accepted by this pipe: the
 	 * protocol drops it if it fails, so the stream keeps it beyond the
-	 * window (bounded: MPC_DELIVER_OVERFLOW), else it fails. */
+	 * window (MPC_DELIVER_OVERFLOW, then its spill queue).  Sends it
+	 * took whose success is not delivered yet fail: kept all the same. */
 	mpc_tran_dlv_flush_held(d, true);
+	mpc_tran_dlv_fail_taken(d);
 	nni_aio_close(d->dataio);
 	nni_aio_close(d->ctlaio);
 	nni_aio_close(d->workaio);
@@ -309,12 +318,12 @@ mpc_tran_dlv_take_done(mpc_tran_dlv *d)
  * they succeeded, whatever became of the frame in flight.  No lock held;
  * never inside the protocol's send. */
 static void
-mpc_tran_dlv_finish_done(nni_aio *aio)
+mpc_tran_dlv_finish_done(mpc_tran_dlv *d, nni_aio *aio)
 {
 	while (aio != NULL) {
 		nni_aio *next = nni_aio_get_prov_extra(aio, 1);
 
-		nni_aio_finish_sync(aio, 0,
+		mpc_tran_hold_finish(&d->p->hold, aio,
 		    (size_t) (uintptr_t) nni_aio_get_prov_extra(aio, 0));
 		aio = next;
 	}
@@ -360,7 +369,7 @@ mpc_tran_dlv_data_cb(void *arg)
 	}
 	nni_mtx_unlock(&d->st->mtx);
 	mpc_tran_dlv_submit(d, m);
-	mpc_tran_dlv_finish_done(done);
+	mpc_tran_dlv_finish_done(d, done);
 }
 
 /* Sends waited on `done` longer than a write should take: the peer does
@@ -380,7 +389,7 @@ mpc_tran_dlv_done_cb(void *arg)
 		done            = mpc_tran_dlv_take_done(d);
 	}
 	nni_mtx_unlock(&d->st->mtx);
-	mpc_tran_dlv_finish_done(done);
+	mpc_tran_dlv_finish_done(d, done);
 }
 
 /* A control frame's message: just its record (no envelope prefix; the
@@ -579,14 +588,10 @@ mpc_tran_dlv_keep(
 	return (mpc_deliver_rec_write(&w, &rec) ? 0 : NNG_EINTERNAL);
 }
 
-/* The protocol aborts a send waiting for window room: it closes its side
- * of the pipe (NNG closes the protocol's aios before the transport's) and
- * would drop the message if the send failed.  The stream keeps it beyond
- * the window instead, for the next connection. */
 /* mpc_tran_dlv_keep for a message as the protocol sent it; *lenp the
  * send's length.  Locked (stream). */
 static int
-mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+mpc_tran_dlv_keep_raw(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 {
 	mpc_envelope_out env;
 	size_t           len;
@@ -603,6 +608,77 @@ mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 	    over));
 }
 
+/* Spilled sends (mpc_tran_stream.h) join the stream, in order, while the
+ * window has room.  Locked (stream). */
+static void
+mpc_tran_dlv_unspill(mpc_tran_dlv *d)
+{
+	mpc_tran_stream *st = d->st;
+	nni_msg *        msg;
+	size_t           len;
+
+	while ((st->spill != NULL) &&
+	    (mpc_deliver_tx_kept(&st->tx) < st->tx.max_msgs) &&
+	    (nni_lmq_getq(st->spill, &msg) == 0)) {
+		if (mpc_tran_dlv_keep_raw(d, msg, true, &len) != 0) {
+			nni_msg_free(msg); /* out of memory: cannot be kept */
+		}
+	}
+}
+
+/* Parks msg behind the stream's ring: 0 (the stream's now) or
+ * NNG_ENOMEM (msg unchanged).  Locked (stream). */
+static int
+mpc_tran_dlv_spill(mpc_tran_stream *st, nni_msg *msg)
+{
+	size_t cap;
+
+	if ((st->spill == NULL) &&
+	    (((st->spill = NNI_ALLOC_STRUCT(st->spill)) == NULL) ||
+	        (nni_lmq_init(st->spill, MPC_DELIVER_OVERFLOW) != 0))) {
+		st->spill = NULL; /* nni_lmq_init freed it on failure */
+		return (NNG_ENOMEM);
+	}
+	/* Doubling keeps NNG's ring (src/core/lmq.c) from being resized
+	 * exactly full. */
+	cap = nni_lmq_cap(st->spill);
+	if (nni_lmq_full(st->spill) &&
+	    (nni_lmq_resize(st->spill, cap * 2) != 0)) {
+		return (NNG_ENOMEM);
+	}
+	return (nni_lmq_putq(st->spill, msg));
+}
+
+/*
+ * Takes a send the protocol made into the stream.  over: the pipe is
+ * closing and the protocol drops the send if it fails, so it is kept
+ * beyond the window, and beyond the ring's overflow in the spill (never
+ * lost: pair1 told the application it was sent).  Spilled sends go
+ * first: a later send waits (NNG_MPC_EWINDOWFULL) or spills behind them.
+ * Locked (stream).
+ */
+static int
+mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+{
+	int rv;
+
+	mpc_tran_dlv_unspill(d);
+	if ((d->st->spill == NULL) || nni_lmq_empty(d->st->spill)) {
+		rv = mpc_tran_dlv_keep_raw(d, msg, over, lenp);
+		if (!over || (rv != NNG_MPC_EWINDOWFULL)) {
+			return (rv);
+		}
+	} else if (!over) {
+		return (NNG_MPC_EWINDOWFULL);
+	}
+	*lenp = nni_msg_len(msg);
+	return (mpc_tran_dlv_spill(d->st, msg));
+}
+
+/* The protocol aborts a send waiting for window room: it closes its side
+ * of the pipe (NNG closes the protocol's aios before the transport's) and
+ * would drop the message if the send failed.  The stream keeps it beyond
+ * the window instead, for the next connection. */
 static void
 mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 {
@@ -615,13 +691,15 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 		nni_mtx_unlock(&d->st->mtx);
 		return;
 	}
-	/* Read only now: off our lists the aio may be the protocol's again
-	 * (ThreadSanitizer: a read before the lock raced its next send). */
+	/* Read only now, under the lock: off our lists the aio may be the
+	 * protocol's again (ThreadSanitizer: a read before the lock raced
+	 * its next send), and take_held may have kept it meanwhile (a second
+	 * keep would put one message in two slots of the stream). */
 	msg = nni_aio_get_msg(aio);
 	nni_aio_list_remove(aio);
 	if (msg == NULL) {
-		/* From `done` (only held sends still have their message):
-		 * the stream has kept it already. */
+		/* From `done` or `taken` (only held sends still have their
+		 * message): the stream has kept it already. */
 	} else if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
 		nni_aio_set_msg(aio, NULL); /* the stream's now */
 	}
@@ -648,6 +726,7 @@ mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 	nni_aio *aio;
 
 	done->n = 0;
+	mpc_tran_dlv_unspill(d);
 	while ((aio = nni_list_first(&d->held)) != NULL) {
 		nni_msg *msg = nni_aio_get_msg(aio);
 		size_t   len;
@@ -664,6 +743,14 @@ mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 		nni_aio_set_msg(aio, NULL);
 		if (rv != 0) {
 			nni_msg_free(msg);
+		}
+		if ((rv == 0) && !over) {
+			/* Its success completes from the work callback, never
+			 * from the protocol's call (mpc_tran_hold.h). */
+			nni_aio_set_prov_extra(aio, 0, (void *) (uintptr_t) len);
+			nni_aio_list_append(&d->taken, aio);
+			mpc_tran_dlv_kick(d);
+			continue;
 		}
 		/* Kept on a closing pipe: the send still fails (with its
 		 * message taken), so the protocol does not go on sending on
@@ -698,6 +785,52 @@ mpc_tran_dlv_flush_held(mpc_tran_dlv *d, bool over)
 			}
 		}
 	} while (more);
+}
+
+/* Completes sends the stream took, at most a batch (the protocol's
+ * callback usually sends the next at once; the kick brings the rest). */
+static void
+mpc_tran_dlv_finish_taken(mpc_tran_dlv *d)
+{
+	for (unsigned n = 0; n < MPC_TRAN_DLV_BATCH; n++) {
+		nni_aio *aio;
+
+		nni_mtx_lock(&d->st->mtx);
+		if ((aio = nni_list_first(&d->taken)) != NULL) {
+			nni_aio_list_remove(aio);
+		}
+		nni_mtx_unlock(&d->st->mtx);
+		if (aio == NULL) {
+			return;
+		}
+		mpc_tran_hold_finish(&d->p->hold, aio,
+		    (size_t) (uintptr_t) nni_aio_get_prov_extra(aio, 0));
+	}
+	nni_mtx_lock(&d->st->mtx);
+	if (!nni_list_empty(&d->taken)) {
+		mpc_tran_dlv_kick(d);
+	}
+	nni_mtx_unlock(&d->st->mtx);
+}
+
+/* The pipe closes: sends the stream took fail (they stay kept for the
+ * next connection), so the protocol stops using this pipe. */
+static void
+mpc_tran_dlv_fail_taken(mpc_tran_dlv *d)
+{
+	nni_aio *aio;
+
+	for (;;) {
+		nni_mtx_lock(&d->st->mtx);
+		if ((aio = nni_list_first(&d->taken)) != NULL) {
+			nni_aio_list_remove(aio);
+		}
+		nni_mtx_unlock(&d->st->mtx);
+		if (aio == NULL) {
+			return;
+		}
+		nni_aio_finish_error(aio, NNG_ECLOSED);
+	}
 }
 
 /* A send whose aio cannot begin (see mpc_tran_dlv_send). */
@@ -748,23 +881,25 @@ mpc_tran_dlv_send_now(mpc_tran_dlv *d, nni_aio *aio, nni_msg *msg)
 		m = mpc_tran_dlv_next(d);
 		if (d->data_busy && !d->data_stalled) {
 			nni_aio_list_append(&d->done, aio);
-			aio = NULL;
 			if (!d->done_armed && !d->closed) {
 				d->done_armed = true;
 				nni_sleep_aio(
 				    MPC_TRAN_DLV_STALL_MS, d->donetimer);
 			}
+		} else {
+			/* No frame in flight to carry it: the work callback
+			 * completes it (never the protocol's own call, and
+			 * never a success NNG could run after the pipe's stop:
+			 * mpc_tran_hold.h). */
+			nni_aio_list_append(&d->taken, aio);
+			mpc_tran_dlv_kick(d);
 		}
+		aio = NULL;
 	}
 	nni_mtx_unlock(&d->st->mtx);
 	mpc_tran_dlv_submit(d, m);
-	if (aio == NULL) {
-		return;
-	}
-	if (rv != 0) {
+	if (aio != NULL) {
 		nni_aio_finish_error(aio, rv);
-	} else {
-		nni_aio_finish(aio, 0, len);
 	}
 }
 
@@ -825,6 +960,7 @@ static void
 mpc_tran_dlv_work(mpc_tran_dlv *d)
 {
 	mpc_tran_dlv_flush_held(d, false);
+	mpc_tran_dlv_finish_taken(d);
 	mpc_tran_dlv_ctl_send(d);
 	mpc_tran_dlv_pump(d);
 }

@@ -122,7 +122,7 @@ mpc_tran_live_close(mpc_tran_pipe *p, int rv)
 		mpc_tran_pipe_count(&p->stats, c, 1);
 	}
 	mpc_tran_recv_set_reason(p, rv);
-	nni_pipe_bump_error(p->npipe, rv);
+	mpc_tran_hold_bump_error(&p->hold, rv);
 	nni_pipe_close(p->npipe);
 }
 

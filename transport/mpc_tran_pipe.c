@@ -26,6 +26,7 @@ mpc_tran_pipe_close(void *arg)
 {
 	mpc_tran_pipe *p = arg;
 
+	mpc_tran_hold_close(&p->hold);
 	mpc_tran_dlv_close(p);
 	mpc_tran_send_close(p);
 	mpc_tran_recv_close(p);
@@ -61,6 +62,7 @@ mpc_tran_pipe_init(void *arg, nni_pipe *npipe)
 	mpc_tran_pipe *p = arg;
 
 	p->npipe = npipe;
+	mpc_tran_hold_attach(&p->hold, npipe);
 	mpc_tran_pipe_stats_attach(&p->stats, npipe);
 	mpc_tran_party_set_pipe(&p->party, nni_pipe_id(npipe));
 	mpc_tran_live_start(p);
@@ -113,6 +115,7 @@ mpc_tran_pipe_fini(void *arg)
 	if ((p->sink != NULL) && (mpc_tran_observer_get() != NULL)) {
 		mpc_tran_observer_get()->ev_rele(p->sink); /* no lock held */
 	}
+	mpc_tran_hold_fini(&p->hold);
 	nni_mtx_fini(&p->txmtx);
 	nni_mtx_fini(&p->rxmtx);
 	NNI_FREE_STRUCT(p);
@@ -129,6 +132,7 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	}
 	nni_mtx_init(&p->txmtx);
 	nni_mtx_init(&p->rxmtx);
+	mpc_tran_hold_init(&p->hold);
 	nni_aio_list_init(&p->sendq);
 	nni_aio_list_init(&p->sealedq);
 	nni_aio_list_init(&p->recvq);

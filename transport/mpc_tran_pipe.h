@@ -36,6 +36,7 @@
 #include "mpc_channel.h"
 #include "mpc_frame.h"
 #include "mpc_tran_admit.h"
+#include "mpc_tran_hold.h"
 #include "mpc_tran_limit.h"
 #include "mpc_tran_nego.h"
 #include "mpc_tran_reason.h"
@@ -197,6 +198,7 @@ struct mpc_tran_pipe {
 	nni_atomic_u64 srtt_us; /* smoothed (RFC 6298 2.2, 2.3) */
 
 	mpc_tran_pipe_stats stats;
+	mpc_tran_hold       hold; /* success completions vs NNG's stop */
 
 	struct mpc_tran_dlv *dlv; /* delivery stream carrier, or NULL */
 };

@@ -511,19 +511,26 @@ fail:
 		if (p->close_reason == 0) {
 			p->close_reason = rv;
 		}
-		nni_pipe_bump_error(p->npipe, rv);
+		mpc_tran_hold_bump_error(&p->hold, rv);
 	}
 	*rvp = rv;
 	return (aio);
 }
 
 /* Completes what mpc_tran_recv_run returned (after unlocking; from our
- * receive callback, so the protocol's callback runs right here). */
+ * receive callback, so the protocol's callback runs right here).  A pipe
+ * that is closing delivers nothing more (mpc_tran_hold.h); with delivery
+ * streams the sender still keeps the message (mpc_tran_dlv_stop). */
 static void
-mpc_tran_recv_finish(nni_aio *aio, nni_msg *msg, int rv)
+mpc_tran_recv_finish(mpc_tran_pipe *p, nni_aio *aio, nni_msg *msg, int rv)
 {
 	if (aio == NULL) {
 		return;
+	}
+	if ((rv == 0) && !mpc_tran_hold_enter(&p->hold)) {
+		mpc_wipe(nni_msg_body(msg), nni_msg_len(msg));
+		nni_msg_free(msg);
+		rv = NNG_ECLOSED;
 	}
 	if (rv != 0) {
 		nni_aio_finish_error(aio, rv);
@@ -531,6 +538,7 @@ mpc_tran_recv_finish(nni_aio *aio, nni_msg *msg, int rv)
 	}
 	nni_aio_set_msg(aio, msg);
 	nni_aio_finish_sync(aio, 0, nni_msg_len(msg));
+	mpc_tran_hold_leave(&p->hold);
 }
 
 /*
@@ -590,9 +598,9 @@ mpc_tran_recv_cb(void *arg)
 		}
 		mpc_tran_recv_discard(p);
 		p->rxstate = MPC_RX_CLOSED;
-		nni_pipe_bump_error(p->npipe, rv);
+		mpc_tran_hold_bump_error(&p->hold, rv);
 		nni_mtx_unlock(&p->rxmtx);
-		mpc_tran_recv_finish(aio, NULL, rv);
+		mpc_tran_recv_finish(p, aio, NULL, rv);
 		return;
 	}
 	if (was == MPC_RX_READING_REST) {
@@ -619,7 +627,7 @@ mpc_tran_recv_cb(void *arg)
 			p->rxstate = MPC_RX_DELIVERING;
 		}
 		nni_mtx_unlock(&p->rxmtx);
-		mpc_tran_recv_finish(aio, msg, rv);
+		mpc_tran_recv_finish(p, aio, msg, rv);
 		nni_mtx_lock(&p->rxmtx);
 		if (p->rxstate == MPC_RX_DELIVERING) {
 			p->rxstate = MPC_RX_IDLE;
@@ -747,6 +755,7 @@ mpc_tran_recv(void *arg, nni_aio *aio)
 	mpc_tran_pipe *p = arg;
 	int            rv;
 
+	mpc_tran_hold_started(&p->hold);
 	/* Before nni_aio_begin: a protocol asking for the next message on a
 	 * closed pipe (its aio then refuses to begin) has still kept the
 	 * last one (mpc_tran_dlv.h). */

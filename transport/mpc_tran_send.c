@@ -79,7 +79,7 @@ static void
 mpc_tran_send_fail(mpc_tran_pipe *p, nni_aio *aio, int rv)
 {
 	nni_aio_list_remove(aio);
-	nni_pipe_bump_error(p->npipe, rv);
+	mpc_tran_hold_bump_error(&p->hold, rv);
 	nni_aio_finish_error(aio, rv);
 }
 
@@ -403,7 +403,8 @@ mpc_tran_send_run(mpc_tran_pipe *p, bool incb)
 				break;
 			}
 			nni_mtx_unlock(&p->txmtx);
-			nni_aio_finish_sync(aio, 0, mpc_tran_send_len(aio));
+			mpc_tran_hold_finish(
+			    &p->hold, aio, mpc_tran_send_len(aio));
 			nni_mtx_lock(&p->txmtx);
 			break;
 		case MPC_TX_STEP_DONE:
@@ -473,7 +474,7 @@ mpc_tran_send_cb(void *arg)
 	nni_mtx_unlock(&p->txmtx);
 	while ((aio = nni_list_first(&done)) != NULL) {
 		nni_list_remove(&done, aio);
-		nni_aio_finish_sync(aio, 0, mpc_tran_send_len(aio));
+		mpc_tran_hold_finish(&p->hold, aio, mpc_tran_send_len(aio));
 	}
 	nni_mtx_lock(&p->txmtx);
 	mpc_tran_send_run(p, true);
@@ -497,7 +498,7 @@ fail:
 	}
 	mpc_tran_pipe_fail_queue(&p->sealedq, false, rv);
 	mpc_tran_pipe_fail_queue(&p->sendq, false, rv);
-	nni_pipe_bump_error(p->npipe, rv);
+	mpc_tran_hold_bump_error(&p->hold, rv);
 	nni_mtx_unlock(&p->txmtx);
 }
 
@@ -533,6 +534,7 @@ mpc_tran_send(void *arg, nni_aio *aio)
 {
 	mpc_tran_pipe *p = arg;
 
+	mpc_tran_hold_started(&p->hold);
 	/* With delivery, a send for our party goes through its stream --
 	 * also one the protocol makes after it closed its side of the pipe
 	 * (its aio then refuses to begin, and the message would be lost). */

@@ -46,6 +46,10 @@ static void
 mpc_tran_stream_free(mpc_tran_stream *st)
 {
 	(void) mpc_deliver_tx_fini(&st->tx, mpc_tran_stream_release_msg, NULL);
+	if (st->spill != NULL) {
+		nni_lmq_fini(st->spill); /* frees what it holds */
+		NNI_FREE_STRUCT(st->spill);
+	}
 	nni_mtx_fini(&st->mtx);
 	NNI_FREE_STRUCT(st);
 }
@@ -192,7 +196,8 @@ mpc_tran_stream_pending(uint32_t sock_id, uint64_t *pending)
 	}
 	NNI_LIST_FOREACH (&s->streams, st) {
 		nni_mtx_lock(&st->mtx);
-		*pending += mpc_deliver_tx_kept(&st->tx);
+		*pending += mpc_deliver_tx_kept(&st->tx) +
+		    (st->spill != NULL ? nni_lmq_len(st->spill) : 0);
 		nni_mtx_unlock(&st->mtx);
 	}
 	nni_mtx_unlock(&mpc_tran_stream_lk);

@@ -39,6 +39,12 @@ typedef struct mpc_tran_stream {
 	 * protocol: kept or dropped is known once the protocol stopped the
 	 * pipe; no resume record goes out until then. */
 	struct mpc_tran_dlv *settling;
+	/* Sends the protocol handed a closing pipe when the stream's ring
+	 * was full even beyond the window: the protocol considers them sent,
+	 * so they wait here, in order, and join the stream ahead of any
+	 * later send once it has room (mpc_tran_dlv.c).  NULL until needed;
+	 * grows by doubling (one message per closed pipe at most, pair1). */
+	nni_lmq *spill;
 } mpc_tran_stream;
 
 void mpc_tran_stream_sys_init(void);
