@@ -79,6 +79,12 @@ mpc_tran_dlv_kick(mpc_tran_dlv *d)
 	}
 }
 
+void
+mpc_tran_dlv_wake(mpc_tran_dlv *d)
+{
+	mpc_tran_dlv_kick(d);
+}
+
 int
 mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
 {
@@ -416,10 +422,9 @@ mpc_tran_dlv_ctl_type(const mpc_tran_pipe *p, uint16_t type)
  */
 static int
 mpc_tran_dlv_keep(
-    mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len, bool over)
+    mpc_tran_stream *st, nni_msg *msg, size_t prefix, size_t len, bool over)
 {
 	static const uint8_t zero[MPC_DELIVER_DATA_SIZE];
-	mpc_tran_stream *    st = d->st;
 	mpc_deliver_rec      rec;
 	uint8_t              pre[NNG_MPC_ENVELOPE_OUT_SIZE];
 	mpc_wcursor          w;
@@ -458,8 +463,9 @@ mpc_tran_dlv_keep(
  * the window instead, for the next connection. */
 /* mpc_tran_dlv_keep for a message as the protocol sent it; *lenp the
  * send's length.  Locked (stream). */
-static int
-mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+int
+mpc_tran_dlv_keep_msg(
+    mpc_tran_stream *st, nni_msg *msg, bool over, size_t *lenp)
 {
 	mpc_envelope_out env;
 	size_t           len;
@@ -472,8 +478,8 @@ mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL)) != 0) {
 		return (rv);
 	}
-	return (mpc_tran_dlv_keep(d, msg, env.prefix_len, len - env.prefix_len,
-	    over));
+	return (mpc_tran_dlv_keep(st, msg, env.prefix_len,
+	    len - env.prefix_len, over));
 }
 
 static void
@@ -489,7 +495,7 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 		return;
 	}
 	nni_aio_list_remove(aio);
-	if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
+	if (mpc_tran_dlv_keep_msg(d->st, msg, true, &len) == 0) {
 		nni_aio_set_msg(aio, NULL); /* the stream's now */
 	}
 	nni_mtx_unlock(&d->st->mtx);
@@ -523,7 +529,7 @@ mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 		if (done->n == MPC_TRAN_DLV_BATCH) {
 			return (true);
 		}
-		rv = mpc_tran_dlv_keep_msg(d, msg, over, &len);
+		rv = mpc_tran_dlv_keep_msg(d->st, msg, over, &len);
 		if ((rv == NNG_MPC_EWINDOWFULL) && !over) {
 			return (false); /* backpressure: waits for an ack */
 		}
@@ -580,7 +586,7 @@ mpc_tran_dlv_orphan(mpc_tran_dlv *d, nni_aio *aio)
 		return;
 	}
 	nni_mtx_lock(&d->st->mtx);
-	rv = mpc_tran_dlv_keep_msg(d, msg, true, &len);
+	rv = mpc_tran_dlv_keep_msg(d->st, msg, true, &len);
 	nni_mtx_unlock(&d->st->mtx);
 	if (rv != 0) {
 		nni_msg_free(msg);
