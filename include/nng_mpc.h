@@ -892,6 +892,14 @@ int nng_mpc_sendmsg(nng_socket s, nng_msg *msg, int flags);
  * NNG_EINVAL.
  */
 #define NNG_OPT_MPC_LINGER     "mpc:linger"
+/*
+ * NNG_OPT_MPC_DLV_UNROUTED (uint64, pipe counter and NNG statistic)  Sends
+ *   a protocol handed this pipe (plain nng_sendmsg on bus0: every pipe gets
+ *   a copy) addressed to a party that has no connection on the socket, or
+ *   to ourselves: no delivery stream keeps them, they are lost.  Each pipe
+ *   counts its own copy.  nng_mpc_sendmsg never loses a message this way.
+ */
+#define NNG_OPT_MPC_DLV_UNROUTED "mpc:dlv-unrouted"
 #define NNG_MPC_LINGER_DEFAULT 1000
 #define NNG_MPC_LINGER_MAX     60000
 int nng_mpc_socket_undelivered(nng_socket s, uint64_t *count);

@@ -601,11 +601,19 @@ mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
 	mpc_envelope_out env;
 	bool             over;
 
-	if ((mpc_envelope_parse_out(
-	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) ||
-	    ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
-	        (env.recipient != p->peer.peer_id))) {
-		return (false); /* skipped or dropped by the send path */
+	if (mpc_envelope_parse_out(
+	        &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) {
+		return (false); /* dropped by the send path */
+	}
+	if ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
+	    (env.recipient != p->peer.peer_id)) {
+		/* Another party's, skipped here: lost when no pipe of the
+		 * socket carries that party's stream (bus0 hands every pipe
+		 * a copy; nng_mpc_sendmsg never gets here). */
+		if (!mpc_tran_stream_live(p->party.sock_id, env.recipient)) {
+			mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_DLV_UNROUTED, 1);
+		}
+		return (false);
 	}
 	if (nni_aio_begin(aio) != 0) {
 		/* The protocol closed its side already: nothing completes

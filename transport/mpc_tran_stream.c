@@ -384,3 +384,25 @@ nng_mpc_socket_undelivered(nng_socket s, uint64_t *count)
 	nni_mtx_unlock(&mpc_tran_stream_lk);
 	return (rv);
 }
+
+bool
+mpc_tran_stream_live(uint32_t sock_id, uint32_t party)
+{
+	mpc_tran_stream_sock *s;
+	mpc_tran_stream *     st;
+	bool                  live = false;
+
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
+		NNI_LIST_FOREACH (&s->streams, st) {
+			if (st->party == party) {
+				nni_mtx_lock(&st->mtx);
+				live = st->dlv != NULL;
+				nni_mtx_unlock(&st->mtx);
+				break;
+			}
+		}
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+	return (live);
+}

@@ -59,6 +59,9 @@ mpc_tran_stream *mpc_tran_stream_get(uint32_t sock_id, uint32_t party,
 /* Releases a kept message (the deliver module's release callback). */
 void mpc_tran_stream_release_msg(void *arg, void *msg);
 
+/* True when (sock_id, party) has a stream a pipe carries now. */
+bool mpc_tran_stream_live(uint32_t sock_id, uint32_t party);
+
 /* Calls fn with the socket's list of streams (mpc_tran_stream), the
  * registry lock held: fn may take each stream's mutex, one at a time, and
  * must not block.  false when the socket holds no stream table. */

@@ -7,7 +7,8 @@
  * gets every accepted message exactly once and in order; a party that is
  * not connected is waited for and then NNG_MPC_ENOTCONNECTED, or gets the
  * message when it connects during the wait; ourselves and parties outside
- * the session fail at once (with an infinite send timeout).
+ * the session fail at once (with an infinite send timeout); a plain
+ * nng_sendmsg on bus0 that no stream can keep is counted.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -300,6 +301,37 @@ test_window_full_pair(void **state)
 	window_full(state, false);
 }
 
+/* A plain nng_sendmsg on bus0 for a party with no connection, or for
+ * ourselves: lost (bus0 completed the send), but counted on every pipe
+ * that was handed a copy. */
+static void
+test_plain_bus_counted(void **state)
+{
+	nng_socket a;
+	nng_socket b;
+	char       url[256];
+	nng_msg *  m;
+	nng_pipe   p;
+
+	connected(state, true, &a, &b, url, sizeof(url));
+	send_ok(b, 1, 3);
+	m = tu_recv(a);
+	p = nng_msg_get_pipe(m);
+	nng_msg_free(m);
+	assert_int_equal(tu_pipe_ctr(p, NNG_OPT_MPC_DLV_UNROUTED), 0);
+	TU_PASS(nng_sendmsg(a, addressed(3, 4), 0));
+	tu_wait_pipe_ctr(p, NNG_OPT_MPC_DLV_UNROUTED, 1);
+	TU_PASS(nng_sendmsg(a, addressed(1, 5), 0));
+	tu_wait_pipe_ctr(p, NNG_OPT_MPC_DLV_UNROUTED, 2);
+	tu_recv_none(b, 100);
+	/* Addressed to the connected party: kept, delivered, not counted. */
+	TU_PASS(nng_sendmsg(a, addressed(2, 6), 0));
+	recv_nth(b, 1, 6);
+	assert_int_equal(tu_pipe_ctr(p, NNG_OPT_MPC_DLV_UNROUTED), 2);
+	TU_PASS(nng_close(b));
+	TU_PASS(nng_close(a));
+}
+
 /* Without delivery it is nng_sendmsg after the checks made at once. */
 static void
 test_without_delivery(void **state)
@@ -330,6 +362,7 @@ main(void)
 		SE_BOTH(test_connects_during_wait),
 		SE_BOTH(test_window_full_bus),
 		SE_BOTH(test_window_full_pair),
+		SE_BOTH(test_plain_bus_counted),
 	};
 
 	return (cmocka_run_group_tests(tests, group_setup, group_teardown));
