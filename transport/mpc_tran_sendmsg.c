@@ -24,7 +24,8 @@
  * arrive on the pipes' own threads) and checks the socket is still open.
  * The streams are read and written under the registry lock
  * (mpc_tran_stream_sock_do), so a broadcast is put on every stream or on
- * none (bar running out of memory).
+ * none -- bar running out of memory half-way, which the caller is told
+ * (the parties that got a copy keep it).
  */
 #include <string.h>
 
@@ -85,21 +86,27 @@ mpc_tran_offer_check(mpc_tran_offer *o, nni_list *streams)
 	return (n);
 }
 
-/* Keeps m on st and wakes its pipe.  A send the protocol made meanwhile
- * may have taken the room checked: then beyond the window (bounded by the
- * stream's overflow).  Locked (registry). */
+/* Keeps msg (copy: a copy of it) on st and wakes its pipe, if a pipe
+ * carries st.  A send the protocol made meanwhile may have taken the room
+ * checked: then beyond the window (bounded by the stream's overflow).
+ * Locked (registry). */
 static int
-mpc_tran_offer_keep(mpc_tran_stream *st, nni_msg *m, size_t len)
+mpc_tran_offer_keep(mpc_tran_stream *st, nni_msg *msg, size_t len, bool copy)
 {
-	size_t sent;
-	int    rv = NNG_MPC_ENOTCONNECTED;
+	nni_msg *m = msg;
+	size_t   sent;
+	int      rv = NNG_MPC_ENOTCONNECTED;
 
 	nni_mtx_lock(&st->mtx);
-	if (st->dlv != NULL) {
+	if ((st->dlv != NULL) && copy && (nni_msg_dup(&m, msg) != 0)) {
+		rv = NNG_ENOMEM;
+	} else if (st->dlv != NULL) {
 		bool over = !mpc_deliver_tx_fits(&st->tx, len);
 
 		if ((rv = mpc_tran_dlv_keep_msg(st, m, over, &sent)) == 0) {
 			mpc_tran_dlv_wake(st->dlv);
+		} else if (copy) {
+			nni_msg_free(m);
 		}
 	}
 	nni_mtx_unlock(&st->mtx);
@@ -118,29 +125,29 @@ mpc_tran_offer_fn(void *arg, nni_list *streams)
 	if (o->to != NNG_MPC_PARTY_BROADCAST) {
 		NNI_LIST_FOREACH (streams, st) {
 			if (st->party == o->to) {
-				o->rv = mpc_tran_offer_keep(st, o->msg, o->len);
+				o->rv = mpc_tran_offer_keep(
+				    st, o->msg, o->len, false);
 				return;
 			}
 		}
 		o->rv = NNG_MPC_ENOTCONNECTED;
 		return;
 	}
+	o->rv = NNG_MPC_ENOTCONNECTED;
 	NNI_LIST_FOREACH (streams, st) {
-		nni_msg *m;
+		/* A stream whose pipe went since the check is skipped. */
+		int rv = mpc_tran_offer_keep(st, o->msg, o->len, true);
 
-		if (st->dlv == NULL) {
-			continue; /* read unlocked: a hint; keep checks it */
-		}
-		if (nni_msg_dup(&m, o->msg) != 0) {
-			o->rv = NNG_ENOMEM;
+		if (rv == 0) {
+			o->rv = 0;
+		} else if (rv != NNG_MPC_ENOTCONNECTED) {
+			o->rv = rv; /* out of memory: reported, not dropped */
 			return;
 		}
-		if (mpc_tran_offer_keep(st, m, o->len) != 0) {
-			nni_msg_free(m); /* its pipe went meanwhile */
-		}
 	}
-	nni_msg_free(o->msg); /* every party has its copy */
-	o->rv = 0;
+	if (o->rv == 0) {
+		nni_msg_free(o->msg); /* every party has its copy */
+	}
 }
 
 /* An opaque socket option into buf (size *szp in, length out). */

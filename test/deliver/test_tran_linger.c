@@ -1,7 +1,8 @@
 /*
  * test_tran_linger.c -- NNG_OPT_MPC_LINGER and nng_mpc_socket_undelivered
- * over real sockets (mpc+tcp:// and mpc+ipc://, bus0): closing right after
- * a burst of sends loses none of them (every completed send arrives, once,
+ * over real sockets (mpc+tcp:// and mpc+ipc://; bus0 with nng_mpc_sendmsg,
+ * pair1 with nng_sendmsg): closing right after a burst of sends loses none
+ * of them (every completed send arrives, once,
  * in order, and the closed socket reports 0 undelivered); a peer that
  * stops reading bounds the close by the linger and the closed socket
  * reports what it could not deliver; the option's range and default.
@@ -17,13 +18,19 @@
 #define BURST 2000
 
 static nng_socket
-sock(uint32_t id)
+sock_of(uint32_t id, bool bus)
 {
-	nng_socket s = tu_bus(id);
+	nng_socket s = bus ? tu_bus(id) : tu_pair(id);
 	bool       on = true;
 
 	TU_PASS(nng_mpc_socket_set(s, NNG_OPT_MPC_RELIABLE, &on, sizeof(on)));
 	return (s);
+}
+
+static nng_socket
+sock(uint32_t id)
+{
+	return (sock_of(id, true));
 }
 
 static nng_msg *
@@ -68,11 +75,13 @@ read_all(void *arg)
 	return (NULL);
 }
 
+/* bus: bus0 with nng_mpc_sendmsg; else pair1 with plain nng_sendmsg
+ * (pair1 completes a send once its pipe took it: the stream keeps it). */
 static void
-test_close_after_burst(void **state)
+close_after_burst(void **state, bool bus)
 {
-	nng_socket    a = sock(1);
-	nng_socket    b = sock(2);
+	nng_socket    a = sock_of(1, bus);
+	nng_socket    b = sock_of(2, bus);
 	char          url[256];
 	nng_duration  linger = 30000; /* a bound, not a pace */
 	struct reader r;
@@ -91,7 +100,8 @@ test_close_after_burst(void **state)
 	r.rv   = 0;
 	assert_int_equal(pthread_create(&t, NULL, read_all, &r), 0);
 	for (uint32_t n = 1; n <= BURST; n++) {
-		TU_PASS(nng_mpc_sendmsg(a, nth(n), 0));
+		TU_PASS(bus ? nng_mpc_sendmsg(a, nth(n), 0)
+		            : nng_sendmsg(a, nth(n), 0));
 	}
 	/* At once: what the streams keep is still with them. */
 	TU_PASS(nng_close(a));
@@ -102,6 +112,18 @@ test_close_after_burst(void **state)
 	assert_int_equal(r.got, BURST);
 	tu_recv_none(b, 100);
 	TU_PASS(nng_close(b));
+}
+
+static void
+test_close_after_burst(void **state)
+{
+	close_after_burst(state, true);
+}
+
+static void
+test_close_after_burst_pair(void **state)
+{
+	close_after_burst(state, false);
 }
 
 /* The peer reads nothing: the close waits for the linger only, and the
@@ -199,6 +221,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_option),
 		TU_BOTH(test_close_after_burst),
+		TU_BOTH(test_close_after_burst_pair),
 		TU_BOTH(test_linger_bounded),
 	};
 
