@@ -889,7 +889,10 @@ int nng_mpc_sendmsg(nng_socket s, nng_msg *msg, int flags);
  * the socket's streams still kept when it closed (0: every accepted send
  * was acknowledged): 0 and *count, or NNG_ENOENT (s never had delivery
  * streams, is still open, or more than 64 such sockets closed since),
- * NNG_EINVAL.
+ * NNG_EINVAL.  nng_mpc_close is nng_close() that says so: 0 (nothing was
+ * lost), NNG_MPC_EUNDELIVERED (the socket is closed; *undelivered, when
+ * not NULL, says how many messages its streams still kept) or
+ * nng_close()'s error.
  */
 #define NNG_OPT_MPC_LINGER     "mpc:linger"
 /*
@@ -903,6 +906,7 @@ int nng_mpc_sendmsg(nng_socket s, nng_msg *msg, int flags);
 #define NNG_MPC_LINGER_DEFAULT 1000
 #define NNG_MPC_LINGER_MAX     60000
 int nng_mpc_socket_undelivered(nng_socket s, uint64_t *count);
+int nng_mpc_close(nng_socket s, uint64_t *undelivered);
 /* END delivery */
 
 /* ======================================================================

@@ -406,3 +406,22 @@ mpc_tran_stream_live(uint32_t sock_id, uint32_t party)
 	nni_mtx_unlock(&mpc_tran_stream_lk);
 	return (live);
 }
+
+int
+nng_mpc_close(nng_socket s, uint64_t *undelivered)
+{
+	uint64_t n = 0;
+	int      rv;
+
+	if ((rv = nng_close(s)) != 0) {
+		return (rv);
+	}
+	/* No record: the socket never had a stream, so nothing was kept. */
+	if (nng_mpc_socket_undelivered(s, &n) != 0) {
+		n = 0;
+	}
+	if (undelivered != NULL) {
+		*undelivered = n;
+	}
+	return ((n > 0) ? NNG_MPC_EUNDELIVERED : 0);
+}

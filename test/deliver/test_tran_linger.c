@@ -104,7 +104,8 @@ close_after_burst(void **state, bool bus)
 		            : nng_sendmsg(a, nth(n), 0));
 	}
 	/* At once: what the streams keep is still with them. */
-	TU_PASS(nng_close(a));
+	TU_PASS(nng_mpc_close(a, &left));
+	assert_int_equal(left, 0);
 	TU_PASS(nng_mpc_socket_undelivered(a, &left));
 	assert_int_equal(left, 0);
 	assert_int_equal(pthread_join(t, NULL), 0);
@@ -137,7 +138,7 @@ test_linger_bounded(void **state)
 	int        win = 8;
 	uint32_t   sent = 0;
 	uint64_t   left = 0;
-	uint32_t   got  = 0;
+	uint64_t   got  = 0;
 	nng_msg *  m;
 
 	TU_PASS(nng_mpc_socket_set(
@@ -158,10 +159,12 @@ test_linger_bounded(void **state)
 	}
 	assert_true(sent > (uint32_t) win);
 	TU_EXPECT(NNG_ENOENT, nng_mpc_socket_undelivered(a, &left));
-	TU_PASS(nng_close(a));
-	TU_PASS(nng_mpc_socket_undelivered(a, &left));
+	TU_EXPECT(NNG_MPC_EUNDELIVERED, nng_mpc_close(a, &left));
 	assert_true(left > 0);
 	assert_true(left <= sent);
+	TU_PASS(nng_mpc_socket_undelivered(a, &got));
+	assert_int_equal(got, left);
+	got = 0;
 	/* What reached b's application is in order, once; together with
 	 * what a reported undelivered it covers every accepted send (b may
 	 * have had some it did not acknowledge yet: counted on both). */
@@ -208,8 +211,10 @@ test_option(void **state)
 	TU_EXPECT(NNG_EINVAL, nng_mpc_socket_undelivered(s, NULL));
 	/* Open, and never connected: nothing recorded. */
 	TU_EXPECT(NNG_ENOENT, nng_mpc_socket_undelivered(s, &left));
-	TU_PASS(nng_close(s));
+	TU_PASS(nng_mpc_close(s, &left)); /* nothing kept, nothing lost */
+	assert_int_equal(left, 0);
 	TU_EXPECT(NNG_ENOENT, nng_mpc_socket_undelivered(s, &left));
+	TU_EXPECT(NNG_ECLOSED, nng_mpc_close(s, NULL));
 	TU_PASS(nng_bus0_open(&never));
 	TU_PASS(nng_close(never));
 	TU_EXPECT(NNG_ENOENT, nng_mpc_socket_undelivered(never, &left));
