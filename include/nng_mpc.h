@@ -183,6 +183,10 @@ enum nng_mpc_deliver_errno {
 	NNG_MPC_ENOCONFLICT   = NNG_MPC_ERRBASE + 169, /* statements agree or name different messages */
 	NNG_MPC_ESIGNKEY      = NNG_MPC_ERRBASE + 170, /* signing key unusable (not ECDSA P-256/P-384) */
 	NNG_MPC_EUNDELIVERED  = NNG_MPC_ERRBASE + 171, /* messages still unacknowledged when a drain ended */
+	NNG_MPC_ENOTCONNECTED = NNG_MPC_ERRBASE + 180, /* recipient not connected within the send timeout */
+	NNG_MPC_ESENDSELF     = NNG_MPC_ERRBASE + 181, /* message addressed to ourselves */
+	NNG_MPC_ENOTINSESSION = NNG_MPC_ERRBASE + 182, /* recipient not a party of the session */
+	NNG_MPC_ESENDPROTO    = NNG_MPC_ERRBASE + 183, /* nng_mpc_sendmsg: socket is not bus0 or pair1 */
 };
 /* END errors: delivery */
 
@@ -846,6 +850,64 @@ typedef struct nng_mpc_filter {
  */
 int nng_mpc_socket_drain(nng_socket s, nng_duration timeout,
     uint64_t *pending);
+
+/*
+ * nng_mpc_sendmsg sends msg (addressed with nng_mpc_msg_set_recipient, or
+ * a broadcast) on a bus0 or pair1 socket so that it is never lost
+ * silently: on success the message is the socket's and is kept on the
+ * recipient's delivery stream until that party acknowledges it; on error
+ * msg is still the caller's.  Checked at once, without waiting:
+ *   NNG_EINVAL (msg NULL), the envelope's errors (NNG_MPC_EENVSHORT, ...),
+ *   NNG_MPC_ENOPARTYID (NNG_OPT_MPC_PARTY_ID not set on the socket:
+ *   nng_mpc_socket_set), NNG_MPC_ESENDSELF (addressed to our own party),
+ *   NNG_MPC_ENOTINSESSION (the recipient is not a party of the session: not
+ *   in the socket's NNG_OPT_MPC_ALLOW_PARTIES when that is set, or in its
+ *   NNG_OPT_MPC_DENY_PARTIES), NNG_MPC_ESENDPROTO (not bus0 or pair1).
+ * Without NNG_OPT_MPC_RELIABLE on the socket it then is nng_sendmsg().
+ * With it, the send waits -- up to NNG_OPT_SENDTIMEO, not at all with
+ * NNG_FLAG_NONBLOCK -- until the recipient is connected (its stream has
+ * a pipe) and its window has room, then puts the message on the stream
+ * (a broadcast: a copy on the stream of every connected party, once all
+ * have room, at least one party connected).  Past the wait:
+ *   NNG_MPC_ENOTCONNECTED (the recipient, or for a broadcast every party,
+ *   not connected), NNG_MPC_EWINDOWFULL (connected, window full: the
+ *   party does not acknowledge -- its application does not read).
+ * The message goes straight to the stream, past the protocol's own send
+ * queue: do not mix it with nng_sendmsg() on one socket if the order
+ * between the two matters.
+ */
+int nng_mpc_sendmsg(nng_socket s, nng_msg *msg, int flags);
+
+/*
+ * NNG_OPT_MPC_LINGER (ms duration; default NNG_MPC_LINGER_DEFAULT = 1000;
+ *   0..60000; per socket: the last value set on any of its endpoints, or
+ *   on the socket)  With delivery streams, closing an endpoint that has
+ *   pipes -- nng_close() closes them all -- first waits up to this long
+ *   until every message its connected parties' streams keep is
+ *   acknowledged.  It waits under NNG's socket lock (so a reconnect cannot
+ *   complete meanwhile): bounded, never forever.
+ * nng_mpc_socket_undelivered tells, after nng_close(s), how many messages
+ * the socket's streams still kept when it closed (0: every accepted send
+ * was acknowledged): 0 and *count, or NNG_ENOENT (s never had delivery
+ * streams, is still open, or more than 64 such sockets closed since),
+ * NNG_EINVAL.  nng_mpc_close is nng_close() that says so: 0 (nothing was
+ * lost), NNG_MPC_EUNDELIVERED (the socket is closed; *undelivered, when
+ * not NULL, says how many messages its streams still kept) or
+ * nng_close()'s error.
+ */
+#define NNG_OPT_MPC_LINGER     "mpc:linger"
+/*
+ * NNG_OPT_MPC_DLV_UNROUTED (uint64, pipe counter and NNG statistic)  Sends
+ *   a protocol handed this pipe (plain nng_sendmsg on bus0: every pipe gets
+ *   a copy) addressed to a party that has no connection on the socket, or
+ *   to ourselves: no delivery stream keeps them, they are lost.  Each pipe
+ *   counts its own copy.  nng_mpc_sendmsg never loses a message this way.
+ */
+#define NNG_OPT_MPC_DLV_UNROUTED "mpc:dlv-unrouted"
+#define NNG_MPC_LINGER_DEFAULT 1000
+#define NNG_MPC_LINGER_MAX     60000
+int nng_mpc_socket_undelivered(nng_socket s, uint64_t *count);
+int nng_mpc_close(nng_socket s, uint64_t *undelivered);
 /* END delivery */
 
 /* ======================================================================

@@ -206,6 +206,14 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_EUNDELIVERED,
 	    "MPC messages still unacknowledged by their parties when the "
 	    "drain ended"),
+	MPC_ERR(NNG_MPC_ENOTCONNECTED,
+	    "MPC recipient party not connected within the send timeout"),
+	MPC_ERR(NNG_MPC_ESENDSELF,
+	    "MPC message addressed to our own party"),
+	MPC_ERR(NNG_MPC_ENOTINSESSION,
+	    "MPC recipient is not a party of the session"),
+	MPC_ERR(NNG_MPC_ESENDPROTO,
+	    "MPC delivery send needs a bus0 or pair1 socket"),
 };
 
 static const struct mpc_errent *

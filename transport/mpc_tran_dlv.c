@@ -115,6 +115,12 @@ mpc_tran_dlv_kick(mpc_tran_dlv *d)
 	}
 }
 
+void
+mpc_tran_dlv_wake(mpc_tran_dlv *d)
+{
+	mpc_tran_dlv_kick(d);
+}
+
 int
 mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
 {
@@ -546,10 +552,9 @@ mpc_tran_dlv_ctl_type(const mpc_tran_pipe *p, uint16_t type)
  */
 static int
 mpc_tran_dlv_keep(
-    mpc_tran_dlv *d, nni_msg *msg, size_t prefix, size_t len, bool over)
+    mpc_tran_stream *st, nni_msg *msg, size_t prefix, size_t len, bool over)
 {
 	static const uint8_t zero[MPC_DELIVER_DATA_SIZE];
-	mpc_tran_stream *    st = d->st;
 	mpc_deliver_rec      rec;
 	uint8_t              pre[NNG_MPC_ENVELOPE_OUT_SIZE];
 	mpc_wcursor          w;
@@ -583,7 +588,9 @@ mpc_tran_dlv_keep(
 	}
 	/* Piggybacked: everything received so far is acknowledged. */
 	rec.ack = st->rx.resumed ? mpc_deliver_rx_ack_take(&st->rx) : 0;
-	d->ack_bytes = 0;
+	if (st->dlv != NULL) {
+		st->dlv->ack_bytes = 0; /* the ack rides on this message */
+	}
 	mpc_wcursor_init(&w, nni_msg_header(msg), MPC_DELIVER_DATA_SIZE);
 	return (mpc_deliver_rec_write(&w, &rec) ? 0 : NNG_EINTERNAL);
 }
@@ -591,7 +598,8 @@ mpc_tran_dlv_keep(
 /* mpc_tran_dlv_keep for a message as the protocol sent it; *lenp the
  * send's length.  Locked (stream). */
 static int
-mpc_tran_dlv_keep_raw(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+mpc_tran_dlv_keep_raw(
+    mpc_tran_stream *st, nni_msg *msg, bool over, size_t *lenp)
 {
 	mpc_envelope_out env;
 	size_t           len;
@@ -604,23 +612,22 @@ mpc_tran_dlv_keep_raw(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL)) != 0) {
 		return (rv);
 	}
-	return (mpc_tran_dlv_keep(d, msg, env.prefix_len, len - env.prefix_len,
-	    over));
+	return (mpc_tran_dlv_keep(st, msg, env.prefix_len,
+	    len - env.prefix_len, over));
 }
 
 /* Spilled sends (mpc_tran_stream.h) join the stream, in order, while the
  * window has room.  Locked (stream). */
 static void
-mpc_tran_dlv_unspill(mpc_tran_dlv *d)
+mpc_tran_dlv_unspill(mpc_tran_stream *st)
 {
-	mpc_tran_stream *st = d->st;
-	nni_msg *        msg;
-	size_t           len;
+	nni_msg *msg;
+	size_t   len;
 
 	while ((st->spill != NULL) &&
 	    (mpc_deliver_tx_kept(&st->tx) < st->tx.max_msgs) &&
 	    (nni_lmq_getq(st->spill, &msg) == 0)) {
-		if (mpc_tran_dlv_keep_raw(d, msg, true, &len) != 0) {
+		if (mpc_tran_dlv_keep_raw(st, msg, true, &len) != 0) {
 			nni_msg_free(msg); /* out of memory: cannot be kept */
 		}
 	}
@@ -657,14 +664,15 @@ mpc_tran_dlv_spill(mpc_tran_stream *st, nni_msg *msg)
  * first: a later send waits (NNG_MPC_EWINDOWFULL) or spills behind them.
  * Locked (stream).
  */
-static int
-mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
+int
+mpc_tran_dlv_keep_msg(
+    mpc_tran_stream *st, nni_msg *msg, bool over, size_t *lenp)
 {
 	int rv;
 
-	mpc_tran_dlv_unspill(d);
-	if ((d->st->spill == NULL) || nni_lmq_empty(d->st->spill)) {
-		rv = mpc_tran_dlv_keep_raw(d, msg, over, lenp);
+	mpc_tran_dlv_unspill(st);
+	if ((st->spill == NULL) || nni_lmq_empty(st->spill)) {
+		rv = mpc_tran_dlv_keep_raw(st, msg, over, lenp);
 		if (!over || (rv != NNG_MPC_EWINDOWFULL)) {
 			return (rv);
 		}
@@ -672,7 +680,7 @@ mpc_tran_dlv_keep_msg(mpc_tran_dlv *d, nni_msg *msg, bool over, size_t *lenp)
 		return (NNG_MPC_EWINDOWFULL);
 	}
 	*lenp = nni_msg_len(msg);
-	return (mpc_tran_dlv_spill(d->st, msg));
+	return (mpc_tran_dlv_spill(st, msg));
 }
 
 /* The protocol aborts a send waiting for window room: it closes its side
@@ -700,7 +708,7 @@ mpc_tran_dlv_cancel(nni_aio *aio, void *arg, int rv)
 	if (msg == NULL) {
 		/* From `done` or `taken` (only held sends still have their
 		 * message): the stream has kept it already. */
-	} else if (mpc_tran_dlv_keep_msg(d, msg, true, &len) == 0) {
+	} else if (mpc_tran_dlv_keep_msg(d->st, msg, true, &len) == 0) {
 		nni_aio_set_msg(aio, NULL); /* the stream's now */
 	}
 	nni_mtx_unlock(&d->st->mtx);
@@ -726,7 +734,7 @@ mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 	nni_aio *aio;
 
 	done->n = 0;
-	mpc_tran_dlv_unspill(d);
+	mpc_tran_dlv_unspill(d->st);
 	while ((aio = nni_list_first(&d->held)) != NULL) {
 		nni_msg *msg = nni_aio_get_msg(aio);
 		size_t   len;
@@ -735,7 +743,7 @@ mpc_tran_dlv_take_held(mpc_tran_dlv *d, mpc_tran_dlv_done *done, bool over)
 		if (done->n == MPC_TRAN_DLV_BATCH) {
 			return (true);
 		}
-		rv = mpc_tran_dlv_keep_msg(d, msg, over, &len);
+		rv = mpc_tran_dlv_keep_msg(d->st, msg, over, &len);
 		if ((rv == NNG_MPC_EWINDOWFULL) && !over) {
 			return (false); /* backpressure: waits for an ack */
 		}
@@ -846,7 +854,7 @@ mpc_tran_dlv_orphan(mpc_tran_dlv *d, nni_aio *aio)
 		return;
 	}
 	nni_mtx_lock(&d->st->mtx);
-	rv = mpc_tran_dlv_keep_msg(d, msg, true, &len);
+	rv = mpc_tran_dlv_keep_msg(d->st, msg, true, &len);
 	nni_mtx_unlock(&d->st->mtx);
 	if (rv != 0) {
 		nni_msg_free(msg);
@@ -867,7 +875,7 @@ mpc_tran_dlv_send_now(mpc_tran_dlv *d, nni_aio *aio, nni_msg *msg)
 	size_t   len;
 	int      rv;
 
-	rv = mpc_tran_dlv_keep_msg(d, msg, false, &len);
+	rv = mpc_tran_dlv_keep_msg(d->st, msg, false, &len);
 	if (rv == NNG_MPC_EWINDOWFULL) {
 		nni_aio_list_append(&d->held, aio); /* waits for an ack */
 		m   = mpc_tran_dlv_next(d);
@@ -911,11 +919,19 @@ mpc_tran_dlv_send(mpc_tran_pipe *p, nni_aio *aio)
 	mpc_envelope_out env;
 	bool             over;
 
-	if ((mpc_envelope_parse_out(
-	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) ||
-	    ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
-	        (env.recipient != p->peer.peer_id))) {
-		return (false); /* skipped or dropped by the send path */
+	if (mpc_envelope_parse_out(
+	        &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0) {
+		return (false); /* dropped by the send path */
+	}
+	if ((env.recipient != NNG_MPC_PARTY_BROADCAST) &&
+	    (env.recipient != p->peer.peer_id)) {
+		/* Another party's, skipped here: lost when no pipe of the
+		 * socket carries that party's stream (bus0 hands every pipe
+		 * a copy; nng_mpc_sendmsg never gets here). */
+		if (!mpc_tran_stream_live(p->party.sock_id, env.recipient)) {
+			mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_DLV_UNROUTED, 1);
+		}
+		return (false);
 	}
 	if (nni_aio_begin(aio) != 0) {
 		/* The protocol closed its side already: nothing completes

@@ -100,4 +100,21 @@ __attribute__((warn_unused_result)) int mpc_tran_dlv_recv(
     struct mpc_tran_pipe *p, const mpc_frame_hdr *h, nni_msg *msg,
     bool *consumed);
 
+/*
+ * The stream's next message, from msg as a protocol sends it (envelope
+ * prefix in the body, the protocol's header in the header): rewritten in
+ * place to the layout of mpc_tran_dlv.c and kept.  over: beyond a full
+ * window (bounded).  *lenp: the length the window counts.  0 (the stream
+ * keeps msg), NNG_MPC_EWINDOWFULL (msg unchanged), the envelope's error
+ * (msg unchanged) or NNG_ENOMEM (msg damaged).  Locked (stream).
+ */
+struct mpc_tran_stream;
+__attribute__((warn_unused_result)) int mpc_tran_dlv_keep_msg(
+    struct mpc_tran_stream *st, nni_msg *msg, bool over, size_t *lenp);
+
+/* The pipe carrying a stream writes what the stream keeps now.  Locked
+ * (stream). */
+struct mpc_tran_dlv;
+void mpc_tran_dlv_wake(struct mpc_tran_dlv *d);
+
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_DLV_H */

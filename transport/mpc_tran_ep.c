@@ -348,6 +348,16 @@ mpc_tran_ep_close(void *arg)
 	mpc_tran_ep *  ep = arg;
 	mpc_tran_nego *n;
 	mpc_tran_pipe *p;
+	bool           carrying;
+
+	/* Linger (NNG_OPT_MPC_LINGER) while the pipes can still carry
+	 * acknowledgements: they close below. */
+	nni_mtx_lock(&ep->mtx);
+	carrying = !ep->closed && !nni_list_empty(&ep->busypipes);
+	nni_mtx_unlock(&ep->mtx);
+	if (ep->streams) {
+		mpc_tran_stream_linger(ep->sock_id, carrying);
+	}
 
 	nni_mtx_lock(&ep->mtx);
 	ep->closed = true;

@@ -31,6 +31,7 @@
 #include "mpc_tran_ep.h"
 #include "mpc_tran_limit_opts.h"
 #include "mpc_tran_pipe.h"
+#include "mpc_tran_stream.h"
 #include "mpc_wipe.h"
 
 /* ---------------------------------------------------------------------- *
@@ -619,6 +620,30 @@ mpc_tran_ep_get_win_bytes(void *arg, void *v, size_t *szp, nni_type t)
 	return (nni_copyout_size(val, v, szp, t));
 }
 
+/* NNG_OPT_MPC_LINGER belongs to the socket: kept with its streams. */
+static int
+mpc_tran_ep_set_linger(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	nng_duration d;
+	int          rv;
+
+	if ((rv = mpc_tran_copyin_ms(&d, v, sz, t, 0, NNG_MPC_LINGER_MAX)) ==
+	    0) {
+		mpc_tran_stream_linger_set(ep->sock_id, d);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_linger(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+
+	return (nni_copyout_ms(
+	    mpc_tran_stream_linger_get(ep->sock_id), v, szp, t));
+}
+
 static int
 mpc_tran_ep_set_authlimit(void *arg, const void *v, size_t sz, nni_type t)
 {
@@ -857,6 +882,9 @@ static const nni_option mpc_tran_ep_opts[] = {
 	{ .o_name = NNG_OPT_MPC_WINDOW_BYTES,
 	    .o_get = mpc_tran_ep_get_win_bytes,
 	    .o_set = mpc_tran_ep_set_win_bytes },
+	{ .o_name = NNG_OPT_MPC_LINGER,
+	    .o_get = mpc_tran_ep_get_linger,
+	    .o_set = mpc_tran_ep_set_linger },
 	{ .o_name = NNG_OPT_MPC_MAX_NEGOTIATING,
 	    .o_get  = mpc_tran_ep_max_nego_get,
 	    .o_set  = mpc_tran_ep_max_nego_set },

@@ -188,7 +188,10 @@
 	    "stream messages sent again after a resume")                       \
 	X(DLV_RESET, MPC_TRAN_ERRS(NNG_MPC_ESTREAMRESET), false,               \
 	    NNG_OPT_MPC_DLV_RESETS, "mpc_dlv_resets",                          \
-	    "the party restarted and lost its delivery stream")
+	    "the party restarted and lost its delivery stream")                \
+	X(DLV_UNROUTED, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_DLV_UNROUTED,    \
+	    "mpc_dlv_unrouted",                                                \
+	    "sends for a party with no connection: no stream keeps them")
 
 #define MPC_TRAN_CTR_ENUM_EP(id, errs, opt, stat, text) MPC_TRAN_EP_##id,
 #define MPC_TRAN_CTR_ENUM_P(id, errs, rej, opt, stat, text) \

@@ -22,11 +22,23 @@ typedef struct mpc_tran_stream_sock {
 	nni_list_node node;
 	uint32_t      sock_id;
 	uint32_t      holds; /* endpoints of the socket alive */
+	uint32_t      open;  /* of those, not closed yet */
+	nng_duration  linger; /* NNG_OPT_MPC_LINGER */
 	nni_list      streams;
 } mpc_tran_stream_sock;
 
-static nni_mtx  mpc_tran_stream_lk;
-static nni_list mpc_tran_stream_socks;
+/* What a closed socket's streams still kept (nng_mpc_socket_undelivered):
+ * the last MPC_TRAN_STREAM_GRAVES sockets with delivery streams. */
+#define MPC_TRAN_STREAM_GRAVES 64
+typedef struct mpc_tran_stream_grave {
+	uint32_t sock_id; /* 0: free slot */
+	uint64_t undelivered;
+} mpc_tran_stream_grave;
+
+static nni_mtx               mpc_tran_stream_lk;
+static nni_list              mpc_tran_stream_socks;
+static mpc_tran_stream_grave mpc_tran_stream_graves[MPC_TRAN_STREAM_GRAVES];
+static unsigned              mpc_tran_stream_grave_next;
 
 void
 mpc_tran_stream_sys_init(void)
@@ -52,6 +64,47 @@ mpc_tran_stream_free(mpc_tran_stream *st)
 	}
 	nni_mtx_fini(&st->mtx);
 	NNI_FREE_STRUCT(st);
+}
+
+/* Messages the socket's streams keep; with live: only those a pipe
+ * carries now.  Locked (registry). */
+static uint64_t
+mpc_tran_stream_sock_kept(mpc_tran_stream_sock *s, bool live)
+{
+	mpc_tran_stream *st;
+	uint64_t         kept = 0;
+
+	NNI_LIST_FOREACH (&s->streams, st) {
+		nni_mtx_lock(&st->mtx);
+		if (!live || (st->dlv != NULL)) {
+			/* Spilled sends (mpc_tran_stream.h) count too. */
+			kept += mpc_deliver_tx_kept(&st->tx) +
+			    (st->spill != NULL ? nni_lmq_len(st->spill) : 0);
+		}
+		nni_mtx_unlock(&st->mtx);
+	}
+	return (kept);
+}
+
+/* Records what a closing socket could not deliver: a socket's record is
+ * replaced by a later one.  Locked (registry). */
+static void
+mpc_tran_stream_bury(uint32_t sock_id, uint64_t undelivered)
+{
+	mpc_tran_stream_grave *g = NULL;
+
+	for (unsigned i = 0; i < MPC_TRAN_STREAM_GRAVES; i++) {
+		if (mpc_tran_stream_graves[i].sock_id == sock_id) {
+			g = &mpc_tran_stream_graves[i];
+		}
+	}
+	if (g == NULL) {
+		g = &mpc_tran_stream_graves[mpc_tran_stream_grave_next];
+		mpc_tran_stream_grave_next =
+		    (mpc_tran_stream_grave_next + 1) % MPC_TRAN_STREAM_GRAVES;
+	}
+	g->sock_id     = sock_id;
+	g->undelivered = undelivered;
 }
 
 static void
@@ -104,12 +157,14 @@ mpc_tran_stream_sock_hold(uint32_t sock_id)
 			rv = NNG_ENOMEM;
 		} else {
 			s->sock_id = sock_id;
+			s->linger  = NNG_MPC_LINGER_DEFAULT;
 			NNI_LIST_INIT(&s->streams, mpc_tran_stream, node);
 			nni_list_append(&mpc_tran_stream_socks, s);
 		}
 	}
 	if (s != NULL) {
 		s->holds++;
+		s->open++;
 	}
 	nni_mtx_unlock(&mpc_tran_stream_lk);
 	return (rv);
@@ -124,6 +179,11 @@ mpc_tran_stream_sock_release(uint32_t sock_id)
 	if (((s = mpc_tran_stream_sock_find(sock_id)) != NULL) &&
 	    (--s->holds == 0)) {
 		nni_list_remove(&mpc_tran_stream_socks, s);
+		/* Exact now: no pipe can acknowledge anything any more. */
+		if (!nni_list_empty(&s->streams)) {
+			mpc_tran_stream_bury(
+			    sock_id, mpc_tran_stream_sock_kept(s, false));
+		}
 	} else {
 		s = NULL;
 	}
@@ -186,22 +246,14 @@ static bool
 mpc_tran_stream_pending(uint32_t sock_id, uint64_t *pending)
 {
 	mpc_tran_stream_sock *s;
-	mpc_tran_stream *     st;
 
 	*pending = 0;
 	nni_mtx_lock(&mpc_tran_stream_lk);
-	if ((s = mpc_tran_stream_sock_find(sock_id)) == NULL) {
-		nni_mtx_unlock(&mpc_tran_stream_lk);
-		return (false);
-	}
-	NNI_LIST_FOREACH (&s->streams, st) {
-		nni_mtx_lock(&st->mtx);
-		*pending += mpc_deliver_tx_kept(&st->tx) +
-		    (st->spill != NULL ? nni_lmq_len(st->spill) : 0);
-		nni_mtx_unlock(&st->mtx);
+	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
+		*pending = mpc_tran_stream_sock_kept(s, false);
 	}
 	nni_mtx_unlock(&mpc_tran_stream_lk);
-	return (true);
+	return (s != NULL);
 }
 
 int
@@ -229,4 +281,153 @@ nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
 		}
 		nni_msleep(MPC_TRAN_DRAIN_POLL_MS);
 	}
+}
+
+bool
+mpc_tran_stream_sock_do(
+    uint32_t sock_id, void (*fn)(void *arg, nni_list *streams), void *arg)
+{
+	mpc_tran_stream_sock *s;
+
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
+		fn(arg, &s->streams);
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+	return (s != NULL);
+}
+
+void
+mpc_tran_stream_linger_set(uint32_t sock_id, nng_duration linger)
+{
+	mpc_tran_stream_sock *s;
+
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
+		s->linger = linger;
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+}
+
+nng_duration
+mpc_tran_stream_linger_get(uint32_t sock_id)
+{
+	mpc_tran_stream_sock *s;
+	nng_duration          linger = NNG_MPC_LINGER_DEFAULT;
+
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
+		linger = s->linger;
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+	return (linger);
+}
+
+/* Messages the socket's live streams keep, or 0 without a table. */
+static uint64_t
+mpc_tran_stream_live_kept(uint32_t sock_id, nng_duration *linger)
+{
+	mpc_tran_stream_sock *s;
+	uint64_t              kept = 0;
+
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
+		kept    = mpc_tran_stream_sock_kept(s, true);
+		*linger = s->linger;
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+	return (kept);
+}
+
+void
+mpc_tran_stream_linger(uint32_t sock_id, bool carrying)
+{
+	mpc_tran_stream_sock *s;
+	nng_duration          linger = 0;
+	nni_time              deadline;
+
+	/* Only while pipes can still carry acknowledgements: the poll
+	 * reads the streams, never waits on a lock NNG holds. */
+	if (carrying && (mpc_tran_stream_live_kept(sock_id, &linger) > 0) &&
+	    (linger > 0)) {
+		deadline = nni_clock() + (nni_time) linger;
+		while ((mpc_tran_stream_live_kept(sock_id, &linger) > 0) &&
+		    (nni_clock() < deadline)) {
+			nni_msleep(MPC_TRAN_DRAIN_POLL_MS);
+		}
+	}
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	if (((s = mpc_tran_stream_sock_find(sock_id)) != NULL) &&
+	    (s->open > 0) && (--s->open == 0) &&
+	    !nni_list_empty(&s->streams)) {
+		/* The last endpoint closed: whatever is kept now is lost
+		 * once NNG closes the pipes (refined when the table goes). */
+		mpc_tran_stream_bury(sock_id, mpc_tran_stream_sock_kept(s, false));
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+}
+
+int
+nng_mpc_socket_undelivered(nng_socket s, uint64_t *count)
+{
+	uint32_t id = (uint32_t) nng_socket_id(s);
+	int      rv = NNG_ENOENT;
+
+	if (count == NULL) {
+		return (NNG_EINVAL);
+	}
+	*count = 0;
+	if (nng_socket_id(s) <= 0) {
+		return (NNG_EINVAL);
+	}
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	for (unsigned i = 0; i < MPC_TRAN_STREAM_GRAVES; i++) {
+		if (mpc_tran_stream_graves[i].sock_id == id) {
+			*count = mpc_tran_stream_graves[i].undelivered;
+			rv     = 0;
+		}
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+	return (rv);
+}
+
+bool
+mpc_tran_stream_live(uint32_t sock_id, uint32_t party)
+{
+	mpc_tran_stream_sock *s;
+	mpc_tran_stream *     st;
+	bool                  live = false;
+
+	nni_mtx_lock(&mpc_tran_stream_lk);
+	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
+		NNI_LIST_FOREACH (&s->streams, st) {
+			if (st->party == party) {
+				nni_mtx_lock(&st->mtx);
+				live = st->dlv != NULL;
+				nni_mtx_unlock(&st->mtx);
+				break;
+			}
+		}
+	}
+	nni_mtx_unlock(&mpc_tran_stream_lk);
+	return (live);
+}
+
+int
+nng_mpc_close(nng_socket s, uint64_t *undelivered)
+{
+	uint64_t n = 0;
+	int      rv;
+
+	if ((rv = nng_close(s)) != 0) {
+		return (rv);
+	}
+	/* No record: the socket never had a stream, so nothing was kept. */
+	if (nng_mpc_socket_undelivered(s, &n) != 0) {
+		n = 0;
+	}
+	if (undelivered != NULL) {
+		*undelivered = n;
+	}
+	return ((n > 0) ? NNG_MPC_EUNDELIVERED : 0);
 }

@@ -14,7 +14,8 @@
  * Locking: one process-wide registry lock guards the table; each stream has
  * its own mutex for its state (taken after a pipe's rxmtx, never together
  * with its txmtx; the registry lock is never held while a stream's is
- * taken, except to find it).
+ * taken, except to find or read streams: mpc_tran_stream_sock_do,
+ * nng_mpc_socket_drain, the linger -- registry first, then one stream).
  */
 #ifndef NNG_MPC_TRANSPORT_MPC_TRAN_STREAM_H
 #define NNG_MPC_TRANSPORT_MPC_TRAN_STREAM_H
@@ -63,5 +64,30 @@ mpc_tran_stream *mpc_tran_stream_get(uint32_t sock_id, uint32_t party,
 
 /* Releases a kept message (the deliver module's release callback). */
 void mpc_tran_stream_release_msg(void *arg, void *msg);
+
+/* True when (sock_id, party) has a stream a pipe carries now. */
+bool mpc_tran_stream_live(uint32_t sock_id, uint32_t party);
+
+/* Calls fn with the socket's list of streams (mpc_tran_stream), the
+ * registry lock held: fn may take each stream's mutex, one at a time, and
+ * must not block.  false when the socket holds no stream table. */
+bool mpc_tran_stream_sock_do(
+    uint32_t sock_id, void (*fn)(void *arg, nni_list *streams), void *arg);
+
+/* NNG_OPT_MPC_LINGER of the socket (kept with its streams; the default
+ * when the socket has none). */
+void         mpc_tran_stream_linger_set(uint32_t sock_id, nng_duration linger);
+nng_duration mpc_tran_stream_linger_get(uint32_t sock_id);
+
+/*
+ * An endpoint of sock_id closes (called once, before it closes its
+ * pipes).  carrying: it has pipes; then it waits, up to the socket's
+ * linger, until the streams a pipe carries keep nothing unacknowledged.
+ * When the socket's last endpoint closes, what its streams still keep is
+ * recorded for nng_mpc_socket_undelivered() (and recorded again, exactly,
+ * when the streams are freed).  Runs under NNG's socket lock: bounded by
+ * the linger, it polls the streams and takes no lock NNG's pipes need.
+ */
+void mpc_tran_stream_linger(uint32_t sock_id, bool carrying);
 
 #endif /* NNG_MPC_TRANSPORT_MPC_TRAN_STREAM_H */
