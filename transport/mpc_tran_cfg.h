@@ -62,6 +62,10 @@ typedef struct mpc_tran_cfg {
 	bool         reliable;     /* NNG_OPT_MPC_RELIABLE: delivery streams */
 	uint32_t     window_msgs;  /* NNG_OPT_MPC_WINDOW_MSGS */
 	size_t       window_bytes; /* NNG_OPT_MPC_WINDOW_BYTES */
+	bool         bcast_echo;       /* NNG_OPT_MPC_BROADCAST_ECHO */
+	int          bcast_quorum;     /* NNG_OPT_MPC_BROADCAST_QUORUM */
+	uint32_t     bcast_timeout_ms; /* NNG_OPT_MPC_BROADCAST_TIMEOUT */
+	int          bcast_equivocate; /* NNG_OPT_MPC_BROADCAST_EQUIVOCATE */
 } mpc_tran_cfg;
 
 /*

@@ -188,7 +188,15 @@
 	    "stream messages sent again after a resume")                       \
 	X(DLV_RESET, MPC_TRAN_ERRS(NNG_MPC_ESTREAMRESET), false,               \
 	    NNG_OPT_MPC_DLV_RESETS, "mpc_dlv_resets",                          \
-	    "the party restarted and lost its delivery stream")
+	    "the party restarted and lost its delivery stream")               \
+	X(ECHO_BAD,                                                            \
+	    MPC_TRAN_ERRS(NNG_MPC_EECHOFRAME, NNG_MPC_EECHOSIG,                \
+	        NNG_MPC_EECHOCERT),                                            \
+	    true, NNG_OPT_MPC_ECHO_REJECTED, "mpc_echo_rejected",              \
+	    "signed broadcasts, echoes or certificates rejected")             \
+	X(ECHO_EQUIV, MPC_TRAN_ERRS(NNG_MPC_EEQUIVOCATION), false,             \
+	    NNG_OPT_MPC_ECHO_EQUIVOCATIONS, "mpc_echo_equivocations",          \
+	    "equivocations of this peer detected")
 
 #define MPC_TRAN_CTR_ENUM_EP(id, errs, opt, stat, text) MPC_TRAN_EP_##id,
 #define MPC_TRAN_CTR_ENUM_P(id, errs, rej, opt, stat, text) \
