@@ -326,6 +326,7 @@ mpc_tran_echo_sign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
 	st.type   = type;
 	st.seq    = seq;
 	memcpy(st.payload_hash, hash, sizeof(st.payload_hash));
+	*sig_len = MPC_SIGN_SIG_MAX;
 	return (mpc_bcast_stmt_sign(&st, s->key, sig, sig_len));
 }
 
@@ -386,6 +387,9 @@ mpc_tran_echo_assign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
 			*rvp = mpc_tran_echo_sign(s, l, self, type, e->seq, alt,
 			    e->sig[1], &e->sig_len[1]);
 		}
+	}
+	if (*rvp != 0) {
+		e->used = false; /* never sent: no pipe may take it */
 	}
 	return (e);
 }
