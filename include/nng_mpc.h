@@ -872,8 +872,8 @@ int nng_mpc_socket_drain(nng_socket s, nng_duration timeout,
  *   (NNG_MPC_EECHOTIMEOUT).
  * NNG_OPT_MPC_BROADCAST_EQUIVOCATE (int; default 0; 0..1000)  For tests
  *   and demonstrations only: this party equivocates on its next N
- *   broadcasts (parties with an even ID get a payload with its last byte
- *   changed, signed as the same broadcast).
+ *   broadcasts (the connected party with the highest ID gets the payload
+ *   with its last byte changed, signed as the same broadcast).
  * These settings belong to the socket: its pipes use the last value set
  * on the endpoint that made them.
  */

@@ -99,6 +99,11 @@ mpc_echo_see(mpc_echo *e, uint64_t now, uint32_t from,
 		x->ref_from = from;
 		x->need     = need > MPC_ECHO_PARTIES_MAX ? MPC_ECHO_PARTIES_MAX
 		                                          : need;
+	} else if (mpc_echo_differ(&x->ref, s) &&
+	    (x->state == MPC_ECHO_EQUIVOCATED)) {
+		/* Reported once per broadcast. */
+		res->action = direct ? MPC_ECHO_LATE : MPC_ECHO_NONE;
+		return;
 	} else if (mpc_echo_differ(&x->ref, s)) {
 		/* Two statements for one broadcast: whatever state the entry
 		 * is in, this is equivocation (after a delivery too, which

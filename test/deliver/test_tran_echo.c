@@ -2,8 +2,9 @@
  * test_tran_echo.c -- echo broadcast (NNG_OPT_MPC_BROADCAST_ECHO) on bus0
  * meshes over mpc+tls+tcp:// with certificates made at test time:
  *   - an honest broadcast is delivered once at every other party;
- *   - a party that equivocates (NNG_OPT_MPC_BROADCAST_EQUIVOCATE: parties
- *     with an even ID get another payload under the same sequence) is
+ *   - a party that equivocates (NNG_OPT_MPC_BROADCAST_EQUIVOCATE: the
+ *     party with the highest ID gets another payload under the same
+ *     sequence) is
  *     reported by every honest party, with its ID, both digests and the
  *     counters; nobody delivers either payload; the evidence each honest
  *     party holds passes `nngmpc evidence verify --ca` (the built tool,
