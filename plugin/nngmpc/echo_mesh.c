@@ -94,6 +94,10 @@ echo_mesh_sock(struct echo_mesh *m, unsigned id, const uint8_t *sid,
 	    ((rv = nng_mpc_socket_set(s, NNG_OPT_MPC_BROADCAST_EQUIVOCATE,
 	          &equivocate, sizeof(equivocate))) != 0) ||
 	    ((rv = nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 10000)) != 0) ||
+	    /* Echoes travel in the pipes' streams, read only while the
+	     * socket queue has room: room for a round of broadcasts keeps
+	     * a party echoing while the application reads another. */
+	    ((rv = nng_socket_set_int(s, NNG_OPT_RECVBUF, 1024)) != 0) ||
 	    ((rv = nng_socket_set_ms(s, NNG_OPT_RECONNMINT, 20)) != 0)) {
 		return (rv);
 	}
@@ -114,6 +118,7 @@ echo_mesh_open(
 	    (getrandom(key, sizeof(key), 0) != (ssize_t) sizeof(key))) {
 		return (rv);
 	}
+	memset(m->pipes, 0, sizeof(m->pipes));
 	for (unsigned i = 0; i < m->n; i++) {
 		nng_listener l;
 		int          port;
