@@ -908,9 +908,11 @@ typedef struct nng_mpc_echo_report {
 
 /*
  * nng_mpc_echo_report_get fills *rep for socket s.  Returns
- * NNG_MPC_EEQUIVOCATION when an equivocation was detected (the last one is
- * in *rep), 0 when none was, NNG_ENOENT when the socket never had an echo
- * broadcast pipe, NNG_EINVAL for a NULL rep.
+ * NNG_MPC_EEQUIVOCATION when an equivocation was detected and the last one
+ * is proven (signed; its evidence in *rep), NNG_MPC_EECHOUNSIGNED when the
+ * last one is not (no certificates: the sender or the witness lied), 0
+ * when none was, NNG_ENOENT when the socket never had an echo broadcast
+ * pipe, NNG_EINVAL for a NULL rep.
  */
 int nng_mpc_echo_report_get(nng_socket s, nng_mpc_echo_report *rep);
 /* END delivery */

@@ -800,7 +800,9 @@ nng_mpc_echo_report_get(nng_socket sock, nng_mpc_echo_report *rep)
 	}
 	nni_mtx_lock(&s->mtx);
 	*rep = s->rep;
-	rv   = s->rep.equivocations > 0 ? NNG_MPC_EEQUIVOCATION : 0;
+	rv   = s->rep.equivocations == 0 ? 0
+	      : s->rep.proven          ? NNG_MPC_EEQUIVOCATION
+	                               : NNG_MPC_EECHOUNSIGNED;
 	nni_mtx_unlock(&s->mtx);
 	(void) pthread_mutex_unlock(&mpc_tran_echo_lk);
 	return (rv);

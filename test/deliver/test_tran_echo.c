@@ -287,6 +287,55 @@ test_slow_echo(void **state)
 	relay_stop(r);
 }
 
+/* Over mpc+tcp:// (no certificates) echo still withholds an equivocated
+ * broadcast, but proves nothing: unsigned report, no evidence. */
+static void
+test_unsigned(void **state)
+{
+	nng_socket           s[3];
+	nng_mpc_echo_report *rep = calloc(1, sizeof(*rep));
+	char                 url[3][256];
+	bool                 on  = true;
+	int                  one = 1;
+
+	(void) state;
+	assert_non_null(rep);
+	for (int i = 0; i < 3; i++) {
+		s[i] = tu_bus((uint32_t) i + 1);
+		TU_PASS(nng_mpc_socket_set(
+		    s[i], NNG_OPT_MPC_BROADCAST_ECHO, &on, sizeof(on)));
+		tu_listen(s[i], "mpc+tcp", url[i], sizeof(url[i]), NULL);
+	}
+	TU_PASS(nng_mpc_socket_set(
+	    s[0], NNG_OPT_MPC_BROADCAST_EQUIVOCATE, &one, sizeof(one)));
+	for (int i = 0; i < 3; i++) {
+		for (int j = 0; j < i; j++) {
+			TU_PASS(nng_dial(s[i], url[j], NULL, 0));
+		}
+	}
+	for (int i = 0; i < 3; i++) {
+		tu_wait_pipes(s[i], 2);
+	}
+	bcast(s[0], "unsigned split");
+	for (int i = 1; i < 3; i++) {
+		wait_report(s[i], 0, 1);
+		tu_recv_none(s[i], 200);
+		TU_EXPECT(NNG_MPC_EECHOUNSIGNED,
+		    nng_mpc_echo_report_get(s[i], rep));
+		assert_int_equal(rep->sender, 1);
+		assert_int_equal(rep->witness, i == 1 ? 3 : 2);
+		assert_int_equal(rep->proven, 0);
+		assert_int_equal(rep->evidence_len, 0);
+	}
+	bcast(s[1], "honest, unsigned");
+	expect_body(s[0], "honest, unsigned", 2);
+	expect_body(s[2], "honest, unsigned", 2);
+	for (int i = 0; i < 3; i++) {
+		TU_PASS(nng_close(s[i]));
+	}
+	free(rep);
+}
+
 /* A party without echo sends a plain broadcast: refused and counted. */
 static void
 test_plain_refused(void **state)
@@ -328,6 +377,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_honest),
 		cmocka_unit_test(test_equivocation),
 		cmocka_unit_test(test_slow_echo),
+		cmocka_unit_test(test_unsigned),
 		cmocka_unit_test(test_plain_refused),
 	};
 	int rv;
