@@ -897,7 +897,7 @@ typedef struct nng_mpc_echo_report {
 	uint64_t full;         /* broadcasts dropped: too many held */
 	/* The last equivocation (valid when equivocations > 0): */
 	uint32_t sender;       /* the party that equivocated */
-	uint32_t witness;      /* who showed the second statement */
+	uint32_t witness;      /* the echoing party of the conflict */
 	uint16_t type;         /* message type and sender's sequence */
 	uint64_t seq;
 	uint8_t  digest[2][32];/* the two statement digests */

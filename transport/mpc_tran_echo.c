@@ -7,6 +7,7 @@
  * never held with a socket's.
  */
 #include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <wolfssl/wolfcrypt/settings.h>
@@ -584,7 +585,9 @@ mpc_tran_echo_report(mpc_tran_echo_sock *s, const mpc_echo_result *r)
 
 	rep->equivocations++;
 	rep->sender  = r->a.st.sender;
-	rep->witness = r->from_b;
+	/* The echoing party whose statement conflicts (the other one may be
+	 * the sender's own frame). */
+	rep->witness = r->from_b != r->a.st.sender ? r->from_b : r->from_a;
 	rep->type    = r->a.st.type;
 	rep->seq     = r->a.st.seq;
 	memcpy(rep->digest[0], r->a.digest, sizeof(rep->digest[0]));
@@ -592,7 +595,23 @@ mpc_tran_echo_report(mpc_tran_echo_sock *s, const mpc_echo_result *r)
 	rep->proven       = 0;
 	rep->evidence_len = 0;
 	if (pe != NULL) {
+		char d[200];
+		int  k;
 		mpc_tran_pipe_count(&pe->p->stats, MPC_TRAN_P_ECHO_EQUIV, 1);
+		k = snprintf(d, sizeof(d), "type=%u seq=%llu witness=%u a=",
+		    (unsigned) rep->type, (unsigned long long) rep->seq,
+		    (unsigned) rep->witness);
+		for (int i = 0; (i < 2) && (k > 0); i++) {
+			for (size_t j = 0; (j < 16) && (k + 3 < (int) sizeof(d));
+			     j++) {
+				k += snprintf(d + k, sizeof(d) - (size_t) k, "%02x",
+				    rep->digest[i][j]);
+			}
+			if ((i == 0) && (k + 4 < (int) sizeof(d))) {
+				k += snprintf(d + k, sizeof(d) - (size_t) k, " b=");
+			}
+		}
+		mpc_tran_pipe_ev_equivocation(pe->p, d);
 	}
 	if ((r->a.sig_len == 0) || (r->b.sig_len == 0) || (pe == NULL) ||
 	    (pe->cert == NULL) || !mpc_bcast_stmt_conflict(&r->a.st, &r->b.st)) {

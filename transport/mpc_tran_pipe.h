@@ -225,6 +225,9 @@ struct mpc_tran_event_counts;
 void mpc_tran_pipe_ev_counts(
     mpc_tran_pipe *p, struct mpc_tran_event_counts *c);
 void mpc_tran_pipe_ev_rejects(mpc_tran_pipe *p, int reason);
+/* An equivocation of the pipe's peer (reason NNG_MPC_EEQUIVOCATION,
+ * detail: sequence, type, both digests, witness). */
+void mpc_tran_pipe_ev_equivocation(mpc_tran_pipe *p, const char *detail);
 
 /* ---- mpc_tran_send.c (under txmtx unless said) */
 void mpc_tran_send(void *arg, nni_aio *aio); /* the p_send op */

@@ -112,7 +112,7 @@ demo_echo_party(const struct echo_mesh *m, unsigned i, uint32_t id,
 	demo_echo_hex(rep->digest[0], 32);
 	printf("\n  digest B ");
 	demo_echo_hex(rep->digest[1], 32);
-	printf(" (shown by party %u)\n", (unsigned) rep->witness);
+	printf(" (echo of party %u involved)\n", (unsigned) rep->witness);
 	rv = nng_recvmsg(m->s[i], &msg, NNG_FLAG_NONBLOCK);
 	if (rv == 0) {
 		nng_msg_free(msg);
