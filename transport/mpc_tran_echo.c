@@ -248,6 +248,13 @@ mpc_tran_echo_join(mpc_tran_pipe *p)
 			break;
 		}
 	}
+	/* Broadcasts made before this connection are not its to send: a
+	 * party that reconnects must not get an old sequence again. */
+	for (unsigned j = 0; (l->slot >= 0) && (j < MPC_TRAN_ECHO_SENT); j++) {
+		if (s->sent[j].used) {
+			s->sent[j].taken |= (uint64_t) 1 << l->slot;
+		}
+	}
 	/* Before any broadcast of ours on this connection: frames of a
 	 * pipe arrive in order. */
 	if (p->peer.tls && (s->cert != NULL)) {
@@ -272,9 +279,6 @@ mpc_tran_echo_leave(mpc_tran_pipe *p)
 		nni_free(pe->cert, pe->cert_len);
 	}
 	memset(pe, 0, sizeof(*pe));
-	for (unsigned i = 0; i < MPC_TRAN_ECHO_SENT; i++) {
-		l->s->sent[i].taken &= ~((uint64_t) 1 << l->slot);
-	}
 	l->slot = -1;
 	nni_mtx_unlock(&l->s->mtx);
 }
