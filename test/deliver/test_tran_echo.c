@@ -11,6 +11,7 @@
  *     run as a process) and fails against another CA;
  *   - with the link between two receivers held (a relay black hole), the
  *     broadcast waits for their echoes and is delivered once it resumes;
+ *     held past NNG_OPT_MPC_BROADCAST_TIMEOUT it is dropped and counted;
  *   - a plain broadcast from a party without echo is refused, counted,
  *     and not delivered;
  *   - over mpc+tcp:// the same split is withheld and reported unproven;
@@ -249,21 +250,23 @@ test_equivocation(void **state)
 	free(rep);
 }
 
-/* Party 3 reaches party 2 through a relay; held, party 1's broadcast
- * waits at 2 and 3 for each other's echo, and arrives once released. */
-static void
-test_slow_echo(void **state)
+/* Three parties; party 3 reaches party 2 through a relay (returned). */
+static struct relay *
+relayed_mesh(nng_socket *s, nng_duration timeout)
 {
-	nng_socket    s[3];
 	char          url[3][256];
 	char          via[256];
 	int           port;
 	uint16_t      rport;
 	struct relay *r;
 
-	(void) state;
 	for (int i = 0; i < 3; i++) {
 		s[i] = echo_sock((uint32_t) i + 1, true);
+		if (timeout > 0) {
+			TU_PASS(nng_mpc_socket_set(s[i],
+			    NNG_OPT_MPC_BROADCAST_TIMEOUT, &timeout,
+			    sizeof(timeout)));
+		}
 		tu_listen(s[i], "mpc+tls+tcp", url[i], sizeof(url[i]), NULL);
 	}
 	assert_int_equal(sscanf(strrchr(url[1], ':') + 1, "%d", &port), 1);
@@ -275,6 +278,18 @@ test_slow_echo(void **state)
 	for (int i = 0; i < 3; i++) {
 		tu_wait_pipes(s[i], 2);
 	}
+	return (r);
+}
+
+/* Held, party 1's broadcast waits at 2 and 3 for each other's echo, and
+ * arrives once the relay lets them through. */
+static void
+test_slow_echo(void **state)
+{
+	nng_socket    s[3];
+	struct relay *r = relayed_mesh(s, 0);
+
+	(void) state;
 	relay_blackhole(r, true);
 	bcast(s[0], "wait for the echoes");
 	tu_recv_none(s[1], 300);
@@ -288,6 +303,38 @@ test_slow_echo(void **state)
 		TU_PASS(nng_close(s[i]));
 	}
 	relay_stop(r);
+}
+
+/* Echoes held past NNG_OPT_MPC_BROADCAST_TIMEOUT: the broadcast is
+ * dropped (counted) when the next one arrives, never delivered, not even
+ * when its echoes come later; the next one is delivered. */
+static void
+test_echo_timeout(void **state)
+{
+	nng_socket           s[3];
+	struct relay *       r   = relayed_mesh(s, 200);
+	nng_mpc_echo_report *rep = calloc(1, sizeof(*rep));
+
+	(void) state;
+	assert_non_null(rep);
+	relay_blackhole(r, true);
+	bcast(s[0], "too late");
+	tu_recv_none(s[1], 400); /* past the 200 ms timeout */
+	bcast(s[0], "in time");
+	relay_blackhole(r, false);
+	for (int i = 1; i < 3; i++) {
+		expect_body(s[i], "in time", 1);
+		tu_recv_none(s[i], 200);
+		TU_PASS(nng_mpc_echo_report_get(s[i], rep));
+		assert_int_equal(rep->timeouts, 1);
+		assert_int_equal(rep->delivered, 1);
+		assert_int_equal(rep->equivocations, 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		TU_PASS(nng_close(s[i]));
+	}
+	relay_stop(r);
+	free(rep);
 }
 
 /* Over mpc+tcp:// (no certificates) echo still withholds an equivocated
@@ -431,6 +478,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_honest),
 		cmocka_unit_test(test_equivocation),
 		cmocka_unit_test(test_slow_echo),
+		cmocka_unit_test(test_echo_timeout),
 		cmocka_unit_test(test_unsigned),
 		cmocka_unit_test(test_plain_refused),
 		cmocka_unit_test(test_demo),
