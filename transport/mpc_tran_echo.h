@@ -38,12 +38,6 @@
 
 struct mpc_tran_pipe;
 
-/* Defaults and ranges (include/nng_mpc.h). */
-#define MPC_TRAN_ECHO_TIMEOUT_DEFAULT 10000
-#define MPC_TRAN_ECHO_TIMEOUT_MAX     600000
-#define MPC_TRAN_ECHO_QUORUM_MAX      64
-#define MPC_TRAN_ECHO_EQUIVOCATE_MAX  1000
-
 /* At pipe allocation: joins the socket's echo state when cfg turns echo
  * on (p->echo set).  0, NNG_MPC_EECHOKEY (TLS without our key),
  * NNG_EINVAL (with NNG_OPT_MPC_RELIABLE), NNG_ENOMEM. */
