@@ -62,22 +62,37 @@ sign_hash(int curve, const uint8_t *msg, size_t len,
 	return (0);
 }
 
-int
-mpc_sign_key_load(mpc_sign_key **kp, const char *pem, size_t len)
+/* Decodes a DER EC private key (SEC1, or PKCS#8 around it) into k. */
+static int
+sign_key_decode(mpc_sign_key *k, const uint8_t *der, size_t n)
 {
-	mpc_sign_key *k   = NULL;
-	uint8_t *     der = NULL;
-	word32        idx = 0;
-	int           n, rv;
+	word32 idx = 0;
 
-	if (kp == NULL || pem == NULL || len == 0 || len > INT32_MAX) {
-		return (NNG_EINVAL);
+	if (wc_EccPrivateKeyDecode(der, &idx, &k->key, (word32) n) != 0) {
+		return (NNG_MPC_ESIGNKEY);
 	}
+	k->curve = wc_ecc_get_curve_id(k->key.idx);
+	if (k->curve != ECC_SECP256R1 && k->curve != ECC_SECP384R1) {
+		return (NNG_MPC_ESIGNKEY);
+	}
+	/* SEC1 keys may omit the public key; derive it (SEC 1 section 3.2.1). */
+	if (k->key.type == ECC_PRIVATEKEY_ONLY &&
+	    wc_ecc_make_pub(&k->key, NULL) != 0) {
+		return (NNG_MPC_ESIGNKEY);
+	}
+	return (0);
+}
+
+/* A key handle with its DRBG, from the DER private key der. */
+static int
+sign_key_new(mpc_sign_key **kp, const uint8_t *der, size_t n)
+{
+	mpc_sign_key *k;
+	int           rv;
+
 	*kp = NULL;
-	if ((k = mpc_zalloc(sizeof(*k))) == NULL ||
-	    (der = mpc_zalloc(KEY_DER_MAX)) == NULL) {
-		rv = NNG_ENOMEM;
-		goto out;
+	if ((k = mpc_zalloc(sizeof(*k))) == NULL) {
+		return (NNG_ENOMEM);
 	}
 	if (wc_ecc_init(&k->key) != 0) {
 		rv = NNG_MPC_ECRYPTO;
@@ -89,30 +104,42 @@ mpc_sign_key_load(mpc_sign_key **kp, const char *pem, size_t len)
 		goto out;
 	}
 	k->rng_init = true;
-	n = wc_KeyPemToDer((const byte *) pem, (int) len, der, KEY_DER_MAX, NULL);
-	if (n <= 0 ||
-	    wc_EccPrivateKeyDecode(der, &idx, &k->key, (word32) n) != 0) {
-		rv = NNG_MPC_ESIGNKEY;
-		goto out;
-	}
-	k->curve = wc_ecc_get_curve_id(k->key.idx);
-	if (k->curve != ECC_SECP256R1 && k->curve != ECC_SECP384R1) {
-		rv = NNG_MPC_ESIGNKEY;
-		goto out;
-	}
-	/* SEC1 keys may omit the public key; derive it (SEC 1 section 3.2.1). */
-	if (k->key.type == ECC_PRIVATEKEY_ONLY &&
-	    wc_ecc_make_pub(&k->key, NULL) != 0) {
-		rv = NNG_MPC_ESIGNKEY;
+	if ((rv = sign_key_decode(k, der, n)) != 0) {
 		goto out;
 	}
 	*kp = k;
 	k   = NULL;
-	rv  = 0;
 out:
-	mpc_wipe_free(der, KEY_DER_MAX);
 	mpc_sign_key_free(k);
 	return (rv);
+}
+
+int
+mpc_sign_key_load(mpc_sign_key **kp, const char *pem, size_t len)
+{
+	uint8_t *der = NULL;
+	int      n, rv;
+
+	if (kp == NULL || pem == NULL || len == 0 || len > INT32_MAX) {
+		return (NNG_EINVAL);
+	}
+	*kp = NULL;
+	if ((der = mpc_zalloc(KEY_DER_MAX)) == NULL) {
+		return (NNG_ENOMEM);
+	}
+	n = wc_KeyPemToDer((const byte *) pem, (int) len, der, KEY_DER_MAX, NULL);
+	rv = n <= 0 ? NNG_MPC_ESIGNKEY : sign_key_new(kp, der, (size_t) n);
+	mpc_wipe_free(der, KEY_DER_MAX);
+	return (rv);
+}
+
+int
+mpc_sign_key_load_der(mpc_sign_key **kp, const uint8_t *der, size_t len)
+{
+	if (kp == NULL || der == NULL || len == 0 || len > INT32_MAX) {
+		return (NNG_EINVAL);
+	}
+	return (sign_key_new(kp, der, len));
 }
 
 void

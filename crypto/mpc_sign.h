@@ -38,6 +38,11 @@ typedef struct mpc_sign_key mpc_sign_key;
 int mpc_sign_key_load(mpc_sign_key **kp, const char *pem, size_t len)
     __attribute__((warn_unused_result));
 
+/* The same from a DER private key (SEC1 or PKCS#8), as a TLS
+ * configuration keeps it. */
+int mpc_sign_key_load_der(mpc_sign_key **kp, const uint8_t *der, size_t len)
+    __attribute__((warn_unused_result));
+
 void mpc_sign_key_free(mpc_sign_key *k);
 
 /* Signs msg; *siglen in: room (>= MPC_SIGN_SIG_MAX), out: length.

@@ -183,6 +183,14 @@ enum nng_mpc_deliver_errno {
 	NNG_MPC_ENOCONFLICT   = NNG_MPC_ERRBASE + 169, /* statements agree or name different messages */
 	NNG_MPC_ESIGNKEY      = NNG_MPC_ERRBASE + 170, /* signing key unusable (not ECDSA P-256/P-384) */
 	NNG_MPC_EUNDELIVERED  = NNG_MPC_ERRBASE + 171, /* messages still unacknowledged when a drain ended */
+	NNG_MPC_EEQUIVOCATION = NNG_MPC_ERRBASE + 172, /* a party broadcast two payloads as one message */
+	NNG_MPC_EECHOFRAME    = NNG_MPC_ERRBASE + 173, /* malformed signed broadcast, echo or certificate frame */
+	NNG_MPC_EECHOSIG      = NNG_MPC_ERRBASE + 174, /* broadcast statement signature does not verify */
+	NNG_MPC_EECHOCERT     = NNG_MPC_ERRBASE + 175, /* announced certificate not the peer's or untrusted */
+	NNG_MPC_EECHOTIMEOUT  = NNG_MPC_ERRBASE + 176, /* broadcast not delivered: echoes missing at timeout */
+	NNG_MPC_EECHOKEY      = NNG_MPC_ERRBASE + 177, /* broadcast echo over TLS needs our certificate key */
+	NNG_MPC_EECHOFULL     = NNG_MPC_ERRBASE + 178, /* too many broadcasts held: one was not delivered */
+	NNG_MPC_EECHOUNSIGNED = NNG_MPC_ERRBASE + 179, /* echoes disagree without signatures: nobody proven */
 	NNG_MPC_ENOTCONNECTED = NNG_MPC_ERRBASE + 180, /* recipient not connected within the send timeout */
 	NNG_MPC_ESENDSELF     = NNG_MPC_ERRBASE + 181, /* message addressed to ourselves */
 	NNG_MPC_ENOTINSESSION = NNG_MPC_ERRBASE + 182, /* recipient not a party of the session */
@@ -292,6 +300,8 @@ enum nng_mpc_msgtype {
 	NNG_MPC_MSG_CTL_PING       = 0x0104, /* heartbeat: 8-byte token */
 	NNG_MPC_MSG_CTL_PONG       = 0x0105, /* its answer: the token back */
 	NNG_MPC_MSG_CTL_DELIVER    = 0x0110, /* delivery stream: resume, ack */
+	NNG_MPC_MSG_CTL_ECHO       = 0x0111, /* broadcast echo: signed statement */
+	NNG_MPC_MSG_CTL_ECHO_CERT  = 0x0112, /* broadcast echo: our certificate */
 
 	/* The type of a message sent without nng_mpc_msg_set_type(). */
 	NNG_MPC_MSG_APP_DEFAULT    = 0x8000,
@@ -908,6 +918,66 @@ int nng_mpc_sendmsg(nng_socket s, nng_msg *msg, int flags);
 #define NNG_MPC_LINGER_MAX     60000
 int nng_mpc_socket_undelivered(nng_socket s, uint64_t *count);
 int nng_mpc_close(nng_socket s, uint64_t *undelivered);
+
+/*
+ * Echo broadcast (README "Echo broadcast and equivocation evidence"):
+ * NNG_OPT_MPC_BROADCAST_ECHO (bool; default false)  A broadcast (a message
+ *   without a recipient) carries the sender's broadcast sequence and, over
+ *   mpc+tls+tcp://, its signature of the broadcast statement with its
+ *   certificate key; every receiver echoes the signed statement to the
+ *   other parties and delivers the broadcast only when the echoes agree.
+ *   Every party of the session must set it the same way.
+ * NNG_OPT_MPC_BROADCAST_QUORUM (int; default 0; 0..64)  Agreeing echoes
+ *   that deliver a broadcast; 0: every other party connected when it
+ *   arrived.
+ * NNG_OPT_MPC_BROADCAST_TIMEOUT (ms; default 10000; 1..600000)  A held
+ *   broadcast whose echoes did not all arrive by then is dropped
+ *   (NNG_MPC_EECHOTIMEOUT).
+ * NNG_OPT_MPC_BROADCAST_EQUIVOCATE (int; default 0; 0..1000)  For tests
+ *   and demonstrations only: this party equivocates on its next N
+ *   broadcasts (the connected party with the highest ID gets the payload
+ *   with its last byte changed, signed as the same broadcast).
+ * These settings belong to the socket: its pipes use the last value set
+ * on the endpoint that made them.
+ */
+#define NNG_OPT_MPC_BROADCAST_ECHO       "mpc:broadcast-echo"
+#define NNG_OPT_MPC_BROADCAST_QUORUM     "mpc:broadcast-quorum"
+#define NNG_OPT_MPC_BROADCAST_TIMEOUT    "mpc:broadcast-timeout"
+#define NNG_OPT_MPC_BROADCAST_EQUIVOCATE "mpc:broadcast-equivocate"
+/* Pipe counters (uint64, also NNG statistics of the pipe): */
+#define NNG_OPT_MPC_ECHO_REJECTED      "mpc:echo-rejected"      /* EECHOFRAME, EECHOSIG, EECHOCERT */
+#define NNG_OPT_MPC_ECHO_EQUIVOCATIONS "mpc:echo-equivocations" /* EEQUIVOCATION by the peer */
+
+/* The largest evidence file (transport/mpc_evidence.h). */
+#define NNG_MPC_EVIDENCE_MAX 8610
+
+/* What a socket's echo broadcast saw: counters, and the last equivocation. */
+typedef struct nng_mpc_echo_report {
+	uint64_t delivered;    /* broadcasts delivered after their echoes */
+	uint64_t equivocations;/* equivocations detected */
+	uint64_t timeouts;     /* broadcasts dropped: echoes missing */
+	uint64_t rejected;     /* bad frames, signatures or certificates */
+	uint64_t full;         /* broadcasts dropped: too many held */
+	/* The last equivocation (valid when equivocations > 0): */
+	uint32_t sender;       /* the party that equivocated */
+	uint32_t witness;      /* the echoing party of the conflict */
+	uint16_t type;         /* message type and sender's sequence */
+	uint64_t seq;
+	uint8_t  digest[2][32];/* the two statement digests */
+	int      proven;       /* 1: signed; evidence holds the file */
+	size_t   evidence_len; /* 0 without certificates */
+	uint8_t  evidence[NNG_MPC_EVIDENCE_MAX]; /* `nngmpc evidence verify` */
+} nng_mpc_echo_report;
+
+/*
+ * nng_mpc_echo_report_get fills *rep for socket s.  Returns
+ * NNG_MPC_EEQUIVOCATION when an equivocation was detected and the last one
+ * is proven (signed; its evidence in *rep), NNG_MPC_EECHOUNSIGNED when the
+ * last one is not (no certificates: the sender or the witness lied), 0
+ * when none was, NNG_ENOENT when the socket never had an echo broadcast
+ * pipe, NNG_EINVAL for a NULL rep.
+ */
+int nng_mpc_echo_report_get(nng_socket s, nng_mpc_echo_report *rep);
 /* END delivery */
 
 /* ======================================================================

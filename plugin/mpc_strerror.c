@@ -214,6 +214,23 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	    "MPC recipient is not a party of the session"),
 	MPC_ERR(NNG_MPC_ESENDPROTO,
 	    "MPC delivery send needs a bus0 or pair1 socket"),
+	MPC_ERR(NNG_MPC_EEQUIVOCATION,
+	    "MPC party equivocated: it broadcast two payloads as one message"),
+	MPC_ERR(NNG_MPC_EECHOFRAME,
+	    "MPC signed broadcast, echo or certificate frame malformed"),
+	MPC_ERR(NNG_MPC_EECHOSIG,
+	    "MPC broadcast statement signature does not verify with the "
+	    "sender's certificate"),
+	MPC_ERR(NNG_MPC_EECHOCERT,
+	    "MPC announced certificate is not the peer's or not trusted"),
+	MPC_ERR(NNG_MPC_EECHOTIMEOUT,
+	    "MPC broadcast not delivered: echoes missing at the timeout"),
+	MPC_ERR(NNG_MPC_EECHOKEY,
+	    "MPC broadcast echo over TLS needs our certificate key"),
+	MPC_ERR(NNG_MPC_EECHOFULL,
+	    "MPC too many broadcasts held for echoes: one was not delivered"),
+	MPC_ERR(NNG_MPC_EECHOUNSIGNED,
+	    "MPC broadcast echoes disagree without signatures: nobody proven"),
 };
 
 static const struct mpc_errent *

@@ -63,6 +63,8 @@ mpc_frame_type_valid(uint16_t type)
 	case NNG_MPC_MSG_CTL_PING:
 	case NNG_MPC_MSG_CTL_PONG:
 	case NNG_MPC_MSG_CTL_DELIVER:
+	case NNG_MPC_MSG_CTL_ECHO:
+	case NNG_MPC_MSG_CTL_ECHO_CERT:
 		return (true);
 	default:
 		return (type >= NNG_MPC_MSG_APP_FIRST);
@@ -118,6 +120,10 @@ nng_mpc_msg_type_name(uint16_t type)
 		return ("CTL_PONG");
 	case NNG_MPC_MSG_CTL_DELIVER:
 		return ("CTL_DELIVER");
+	case NNG_MPC_MSG_CTL_ECHO:
+		return ("CTL_ECHO");
+	case NNG_MPC_MSG_CTL_ECHO_CERT:
+		return ("CTL_ECHO_CERT");
 	case NNG_MPC_MSG_APP_DEFAULT:
 		return ("APP_DEFAULT");
 	default:

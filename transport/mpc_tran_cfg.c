@@ -24,6 +24,7 @@ mpc_tran_cfg_init(mpc_tran_cfg *cfg)
 	cfg->auth_fail_limit = MPC_TRAN_AUTH_FAIL_LIMIT_DEFAULT;
 	cfg->window_msgs     = MPC_DELIVER_WINDOW_MSGS_DEFAULT;
 	cfg->window_bytes    = MPC_DELIVER_WINDOW_BYTES_DEFAULT;
+	cfg->bcast_timeout_ms = MPC_TRAN_ECHO_TIMEOUT_DEFAULT;
 }
 
 void

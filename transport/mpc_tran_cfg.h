@@ -44,6 +44,12 @@
 #define MPC_TRAN_AUTH_FAIL_LIMIT_MIN     1
 #define MPC_TRAN_AUTH_FAIL_LIMIT_MAX     65535
 
+/* Echo broadcast (mpc_tran_echo.h; documented in include/nng_mpc.h). */
+#define MPC_TRAN_ECHO_TIMEOUT_DEFAULT    10000 /* ms */
+#define MPC_TRAN_ECHO_TIMEOUT_MAX        600000
+#define MPC_TRAN_ECHO_QUORUM_MAX         64
+#define MPC_TRAN_ECHO_EQUIVOCATE_MAX     1000
+
 typedef struct mpc_tran_cfg {
 	uint32_t     party_id;          /* NNG_MPC_PARTY_NONE until set */
 	bool         have_session_id;
@@ -62,6 +68,10 @@ typedef struct mpc_tran_cfg {
 	bool         reliable;     /* NNG_OPT_MPC_RELIABLE: delivery streams */
 	uint32_t     window_msgs;  /* NNG_OPT_MPC_WINDOW_MSGS */
 	size_t       window_bytes; /* NNG_OPT_MPC_WINDOW_BYTES */
+	bool         bcast_echo;       /* NNG_OPT_MPC_BROADCAST_ECHO */
+	int          bcast_quorum;     /* NNG_OPT_MPC_BROADCAST_QUORUM */
+	uint32_t     bcast_timeout_ms; /* NNG_OPT_MPC_BROADCAST_TIMEOUT */
+	int          bcast_equivocate; /* NNG_OPT_MPC_BROADCAST_EQUIVOCATE */
 } mpc_tran_cfg;
 
 /*

@@ -434,6 +434,8 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 	prm.sink         = ep->sink;
 	prm.url          = ep->urlstr;
 	prm.dialer       = ep->is_dialer;
+	prm.cfg          = &ep->cfg;
+	prm.tls          = ep->tls_src;
 	prm.gone         = mpc_tran_ep_pipe_gone;
 	prm.owner        = ep;
 	rv = ep->closed ? NNG_ECLOSED : mpc_tran_pipe_alloc(&p, &prm);

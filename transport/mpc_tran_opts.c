@@ -29,6 +29,7 @@
 #include "mpc_tran_opts.h"
 
 #include "mpc_tran_ep.h"
+#include "mpc_tran_echo.h"
 #include "mpc_tran_limit_opts.h"
 #include "mpc_tran_pipe.h"
 #include "mpc_tran_stream.h"
@@ -564,6 +565,107 @@ mpc_tran_ep_get_reliable(void *arg, void *v, size_t *szp, nni_type t)
 	return (nni_copyout_bool(b, v, szp, t));
 }
 
+/* Echo broadcast (mpc_tran_echo.h): a bool and three ints. */
+static int
+mpc_tran_ep_set_echo(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	bool         b;
+	int          rv;
+
+	if ((rv = nni_copyin_bool(&b, v, sz, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.bcast_echo = b;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_echo(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	bool         b;
+
+	nni_mtx_lock(&ep->mtx);
+	b = ep->cfg.bcast_echo;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_bool(b, v, szp, t));
+}
+
+static int
+mpc_tran_ep_echo_int(mpc_tran_ep *ep, int *field, const void *v, size_t sz,
+    int lo, int hi, nni_type t)
+{
+	int val;
+	int rv;
+
+	if ((rv = nni_copyin_int(&val, v, sz, lo, hi, t)) == 0) {
+		nni_mtx_lock(&ep->mtx);
+		*field = val;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_set_echo_quorum(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	return (mpc_tran_ep_echo_int(ep, &ep->cfg.bcast_quorum, v, sz, 0,
+	    MPC_TRAN_ECHO_QUORUM_MAX, t));
+}
+
+static int
+mpc_tran_ep_get_echo_quorum(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	int          q;
+
+	nni_mtx_lock(&ep->mtx);
+	q = ep->cfg.bcast_quorum;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_int(q, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_echo_timeout(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	nng_duration d;
+	int          rv;
+
+	if ((rv = nni_copyin_ms(&d, v, sz, t)) == 0) {
+		if ((d < 1) || (d > MPC_TRAN_ECHO_TIMEOUT_MAX)) {
+			return (NNG_EINVAL);
+		}
+		nni_mtx_lock(&ep->mtx);
+		ep->cfg.bcast_timeout_ms = (uint32_t) d;
+		nni_mtx_unlock(&ep->mtx);
+	}
+	return (rv);
+}
+
+static int
+mpc_tran_ep_get_echo_timeout(void *arg, void *v, size_t *szp, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	nng_duration d;
+
+	nni_mtx_lock(&ep->mtx);
+	d = (nng_duration) ep->cfg.bcast_timeout_ms;
+	nni_mtx_unlock(&ep->mtx);
+	return (nni_copyout_ms(d, v, szp, t));
+}
+
+static int
+mpc_tran_ep_set_echo_equiv(void *arg, const void *v, size_t sz, nni_type t)
+{
+	mpc_tran_ep *ep = arg;
+	return (mpc_tran_ep_echo_int(ep, &ep->cfg.bcast_equivocate, v, sz, 0,
+	    MPC_TRAN_ECHO_EQUIVOCATE_MAX, t));
+}
+
 static int
 mpc_tran_ep_set_win_msgs(void *arg, const void *v, size_t sz, nni_type t)
 {
@@ -876,6 +978,17 @@ static const nni_option mpc_tran_ep_opts[] = {
 	{ .o_name = NNG_OPT_MPC_RELIABLE,
 	    .o_get = mpc_tran_ep_get_reliable,
 	    .o_set = mpc_tran_ep_set_reliable },
+	{ .o_name = NNG_OPT_MPC_BROADCAST_ECHO,
+	    .o_get = mpc_tran_ep_get_echo,
+	    .o_set = mpc_tran_ep_set_echo },
+	{ .o_name = NNG_OPT_MPC_BROADCAST_QUORUM,
+	    .o_get = mpc_tran_ep_get_echo_quorum,
+	    .o_set = mpc_tran_ep_set_echo_quorum },
+	{ .o_name = NNG_OPT_MPC_BROADCAST_TIMEOUT,
+	    .o_get = mpc_tran_ep_get_echo_timeout,
+	    .o_set = mpc_tran_ep_set_echo_timeout },
+	{ .o_name = NNG_OPT_MPC_BROADCAST_EQUIVOCATE,
+	    .o_set = mpc_tran_ep_set_echo_equiv },
 	{ .o_name = NNG_OPT_MPC_WINDOW_MSGS,
 	    .o_get = mpc_tran_ep_get_win_msgs,
 	    .o_set = mpc_tran_ep_set_win_msgs },

@@ -13,6 +13,7 @@
 #include "mpc_tran_pipe.h"
 
 #include "mpc_tran_dlv.h"
+#include "mpc_tran_echo.h"
 #include "mpc_tran_event.h"
 #include "mpc_wipe.h"
 
@@ -28,6 +29,7 @@ mpc_tran_pipe_close(void *arg)
 
 	mpc_tran_hold_close(&p->hold);
 	mpc_tran_dlv_close(p);
+	mpc_tran_echo_leave(p);
 	mpc_tran_send_close(p);
 	mpc_tran_recv_close(p);
 	nni_aio_close(p->rxaio);
@@ -66,6 +68,7 @@ mpc_tran_pipe_init(void *arg, nni_pipe *npipe)
 	mpc_tran_pipe_stats_attach(&p->stats, npipe);
 	mpc_tran_party_set_pipe(&p->party, nni_pipe_id(npipe));
 	mpc_tran_live_start(p);
+	mpc_tran_echo_join(p);
 	/* Both sides asked for delivery: carry the party's stream. */
 	return (p->peer.deliver ? mpc_tran_dlv_attach(p, mpc_tran_send_submit)
 	                        : 0);
@@ -78,6 +81,7 @@ mpc_tran_pipe_fini(void *arg)
 
 	mpc_tran_pipe_stop(p);
 	mpc_tran_dlv_fini(p);
+	mpc_tran_echo_detach(p);
 	/* Leave the registry before the endpoint may go away. */
 	mpc_tran_party_unregister(&p->party);
 	if (p->gone != NULL) {
@@ -191,6 +195,10 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	    ((rv = nni_aio_alloc(&p->txlimit, mpc_tran_send_limit_cb, p)) !=
 	        0) ||
 	    ((rv = nni_aio_alloc(&p->live, mpc_tran_live_cb, p)) != 0)) {
+		goto fail;
+	}
+	if ((prm->cfg != NULL) &&
+	    ((rv = mpc_tran_echo_attach(p, prm->cfg, prm->tls)) != 0)) {
 		goto fail;
 	}
 	/* Ownership of the stream and the channel passes only on success:

@@ -109,6 +109,8 @@ typedef struct mpc_tran_pipe_params {
 	void *           sink;       /* the observer's sink (held), or NULL */
 	const char *     url;        /* the endpoint's URL (outlives the pipe) */
 	bool             dialer;     /* made by a dialer */
+	const struct mpc_tran_cfg *cfg; /* echo broadcast settings, or NULL */
+	struct nng_tls_config *    tls; /* the endpoint's TLS source, or NULL */
 	/* Called once from the pipe's fini (the endpoint's reference). */
 	void (*gone)(void *owner, mpc_tran_pipe *p);
 	void *owner;
@@ -201,6 +203,7 @@ struct mpc_tran_pipe {
 	mpc_tran_hold       hold; /* success completions vs NNG's stop */
 
 	struct mpc_tran_dlv *dlv; /* delivery stream carrier, or NULL */
+	struct mpc_tran_echo_link *echo; /* echo broadcast, or NULL */
 };
 
 /* ---- mpc_tran_pipe.c: lifecycle */
@@ -224,6 +227,9 @@ struct mpc_tran_event_counts;
 void mpc_tran_pipe_ev_counts(
     mpc_tran_pipe *p, struct mpc_tran_event_counts *c);
 void mpc_tran_pipe_ev_rejects(mpc_tran_pipe *p, int reason);
+/* An equivocation of the pipe's peer (reason NNG_MPC_EEQUIVOCATION,
+ * detail: sequence, type, both digests, witness). */
+void mpc_tran_pipe_ev_equivocation(mpc_tran_pipe *p, const char *detail);
 
 /* ---- mpc_tran_send.c (under txmtx unless said) */
 void mpc_tran_send(void *arg, nni_aio *aio); /* the p_send op */
@@ -237,6 +243,10 @@ void mpc_tran_send_limit_cb(void *arg);      /* txlimit's callback */
  * the buffer is full behind a write (the pipe is not idle then).  Takes
  * txmtx. */
 void mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token);
+/* The same with a payload of len bytes (echo broadcast frames); dropped
+ * when both buffers are busy (the broadcast then times out). */
+void mpc_tran_send_ctl_data(
+    mpc_tran_pipe *p, uint16_t type, const uint8_t *data, size_t len);
 
 /* ---- mpc_tran_recv.c (under rxmtx unless said) */
 void mpc_tran_recv(void *arg, nni_aio *aio); /* the p_recv op */

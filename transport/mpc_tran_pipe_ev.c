@@ -82,3 +82,20 @@ mpc_tran_pipe_ev_rejects(mpc_tran_pipe *p, int reason)
 	ev.reason = reason; /* the latest; counts say how many of each */
 	ops->ev_event(p->sink, &ev);
 }
+
+void
+mpc_tran_pipe_ev_equivocation(mpc_tran_pipe *p, const char *detail)
+{
+	const struct mpc_tran_observer_ops *ops = mpc_tran_observer_get();
+	struct mpc_tran_event               ev;
+
+	if (ops == NULL) {
+		return;
+	}
+	/* Not aggregated: one per equivocated broadcast, on the pipe of the
+	 * party that equivocated (mpc_tran_echo.c). */
+	mpc_tran_pipe_ev_init(p, &ev, MPC_TRAN_EV_REJECTS);
+	ev.reason = NNG_MPC_EEQUIVOCATION;
+	ev.detail = detail;
+	ops->ev_event(p->sink, &ev);
+}

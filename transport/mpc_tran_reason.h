@@ -191,7 +191,15 @@
 	    "the party restarted and lost its delivery stream")                \
 	X(DLV_UNROUTED, MPC_TRAN_ERRS(0), false, NNG_OPT_MPC_DLV_UNROUTED,    \
 	    "mpc_dlv_unrouted",                                                \
-	    "sends for a party with no connection: no stream keeps them")
+	    "sends for a party with no connection: no stream keeps them")     \
+	X(ECHO_BAD,                                                            \
+	    MPC_TRAN_ERRS(NNG_MPC_EECHOFRAME, NNG_MPC_EECHOSIG,                \
+	        NNG_MPC_EECHOCERT),                                            \
+	    true, NNG_OPT_MPC_ECHO_REJECTED, "mpc_echo_rejected",              \
+	    "signed broadcasts, echoes or certificates rejected")             \
+	X(ECHO_EQUIV, MPC_TRAN_ERRS(NNG_MPC_EEQUIVOCATION), false,             \
+	    NNG_OPT_MPC_ECHO_EQUIVOCATIONS, "mpc_echo_equivocations",          \
+	    "equivocations of this peer detected")
 
 #define MPC_TRAN_CTR_ENUM_EP(id, errs, opt, stat, text) MPC_TRAN_EP_##id,
 #define MPC_TRAN_CTR_ENUM_P(id, errs, rej, opt, stat, text) \

@@ -64,6 +64,7 @@
 #include "mpc_envelope.h"
 #include "mpc_hist.h"
 #include "mpc_tran_dlv.h"
+#include "mpc_tran_echo.h"
 #include "mpc_wipe.h"
 
 static int mpc_tran_recv_kick(mpc_tran_pipe *p);
@@ -165,7 +166,8 @@ mpc_tran_recv_check(const mpc_tran_pipe *p, const mpc_frame_hdr *h)
 		return (NNG_MPC_ESESSION);
 	}
 	if (!mpc_frame_type_app_sendable(h->type) &&
-	    !mpc_tran_dlv_ctl_type(p, h->type)) {
+	    !mpc_tran_dlv_ctl_type(p, h->type) &&
+	    !mpc_tran_echo_ctl_type(p, h->type)) {
 		return (NNG_MPC_ECONTROL);
 	}
 	return (0);
@@ -304,6 +306,17 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 	}
 	if ((rv = mpc_tran_recv_check(p, &p->rxh)) != 0) {
 		return (mpc_tran_recv_drop(p, rv));
+	}
+	if (p->echo != NULL) { /* held broadcasts and echoes: mpc_tran_echo.h */
+		bool taken;
+		if ((rv = mpc_tran_echo_recv(p, &p->rxh, &p->rxmsg, &taken)) !=
+		    0) {
+			return (mpc_tran_recv_drop(p, rv));
+		}
+		if (taken) {
+			*deliver = p->rxmsg != NULL;
+			return (0);
+		}
 	}
 	if ((p->dlv != NULL) && ((rv = mpc_tran_recv_stream(p)) != 0 ||
 	                            (p->rxmsg == NULL))) {

@@ -37,6 +37,7 @@
 #include "mpc_cursor.h"
 #include "mpc_envelope.h"
 #include "mpc_tran_dlv.h"
+#include "mpc_tran_echo.h"
 #include "mpc_wipe.h"
 
 /* The frame's timestamp: wall-clock time, for the receiver's logs. */
@@ -535,6 +536,10 @@ mpc_tran_send(void *arg, nni_aio *aio)
 	mpc_tran_pipe *p = arg;
 
 	mpc_tran_hold_started(&p->hold);
+	/* With echo broadcast, a broadcast gets its sequence and signature. */
+	if ((p->echo != NULL) && !mpc_tran_echo_send(p, aio)) {
+		return;
+	}
 	/* With delivery, a send for our party goes through its stream --
 	 * also one the protocol makes after it closed its side of the pipe
 	 * (its aio then refuses to begin, and the message would be lost). */
@@ -604,13 +609,25 @@ mpc_tran_send_close(mpc_tran_pipe *p)
 void
 mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token)
 {
+	uint8_t     b[sizeof(token)];
+	mpc_wcursor c;
+
+	mpc_wcursor_init(&c, b, sizeof(b));
+	if (mpc_wcursor_u64(&c, token)) {
+		mpc_tran_send_ctl_data(p, type, b, sizeof(b));
+	}
+}
+
+void
+mpc_tran_send_ctl_data(
+    mpc_tran_pipe *p, uint16_t type, const uint8_t *data, size_t plen)
+{
 	mpc_frame_hdr h;
-	mpc_wcursor   c;
 	uint8_t *     hdr;
-	const size_t  plen = sizeof(token);
 
 	nni_mtx_lock(&p->txmtx);
-	if (mpc_tran_send_done(p)) {
+	if (mpc_tran_send_done(p) ||
+	    (plen + NNG_MPC_FRAME_OVERHEAD > MPC_TRAN_TXBUF_SIZE)) {
 		nni_mtx_unlock(&p->txmtx);
 		return;
 	}
@@ -623,20 +640,21 @@ mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token)
 		mpc_tran_send_flush(p);
 	}
 	hdr = mpc_tran_send_half(p) + p->txfill;
-	mpc_wcursor_init(&c, hdr + NNG_MPC_FRAME_HEADER_SIZE, plen);
+	memcpy(hdr + NNG_MPC_FRAME_HEADER_SIZE, data, plen);
 	memset(&h, 0, sizeof(h));
 	h.type      = type;
 	h.recipient = p->peer.peer_id;
-	if (!mpc_wcursor_u64(&c, token) ||
-	    (mpc_tran_send_seal(p, &h, hdr, hdr + NNG_MPC_FRAME_HEADER_SIZE,
-	         plen, hdr + NNG_MPC_FRAME_HEADER_SIZE + plen) != 0)) {
+	if (mpc_tran_send_seal(p, &h, hdr, hdr + NNG_MPC_FRAME_HEADER_SIZE,
+	        plen, hdr + NNG_MPC_FRAME_HEADER_SIZE + plen) != 0) {
 		/* No key left: the next application send reports it. */
 		mpc_wipe(hdr, plen + NNG_MPC_FRAME_OVERHEAD);
 		nni_mtx_unlock(&p->txmtx);
 		return;
 	}
 	p->txfill += plen + NNG_MPC_FRAME_OVERHEAD;
-	nni_atomic_inc64(&p->ctl_out);
+	if ((type == NNG_MPC_MSG_CTL_PING) || (type == NNG_MPC_MSG_CTL_PONG)) {
+		nni_atomic_inc64(&p->ctl_out);
+	}
 	if (type == NNG_MPC_MSG_CTL_PING) {
 		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_HB_OUT, 1);
 	}

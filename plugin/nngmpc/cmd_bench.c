@@ -49,6 +49,7 @@
 #include <nng/nng.h>
 #include <nng_mpc.h>
 
+#include "bench_echo.h"
 #include "mpc_audit.h"
 #include "nngmpc.h"
 #include "proc.h"
@@ -1230,6 +1231,9 @@ bench_run(int argc, char **argv)
 	int           rv, ret = NNGMPC_EXIT_FAIL;
 	double        est;
 
+	if ((argc > 1) && (strcmp(argv[1], "--echo") == 0)) {
+		return (nngmpc_bench_echo(argc - 1, argv + 1)); /* bench_echo.c */
+	}
 	if ((b = calloc(1, sizeof(*b))) == NULL) {
 		return (NNGMPC_EXIT_FAIL);
 	}

@@ -25,6 +25,7 @@
 
 #include <nng_mpc.h>
 
+#include "demo_echo.h"
 #include "filter_flags.h"
 #include "nngmpc.h"
 #include "node.h"
@@ -39,7 +40,7 @@
 #define DEMO_TIMEOUT_DEFAULT 30u
 
 enum { DEMO_OPT_KILL = 256, DEMO_OPT_KEEP, DEMO_OPT_FLOOD,
-	DEMO_OPT_FLOOD_COUNT };
+	DEMO_OPT_FLOOD_COUNT, DEMO_OPT_EQUIVOCATE };
 
 /* What a flooding party sends on top of each round by default. */
 #define DEMO_FLOOD_DEFAULT 2000u
@@ -78,6 +79,7 @@ struct demo {
 	struct nngmpc_node_opts lim; /* pipe filter flags for every node */
 	uint32_t          flood_id;  /* the flooding party, or 0 */
 	uint32_t          flood_count;
+	uint32_t          equivocate_id; /* demo_echo.c's party, or 0 */
 	struct demo_node  nodes[DEMO_PARTIES_MAX];
 	struct demo_round rounds[16];
 };
@@ -118,6 +120,10 @@ demo_usage(FILE *f)
 	    "                       discard them and still finish (with\n"
 	    "                       --rate-msgs the flooder is held to it)\n"
 	    "      --flood-count N  1..1000000\n"
+	    "      --equivocate ID  echo broadcast instead: party ID sends one\n"
+	    "                       broadcast with two payloads; every honest\n"
+	    "                       party must report it with evidence that\n"
+	    "                       `nngmpc evidence verify` accepts (3+ parties)\n"
 	    "  -h, --help           show this help\n"
 	    "%s",
 	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT,
@@ -460,6 +466,7 @@ demo_parse(struct demo *d, int argc, char **argv)
 		{ "flood", required_argument, NULL, DEMO_OPT_FLOOD },
 		{ "flood-count", required_argument, NULL,
 		    DEMO_OPT_FLOOD_COUNT },
+		{ "equivocate", required_argument, NULL, DEMO_OPT_EQUIVOCATE },
 		NNGMPC_FILTER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -531,6 +538,14 @@ demo_parse(struct demo *d, int argc, char **argv)
 				    optarg, DEMO_PARTIES_MAX));
 			}
 			break;
+		case DEMO_OPT_EQUIVOCATE:
+			if (!nngmpc_parse_u32(
+			        optarg, 1, DEMO_PARTIES_MAX, &d->equivocate_id)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--equivocate '%s': expected a party 1..%u",
+				    optarg, DEMO_PARTIES_MAX));
+			}
+			break;
 		case DEMO_OPT_FLOOD_COUNT:
 			if (!nngmpc_parse_u32(
 			        optarg, 1, 1000000, &d->flood_count)) {
@@ -566,6 +581,12 @@ demo_parse(struct demo *d, int argc, char **argv)
 		    "--flood %u: there are only %u parties",
 		    (unsigned) d->flood_id, (unsigned) d->parties));
 	}
+	if ((d->equivocate_id > d->parties) ||
+	    ((d->equivocate_id != 0) && (d->parties < 3))) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--equivocate %u: needs 3 or more parties, and a party "
+		    "among them", (unsigned) d->equivocate_id));
+	}
 	if (d->kill_id > d->parties) {
 		return (nngmpc_usage_error(DEMO_CMD,
 		    "--kill %u: there are only %u parties",
@@ -590,6 +611,12 @@ demo_run(int argc, char **argv)
 	if ((rv = demo_parse(d, argc, argv)) != 0) {
 		free(d);
 		return (rv < 0 ? NNGMPC_EXIT_OK : rv);
+	}
+	if (d->equivocate_id != 0) {
+		ret = nngmpc_demo_equivocate(
+		    d->parties, d->equivocate_id, d->timeout_s, d->keep);
+		free(d);
+		return (ret);
 	}
 	printf("nng-mpc demo: %u parties, bus0 mesh over %s://, 3 keygen + "
 	       "4 signing rounds\n",

@@ -42,12 +42,14 @@ static const uint16_t all_types[] = {
 	NNG_MPC_MSG_CTL_PING,
 	NNG_MPC_MSG_CTL_PONG,
 	NNG_MPC_MSG_CTL_DELIVER,
+	NNG_MPC_MSG_CTL_ECHO,
+	NNG_MPC_MSG_CTL_ECHO_CERT,
 	NNG_MPC_MSG_APP_DEFAULT,
 	0x8001,
 	0xFFFF,
 };
 #define N_TYPES (sizeof(all_types) / sizeof(all_types[0]))
-#define N_DEFINED 19 /* the first 19 entries: everything below 0x8000 */
+#define N_DEFINED 21 /* the first 21 entries: everything below 0x8000 */
 
 static mpc_frame_hdr
 good_hdr(void)
@@ -748,7 +750,8 @@ test_type_names(void **state)
 		"DKG_ROUND3", "SIGN_ROUND1", "SIGN_ROUND2", "SIGN_ROUND3",
 		"SIGN_ROUND4", "PRESIGN_ROUND1", "PRESIGN_ROUND2", "HEARTBEAT",
 		"ACK", "ERROR", "CTL_HELLO", "CTL_FINISHED", "CTL_REKEY",
-		"CTL_CLOSE", "CTL_PING", "CTL_PONG", "CTL_DELIVER" };
+		"CTL_CLOSE", "CTL_PING", "CTL_PONG", "CTL_DELIVER", "CTL_ECHO",
+		"CTL_ECHO_CERT" };
 
 	(void) state;
 	for (size_t i = 0; i < N_DEFINED; i++) {
