@@ -176,10 +176,11 @@ out:
 	return (st);
 }
 
-/* Messages the socket's streams keep unacknowledged; false when the
- * socket has no stream table (no mpc+* endpoint). */
+/* Messages the socket's streams (party's only, unless it is
+ * NNG_MPC_PARTY_BROADCAST) keep unacknowledged; false when the socket has
+ * no stream table (no mpc+* endpoint). */
 static bool
-mpc_tran_stream_pending(uint32_t sock_id, uint64_t *pending)
+mpc_tran_stream_pending(uint32_t sock_id, uint32_t party, uint64_t *pending)
 {
 	mpc_tran_stream_sock *s;
 	mpc_tran_stream *     st;
@@ -191,6 +192,9 @@ mpc_tran_stream_pending(uint32_t sock_id, uint64_t *pending)
 		return (false);
 	}
 	NNI_LIST_FOREACH (&s->streams, st) {
+		if ((party != NNG_MPC_PARTY_BROADCAST) && (st->party != party)) {
+			continue;
+		}
 		nni_mtx_lock(&st->mtx);
 		*pending += mpc_deliver_tx_kept(&st->tx);
 		nni_mtx_unlock(&st->mtx);
@@ -209,7 +213,8 @@ nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
 		return (NNG_EINVAL);
 	}
 	for (;;) {
-		if (!mpc_tran_stream_pending(nng_socket_id(s), &left)) {
+		if (!mpc_tran_stream_pending(
+		        nng_socket_id(s), NNG_MPC_PARTY_BROADCAST, &left)) {
 			left = 0; /* no delivery streams: nothing kept */
 		}
 		if (pending != NULL) {
@@ -224,4 +229,16 @@ nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
 		}
 		nni_msleep(MPC_TRAN_DRAIN_POLL_MS);
 	}
+}
+
+int
+nng_mpc_socket_pending(nng_socket s, uint32_t party, uint64_t *pending)
+{
+	if ((pending == NULL) || (party == 0)) {
+		return (NNG_EINVAL);
+	}
+	if (!mpc_tran_stream_pending(nng_socket_id(s), party, pending)) {
+		*pending = 0; /* no delivery streams: nothing kept */
+	}
+	return (0);
 }
