@@ -451,8 +451,9 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 	mp.pre_cb  = sc_pipe_pre;
 	mp.arg     = s;
 	mp.setup   = sc_limits;
-	mp.recv_ms  = SC_SLICE_MS;
-	mp.reliable = true; /* what was sent can be drained (sidecar_drain.c) */
+	mp.recv_ms = SC_SLICE_MS;
+	/* What was sent can be drained (sidecar_drain.c). */
+	mp.reliable = true;
 	if (nngmpc_sidecar_audit_open(&audit) != 0) {
 		goto out;
 	}
