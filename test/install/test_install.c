@@ -208,10 +208,39 @@ expect_hardening(const char *unit)
 	}
 }
 
+/* The unit's ExecStart as systemd would run it for party 1 (%d: the
+ * credentials, here a roster and certificates the installed tool made;
+ * %t: the runtime root), with --check: the installed tool accepts the
+ * unit's command line and the files it names. */
+static void
+expect_exec_start_checks(const char *unit)
+{
+	char  script[8192];
+	char *out = NULL;
+	int   rc;
+
+	(void) snprintf(script, sizeof(script),
+	    "set -e; b='%s'; c='%s/cred'; mkdir -p \"$c\" '%s/run/nngmpc/1'; "
+	    "[ -f \"$c/roster\" ] || { \"$b/nngmpc\" roster new --parties 2 "
+	    "--out \"$c/roster\" >/dev/null; \"$b/nngmpc\" certs --out \"$c\" "
+	    "--roster \"$c/roster\" >/dev/null; }; "
+	    "cmd=$(sed -n 's/^ExecStart=//p' '%s' | "
+	    "sed \"s|%s/%s/nngmpc|$b/nngmpc|; s|%%d|$c|g; s|%%i|1|g; "
+	    "s|%%t|%s/run|g\"); echo \"$cmd\"; $cmd --check",
+	    at(args[A_BINDIR], ""), tmp, tmp, at(args[A_UNITDIR], unit),
+	    args[A_PREFIX], args[A_BINDIR], tmp);
+	rc = run_sh(script, &out);
+	if (rc != 0 || strstr(out, ": ok: party 1 of 2") == NULL) {
+		fail_msg("%s's ExecStart --check (%d):\n%s", unit, rc, out);
+	}
+	free(out);
+}
+
 /* Every unit of the source tree is installed; each, with ExecStart
  * pointed into the DESTDIR (verify checks the program exists), verifies
- * without a single message, keeps its hardening lines, and scores as
- * systemd's "OK" (exposure below 2.0). */
+ * without a single message, keeps its hardening lines, scores as
+ * systemd's "OK" (exposure below 2.0), and its command line passes the
+ * installed tool's --check. */
 static void
 test_systemd_units_verify(void **state)
 {
@@ -247,6 +276,7 @@ test_systemd_units_verify(void **state)
 			fail_msg("hardening of %s: %s", unit, out);
 		}
 		free(out);
+		expect_exec_start_checks(unit);
 	}
 	assert_int_equal(n, 2); /* nngmpc-node@, nngmpc-sidecar@ */
 	free(units);
