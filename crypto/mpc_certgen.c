@@ -418,9 +418,9 @@ out:
 	return (rv);
 }
 
-/* notAfter of a parsed certificate as time_t (UTC). */
+/* One of a parsed certificate's dates (RFC 5280 4.1.2.5) as time_t (UTC). */
 static int
-certgen_not_after(DecodedCert *dc, time_t *t)
+certgen_date(const byte *raw, int raw_len, time_t *t)
 {
 	const byte *date;
 	byte        format;
@@ -428,14 +428,58 @@ certgen_not_after(DecodedCert *dc, time_t *t)
 	struct tm   tm;
 
 	memset(&tm, 0, sizeof(tm));
-	if (dc->afterDate == NULL ||
-	    wc_GetDateInfo(dc->afterDate, dc->afterDateLen, &date, &format,
-	        &len) != 0 ||
+	if (raw == NULL ||
+	    wc_GetDateInfo(raw, raw_len, &date, &format, &len) != 0 ||
 	    wc_GetDateAsCalendarTime(date, len, format, &tm) != 0) {
 		return (MPC_CERTGEN_ECA_CERT);
 	}
 	*t = timegm(&tm);
 	return (MPC_CERTGEN_OK);
+}
+
+/* notAfter of a parsed certificate as time_t (UTC). */
+static int
+certgen_not_after(DecodedCert *dc, time_t *t)
+{
+	return (certgen_date(dc->afterDate, dc->afterDateLen, t));
+}
+
+int
+mpc_certgen_validity(const char *cert_pem, size_t cert_len,
+    time_t *not_before, time_t *not_after)
+{
+	DecodedCert *dc  = NULL;
+	byte        *der = NULL;
+	int          n, rv = MPC_CERTGEN_EINVAL;
+
+	if (cert_pem == NULL || cert_len > INT32_MAX || not_before == NULL ||
+	    not_after == NULL) {
+		return (MPC_CERTGEN_EINVAL);
+	}
+	if ((der = malloc(CERTGEN_DER_MAX)) == NULL ||
+	    (dc = calloc(1, sizeof(*dc))) == NULL) {
+		rv = MPC_CERTGEN_ENOMEM;
+		goto out;
+	}
+	/* The first certificate of the PEM text (a cert+key file's). */
+	n = wc_CertPemToDer((const byte *) cert_pem, (int) cert_len, der,
+	    CERTGEN_DER_MAX, CERT_TYPE);
+	if (n <= 0) {
+		rv = MPC_CERTGEN_ECA_CERT;
+		goto out;
+	}
+	wc_InitDecodedCert(dc, der, (word32) n, NULL);
+	rv = (wc_ParseCert(dc, CERT_TYPE, NO_VERIFY, NULL) != 0)
+	    ? MPC_CERTGEN_ECA_CERT
+	    : certgen_date(dc->beforeDate, dc->beforeDateLen, not_before);
+	if (rv == MPC_CERTGEN_OK) {
+		rv = certgen_not_after(dc, not_after);
+	}
+	wc_FreeDecodedCert(dc);
+out:
+	free(dc);
+	free(der); /* a certificate: public */
+	return (rv);
 }
 
 /* The CA certificate in ca->der must be an ECDSA P-256 CA, valid at now,

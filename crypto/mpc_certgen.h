@@ -112,6 +112,13 @@ int mpc_certgen_ca_load(mpc_certgen_ca **cap, const char *cert_pem,
 /* The CA certificate's notAfter. */
 time_t mpc_certgen_ca_not_after(const mpc_certgen_ca *ca);
 
+/* The validity (notBefore, notAfter; UTC) of the first certificate in
+ * cert_pem (no signature or date check): 0, MPC_CERTGEN_EINVAL,
+ * MPC_CERTGEN_ENOMEM or MPC_CERTGEN_ECA_CERT (no parsable certificate). */
+int mpc_certgen_validity(const char *cert_pem, size_t cert_len,
+    time_t *not_before, time_t *not_after)
+    __attribute__((warn_unused_result));
+
 /* Issues the certificate for `party_id` (fresh P-256 key), valid from
  * now-1h for `days` days.  On failure `out` is left empty. */
 int mpc_certgen_party(mpc_certgen_ca *ca, uint32_t party_id, uint32_t days,

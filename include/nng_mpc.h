@@ -978,6 +978,15 @@ typedef struct nng_mpc_echo_report {
  * pipe, NNG_EINVAL for a NULL rep.
  */
 int nng_mpc_echo_report_get(nng_socket s, nng_mpc_echo_report *rep);
+
+/*
+ * nng_mpc_socket_pending sets *pending to how many messages the socket's
+ * delivery stream to party keeps unacknowledged now (every party's with
+ * NNG_MPC_PARTY_BROADCAST; 0 when there is no such stream), so a drain
+ * that timed out can say whom it waited for.  0, or NNG_EINVAL (pending
+ * NULL, party 0).
+ */
+int nng_mpc_socket_pending(nng_socket s, uint32_t party, uint64_t *pending);
 /* END delivery */
 
 /* ======================================================================

@@ -66,17 +66,20 @@ mpc_tran_stream_free(mpc_tran_stream *st)
 	NNI_FREE_STRUCT(st);
 }
 
-/* Messages the socket's streams keep; with live: only those a pipe
- * carries now.  Locked (registry). */
+/* Messages the socket's streams keep (party's only, unless it is
+ * NNG_MPC_PARTY_BROADCAST); with live: only those a pipe carries now.
+ * Locked (registry). */
 static uint64_t
-mpc_tran_stream_sock_kept(mpc_tran_stream_sock *s, bool live)
+mpc_tran_stream_sock_kept(
+    mpc_tran_stream_sock *s, bool live, uint32_t party)
 {
 	mpc_tran_stream *st;
 	uint64_t         kept = 0;
 
 	NNI_LIST_FOREACH (&s->streams, st) {
 		nni_mtx_lock(&st->mtx);
-		if (!live || (st->dlv != NULL)) {
+		if ((!live || (st->dlv != NULL)) &&
+		    ((party == NNG_MPC_PARTY_BROADCAST) || (st->party == party))) {
 			/* Spilled sends (mpc_tran_stream.h) count too. */
 			kept += mpc_deliver_tx_kept(&st->tx) +
 			    (st->spill != NULL ? nni_lmq_len(st->spill) : 0);
@@ -181,8 +184,9 @@ mpc_tran_stream_sock_release(uint32_t sock_id)
 		nni_list_remove(&mpc_tran_stream_socks, s);
 		/* Exact now: no pipe can acknowledge anything any more. */
 		if (!nni_list_empty(&s->streams)) {
-			mpc_tran_stream_bury(
-			    sock_id, mpc_tran_stream_sock_kept(s, false));
+			mpc_tran_stream_bury(sock_id,
+			    mpc_tran_stream_sock_kept(
+			        s, false, NNG_MPC_PARTY_BROADCAST));
 		}
 	} else {
 		s = NULL;
@@ -240,17 +244,18 @@ out:
 	return (st);
 }
 
-/* Messages the socket's streams keep unacknowledged; false when the
- * socket has no stream table (no mpc+* endpoint). */
+/* Messages the socket's streams (party's only, unless it is
+ * NNG_MPC_PARTY_BROADCAST) keep unacknowledged; false when the socket has
+ * no stream table (no mpc+* endpoint). */
 static bool
-mpc_tran_stream_pending(uint32_t sock_id, uint64_t *pending)
+mpc_tran_stream_pending(uint32_t sock_id, uint32_t party, uint64_t *pending)
 {
 	mpc_tran_stream_sock *s;
 
 	*pending = 0;
 	nni_mtx_lock(&mpc_tran_stream_lk);
 	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
-		*pending = mpc_tran_stream_sock_kept(s, false);
+		*pending = mpc_tran_stream_sock_kept(s, false, party);
 	}
 	nni_mtx_unlock(&mpc_tran_stream_lk);
 	return (s != NULL);
@@ -266,7 +271,8 @@ nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
 		return (NNG_EINVAL);
 	}
 	for (;;) {
-		if (!mpc_tran_stream_pending(nng_socket_id(s), &left)) {
+		if (!mpc_tran_stream_pending(
+		        nng_socket_id(s), NNG_MPC_PARTY_BROADCAST, &left)) {
 			left = 0; /* no delivery streams: nothing kept */
 		}
 		if (pending != NULL) {
@@ -332,7 +338,8 @@ mpc_tran_stream_live_kept(uint32_t sock_id, nng_duration *linger)
 
 	nni_mtx_lock(&mpc_tran_stream_lk);
 	if ((s = mpc_tran_stream_sock_find(sock_id)) != NULL) {
-		kept    = mpc_tran_stream_sock_kept(s, true);
+		kept    = mpc_tran_stream_sock_kept(
+		    s, true, NNG_MPC_PARTY_BROADCAST);
 		*linger = s->linger;
 	}
 	nni_mtx_unlock(&mpc_tran_stream_lk);
@@ -362,7 +369,8 @@ mpc_tran_stream_linger(uint32_t sock_id, bool carrying)
 	    !nni_list_empty(&s->streams)) {
 		/* The last endpoint closed: whatever is kept now is lost
 		 * once NNG closes the pipes (refined when the table goes). */
-		mpc_tran_stream_bury(sock_id, mpc_tran_stream_sock_kept(s, false));
+		mpc_tran_stream_bury(sock_id,
+		    mpc_tran_stream_sock_kept(s, false, NNG_MPC_PARTY_BROADCAST));
 	}
 	nni_mtx_unlock(&mpc_tran_stream_lk);
 }
@@ -430,4 +438,16 @@ nng_mpc_close(nng_socket s, uint64_t *undelivered)
 		*undelivered = n;
 	}
 	return ((n > 0) ? NNG_MPC_EUNDELIVERED : 0);
+}
+
+int
+nng_mpc_socket_pending(nng_socket s, uint32_t party, uint64_t *pending)
+{
+	if ((pending == NULL) || (party == 0)) {
+		return (NNG_EINVAL);
+	}
+	if (!mpc_tran_stream_pending(nng_socket_id(s), party, pending)) {
+		*pending = 0; /* no delivery streams: nothing kept */
+	}
+	return (0);
 }

@@ -87,7 +87,11 @@ mesh_ep_setup(const struct nngmpc_mesh_params *mp, const struct mesh_ep *e,
 	            sizeof(r->session_id))) != 0 ||
 	    (*what = NNG_OPT_MPC_SESSION_KEY,
 	        rv = e->set(e->ep, NNG_OPT_MPC_SESSION_KEY, r->session_key,
-	            sizeof(r->session_key))) != 0) {
+	            sizeof(r->session_key))) != 0 ||
+	    (mp->reliable &&
+	        (*what = NNG_OPT_MPC_RELIABLE,
+	            rv = e->set(e->ep, NNG_OPT_MPC_RELIABLE, &mp->reliable,
+	                sizeof(mp->reliable))) != 0)) {
 		return (rv);
 	}
 	if (!nngmpc_roster_is_tls(r)) {

@@ -5,6 +5,8 @@
 #ifndef NNG_MPC_NNGMPC_MESH_H
 #define NNG_MPC_NNGMPC_MESH_H
 
+#include <stdbool.h>
+
 #include <nng/nng.h>
 
 #include "roster.h"
@@ -21,6 +23,9 @@ struct nngmpc_mesh_params {
 	int (*setup)(nng_socket, void *, const char **what);
 	void *arg;
 	int   recv_ms; /* NNG_OPT_RECVTIMEO of the socket */
+	/* NNG_OPT_MPC_RELIABLE on every endpoint: delivery streams, so what
+	 * was sent can be drained until each party acknowledged it. */
+	bool reliable;
 };
 
 /* Opens *sock, listens, starts the dialers (non-blocking: they redial

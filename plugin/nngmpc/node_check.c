@@ -8,7 +8,12 @@
  *
  * Threading: none (one call at start).
  */
+#define _GNU_SOURCE /* explicit_bzero, gmtime_r */
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <nng/nng.h>
 #include <nng/supplemental/tls/tls.h>
@@ -17,7 +22,9 @@
 #include <wolfssl/ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
+#include "certs_io.h"
 #include "files.h"
+#include "mpc_certgen.h"
 #include "nng_mpc.h"
 #include "nngmpc.h"
 #include "node_check.h"
@@ -65,9 +72,53 @@ check_key_and_party(
 	return (rv == 0);
 }
 
+/* "2020-02-01 00:00:00 UTC", or "unreadable". */
+static void
+check_date_text(time_t t, bool ok, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!ok || gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0) {
+		(void) snprintf(buf, len, "unreadable");
+	}
+}
+
+/* Our own certificate out of its validity (wolfSSL said which end):
+ * one line with the date that is passed or to come, now, and the fix. */
+static void
+check_dates(const char *certkey, uint32_t id, bool expired, char *err,
+    size_t errlen)
+{
+	char  *pem = NULL;
+	size_t n   = 0;
+	time_t nb = 0, na = 0, now = time(NULL);
+	char   date[40], today[40];
+	bool   ok;
+
+	ok = (nngmpc_certs_read("node", certkey, &pem, &n) == 0) &&
+	    (mpc_certgen_validity(pem, n, &nb, &na) == 0);
+	if (pem != NULL) {
+		/* the file holds the private key too */
+		explicit_bzero(pem, NNGMPC_CERTS_READ_MAX + 1);
+		free(pem);
+	}
+	check_date_text(expired ? na : nb, ok, date, sizeof(date));
+	check_date_text(now, true, today, sizeof(today));
+	(void) snprintf(err, errlen,
+	    "%s: our certificate is %s (%s %s, now %s): re-issue it where "
+	    "the CA is, with the same CA (remove the old party%u.* files, "
+	    "then nngmpc certs --out CA_DIR --party %u; or nngmpc certs sign "
+	    "--csr FILE --id %u), and check this machine's clock",
+	    certkey, expired ? "expired" : "not yet valid",
+	    expired ? "notAfter" : "notBefore", date, today, (unsigned) id,
+	    (unsigned) id, (unsigned) id);
+}
+
 /* The CA verifies the certificate (signature chain and dates). */
 static bool
-check_ca(const char *ca, const char *certkey, char *err, size_t errlen)
+check_ca(const char *ca, const char *certkey, uint32_t id, char *err,
+    size_t errlen)
 {
 	WOLFSSL_CERT_MANAGER *cm;
 	int                   rv;
@@ -92,11 +143,7 @@ check_ca(const char *ca, const char *certkey, char *err, size_t errlen)
 		    "this CA)",
 		    certkey, ca);
 	} else if ((rv == ASN_AFTER_DATE_E) || (rv == ASN_BEFORE_DATE_E)) {
-		(void) snprintf(err, errlen,
-		    "%s: the certificate is %s: make a new one with nngmpc "
-		    "certs (and check this machine's clock)",
-		    certkey,
-		    rv == ASN_AFTER_DATE_E ? "expired" : "not yet valid");
+		check_dates(certkey, id, rv == ASN_AFTER_DATE_E, err, errlen);
 	} else if (rv != WOLFSSL_SUCCESS) {
 		(void) snprintf(err, errlen,
 		    "%s: the CA in %s does not verify the certificate: %s",
@@ -115,7 +162,7 @@ nngmpc_node_check_identity(const char *ca, const char *certkey, uint32_t id,
     char *err, size_t errlen)
 {
 	return (check_key_and_party(certkey, id, err, errlen) &&
-	    check_ca(ca, certkey, err, errlen));
+	    check_ca(ca, certkey, id, err, errlen));
 }
 
 int

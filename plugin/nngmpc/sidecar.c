@@ -8,6 +8,7 @@
  * connection diagnostics go to stderr (mpc_diag: --log-level).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -29,6 +30,7 @@
 #include "nngmpc.h"
 #include "node_check.h"
 #include "sidecar.h"
+#include "sidecar_drain.h"
 
 #define SC_CMD "node"
 #define SC_SLICE_MS 200
@@ -66,6 +68,10 @@ struct sidecar {
 	size_t         npipes;
 	/* Set when the drain starts: the application side stops reading. */
 	atomic_bool stop;
+	/* Set after the drain: the mesh side stops reading, so no receive
+	 * waits on the mesh socket while it closes (NNG 1.5.2's timer can
+	 * then cancel a receive on bus0's freed queue: a panic seen here). */
+	atomic_bool mesh_stop;
 	atomic_ulong to_mesh, to_app, refused_local, undelivered;
 };
 
@@ -233,7 +239,7 @@ sc_app_thread(void *arg)
 	return (NULL);
 }
 
-/* Mesh -> application, until the mesh socket closes. */
+/* Mesh -> application, until the drain ended (or the mesh closed). */
 static void *
 sc_mesh_thread(void *arg)
 {
@@ -245,6 +251,9 @@ sc_mesh_thread(void *arg)
 	int             rv, n;
 
 	for (;;) {
+		if (atomic_load(&s->mesh_stop)) {
+			return (NULL);
+		}
 		if ((rv = nng_recvmsg(s->mesh, &m, 0)) != 0) {
 			if (rv == NNG_ETIMEDOUT) {
 				continue;
@@ -410,6 +419,9 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 	struct nngmpc_mesh_params mp;
 	pthread_t                 app_t, mesh_t;
 	nng_mpc_metrics          *metrics = NULL;
+	nng_mpc_audit            *audit   = NULL;
+	char                      line[1024];
+	uint64_t                  left;
 	int                       ret, rv;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -440,6 +452,11 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 	mp.arg     = s;
 	mp.setup   = sc_limits;
 	mp.recv_ms = SC_SLICE_MS;
+	/* What was sent can be drained (sidecar_drain.c). */
+	mp.reliable = true;
+	if (nngmpc_sidecar_audit_open(&audit) != 0) {
+		goto out;
+	}
 	if (o->metrics_addr != NULL &&
 	    (rv = nng_mpc_metrics_start(o->metrics_addr, &metrics)) != 0) {
 		nngmpc_error(SC_CMD, "metrics %s: %s", o->metrics_addr,
@@ -472,15 +489,30 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 			sc_reload(s);
 		}
 	}
-	/* Drain: take what the application queued, give the sends time to
-	 * be written, then close the mesh (its pipes close cleanly). */
-	sc_say("stopping: draining for up to %u ms", (unsigned) o->drain_ms);
+	/* Drain: stop taking from the application (what it queued still
+	 * goes), wait until the parties acknowledged every message sent, then
+	 * close the mesh, and last the audit log (sidecar_drain.c). */
 	atomic_store(&s->stop, true);
 	(void) pthread_join(app_t, NULL);
-	nng_msleep((nng_duration) o->drain_ms);
-	nng_close(s->mesh);
+	sc_say("stopping: no more local messages taken; %" PRIu64 " messages "
+	       "wait for their party's acknowledgement; draining for up to "
+	       "%u ms",
+	    nngmpc_sidecar_pending(s->mesh), (unsigned) o->drain_ms);
+	left = nngmpc_sidecar_drain(
+	    s->mesh, o->drain_ms, o->roster, o->id, line, sizeof(line));
+	sc_say("%s", line);
+	atomic_fetch_add(&s->undelivered, (unsigned long) left);
+	atomic_store(&s->mesh_stop, true);
 	(void) pthread_join(mesh_t, NULL);
+	nng_close(s->mesh);
 	nng_close(s->app);
+	nng_mpc_metrics_stop(metrics);
+	metrics = NULL;
+	nngmpc_sidecar_audit_close(audit, line, sizeof(line));
+	audit = NULL;
+	if (line[0] != '\0') {
+		sc_say("%s", line);
+	}
 	sc_say("stopped: %lu messages to the mesh, %lu to the application, "
 	       "%lu local messages refused, %lu undelivered",
 	    atomic_load(&s->to_mesh), atomic_load(&s->to_app),
@@ -488,6 +520,7 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 	ret = NNGMPC_EXIT_OK;
 out:
 	nng_mpc_metrics_stop(metrics);
+	nng_mpc_audit_close(audit);
 	pthread_mutex_destroy(&s->mtx);
 	free(s);
 	return (ret);

@@ -19,7 +19,8 @@
  * reported on stdout.
  *
  * Signals: SIGTERM/SIGINT drain (the application's queued messages are
- * forwarded, sends get --drain-ms to be written) and exit 0; SIGHUP
+ * forwarded, then up to --drain-ms for the parties to acknowledge every
+ * message sent: sidecar_drain.h) and exit 0; SIGHUP
  * re-reads the roster: parties no longer listed are disconnected and
  * refused from then on, settings that need a restart are named.
  *

@@ -4,7 +4,11 @@
  * `nngmpc certs` runs (two CAs):
  *   - a certificate for another party, a key that is not the
  *     certificate's, a certificate another CA signed: each refused before
- *     anything starts, with the file's path and what to do;
+ *     anything starts, with the file's path and what to do (a roster
+ *     others can read: test_node_files.c);
+ *   - our own certificate expired, or not yet valid (made with `openssl
+ *     ca`, which sets explicit dates): `node --check` exits 1 with one
+ *     line naming the file, the date and how to re-issue it;
  *   - two nodes with different session keys: each prints at once, on
  *     stderr, a refused line naming NNG_MPC_EKEYCONFIRM and the other's
  *     address (logfmt on one, --log-format json on the other);
@@ -134,6 +138,82 @@ test_identity_checks(void **state)
 	}
 }
 
+/*
+ * A party 1 certificate from CA a valid only from start to end
+ * (YYYYMMDDHHMMSSZ) at DIR/name: `openssl ca` is the command-line way to
+ * give a certificate explicit dates (as test/tls/mkcerts.sh does).
+ */
+static void
+dated_cert(const char *name, const char *start, const char *end)
+{
+	char cmd[4096];
+
+	(void) snprintf(cmd, sizeof(cmd),
+	    "set -e; cd %s; mkdir -p ca.db/new; : > ca.db/index.txt; "
+	    "echo 1000 > ca.db/serial; "
+	    "printf '[ca]\ndefault_ca=t\n[t]\ndir=ca.db\n"
+	    "database=ca.db/index.txt\nnew_certs_dir=ca.db/new\n"
+	    "serial=ca.db/serial\ndefault_md=sha256\npolicy=p\n"
+	    "unique_subject=no\n[p]\ncommonName=supplied\n' > ca.db/cnf; "
+	    "printf 'basicConstraints=CA:FALSE\n"
+	    "subjectAltName=URI:mpc://party/1,IP:127.0.0.1\n' > ca.db/ext; "
+	    "openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+	    "-out ca.db/%s.key 2>/dev/null; "
+	    "openssl req -new -key ca.db/%s.key -subj /CN=party-1 "
+	    "-out ca.db/%s.csr; "
+	    "openssl ca -batch -config ca.db/cnf -cert a/ca.pem "
+	    "-keyfile a/ca.key -notext -startdate %s -enddate %s "
+	    "-extfile ca.db/ext -in ca.db/%s.csr -out ca.db/%s.crt "
+	    "2>/dev/null; "
+	    "cat ca.db/%s.crt ca.db/%s.key > %s; chmod 600 %s",
+	    dir, name, name, name, start, end, name, name, name, name, name,
+	    name);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Our own certificate out of its validity: `node --check` names the file,
+ * the date, and what to do, in one line, and exits 1. */
+static void
+test_dates_checks(void **state)
+{
+	static const struct {
+		const char *file;
+		const char *start, *end;
+		const char *want;
+	} cases[] = {
+		{ "expired.pem", "20200101000000Z", "20200201000000Z",
+		    "expired.pem: our certificate is expired (notAfter "
+		    "2020-02-01 00:00:00 UTC, now " },
+		{ "future.pem", "20990101000000Z", "20990201000000Z",
+		    "future.pem: our certificate is not yet valid (notBefore "
+		    "2099-01-01 00:00:00 UTC, now " },
+	};
+	char *out, *nl;
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		dated_cert(cases[i].file, cases[i].start, cases[i].end);
+		roster("roster", KEY, "a/ca.pem", cases[i].file, 1, 2);
+		assert_int_equal(nngmpc_proc_runl(&run_spec, &out, nngmpc,
+		                     "node", "--roster", in_dir("roster"), "--id",
+		                     "1", "--check", NULL),
+		    1);
+		ut_expect(out, "nngmpc node: error: ");
+		ut_expect(out, cases[i].want);
+		ut_expect(out, "re-issue it where the CA is, with the same CA "
+		               "(remove the old party1.* files, then nngmpc "
+		               "certs --out CA_DIR --party 1; or nngmpc certs "
+		               "sign --csr FILE --id 1), and check this "
+		               "machine's clock\n");
+		/* One line: the date and the fix are on the error's line. */
+		nl = strchr(strstr(out, "nngmpc node: error: "), '\n');
+		assert_non_null(nl);
+		assert_true(nl > strstr(out, "machine's clock"));
+		assert_null(strstr(out, ": ok: party"));
+		free(out);
+	}
+}
+
 static void
 test_refused_on_both_ends(void **state)
 {
@@ -227,6 +307,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_log_flags),
 		cmocka_unit_test(test_identity_checks),
+		cmocka_unit_test(test_dates_checks),
 		cmocka_unit_test(test_refused_on_both_ends),
 	};
 

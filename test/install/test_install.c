@@ -2,17 +2,20 @@
  * `meson install` into a temporary DESTDIR, then used the way the README
  * says: the installed nngmpc makes certificates, a program outside the tree
  * is built with `cc app.c $(pkg-config --cflags --libs nng-mpc)` only and
- * sends one message over mpc+tls+tcp://, and the installed systemd unit
- * passes `systemd-analyze verify`.  No LD_LIBRARY_PATH anywhere: every
+ * sends one message over mpc+tls+tcp://, and every systemd unit of
+ * plugin/nngmpc is installed, passes `systemd-analyze verify` and keeps
+ * its hardening.  No LD_LIBRARY_PATH anywhere: every
  * binary must find its libraries through its runpath, and Debian's own
  * libnng.so.1 (no internals) in the default path must not be picked up.
  *
  * argv: meson, build dir, prefix, libdir, bindir, includedir, unit dir,
- * cc, pkg-config, app.c, systemd-analyze (or "" when not installed).
+ * cc, pkg-config, app.c, systemd-analyze (or "" when not installed), the
+ * units' source directory (plugin/nngmpc).
  */
 #define _DEFAULT_SOURCE
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +30,7 @@
 #include "test_util.h"
 
 enum { A_MESON = 1, A_BUILD, A_PREFIX, A_LIBDIR, A_BINDIR, A_INCDIR,
-	A_UNITDIR, A_CC, A_PKGCONFIG, A_APP, A_ANALYZE, A_COUNT };
+	A_UNITDIR, A_CC, A_PKGCONFIG, A_APP, A_ANALYZE, A_UNITSRC, A_COUNT };
 
 static char **args;
 static char   tmp[64];        /* mkdtemp */
@@ -170,38 +173,113 @@ test_program_built_with_pkg_config(void **state)
 	free(out);
 }
 
-/* The installed unit, with ExecStart pointed into the DESTDIR (verify
- * checks the program exists), verifies without a single message, and its
- * hardening scores as systemd's "OK" (exposure below 2.0). */
+/* The hardening every unit must keep, each as a line of its own: its own
+ * user (a throw-away one, or a named one), a read-only system, no new
+ * privileges, a private /tmp, and its runtime directory. */
 static void
-test_systemd_unit_verifies(void **state)
+expect_hardening(const char *unit)
+{
+	static const char *const any_of[][2] = {
+		{ "DynamicUser=yes\n", "User=" },
+		{ "ProtectSystem=strict\n", NULL },
+		{ "NoNewPrivileges=yes\n", NULL },
+		{ "PrivateTmp=yes\n", NULL },
+		{ "RuntimeDirectory=", NULL },
+	};
+	char  line[1024];
+	bool  seen[sizeof(any_of) / sizeof(any_of[0])] = { false };
+	FILE *f = fopen(unit, "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL) {
+		for (size_t i = 0; i < sizeof(any_of) / sizeof(any_of[0]); i++) {
+			for (int k = 0; k < 2 && any_of[i][k] != NULL; k++) {
+				seen[i] = seen[i] ||
+				    strncmp(line, any_of[i][k],
+				        strlen(any_of[i][k])) == 0;
+			}
+		}
+	}
+	assert_int_equal(fclose(f), 0);
+	for (size_t i = 0; i < sizeof(any_of) / sizeof(any_of[0]); i++) {
+		if (!seen[i]) {
+			fail_msg("%s lacks %s", unit, any_of[i][0]);
+		}
+	}
+}
+
+/* The unit's ExecStart as systemd would run it for party 1 (%d: the
+ * credentials, here a roster and certificates the installed tool made;
+ * %t: the runtime root), with --check: the installed tool accepts the
+ * unit's command line and the files it names. */
+static void
+expect_exec_start_checks(const char *unit)
 {
 	char  script[8192];
 	char *out = NULL;
 	int   rc;
+
+	(void) snprintf(script, sizeof(script),
+	    "set -e; b='%s'; c='%s/cred'; mkdir -p \"$c\" '%s/run/nngmpc/1'; "
+	    "[ -f \"$c/roster\" ] || { \"$b/nngmpc\" roster new --parties 2 "
+	    "--out \"$c/roster\" >/dev/null; \"$b/nngmpc\" certs --out \"$c\" "
+	    "--roster \"$c/roster\" >/dev/null; }; "
+	    "cmd=$(sed -n 's/^ExecStart=//p' '%s' | "
+	    "sed \"s|%s/%s/nngmpc|$b/nngmpc|; s|%%d|$c|g; s|%%i|1|g; "
+	    "s|%%t|%s/run|g\"); echo \"$cmd\"; $cmd --check",
+	    at(args[A_BINDIR], ""), tmp, tmp, at(args[A_UNITDIR], unit),
+	    args[A_PREFIX], args[A_BINDIR], tmp);
+	rc = run_sh(script, &out);
+	if (rc != 0 || strstr(out, ": ok: party 1 of 2") == NULL) {
+		fail_msg("%s's ExecStart --check (%d):\n%s", unit, rc, out);
+	}
+	free(out);
+}
+
+/* Every unit of the source tree is installed; each, with ExecStart
+ * pointed into the DESTDIR (verify checks the program exists), verifies
+ * without a single message, keeps its hardening lines, scores as
+ * systemd's "OK" (exposure below 2.0), and its command line passes the
+ * installed tool's --check. */
+static void
+test_systemd_units_verify(void **state)
+{
+	char   script[8192];
+	char  *out = NULL, *units = NULL, *unit, *save = NULL;
+	int    rc;
+	size_t n = 0;
 
 	(void) state;
 	if (args[A_ANALYZE][0] == '\0') {
 		skip();
 	}
 	(void) snprintf(script, sizeof(script),
-	    "set -e; sed 's|%s/%s/nngmpc|%s/%s/nngmpc|' '%s' > "
-	    "'%s/nngmpc-node@.service'; "
-	    "'%s' verify '%s/nngmpc-node@.service'; "
-	    "'%s' security --offline=yes '%s/nngmpc-node@.service' | "
-	    "grep 'Overall exposure level' | "
-	    "sed 's/.*: \\([0-9.]*\\) .*/exposure \\1/' >&2",
-	    args[A_PREFIX], args[A_BINDIR], inst, args[A_BINDIR],
-	    at(args[A_UNITDIR], "nngmpc-node@.service"), tmp,
-	    args[A_ANALYZE], tmp, args[A_ANALYZE], tmp);
-	rc = run_sh(script, &out);
-	if (rc != 0 || strncmp(out, "exposure ", 9) != 0) {
-		fail_msg("systemd-analyze (%d):\n%s", rc, out);
+	    "cd '%s' && ls -1 *.service", args[A_UNITSRC]);
+	assert_int_equal(run_sh(script, &units), 0);
+	for (unit = strtok_r(units, "\n", &save); unit != NULL;
+	     unit = strtok_r(NULL, "\n", &save), n++) {
+		expect_hardening(at(args[A_UNITDIR], unit));
+		(void) snprintf(script, sizeof(script),
+		    "set -e; sed 's|%s/%s/nngmpc|%s/%s/nngmpc|' '%s' > "
+		    "'%s/%s'; '%s' verify '%s/%s'; "
+		    "'%s' security --offline=yes '%s/%s' | "
+		    "grep 'Overall exposure level' | "
+		    "sed 's/.*: \\([0-9.]*\\) .*/exposure \\1/' >&2",
+		    args[A_PREFIX], args[A_BINDIR], inst, args[A_BINDIR],
+		    at(args[A_UNITDIR], unit), tmp, unit, args[A_ANALYZE], tmp,
+		    unit, args[A_ANALYZE], tmp, unit);
+		rc = run_sh(script, &out);
+		if (rc != 0 || strncmp(out, "exposure ", 9) != 0) {
+			fail_msg("systemd-analyze %s (%d):\n%s", unit, rc, out);
+		}
+		if (strtod(out + 9, NULL) >= 2.0) {
+			fail_msg("hardening of %s: %s", unit, out);
+		}
+		free(out);
+		expect_exec_start_checks(unit);
 	}
-	if (strtod(out + 9, NULL) >= 2.0) {
-		fail_msg("hardening: %s", out);
-	}
-	free(out);
+	assert_int_equal(n, 2); /* nngmpc-node@, nngmpc-sidecar@ */
+	free(units);
 }
 
 int
@@ -210,13 +288,13 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_program_built_with_pkg_config),
-		cmocka_unit_test(test_systemd_unit_verifies),
+		cmocka_unit_test(test_systemd_units_verify),
 	};
 
 	if (argc != A_COUNT) {
 		fprintf(stderr, "usage: test_install meson builddir prefix "
 		                "libdir bindir includedir unitdir cc pkg-config "
-		                "app.c systemd-analyze|''\n");
+		                "app.c systemd-analyze|'' unit-source-dir\n");
 		return (2);
 	}
 	args = argv;
