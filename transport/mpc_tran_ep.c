@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mpc_tran_ep.h"
+#include "mpc_tran_reload.h"
 
 #include "mpc_hist.h"
 #include "mpc_tran_env.h"
@@ -236,7 +237,9 @@ mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
 	case NNG_MPC_EDEADPEER:
 	case NNG_MPC_EIDLE:
 	case NNG_MPC_ELIFETIME:
-		/* Pipes the pipe filter closed: counted on the endpoint too,
+	case NNG_MPC_ERELOADREVOKED:
+	case NNG_MPC_ERELOADDENIED:
+		/* Pipes the pipe filter (or a reload) closed: counted on the endpoint too,
 		 * and reported as its action before the pipe's end. */
 		mpc_tran_ep_count(&ep->stats, mpc_tran_ep_ctr_of(p->close_reason));
 		mpc_tran_ep_emit_action(ep, p);
@@ -312,6 +315,7 @@ mpc_tran_ep_fini(void *arg)
 {
 	mpc_tran_ep *ep = arg;
 
+	mpc_tran_reload_del(ep); /* no reload reaches it from now on */
 	nni_mtx_lock(&ep->mtx);
 	ep->fini = true;
 	if (ep->refcnt != 0) {
@@ -755,6 +759,7 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
+	mpc_tran_reload_add(ep);
 	*epp = ep;
 	return (0);
 }
@@ -900,6 +905,7 @@ mpc_tran_ep_settle(mpc_tran_ep *ep)
 		return (rv);
 	}
 	mpc_tran_ep_emit_config(ep);
+	ep->settled = true;
 	return (0);
 }
 
