@@ -554,7 +554,10 @@ mpc_tran_ep_accept_cb(void *arg)
 	nni_mtx_lock(&ep->mtx);
 	if ((rv = nni_aio_result(aio)) == 0) {
 		rv = mpc_tran_ep_new_conn(ep, nni_aio_get_output(aio, 0));
+	} else if ((rv == NNG_ECANCELED) && ep->reaccept && !ep->closed) {
+		rv = 0; /* a reload's: accept again with its configuration */
 	}
+	ep->reaccept = false;
 	if (rv == 0) {
 		nng_stream_listener_accept(ep->listener, ep->connaio);
 		nni_mtx_unlock(&ep->mtx);

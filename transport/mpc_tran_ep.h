@@ -82,6 +82,9 @@ typedef struct mpc_tran_ep {
 	mpc_tran_ep_stats    stats;
 	bool                 streams; /* holds the socket's delivery streams */
 	bool                 settled; /* has dialed or listened (settle ran) */
+	/* A reload cancelled the pending inner accept, whose TLS connection
+	 * was made with the old configuration: accept again. */
+	bool                 reaccept;
 	nni_list_node        reload_node; /* on mpc_tran_reload.c's list */
 } mpc_tran_ep;
 

@@ -258,6 +258,14 @@ mpc_tran_reload_apply(mpc_tran_reload_run *run, mpc_tran_reload_prep *pp)
 	    (mpc_tran_tls_install(pp->priv, ep->dialer, ep->listener) != 0)) {
 		ep->settled = false;
 	}
+	/* NNG's TLS listener makes the next connection's TLS state when the
+	 * accept is posted (src/supplemental/tls/tls_common.c,
+	 * tls_listener_accept): the pending one still has the old trust.
+	 * Cancel it; the accept callback posts a new one. */
+	if ((pp->priv != NULL) && (ep->listener != NULL) && ep->started) {
+		ep->reaccept = true;
+		nni_aio_abort(ep->connaio, NNG_ECANCELED);
+	}
 	mpc_tran_reload_pipes(run, ep, pp->priv, &ep->busypipes, false);
 	mpc_tran_reload_pipes(run, ep, pp->priv, &ep->waitpipes, true);
 	run->r->endpoints++;
