@@ -162,7 +162,12 @@ mpc_tran_reload_rates(mpc_tran_pipe *p, const mpc_tran_limits *lim)
 	tx.adaptive = false;
 	nni_mtx_lock(&p->rxmtx);
 	if (memcmp(&p->rxrate.cfg, &lim->rate, sizeof(lim->rate)) != 0) {
+		/* The time spent throttled is the pipe's history: kept. */
+		uint64_t total = p->rxrate.throttled_ns;
+		uint64_t since = p->rxrate.throttle_at;
 		mpc_tran_rate_init(&p->rxrate, &lim->rate, now);
+		p->rxrate.throttled_ns = total;
+		p->rxrate.throttle_at  = since;
 	}
 	nni_mtx_unlock(&p->rxmtx);
 	nni_mtx_lock(&p->txmtx);

@@ -48,11 +48,13 @@ nngmpc_reload_check(const struct nngmpc_roster *r, uint32_t id, char *err,
 		    (unsigned) id);
 		return (false);
 	}
+	if (nngmpc_roster_is_tls(r) && self->certkey[0] == '\0') {
+		(void) snprintf(err, errlen, "party %u has no cert+key file",
+		    (unsigned) id);
+		return (false);
+	}
 	if (nngmpc_roster_is_tls(r) &&
-	    ((self->certkey[0] == '\0' &&
-	         snprintf(err, errlen, "party %u has no cert+key file",
-	             (unsigned) id) > 0) ||
-	        !nngmpc_file_check_cert(r->ca, err, errlen) ||
+	    (!nngmpc_file_check_cert(r->ca, err, errlen) ||
 	        !nngmpc_file_check_certkey(self->certkey, err, errlen) ||
 	        !nngmpc_node_check_identity(
 	            r->ca, self->certkey, id, err, errlen))) {
