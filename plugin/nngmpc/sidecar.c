@@ -382,10 +382,14 @@ static int
 sc_limits(nng_socket sock, void *arg, const char **what)
 {
 	const struct sidecar *s = arg;
+	int                   rv;
 
-	return (s->o->limits == NULL
-	        ? 0
-	        : nngmpc_node_limits(sock, (void *) s->o->limits, what));
+	if ((s->o->limits != NULL) &&
+	    ((rv = nngmpc_node_limits(sock, (void *) s->o->limits, what)) !=
+	        0)) {
+		return (rv);
+	}
+	return (nngmpc_reload_start(sock, s->o->roster, what));
 }
 
 int

@@ -36,6 +36,56 @@ sr_limit_parse(int i, const char *text, struct nngmpc_node_opts *o)
 	return (nngmpc_filter_flag(SR_CMD, NNGMPC_FF_RATE_MSGS + i, text, o));
 }
 
+/* "d1,d2,...": 1..NNGMPC_ROSTER_PINS_MAX digests of 64 hex digits. */
+static bool
+sr_pins_ok(const char *p)
+{
+	unsigned n = 0;
+
+	while (*p != '\0') {
+		size_t len = strspn(p, "0123456789abcdefABCDEF");
+		if (len != 64 || ++n > NNGMPC_ROSTER_PINS_MAX ||
+		    (p[len] != ',' && p[len] != '\0') ||
+		    (p[len] == ',' && p[len + 1] == '\0')) {
+			return (false);
+		}
+		p += len + (p[len] == ',' ? 1 : 0);
+	}
+	return (n > 0);
+}
+
+/* "3,7-9": party IDs and ranges (a <= b), at most 32 items, as
+ * NNG_OPT_MPC_DENY_PARTIES takes them. */
+static bool
+sr_deny_ok(const char *p)
+{
+	char     item[32];
+	unsigned n = 0;
+
+	while (*p != '\0') {
+		size_t   len = strcspn(p, ",");
+		char *   dash;
+		uint32_t a, b;
+		if (len == 0 || len >= sizeof(item) || ++n > 32 ||
+		    (p[len] == ',' && p[len + 1] == '\0')) {
+			return (false);
+		}
+		memcpy(item, p, len);
+		item[len] = '\0';
+		if ((dash = strchr(item, '-')) != NULL) {
+			*dash = '\0';
+		}
+		if (!nngmpc_parse_u32(item, 1, 0xFFFFFFFEu, &a) ||
+		    (dash != NULL &&
+		        (!nngmpc_parse_u32(dash + 1, 1, 0xFFFFFFFEu, &b) ||
+		            b < a))) {
+			return (false);
+		}
+		p += len + (p[len] == ',' ? 1 : 0);
+	}
+	return (n > 0);
+}
+
 bool
 nngmpc_reload_check(const struct nngmpc_roster *r, uint32_t id, char *err,
     size_t errlen)
@@ -58,6 +108,21 @@ nngmpc_reload_check(const struct nngmpc_roster *r, uint32_t id, char *err,
 	        !nngmpc_file_check_certkey(self->certkey, err, errlen) ||
 	        !nngmpc_node_check_identity(
 	            r->ca, self->certkey, id, err, errlen))) {
+		return (false);
+	}
+	if (r->node.pins[0] != '\0' &&
+	    (!nngmpc_roster_is_tls(r) || !sr_pins_ok(r->node.pins))) {
+		(void) snprintf(err, errlen,
+		    "the 'pins' line: expected SHA-256 digests of 64 hex "
+		    "digits, comma-separated, at most %u (mpc+tls+tcp only)",
+		    NNGMPC_ROSTER_PINS_MAX);
+		return (false);
+	}
+	if (r->node.deny[0] != '\0' && !sr_deny_ok(r->node.deny)) {
+		(void) snprintf(err, errlen,
+		    "the 'deny-parties' line: '%s': expected party IDs and "
+		    "ranges (e.g. 3,7-9), at most 32",
+		    r->node.deny);
 		return (false);
 	}
 	for (int i = 0; i < NNGMPC_ROSTER_LIMITS; i++) {
@@ -178,6 +243,62 @@ sr_limits(nng_socket mesh, const struct nngmpc_roster *cur,
 	return (0);
 }
 
+/* Sets the pins and the deny list of r on the mesh ("" clears). */
+static int
+sr_lists_set(nng_socket mesh, const struct nngmpc_roster *r, bool pins,
+    bool deny, const char **what)
+{
+	int rv = 0;
+
+	if (pins) {
+		*what = "pins";
+		rv    = nng_mpc_socket_set(mesh, NNG_OPT_MPC_CERT_PINS,
+                    r->node.pins, strlen(r->node.pins) + 1);
+	}
+	if (rv == 0 && deny) {
+		*what = "deny-parties";
+		rv    = nng_mpc_socket_set(mesh, NNG_OPT_MPC_DENY_PARTIES,
+                    r->node.deny, strlen(r->node.deny) + 1);
+	}
+	return (rv);
+}
+
+int
+nngmpc_reload_start(nng_socket mesh, const struct nngmpc_roster *r,
+    const char **what)
+{
+	return (sr_lists_set(mesh, r, r->node.pins[0] != '\0',
+	    r->node.deny[0] != '\0', what));
+}
+
+/* The pins and the deny list, when they changed: set, one line each;
+ * the reload that follows judges the live connections by them. */
+static int
+sr_lists(nng_socket mesh, const struct nngmpc_roster *cur,
+    const struct nngmpc_roster *next, nngmpc_say_fn say)
+{
+	bool        pins = strcmp(cur->node.pins, next->node.pins) != 0;
+	bool        deny = strcmp(cur->node.deny, next->node.deny) != 0;
+	const char *what = "";
+	int         rv;
+
+	if ((rv = sr_lists_set(mesh, next, pins, deny, &what)) != 0) {
+		say("reload failed at the '%s' line: %s", what,
+		    nng_mpc_strerror(rv));
+		return (rv);
+	}
+	if (pins) {
+		say("reload: pins %s (new connections; live ones are checked "
+		    "again)",
+		    next->node.pins[0] != '\0' ? "changed" : "removed");
+	}
+	if (deny) {
+		say("reload: deny-parties '%s' -> '%s' (every connection)",
+		    cur->node.deny, next->node.deny);
+	}
+	return (0);
+}
+
 int
 nngmpc_reload_apply(nng_socket mesh, const struct nngmpc_roster *cur,
     const struct nngmpc_roster *next, uint32_t id, uint32_t *kept,
@@ -188,7 +309,8 @@ nngmpc_reload_apply(nng_socket mesh, const struct nngmpc_roster *cur,
 	int                        rv;
 
 	*kept = 0;
-	if ((rv = sr_limits(mesh, cur, next, say)) != 0) {
+	if (((rv = sr_limits(mesh, cur, next, say)) != 0) ||
+	    ((rv = sr_lists(mesh, cur, next, say)) != 0)) {
 		return (rv);
 	}
 	memset(&r, 0, sizeof(r));

@@ -2,7 +2,8 @@
  * sidecar_reload.h -- what a SIGHUP of `nngmpc node --serve` does beyond
  * the roster's party list (which sidecar.c keeps): the re-read file is
  * checked as at start-up, then the pipe filter's settings that changed,
- * the CA (with the CRLs it carries) and our certificate are applied to
+ * the pins and deny list, the CA (with the CRLs it carries) and our
+ * certificate are applied to
  * the live mesh with nng_mpc_socket_reload (include/nng_mpc.h), which
  * closes only the connections whose peer no longer passes.  What needs a
  * restart is named, not applied.
@@ -33,6 +34,11 @@ typedef void (*nngmpc_say_fn)(const char *fmt, ...);
  */
 bool nngmpc_reload_check(const struct nngmpc_roster *r, uint32_t id,
     char *err, size_t errlen) __attribute__((warn_unused_result));
+
+/* At start (the mesh's setup hook): the file's pins and deny list, when
+ * it has them.  0 or the error with *what the line. */
+int nngmpc_reload_start(nng_socket mesh, const struct nngmpc_roster *r,
+    const char **what) __attribute__((warn_unused_result));
 
 /* One line for each change cur -> next that needs a restart: session ID
  * or key, scheme, our own address; a new party we would have to dial. */

@@ -6,15 +6,17 @@
  * nngcat as the local applications.  Node 1's file names its own copy of
  * the CA (ca1.pem), which the test changes:
  *   - a file that fails the start-up checks (a CA file that is missing,
- *     a bad pipe-filter value): the reload is refused with the file and
- *     the reason, and node 1 keeps serving over the same connections;
+ *     a bad pipe-filter value, a bad pins line): the reload is refused
+ *     with the file and the reason, and node 1 keeps serving over the
+ *     same connections;
  *   - a changed pipe-filter line (rate-msgs) is applied and logged, and
  *     traffic still flows;
  *   - party 3's certificate revoked by a CRL appended to ca1.pem: node 1
  *     closes that connection with the specific reason (its status line
  *     and the diagnostics line), refuses party 3's redials, keeps the
  *     connection to party 2 (never disconnected, one connection kept) and
- *     messages from party 2 still arrive.
+ *     messages from party 2 still arrive;
+ *   - a deny-parties line closes party 2's connection with its reason.
  *
  * argv[1]: nngmpc, argv[2]: nngcat.
  */
@@ -229,6 +231,10 @@ test_reload(void **state)
 	nngmpc_proc_signal(&n[0], SIGHUP);
 	expect_read(&n[0], "reload failed, keeping everything as it runs: "
 	                   "the 'heartbeat' line: '5' is not a valid value");
+	write_config(1, "ca1.pem", "pins 00ff\n");
+	nngmpc_proc_signal(&n[0], SIGHUP);
+	expect_read(&n[0], "reload failed, keeping everything as it runs: "
+	                   "the 'pins' line: expected SHA-256 digests");
 	message_to_1(2, "after a refused reload");
 
 	/* (c) A pipe-filter line changed: applied and named. */
@@ -260,6 +266,15 @@ test_reload(void **state)
 		assert_non_null(first);
 		assert_null(strstr(first + 1, "party 3 connected"));
 	}
+
+	/* A deny-parties line: party 2 is refused from now on. */
+	write_config(1, "ca1.pem", "rate-msgs 500\ndeny-parties 2\n");
+	nngmpc_proc_signal(&n[0], SIGHUP);
+	expect_read(&n[0], "reload: deny-parties '' -> '2' (every connection)");
+	expect_read(&n[0], "reload: party 2's connection closed: Party no "
+	                   "longer allowed after reload: pipe closed");
+	expect_read(&n[0], "reason=NNG_MPC_ERELOADDENIED");
+	expect_read(&n[0], "2 parties allowed, 0 connections kept");
 
 	for (int i = 0; i < 3; i++) {
 		nngmpc_proc_signal(&n[i], SIGTERM);
