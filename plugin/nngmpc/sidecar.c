@@ -290,7 +290,8 @@ sc_allow(struct sidecar *s, const struct nngmpc_roster *r)
 /* SIGHUP: re-read the file and check it as at start-up (if anything is
  * wrong, everything keeps running as it is); parties it no longer lists
  * are cut off; the rest is sidecar_reload.c's: the pipe filter's lines,
- * the CA and CRLs, our certificate, and what needs a restart. */
+ * pins and deny list, the CA and CRLs, our certificate, and what needs a
+ * restart. */
 static void
 sc_reload(struct sidecar *s)
 {
