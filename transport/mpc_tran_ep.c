@@ -544,6 +544,18 @@ mpc_tran_ep_timer_cb(void *arg)
 	}
 }
 
+/* A connection made with the trust a reload replaced: closed unread. */
+static void
+mpc_tran_ep_drop_conn(nni_aio *aio, int rv)
+{
+	nng_stream *conn;
+
+	if ((rv == 0) && ((conn = nni_aio_get_output(aio, 0)) != NULL)) {
+		nng_stream_close(conn);
+		nng_stream_free(conn);
+	}
+}
+
 static void
 mpc_tran_ep_accept_cb(void *arg)
 {
@@ -552,12 +564,16 @@ mpc_tran_ep_accept_cb(void *arg)
 	int          rv;
 
 	nni_mtx_lock(&ep->mtx);
-	if ((rv = nni_aio_result(aio)) == 0) {
+	rv = nni_aio_result(aio);
+	if (ep->reaccept && !ep->closed) {
+		/* A reload cancelled this accept (mpc_tran_reload.c): what it
+		 * still delivered has the old trust; accept again. */
+		ep->reaccept = false;
+		mpc_tran_ep_drop_conn(aio, rv);
+		rv = 0;
+	} else if (rv == 0) {
 		rv = mpc_tran_ep_new_conn(ep, nni_aio_get_output(aio, 0));
-	} else if ((rv == NNG_ECANCELED) && ep->reaccept && !ep->closed) {
-		rv = 0; /* a reload's: accept again with its configuration */
 	}
-	ep->reaccept = false;
 	if (rv == 0) {
 		nng_stream_listener_accept(ep->listener, ep->connaio);
 		nni_mtx_unlock(&ep->mtx);
@@ -592,7 +608,14 @@ mpc_tran_ep_dial_cb(void *arg)
 	int          rv;
 
 	nni_mtx_lock(&ep->mtx);
-	if ((rv = nni_aio_result(aio)) == 0) {
+	rv = nni_aio_result(aio);
+	if (ep->redial) {
+		/* A reload cancelled this dial: what it still made has the
+		 * old trust; NNG's dialer dials again. */
+		ep->redial = false;
+		mpc_tran_ep_drop_conn(aio, rv);
+		rv = NNG_ECONNABORTED;
+	} else if (rv == 0) {
 		rv = mpc_tran_ep_new_conn(ep, nni_aio_get_output(aio, 0));
 	}
 	if ((rv != 0) && ((aio = ep->useraio) != NULL)) {

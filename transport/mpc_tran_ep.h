@@ -85,6 +85,7 @@ typedef struct mpc_tran_ep {
 	/* A reload cancelled the pending inner accept, whose TLS connection
 	 * was made with the old configuration: accept again. */
 	bool                 reaccept;
+	bool                 redial; /* the same for a dialer's pending dial */
 	nni_list_node        reload_node; /* on mpc_tran_reload.c's list */
 } mpc_tran_ep;
 

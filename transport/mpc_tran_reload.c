@@ -268,7 +268,19 @@ mpc_tran_reload_apply(mpc_tran_reload_run *run, mpc_tran_reload_prep *pp)
 	 * tls_listener_accept): the pending one still has the old trust.
 	 * Cancel it; the accept callback posts a new one. */
 	if ((pp->priv != NULL) && (ep->listener != NULL) && ep->started) {
+		mpc_tran_nego *n;
 		ep->reaccept = true;
+		nni_aio_abort(ep->connaio, NNG_ECANCELED);
+		/* Handshakes in progress run with the old trust: ended (the
+		 * peers connect again; a listener reports them to nobody). */
+		NNI_LIST_FOREACH (&ep->negos, n) {
+			mpc_tran_nego_close(n);
+		}
+	}
+	/* A dial in progress was made with the old trust too. */
+	if ((pp->priv != NULL) && (ep->dialer != NULL) &&
+	    (ep->useraio != NULL) && nni_list_empty(&ep->negos)) {
+		ep->redial = true;
 		nni_aio_abort(ep->connaio, NNG_ECANCELED);
 	}
 	mpc_tran_reload_pipes(run, ep, pp->priv, &ep->busypipes, false);
