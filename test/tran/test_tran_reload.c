@@ -12,7 +12,8 @@
  *   - a CA file that does not verify the peer any more (another CA);
  *   - files that cannot be used (missing, not PEM, no key): an error
  *     naming the file, and nothing changes;
- *   - a rate limit set on the socket reaches a live pipe at the reload.
+ *   - a rate limit set on the socket reaches a live pipe at the reload;
+ *   - the dialing side: a revoked server's pipe closes, redials fail.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -362,6 +363,43 @@ test_reload_limits(void **state)
 	mesh_close(&m);
 }
 
+/* The dialing side: party 1 dials party 2 and then revokes it. */
+static void
+test_reload_dialer(void **state)
+{
+	nng_socket     a = tu_bus(1);
+	nng_socket     b = tu_bus(2);
+	nng_dialer     d;
+	nng_mpc_reload r;
+	char           url[256];
+	nng_msg *      msg;
+
+	(void) state;
+	tc_tls(a, "party1.pem");
+	tc_tls(b, "party2.pem");
+	tu_listen(b, "mpc+tls+tcp", url, sizeof(url), NULL);
+	TU_PASS(nng_dial(a, url, &d, 0));
+	tu_send(b, "hi", 3, NNG_MPC_MSG_SIGN_ROUND1, 1);
+	msg = tu_recv(a);
+	nng_msg_free(msg);
+	make_crl(2);
+	memset(&r, 0, sizeof(r));
+	r.ca_file = tc_path("ca_crl.pem");
+	TU_PASS(nng_mpc_socket_reload(a, &r));
+	assert_int_equal(r.nclosed, 1);
+	assert_int_equal(r.closed[0].party, 2);
+	assert_int_equal(r.closed[0].reason, NNG_MPC_ERELOADREVOKED);
+	assert_int_equal(r.closed[0].cause, NNG_MPC_ETLSREVOKED);
+	tu_wait_dialer_ctr(d, NNG_OPT_MPC_CLOSED_UNTRUSTED, 1);
+	/* Its redials fail our check of the server's certificate. */
+	tu_wait_dialer_ctr(d, NNG_OPT_MPC_REJ_TLS, 1);
+	(void) nng_send(b, "late", 5, NNG_FLAG_NONBLOCK);
+	tu_recv_none(a, 300);
+	assert_int_equal(tu_pipes_seen(a), 1);
+	TU_PASS(nng_close(a));
+	TU_PASS(nng_close(b));
+}
+
 int
 main(void)
 {
@@ -370,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_reload_deny_and_pins),
 		cmocka_unit_test(test_reload_bad_files),
 		cmocka_unit_test(test_reload_limits),
+		cmocka_unit_test(test_reload_dialer),
 	};
 
 	return (cmocka_run_group_tests(tests, setup, teardown));
