@@ -17,8 +17,8 @@ _Static_assert(MPC_TLS_PEER_NAME_LEN == MPC_TLS_NAME_LEN,
     "name buffers differ");
 
 /* Finds and locks the connection behind s (registry, then conn->lk). */
-static struct nng_tls_engine_conn *
-conn_lock(nng_stream *s)
+struct nng_tls_engine_conn *
+mpc_tls_conn_lock(nng_stream *s)
 {
 	struct nng_tls_engine_conn *c;
 
@@ -40,7 +40,7 @@ mpc_tls_peer_info(nng_stream *s, struct mpc_tls_peer *out)
 	int                         rv = 0;
 
 	memset(out, 0, sizeof(*out));
-	if ((c = conn_lock(s)) == NULL) {
+	if ((c = mpc_tls_conn_lock(s)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
 	if (c->fail != 0) {
@@ -91,7 +91,7 @@ mpc_tls_export(nng_stream *s, const char *label, const uint8_t *ctx,
 	    ctx_len > UINT16_MAX) {
 		return (NNG_MPC_ETLSEXPORT);
 	}
-	if ((c = conn_lock(s)) == NULL) {
+	if ((c = mpc_tls_conn_lock(s)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
 	if (c->fail != 0 || !c->hs_done) {
@@ -130,7 +130,7 @@ mpc_tls_forget(nng_stream *s)
 	struct nng_tls_engine_conn *c;
 	int                         rv = 0;
 
-	if ((c = conn_lock(s)) == NULL) {
+	if ((c = mpc_tls_conn_lock(s)) == NULL) {
 		return (NNG_MPC_ETLSNOTOURS);
 	}
 	/* The exporter refuses from now on; the secrets themselves are

@@ -170,4 +170,38 @@ __attribute__((warn_unused_result)) int mpc_tls_config_derive(
  */
 __attribute__((warn_unused_result)) int mpc_tls_forget(nng_stream *s);
 
+/*
+ * mpc_tls_peer_recheck judges the peer of s again, by cfg's trust now
+ * (a config made by mpc_tls_config_derive, typically one derived again
+ * after a reload): the certificate chain the peer presented at its
+ * handshake -- which connections of derived configs keep -- against
+ * cfg's anchors and CRLs, its pins (with pins and no anchors the pins are
+ * the root and the leaf's dates count), and the leaf must still name
+ * party.  The same rules as a handshake (mpc_tls_recheck.c).  Returns 0
+ * (still trusted); why not: NNG_MPC_ETLSUNTRUSTED, NNG_MPC_ETLSREVOKED,
+ * NNG_MPC_ETLSEXPIRED, NNG_MPC_ETLSPIN, NNG_MPC_ETLSPARTY,
+ * NNG_MPC_ETLSBADCERT, NNG_MPC_ETLSNOTRUST; or NNG_MPC_ETLSFORGOTTEN (s
+ * kept no chain: not a derived config's connection), NNG_MPC_ETLSNOTREADY,
+ * NNG_MPC_ETLSNOTOURS, NNG_ENOMEM.
+ *
+ * Threading: any thread, while the caller holds s and cfg.
+ */
+__attribute__((warn_unused_result)) int mpc_tls_peer_recheck(
+    nng_stream *s, struct nng_tls_config *cfg, uint32_t party);
+
+/*
+ * mpc_tls_config_renew makes *out, a new config holding a deep copy of
+ * src's settings in which what files holds REPLACES src's: its anchors
+ * and CRLs when ca, its own chain and key when own (files: a scratch
+ * config the caller filled with NNG_OPT_TLS_CA_FILE /
+ * NNG_OPT_TLS_CERT_KEY_FILE, so the files were read and checked as at
+ * start-up).  Neither src nor files changes.  Returns 0;
+ * NNG_MPC_ETLSNOTRUST (ca, but files has no anchor), NNG_MPC_ETLSNOCERT
+ * (own, but files has no chain and key), NNG_MPC_ETLSNOTOURS, NNG_EINVAL,
+ * NNG_ENOMEM, or what building the context reports (NNG_MPC_ETLSKEY...).
+ */
+__attribute__((warn_unused_result)) int mpc_tls_config_renew(
+    struct nng_tls_config *src, struct nng_tls_config *files, bool ca,
+    bool own, struct nng_tls_config **out);
+
 #endif /* MPC_TLS_BRIDGE_H */

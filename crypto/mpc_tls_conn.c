@@ -310,6 +310,8 @@ conn_fini(nng_tls_engine_conn *c)
 	c->ssl = NULL;
 	free(c->pins);
 	c->pins = NULL;
+	free(c->chain);
+	c->chain = NULL;
 	(void) pthread_mutex_destroy(&c->lk);
 	c->inited = false;
 }

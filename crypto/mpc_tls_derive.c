@@ -42,8 +42,9 @@ dup_bytes(const void *src, size_t n, bool nul, void **outp)
 
 /* Deep copy of *src into *dst (all pointers fresh); *dst is zeroed on
  * entry, so mpc_tls_settings_free(dst) is right on every outcome. */
-static int
-settings_copy(struct mpc_tls_settings *dst, const struct mpc_tls_settings *src)
+int
+mpc_tls_settings_copy(
+    struct mpc_tls_settings *dst, const struct mpc_tls_settings *src)
 {
 	void *p;
 	int   rv;
@@ -121,21 +122,48 @@ derive_read(struct nng_tls_config *src, const struct mpc_tls_require *req,
 	    req->npins == 0) {
 		rv = NNG_MPC_ETLSNOTRUST;
 	} else {
-		rv = settings_copy(next, &ec->set);
+		rv = mpc_tls_settings_copy(next, &ec->set);
 	}
 	(void) pthread_mutex_unlock(&ec->lk);
 	return (rv);
 }
 
 int
-mpc_tls_config_derive(struct nng_tls_config *src,
-    const struct mpc_tls_require *req, struct nng_tls_config **out)
+mpc_tls_config_adopt(
+    struct mpc_tls_settings *next, struct nng_tls_config **out)
 {
-	struct mpc_tls_settings       next;
 	struct mpc_tls_settings       old;
 	struct nng_tls_engine_config *ec;
 	struct nng_tls_config *       cfg = NULL;
 	int                           rv;
+
+	if ((rv = nng_tls_config_alloc(&cfg, next->mode)) != 0) {
+		return (rv);
+	}
+	if ((ec = mpc_tls_cfg_lock(cfg)) == NULL) {
+		/* Another engine made it: ours is not the process's engine. */
+		nng_tls_config_free(cfg);
+		return (NNG_MPC_ETLSNOTOURS);
+	}
+	old = ec->set;
+	if ((rv = mpc_tls_cfg_rebuild(ec, next)) == 0) {
+		*next = old; /* next was adopted; the defaults are freed */
+	}
+	(void) pthread_mutex_unlock(&ec->lk);
+	if (rv != 0) {
+		nng_tls_config_free(cfg);
+		return (rv);
+	}
+	*out = cfg;
+	return (0);
+}
+
+int
+mpc_tls_config_derive(struct nng_tls_config *src,
+    const struct mpc_tls_require *req, struct nng_tls_config **out)
+{
+	struct mpc_tls_settings next;
+	int                     rv;
 
 	memset(&next, 0, sizeof(next));
 	if (src == NULL || req == NULL || out == NULL ||
@@ -146,31 +174,14 @@ mpc_tls_config_derive(struct nng_tls_config *src,
 		return (NNG_MPC_ETLSTOOMANY);
 	}
 	if (((rv = derive_read(src, req, &next)) != 0) ||
-	    ((rv = settings_pins(&next, req)) != 0) ||
-	    ((rv = nng_tls_config_alloc(&cfg, next.mode)) != 0)) {
+	    ((rv = settings_pins(&next, req)) != 0)) {
 		goto out;
 	}
 	next.party_required = true;
 	next.strict         = true;
 	next.keep_exporter  = req->keep_exporter;
-	if ((ec = mpc_tls_cfg_lock(cfg)) == NULL) {
-		/* Another engine made it: ours is not the process's engine. */
-		rv = NNG_MPC_ETLSNOTOURS;
-		goto out;
-	}
-	old = ec->set;
-	if ((rv = mpc_tls_cfg_rebuild(ec, &next)) == 0) {
-		next = old; /* next was adopted; the defaults are freed */
-	}
-	(void) pthread_mutex_unlock(&ec->lk);
-	if (rv == 0) {
-		*out = cfg;
-		cfg  = NULL;
-	}
+	rv                  = mpc_tls_config_adopt(&next, out);
 out:
 	mpc_tls_settings_free(&next); /* wipes the key copy */
-	if (cfg != NULL) {
-		nng_tls_config_free(cfg);
-	}
 	return (rv);
 }

@@ -52,6 +52,11 @@
 #define MPC_TLS_SUITES_MAX 6
 /* Key-exchange groups (RFC 8446 4.2.7). */
 #define MPC_TLS_GROUPS_MAX 3
+/* What a connection keeps of its peer's chain for a reload's check: at
+ * most this many certificates (leaf first) and bytes; a leaf alone longer
+ * than that fails the handshake of a strict config. */
+#define MPC_TLS_CHAIN_CERTS 4
+#define MPC_TLS_CHAIN_BYTES 8192
 /* Longest version / cipher / subject strings the bridge reports. */
 #define MPC_TLS_NAME_LEN 48
 
@@ -137,6 +142,12 @@ struct nng_tls_engine_conn {
 	int          rx_err;  /* error met after a partial read, reported next */
 	struct mpc_tls_leaf peer; /* from the verify callback */
 	bool         have_peer;
+	/* Strict configs only: the chain the peer presented, kept so a
+	 * reload can verify it again (mpc_tls_recheck.c); NULL otherwise. */
+	uint8_t *    chain;     /* the certificates' DER, leaf first */
+	size_t       chain_len;
+	uint16_t     chain_cert[MPC_TLS_CHAIN_CERTS]; /* each one's length */
+	size_t       chain_n;
 	bool         pin_ok;
 	char         version[MPC_TLS_NAME_LEN];
 	char         cipher[MPC_TLS_NAME_LEN];
@@ -188,6 +199,29 @@ int  mpc_tls_io_send(WOLFSSL *ssl, char *buf, int sz, void *arg);
 
 /* ---- mpc_tls_verify.c */
 int mpc_tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store);
+/* wolfSSL's chain-validation error -> our NNG_MPC_ETLS* reason. */
+int mpc_tls_chain_reason(int err);
+
+/* ---- mpc_tls_recheck.c */
+/* Keeps the peer's chain on c (strict configs): 0 or NNG_ENOMEM. */
+MPC_WUR int mpc_tls_chain_keep(
+    struct nng_tls_engine_conn *c, WOLFSSL_X509_STORE_CTX *store);
+
+/* ---- mpc_tls_bridge.c */
+/* Finds the connection behind s and returns it with its lk held (NULL:
+ * not ours).  Registry lock, then conn->lk. */
+struct nng_tls_engine_conn *mpc_tls_conn_lock(nng_stream *s);
+
+/* ---- mpc_tls_derive.c */
+/* Deep copy of *src into *dst (all pointers fresh); on failure *dst holds
+ * what was copied, so mpc_tls_settings_free(dst) is right either way. */
+MPC_WUR int mpc_tls_settings_copy(
+    struct mpc_tls_settings *dst, const struct mpc_tls_settings *src);
+/* A new config (next->mode) adopting *next: on success *next is left
+ * holding the new config's former defaults (free them); NNG_MPC_ETLSNOTOURS
+ * when this engine is not the process's. */
+MPC_WUR int mpc_tls_config_adopt(
+    struct mpc_tls_settings *next, struct nng_tls_config **out);
 
 /* ---- mpc_tls_registry.c: both maps are bounded by the live objects
  * (nodes are embedded), so they cannot fail and need no cap. */

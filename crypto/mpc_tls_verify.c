@@ -46,8 +46,8 @@ mpc_tls_ct_equal(const uint8_t *a, const uint8_t *b, size_t n)
 }
 
 /* wolfSSL's chain-validation error -> our reason code. */
-static int
-chain_reason(int err)
+int
+mpc_tls_chain_reason(int err)
 {
 	switch (err) {
 	case ASN_AFTER_DATE_E:
@@ -109,7 +109,7 @@ mpc_tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 	int  rv;
 
 	if (!preverify && !waive && !(pin_root && no_signer(store->error))) {
-		return (verify_fail(c, chain_reason(store->error)));
+		return (verify_fail(c, mpc_tls_chain_reason(store->error)));
 	}
 	if (store->error_depth > 0) {
 		/* An intermediate or anchor: good, waived, or (pins as the
@@ -143,6 +143,9 @@ mpc_tls_verify_cb(int preverify, WOLFSSL_X509_STORE_CTX *store)
 		default:
 			return (verify_fail(c, NNG_MPC_ETLSPARTY));
 		}
+	}
+	if (c->strict && mpc_tls_chain_keep(c, store) != 0) {
+		return (verify_fail(c, NNG_MPC_ETLSHANDSHAKE));
 	}
 	c->peer      = leaf;
 	c->have_peer = true;

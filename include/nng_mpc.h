@@ -125,6 +125,8 @@ enum nng_mpc_tran_errno {
 	NNG_MPC_EDEADPEER     = NNG_MPC_ERRBASE + 87, /* peer silent past mpc:dead-after: closed */
 	NNG_MPC_EIDLE         = NNG_MPC_ERRBASE + 88, /* no message either way for mpc:idle-timeout */
 	NNG_MPC_ELIFETIME     = NNG_MPC_ERRBASE + 89, /* pipe reached mpc:max-lifetime: closed */
+	NNG_MPC_ERELOADREVOKED = NNG_MPC_ERRBASE + 90, /* peer no longer trusted after reload: closed */
+	NNG_MPC_ERELOADDENIED = NNG_MPC_ERRBASE + 91, /* party no longer allowed after reload: closed */
 };
 /* END errors: transport */
 
@@ -723,6 +725,8 @@ typedef struct nng_mpc_filter {
 #define NNG_OPT_MPC_CLOSED_DEAD   "mpc:closed-dead"     /* NNG_MPC_EDEADPEER */
 #define NNG_OPT_MPC_CLOSED_IDLE   "mpc:closed-idle"     /* NNG_MPC_EIDLE */
 #define NNG_OPT_MPC_CLOSED_LIFETIME "mpc:closed-lifetime" /* NNG_MPC_ELIFETIME */
+#define NNG_OPT_MPC_CLOSED_UNTRUSTED "mpc:closed-untrusted" /* NNG_MPC_ERELOADREVOKED */
+#define NNG_OPT_MPC_CLOSED_DENIED "mpc:closed-denied"   /* NNG_MPC_ERELOADDENIED */
 
 /*
  * Read-only pipe options (nng_pipe_get_*; a pipe also answers the
@@ -1308,6 +1312,76 @@ __attribute__((warn_unused_result)) int nng_mpc_log_format_parse(
 __attribute__((warn_unused_result)) int nng_mpc_tls_config_own_party(
     struct nng_tls_config *cfg, uint32_t *id);
 /* END diagnostics */
+
+/* BEGIN reload */
+/*
+ * nng_mpc_socket_reload applies new trust material and settings to the
+ * live mpc+* dialers and listeners of socket s, without a restart and
+ * without touching the connections that still pass:
+ *
+ *   1. When ca_file or cert_key_file is given, the files are read first,
+ *      as NNG_OPT_TLS_CA_FILE and NNG_OPT_TLS_CERT_KEY_FILE read them (a
+ *      CA file's "X509 CRL" blocks are its CRLs), and must be usable, or
+ *      nothing changes: the call returns the error and bad_file names the
+ *      file.  Each mpc+tls+tcp:// endpoint then gets a copy of its TLS
+ *      source in which the file's anchors and CRLs, or own certificate
+ *      and key, REPLACE the old ones (setting NNG_OPT_TLS_CA_FILE again
+ *      would only add to them); an application's NNG_OPT_TLS_CONFIG is
+ *      never modified.
+ *   2. Every endpoint that already dials or listens derives its private
+ *      TLS configuration again (with its pins, NNG_OPT_MPC_CERT_PINS, as
+ *      set now): new connections use it from now on.  If any endpoint
+ *      cannot (NNG_MPC_ETLSNOTRUST, NNG_MPC_ETLSKEY, ...), nothing
+ *      changes anywhere and that error is returned.
+ *   3. Every live pipe is checked again: the peer's party against the
+ *      allow and deny lists (NNG_OPT_MPC_ALLOW_PARTIES / _DENY_PARTIES as
+ *      set now), and over TLS the certificate chain it presented at its
+ *      handshake against the new anchors, CRLs and pins, with the same
+ *      rules as a handshake.  A pipe that fails is closed with
+ *      NNG_MPC_ERELOADDENIED or NNG_MPC_ERELOADREVOKED (counters
+ *      NNG_OPT_MPC_CLOSED_DENIED / NNG_OPT_MPC_CLOSED_UNTRUSTED, an
+ *      observer event with the reason) and listed in closed[]; nothing it
+ *      sends afterwards is delivered.  A pipe that passes stays up, and
+ *      its receive rate limit and send shaping take the endpoint's
+ *      current NNG_OPT_MPC_RATE_* / NNG_OPT_MPC_SEND_RATE_* settings.
+ *
+ * So a reload is: set the options that change on the socket as usual
+ * (pins, allow/deny lists, rate limits: nng_socket_set*), then call this
+ * with the files that changed (or with both NULL).  Session ID and key,
+ * party ID, URLs and the other settings are not reloaded.  Returns 0 (see
+ * closed[], kept); NNG_EINVAL (bad arguments), NNG_ECLOSED (no such
+ * socket), a file's error (NNG_ENOENT, NNG_MPC_ETLSBADCERT, ...) or an
+ * endpoint's as above.
+ *
+ * Threading: any thread except an NNG callback of the socket's; calls
+ * for one socket run one at a time.  Peer certificates are kept for this
+ * (at most 4 certificates and 8 KiB per mpc+tls+tcp:// connection).
+ */
+#define NNG_MPC_RELOAD_CLOSED_MAX 64
+
+typedef struct nng_mpc_reload_closed {
+	uint32_t party;  /* the peer's party ID */
+	uint32_t pipe;   /* its NNG pipe ID (nng_pipe_id), 0 if none yet */
+	int      reason; /* NNG_MPC_ERELOADREVOKED or NNG_MPC_ERELOADDENIED */
+	int      cause;  /* why: NNG_MPC_ETLSREVOKED, _ETLSUNTRUSTED,
+	                    _ETLSEXPIRED, _ETLSPIN, ... or NNG_MPC_EPARTYDENIED */
+} nng_mpc_reload_closed;
+
+typedef struct nng_mpc_reload {
+	/* In (NULL: unchanged). */
+	const char *ca_file;       /* CA certificates and CRLs, PEM */
+	const char *cert_key_file; /* own certificate chain and key, PEM */
+	/* Out. */
+	const char *bad_file;  /* the file that failed, or NULL */
+	uint32_t    endpoints; /* mpc+* dialers and listeners reloaded */
+	uint32_t    kept;      /* live pipes that still pass */
+	uint32_t    nclosed;   /* pipes closed (closed[] holds the first) */
+	nng_mpc_reload_closed closed[NNG_MPC_RELOAD_CLOSED_MAX];
+} nng_mpc_reload;
+
+__attribute__((warn_unused_result)) int nng_mpc_socket_reload(
+    nng_socket s, nng_mpc_reload *r);
+/* END reload */
 
 #ifdef __cplusplus
 }

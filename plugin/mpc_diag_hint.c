@@ -55,6 +55,15 @@ static const struct {
 	const char *any;
 	const char *dialer;
 } hints[] = {
+	{ NNG_MPC_ERELOADREVOKED,
+	    "after a reload the peer's certificate no longer passes the CA, "
+	    "CRL or pins (revoked, another CA, or not pinned): it is refused "
+	    "until it has a certificate the new trust accepts",
+	    NULL },
+	{ NNG_MPC_ERELOADDENIED,
+	    "after a reload the party is no longer allowed (allow or deny "
+	    "list, or no longer in the roster): it is refused from now on",
+	    NULL },
 	{ NNG_MPC_EPARTYCERT,
 	    "the peer's certificate is for another party than the ID it "
 	    "claims: give that node the certificate made for its own party "

@@ -129,6 +129,10 @@ static const struct mpc_errent mpc_errtab[MPC_ERR_SLOTS] = {
 	MPC_ERR(NNG_MPC_EIDLE, "Pipe idle for too long: closed"),
 	MPC_ERR(NNG_MPC_ELIFETIME,
 	    "Pipe reached its maximum lifetime: closed"),
+	MPC_ERR(NNG_MPC_ERELOADREVOKED,
+	    "Peer no longer trusted after reload: pipe closed"),
+	MPC_ERR(NNG_MPC_ERELOADDENIED,
+	    "Party no longer allowed after reload: pipe closed"),
 
 	/* ---- TLS engine and identity: 96..127 */
 	MPC_ERR(NNG_MPC_ETLSNOTOURS,

@@ -3,6 +3,7 @@
  * (src/sp/transport.h).  The pipeline behind them: mpc_tran_ep.h.
  */
 #include "mpc_tran.h"
+#include "mpc_tran_reload.h"
 
 #include "mpc_tran_admit.h"
 #include "mpc_tran_ep.h"
@@ -44,6 +45,7 @@ static void
 mpc_tran_init(void)
 {
 	mpc_tran_registry_init();
+	mpc_tran_reload_sys_init();
 	mpc_tran_stream_sys_init();
 }
 
@@ -51,6 +53,7 @@ static void
 mpc_tran_fini(void)
 {
 	mpc_tran_stream_sys_fini();
+	mpc_tran_reload_sys_fini();
 	mpc_tran_registry_fini();
 }
 

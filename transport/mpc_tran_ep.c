@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "mpc_tran_ep.h"
+#include "mpc_tran_reload.h"
 
 #include "mpc_hist.h"
 #include "mpc_tran_env.h"
@@ -236,7 +237,9 @@ mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
 	case NNG_MPC_EDEADPEER:
 	case NNG_MPC_EIDLE:
 	case NNG_MPC_ELIFETIME:
-		/* Pipes the pipe filter closed: counted on the endpoint too,
+	case NNG_MPC_ERELOADREVOKED:
+	case NNG_MPC_ERELOADDENIED:
+		/* Pipes the pipe filter (or a reload) closed: counted on the endpoint too,
 		 * and reported as its action before the pipe's end. */
 		mpc_tran_ep_count(&ep->stats, mpc_tran_ep_ctr_of(p->close_reason));
 		mpc_tran_ep_emit_action(ep, p);
@@ -312,6 +315,7 @@ mpc_tran_ep_fini(void *arg)
 {
 	mpc_tran_ep *ep = arg;
 
+	mpc_tran_reload_del(ep); /* no reload reaches it from now on */
 	nni_mtx_lock(&ep->mtx);
 	ep->fini = true;
 	if (ep->refcnt != 0) {
@@ -552,6 +556,18 @@ mpc_tran_ep_timer_cb(void *arg)
 	}
 }
 
+/* A connection made with the trust a reload replaced: closed unread. */
+static void
+mpc_tran_ep_drop_conn(nni_aio *aio, int rv)
+{
+	nng_stream *conn;
+
+	if ((rv == 0) && ((conn = nni_aio_get_output(aio, 0)) != NULL)) {
+		nng_stream_close(conn);
+		nng_stream_free(conn);
+	}
+}
+
 static void
 mpc_tran_ep_accept_cb(void *arg)
 {
@@ -560,7 +576,14 @@ mpc_tran_ep_accept_cb(void *arg)
 	int          rv;
 
 	nni_mtx_lock(&ep->mtx);
-	if ((rv = nni_aio_result(aio)) == 0) {
+	rv = nni_aio_result(aio);
+	if (ep->reaccept && !ep->closed) {
+		/* A reload cancelled this accept (mpc_tran_reload.c): what it
+		 * still delivered has the old trust; accept again. */
+		ep->reaccept = false;
+		mpc_tran_ep_drop_conn(aio, rv);
+		rv = 0;
+	} else if (rv == 0) {
 		rv = mpc_tran_ep_new_conn(ep, nni_aio_get_output(aio, 0));
 	}
 	if (rv == 0) {
@@ -597,7 +620,14 @@ mpc_tran_ep_dial_cb(void *arg)
 	int          rv;
 
 	nni_mtx_lock(&ep->mtx);
-	if ((rv = nni_aio_result(aio)) == 0) {
+	rv = nni_aio_result(aio);
+	if (ep->redial) {
+		/* A reload cancelled this dial: what it still made has the
+		 * old trust; NNG's dialer dials again. */
+		ep->redial = false;
+		mpc_tran_ep_drop_conn(aio, rv);
+		rv = NNG_ECONNABORTED;
+	} else if (rv == 0) {
 		rv = mpc_tran_ep_new_conn(ep, nni_aio_get_output(aio, 0));
 	}
 	if ((rv != 0) && ((aio = ep->useraio) != NULL)) {
@@ -767,6 +797,7 @@ mpc_tran_ep_init(mpc_tran_ep **epp, nni_url *url, nni_sock *sock,
 		mpc_tran_ep_fini(ep);
 		return (rv);
 	}
+	mpc_tran_reload_add(ep);
 	*epp = ep;
 	return (0);
 }
@@ -912,6 +943,7 @@ mpc_tran_ep_settle(mpc_tran_ep *ep)
 		return (rv);
 	}
 	mpc_tran_ep_emit_config(ep);
+	ep->settled = true;
 	return (0);
 }
 

@@ -81,6 +81,12 @@ typedef struct mpc_tran_ep {
 	struct mpc_hist *    hist_delay; /* delivery delays, or NULL */
 	mpc_tran_ep_stats    stats;
 	bool                 streams; /* holds the socket's delivery streams */
+	bool                 settled; /* has dialed or listened (settle ran) */
+	/* A reload cancelled the pending inner accept, whose TLS connection
+	 * was made with the old configuration: accept again. */
+	bool                 reaccept;
+	bool                 redial; /* the same for a dialer's pending dial */
+	nni_list_node        reload_node; /* on mpc_tran_reload.c's list */
 } mpc_tran_ep;
 
 /* The ops (mpc_tran.c puts them in its tables). */

@@ -108,6 +108,12 @@
 	X(CLOSED_LIFETIME, MPC_TRAN_ERRS(NNG_MPC_ELIFETIME),                  \
 	    NNG_OPT_MPC_CLOSED_LIFETIME, "mpc_closed_lifetime",                \
 	    "pipes closed: maximum lifetime reached")                          \
+	X(CLOSED_UNTRUSTED, MPC_TRAN_ERRS(NNG_MPC_ERELOADREVOKED),            \
+	    NNG_OPT_MPC_CLOSED_UNTRUSTED, "mpc_closed_untrusted",              \
+	    "pipes closed: peer no longer trusted after a reload")             \
+	X(CLOSED_DENIED, MPC_TRAN_ERRS(NNG_MPC_ERELOADDENIED),                \
+	    NNG_OPT_MPC_CLOSED_DENIED, "mpc_closed_denied",                    \
+	    "pipes closed: party no longer allowed after a reload")            \
 	X(REJ_OTHER, MPC_TRAN_ERRS(0), NNG_OPT_MPC_REJ_OTHER, "mpc_rej_other", \
 	    "I/O error or SP header mismatch")
 

@@ -31,12 +31,34 @@ mpc_tran_tls_source_alloc(nng_tls_config **srcp, bool dialer, const char *host)
 }
 
 int
+mpc_tran_tls_derive(
+    nng_tls_config *src, const mpc_tran_cfg *cfg, nng_tls_config **priv)
+{
+	struct mpc_tls_require req;
+
+	req.pins = (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) cfg->pins;
+	req.npins         = cfg->npins;
+	req.keep_exporter = true; /* read once, then mpc_tran_tls_bind */
+	return (mpc_tls_config_derive(src, &req, priv));
+}
+
+int
+mpc_tran_tls_install(
+    nng_tls_config *priv, nng_stream_dialer *d, nng_stream_listener *l)
+{
+	/* The inner endpoint holds its own reference. */
+	if (d != NULL) {
+		return (nng_stream_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, priv));
+	}
+	return (nng_stream_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, priv));
+}
+
+int
 mpc_tran_tls_settle(nng_tls_config *src, nng_stream_dialer *d,
     nng_stream_listener *l, mpc_tran_cfg *cfg)
 {
-	struct mpc_tls_require req;
-	nng_tls_config *       priv = NULL;
-	int                    rv;
+	nng_tls_config *priv = NULL;
+	int             rv;
 
 	/* No party ID set: we are the party our own certificate names (an
 	 * unmodified program's --cert).  Without one, the environment or
@@ -47,18 +69,11 @@ mpc_tran_tls_settle(nng_tls_config *src, nng_stream_dialer *d,
 			cfg->party_id = id;
 		}
 	}
-	req.pins = (const uint8_t(*)[NNG_MPC_TLS_PIN_SIZE]) cfg->pins;
-	req.npins         = cfg->npins;
-	req.keep_exporter = true; /* read once, then mpc_tran_tls_bind */
-	if ((rv = mpc_tls_config_derive(src, &req, &priv)) != 0) {
+	if ((rv = mpc_tran_tls_derive(src, cfg, &priv)) != 0) {
 		return (rv);
 	}
-	if (d != NULL) {
-		rv = nng_stream_dialer_set_ptr(d, NNG_OPT_TLS_CONFIG, priv);
-	} else {
-		rv = nng_stream_listener_set_ptr(l, NNG_OPT_TLS_CONFIG, priv);
-	}
-	nng_tls_config_free(priv); /* the inner endpoint holds its own */
+	rv = mpc_tran_tls_install(priv, d, l);
+	nng_tls_config_free(priv);
 	return (rv);
 }
 

@@ -58,6 +58,18 @@ __attribute__((warn_unused_result)) int mpc_tran_tls_settle(
     mpc_tran_cfg *cfg);
 
 /*
+ * The two halves of settle, also used by a reload (mpc_tran_reload.c):
+ * derive makes *priv, the private copy of src with cfg's pins (freed
+ * with nng_tls_config_free); install gives it to the inner dialer d or
+ * listener l (the other NULL), which holds its own reference: new
+ * connections use it from then on.
+ */
+__attribute__((warn_unused_result)) int mpc_tran_tls_derive(
+    nng_tls_config *src, const mpc_tran_cfg *cfg, nng_tls_config **priv);
+__attribute__((warn_unused_result)) int mpc_tran_tls_install(
+    nng_tls_config *priv, nng_stream_dialer *d, nng_stream_listener *l);
+
+/*
  * The peer's identity after the TLS handshake: it counts only when the
  * engine trusted its certificate (chain verified, or key pinned where the
  * pins are the trust root: crypto/mpc_tls_bridge.h) and it names a party

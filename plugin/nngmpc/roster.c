@@ -200,7 +200,7 @@ roster_limit_line(struct nngmpc_node_conf *c, char **tok, int ntok,
 	    "unknown keyword '%s' (expected session-id, session-key, "
 	    "scheme, ca, party, or the node settings id, serve, "
 	    "serve-mode, metrics, rate-msgs, rate-bytes, rate-policy, "
-	    "conn-rate, heartbeat)",
+	    "conn-rate, heartbeat, pins, deny-parties)",
 	    tok[0]);
 	return (false);
 }
@@ -246,6 +246,21 @@ roster_node_line(struct nngmpc_node_conf *c, char **tok, int ntok,
 		    !copy_field(c->metrics, sizeof(c->metrics), tok[1])) {
 			roster_err(err, errlen, name, ln,
 			    "metrics: expected one HOST:PORT");
+			return (false);
+		}
+	} else if (strcmp(key, "pins") == 0) {
+		if (ntok != 2 || !copy_field(c->pins, sizeof(c->pins), tok[1])) {
+			roster_err(err, errlen, name, ln,
+			    "pins: expected one list of SHA-256 digests (64 hex "
+			    "digits each, comma-separated, at most %u)",
+			    NNGMPC_ROSTER_PINS_MAX);
+			return (false);
+		}
+	} else if (strcmp(key, "deny-parties") == 0) {
+		if (ntok != 2 || !copy_field(c->deny, sizeof(c->deny), tok[1])) {
+			roster_err(err, errlen, name, ln,
+			    "deny-parties: expected one list of party IDs and "
+			    "ranges (e.g. 3,7-9)");
 			return (false);
 		}
 	} else {

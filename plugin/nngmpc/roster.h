@@ -41,6 +41,9 @@ struct nngmpc_party {
 	char     server_name[256];                /* "" when not given */
 };
 
+/* Digests a `pins` line may hold. */
+#define NNGMPC_ROSTER_PINS_MAX 16
+
 /* rate-msgs, rate-bytes, rate-policy, conn-rate, heartbeat */
 #define NNGMPC_ROSTER_LIMITS 5
 extern const char *const nngmpc_roster_limit_names[NNGMPC_ROSTER_LIMITS];
@@ -56,6 +59,13 @@ struct nngmpc_node_conf {
 	 * nngmpc_roster_limit_names ("" : not given); `nngmpc node` checks
 	 * them as it checks the flags of the same names. */
 	char limits[NNGMPC_ROSTER_LIMITS][24];
+	/* The sidecar's mesh: pinned peer keys (NNG_OPT_MPC_CERT_PINS,
+	 * comma-separated SHA-256 digests) and parties refused
+	 * (NNG_OPT_MPC_DENY_PARTIES, "1-5,9"), as text ("" : none);
+	 * checked and applied at start and at each SIGHUP
+	 * (sidecar_reload.h). */
+	char pins[NNGMPC_ROSTER_PINS_MAX * 65];
+	char deny[256];
 };
 
 struct nngmpc_roster {

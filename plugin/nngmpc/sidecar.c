@@ -31,6 +31,7 @@
 #include "node_check.h"
 #include "sidecar.h"
 #include "sidecar_drain.h"
+#include "sidecar_reload.h"
 
 #define SC_CMD "node"
 #define SC_SLICE_MS 200
@@ -295,52 +296,34 @@ sc_allow(struct sidecar *s, const struct nngmpc_roster *r)
 	}
 }
 
-/* What a reload cannot change without a restart: named, not applied. */
-static void
-sc_reload_unapplied(const struct nngmpc_roster *old,
-    const struct nngmpc_roster *new, uint32_t id)
-{
-	const struct nngmpc_party *a = nngmpc_roster_find(old, id);
-	const struct nngmpc_party *b = nngmpc_roster_find(new, id);
-
-	if (memcmp(old->session_id, new->session_id,
-	        sizeof(old->session_id)) != 0 ||
-	    memcmp(old->session_key, new->session_key,
-	        sizeof(old->session_key)) != 0) {
-		sc_say("reload: the session ID or key changed: restart the "
-		       "node to apply it");
-	}
-	if (strcmp(old->scheme, new->scheme) != 0 ||
-	    strcmp(old->ca, new->ca) != 0 || b == NULL ||
-	    strcmp(a->address, b->address) != 0 ||
-	    strcmp(a->certkey, b->certkey) != 0) {
-		sc_say("reload: the scheme, CA, or party %u's address or "
-		       "certificate changed: restart the node to apply it",
-		    (unsigned) id);
-	}
-}
-
-/* SIGHUP: re-read the roster; parties it no longer lists are cut off. */
+/* SIGHUP: re-read the file and check it as at start-up (if anything is
+ * wrong, everything keeps running as it is); parties it no longer lists
+ * are cut off; the rest is sidecar_reload.c's: the pipe filter's lines,
+ * pins and deny list, the CA and CRLs, our certificate, and what needs a
+ * restart. */
 static void
 sc_reload(struct sidecar *s)
 {
-	struct nngmpc_roster *r = calloc(1, sizeof(*r));
-	nng_pipe              cut[NNGMPC_ROSTER_MAX];
-	uint32_t              cut_id[NNGMPC_ROSTER_MAX];
-	size_t                ncut = 0;
-	char                  err[1200];
+	struct nngmpc_roster       *r   = calloc(1, sizeof(*r));
+	const struct nngmpc_roster *cur = nngmpc_reload_current(s->o->roster);
+	nng_pipe                    cut[NNGMPC_ROSTER_MAX];
+	uint32_t                    cut_id[NNGMPC_ROSTER_MAX];
+	size_t                      ncut = 0;
+	uint32_t                    kept = 0;
+	char                        err[1200];
 
 	if (r == NULL) {
 		sc_say("reload: out of memory; keeping the current roster");
 		return;
 	}
-	if (!nngmpc_roster_load(s->o->roster_path, r, err, sizeof(err))) {
-		sc_say("reload failed, keeping the current roster: %s", err);
+	if (!nngmpc_roster_load(s->o->roster_path, r, err, sizeof(err)) ||
+	    !nngmpc_reload_check(r, s->o->id, err, sizeof(err))) {
+		sc_say("reload failed, keeping everything as it runs: %s", err);
 		nngmpc_roster_wipe(r);
 		free(r);
 		return;
 	}
-	sc_reload_unapplied(s->o->roster, r, s->o->id);
+	nngmpc_reload_unapplied(cur, r, s->o->id, sc_say);
 	pthread_mutex_lock(&s->mtx);
 	sc_allow(s, r);
 	for (size_t i = 0; i < s->npipes; i++) {
@@ -358,8 +341,12 @@ sc_reload(struct sidecar *s)
 		    (unsigned) cut_id[i]);
 		(void) nng_pipe_close(cut[i]);
 	}
-	sc_say("reloaded %s: %zu parties allowed", s->o->roster_path,
-	    s->nallowed);
+	if (nngmpc_reload_apply(s->mesh, cur, r, s->o->id, &kept, sc_say) ==
+	    0) {
+		nngmpc_reload_adopt(r, s->o->id);
+		sc_say("reloaded %s: %zu parties allowed, %u connections kept",
+		    s->o->roster_path, s->nallowed, (unsigned) kept);
+	}
 	nngmpc_roster_wipe(r);
 	free(r);
 }
@@ -405,10 +392,14 @@ static int
 sc_limits(nng_socket sock, void *arg, const char **what)
 {
 	const struct sidecar *s = arg;
+	int                   rv;
 
-	return (s->o->limits == NULL
-	        ? 0
-	        : nngmpc_node_limits(sock, (void *) s->o->limits, what));
+	if ((s->o->limits != NULL) &&
+	    ((rv = nngmpc_node_limits(sock, (void *) s->o->limits, what)) !=
+	        0)) {
+		return (rv);
+	}
+	return (nngmpc_reload_start(sock, s->o->roster, what));
 }
 
 int

@@ -20,9 +20,12 @@
  *
  * Signals: SIGTERM/SIGINT drain (the application's queued messages are
  * forwarded, then up to --drain-ms for the parties to acknowledge every
- * message sent: sidecar_drain.h) and exit 0; SIGHUP
- * re-reads the roster: parties no longer listed are disconnected and
- * refused from then on, settings that need a restart are named.
+ * message sent: sidecar_drain.h) and exit 0; SIGHUP re-reads the file and
+ * checks it as at start-up (if it fails, nothing changes): parties no
+ * longer listed are disconnected and refused from then on; the CA with its
+ * CRLs, our certificate and the pipe filter's lines are applied to the
+ * live mesh, closing only connections whose peer no longer passes
+ * (sidecar_reload.h); what needs a restart is named.
  *
  * Threading: the main thread waits for signals and reloads; one thread
  * forwards application -> mesh, one mesh -> application; the allow-list

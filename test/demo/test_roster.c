@@ -63,8 +63,14 @@ static const struct bad bad_rosters[] = {
 	    "r:3: unknown keyword 'frobnicate' (expected session-id, "
 	    "session-key, scheme, ca, party, or the node settings id, serve, "
 	    "serve-mode, metrics, rate-msgs, rate-bytes, rate-policy, "
-	    "conn-rate, heartbeat)" },
+	    "conn-rate, heartbeat, pins, deny-parties)" },
 	{ HEAD "heartbeat\n", "r:3: heartbeat: expected one value" },
+	{ HEAD "pins aa bb\n",
+	    "r:3: pins: expected one list of SHA-256 digests (64 hex digits "
+	    "each, comma-separated, at most 16)" },
+	{ HEAD "deny-parties\n",
+	    "r:3: deny-parties: expected one list of party IDs and ranges "
+	    "(e.g. 3,7-9)" },
 	{ HEAD "serve-mode 0999\n",
 	    "r:3: serve-mode: expected octal permissions 1..0777 (e.g. 0660)" },
 	{ HEAD "id 0\n",

@@ -63,6 +63,7 @@ tc_make(const char *tag, uint32_t n)
 	assert_non_null(mkdtemp(tc_dir));
 	assert_int_equal(mpc_certgen_ca_create(&ca, TC_DAYS, now, &pem), 0);
 	tc_write("ca.pem", pem.cert, NULL);
+	tc_write("ca.key", pem.key, NULL); /* for CRLs made with openssl */
 	mpc_certgen_pem_free(&pem);
 	for (uint32_t id = 1; id <= n; id++) {
 		assert_int_equal(

@@ -16,7 +16,8 @@
 
 #include <nng/nng.h>
 
-/* Makes the directory ("nngmpc-<tag>-XXXXXX"), the CA and parties 1..n. */
+/* Makes the directory ("nngmpc-<tag>-XXXXXX"), the CA (ca.pem, its key
+ * ca.key) and parties 1..n. */
 void tc_make(const char *tag, uint32_t n);
 
 /* Another certificate (new key) for party id from the same CA, written
