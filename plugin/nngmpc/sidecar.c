@@ -512,6 +512,7 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 out:
 	nng_mpc_metrics_stop(metrics);
 	nng_mpc_audit_close(audit);
+	nngmpc_reload_forget(); /* its copy of the session key */
 	pthread_mutex_destroy(&s->mtx);
 	free(s);
 	return (ret);

@@ -379,3 +379,10 @@ nngmpc_reload_adopt(const struct nngmpc_roster *next, uint32_t id)
 	}
 	nngmpc_secure_zero(key, sizeof(key));
 }
+
+void
+nngmpc_reload_forget(void)
+{
+	nngmpc_secure_zero(&sr_cur, sizeof(sr_cur));
+	sr_have = false;
+}

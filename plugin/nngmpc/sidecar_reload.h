@@ -65,5 +65,8 @@ const struct nngmpc_roster *nngmpc_reload_current(
 /* Records what nngmpc_reload_apply applied of next: everything but what
  * needs a restart, which stays as it runs. */
 void nngmpc_reload_adopt(const struct nngmpc_roster *next, uint32_t id);
+/* At exit: wipes the copy kept by nngmpc_reload_current (it holds the
+ * session key). */
+void nngmpc_reload_forget(void);
 
 #endif /* NNG_MPC_NNGMPC_SIDECAR_RELOAD_H */
