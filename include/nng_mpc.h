@@ -962,6 +962,19 @@ typedef struct nng_mpc_echo_report {
 	uint64_t timeouts;     /* broadcasts dropped: echoes missing */
 	uint64_t rejected;     /* bad frames, signatures or certificates */
 	uint64_t full;         /* broadcasts dropped: too many held */
+	/* With NNG_OPT_MPC_RELIABLE as well: */
+	uint64_t pending;      /* echoes waiting for their sender's
+	                          certificate now (at most 64) */
+	uint64_t dropped;      /* echoes dropped while waiting */
+	int      dropped_error;/* the last one: NNG_MPC_EECHOFULL (64 were
+	                          waiting) or NNG_MPC_EECHOCERT (no
+	                          certificate within the broadcast timeout) */
+	uint32_t dropped_sender; /* its statement's sender, sequence, and */
+	uint64_t dropped_seq;
+	uint32_t dropped_from;   /* the party that echoed it */
+	uint64_t unkept;       /* broadcasts or echoes not kept for a party:
+	                          its stream's window was full (an absent
+	                          party's, for a broadcast) or no memory */
 	/* The last equivocation (valid when equivocations > 0): */
 	uint32_t sender;       /* the party that equivocated */
 	uint32_t witness;      /* the echoing party of the conflict */

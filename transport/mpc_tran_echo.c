@@ -23,60 +23,11 @@
 #include "mpc_tls_identity.h"
 #include "mpc_tls_signer.h"
 #include "mpc_tran_echo.h"
+#include "mpc_tran_echo_int.h"
 #include "mpc_wipe.h"
 
 _Static_assert(NNG_MPC_EVIDENCE_MAX == MPC_EVIDENCE_MAX,
     "the public evidence size is the file format's");
-
-#define MPC_TRAN_ECHO_PIPES 64  /* pipes (parties) per socket */
-#define MPC_TRAN_ECHO_SENT  256 /* broadcasts remembered by the sender */
-
-/* One broadcast we sent: how the next pipe recognises it. */
-typedef struct mpc_tran_echo_sent {
-	bool     used;
-	uint64_t seq;
-	uint16_t type;
-	uint8_t  hash[MPC_EVIDENCE_HASH_SIZE];
-	uint8_t  sig[2][MPC_SIGN_SIG_MAX]; /* [1]: the equivocating variant */
-	size_t   sig_len[2];
-	bool     split;
-	uint64_t taken; /* pipes (slots) that sent it */
-} mpc_tran_echo_sent;
-
-/* A connected party. */
-typedef struct mpc_tran_echo_peer {
-	struct mpc_tran_pipe *p; /* NULL: slot free */
-	uint32_t              party;
-	uint8_t *             cert; /* announced and accepted, or NULL */
-	size_t                cert_len;
-} mpc_tran_echo_peer;
-
-typedef struct mpc_tran_echo_sock {
-	nni_list_node      node;
-	uint32_t           sock_id;
-	int                refs;
-	nni_mtx            mtx;
-	mpc_sign_key *     key; /* over TLS */
-	uint8_t *          cert;
-	size_t             cert_len;
-	char *             ca_pem;
-	size_t             ca_len;
-	uint64_t           next_seq;
-	int                equivocate;
-	int                quorum;
-	mpc_tran_echo_sent sent[MPC_TRAN_ECHO_SENT];
-	unsigned           sent_next;
-	mpc_tran_echo_peer peers[MPC_TRAN_ECHO_PIPES];
-	mpc_echo           table;
-	nng_mpc_echo_report rep;
-} mpc_tran_echo_sock;
-
-/* A pipe's link to its socket's state. */
-typedef struct mpc_tran_echo_link {
-	mpc_tran_echo_sock *s;
-	int                 slot; /* in s->peers once joined, else -1 */
-	uint8_t             session[NNG_MPC_SESSION_ID_SIZE];
-} mpc_tran_echo_link;
 
 static pthread_mutex_t mpc_tran_echo_lk = PTHREAD_MUTEX_INITIALIZER;
 static nni_list        mpc_tran_echo_socks;
@@ -88,11 +39,17 @@ mpc_tran_echo_sock_free(mpc_tran_echo_sock *s)
 {
 	void *m;
 
+	mpc_tran_echo_dlv_sock_fini(s);
 	while ((m = mpc_echo_drain(&s->table)) != NULL) {
 		nni_msg_free(m);
 	}
 	mpc_sign_key_free(s->key);
 	nni_free(s->cert, s->cert_len);
+	for (int i = 0; i < MPC_TRAN_ECHO_PIPES; i++) {
+		if (s->peers[i].cert != NULL) {
+			nni_free(s->peers[i].cert, s->peers[i].cert_len);
+		}
+	}
 	if (s->ca_pem != NULL) {
 		nni_free(s->ca_pem, s->ca_len);
 	}
@@ -162,9 +119,6 @@ mpc_tran_echo_attach(
 	if (!cfg->bcast_echo) {
 		return (0);
 	}
-	if (cfg->reliable) {
-		return (NNG_EINVAL); /* README: not with delivery streams */
-	}
 	if ((l = NNI_ALLOC_STRUCT(l)) == NULL) {
 		return (NNG_ENOMEM);
 	}
@@ -180,10 +134,28 @@ mpc_tran_echo_attach(
 		s->sock_id  = p->party.sock_id;
 		s->next_seq = 1;
 		mpc_echo_init(&s->table, 0);
+		if (mpc_tran_echo_dlv_sock_init(s) != 0) {
+			mpc_tran_echo_sock_free(s);
+			rv = NNG_ENOMEM;
+			goto out;
+		}
 		nni_list_append(&mpc_tran_echo_socks, s);
 	}
 	s->refs++;
+	if (cfg->reliable && !s->streams_hold) {
+		/* With delivery streams the state lives as long as they do
+		 * (mpc_tran_echo_streams_gone), not only while pipes do. */
+		s->streams_hold = true;
+		s->refs++;
+	}
 	nni_mtx_lock(&s->mtx);
+	if (cfg->reliable) {
+		s->reliable     = true;
+		s->window_msgs  = cfg->window_msgs;
+		s->window_bytes = cfg->window_bytes;
+	}
+	s->self = cfg->party_id;
+	memcpy(s->session, cfg->session_id, sizeof(s->session));
 	s->table.timeout_ns = (uint64_t) cfg->bcast_timeout_ms * 1000000u;
 	s->quorum           = cfg->bcast_quorum;
 	if (cfg->bcast_equivocate > s->equivocate) {
@@ -230,6 +202,26 @@ mpc_tran_echo_detach(mpc_tran_pipe *p)
 }
 
 void
+mpc_tran_echo_streams_gone(uint32_t sock_id)
+{
+	mpc_tran_echo_sock *s;
+	bool                last = false;
+
+	(void) pthread_mutex_lock(&mpc_tran_echo_lk);
+	if (((s = mpc_tran_echo_find(sock_id)) != NULL) && s->streams_hold) {
+		s->streams_hold = false;
+		if (--s->refs == 0) {
+			nni_list_remove(&mpc_tran_echo_socks, s);
+			last = true;
+		}
+	}
+	(void) pthread_mutex_unlock(&mpc_tran_echo_lk);
+	if (last) {
+		mpc_tran_echo_sock_free(s);
+	}
+}
+
+void
 mpc_tran_echo_join(mpc_tran_pipe *p)
 {
 	mpc_tran_echo_link *l = p->echo;
@@ -240,14 +232,25 @@ mpc_tran_echo_join(mpc_tran_pipe *p)
 	}
 	s = l->s;
 	nni_mtx_lock(&s->mtx);
-	for (int i = 0; i < MPC_TRAN_ECHO_PIPES; i++) {
-		if (s->peers[i].p == NULL) {
+	/* With delivery streams a party keeps its slot (and certificate)
+	 * across connections; a pipe replacing a stale one takes it over. */
+	for (int i = 0; s->reliable && (i < MPC_TRAN_ECHO_PIPES); i++) {
+		if (s->peers[i].party == p->peer.peer_id) {
+			s->peers[i].p = p;
+			l->slot       = i;
+			break;
+		}
+	}
+	for (int i = 0; (l->slot < 0) && (i < MPC_TRAN_ECHO_PIPES); i++) {
+		if (s->peers[i].party == 0) {
 			s->peers[i].p     = p;
 			s->peers[i].party = p->peer.peer_id;
 			l->slot           = i;
 			break;
 		}
 	}
+	l->live      = l->slot >= 0;
+	l->cert_seen = false;
 	/* Broadcasts made before this connection are not its to send: a
 	 * party that reconnects must not get an old sequence again. */
 	for (unsigned j = 0; (l->slot >= 0) && (j < MPC_TRAN_ECHO_SENT); j++) {
@@ -274,12 +277,20 @@ mpc_tran_echo_leave(mpc_tran_pipe *p)
 		return;
 	}
 	nni_mtx_lock(&l->s->mtx);
-	pe = &l->s->peers[l->slot];
-	if (pe->cert != NULL) {
-		nni_free(pe->cert, pe->cert_len);
+	pe      = &l->s->peers[l->slot];
+	l->live = false;
+	if (l->s->reliable) {
+		/* The party stays known: absent until it reconnects. */
+		if (pe->p == p) {
+			pe->p = NULL;
+		}
+	} else {
+		if (pe->cert != NULL) {
+			nni_free(pe->cert, pe->cert_len);
+		}
+		memset(pe, 0, sizeof(*pe));
+		l->slot = -1;
 	}
-	memset(pe, 0, sizeof(*pe));
-	l->slot = -1;
 	nni_mtx_unlock(&l->s->mtx);
 }
 
@@ -295,7 +306,7 @@ mpc_tran_echo_ctl_type(const mpc_tran_pipe *p, uint16_t type)
 
 /* SHA-256 of what the frame will carry: protocol header, then the body
  * after the envelope prefix. */
-static int
+int
 mpc_tran_echo_hash(nni_msg *msg, size_t prefix, uint8_t *out)
 {
 	wc_Sha256 h;
@@ -315,9 +326,8 @@ mpc_tran_echo_hash(nni_msg *msg, size_t prefix, uint8_t *out)
 
 /* Signs the statement for (type, seq, hash).  Locked. */
 static int
-mpc_tran_echo_sign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
-    uint32_t self, uint16_t type, uint64_t seq, const uint8_t *hash,
-    uint8_t *sig, size_t *sig_len)
+mpc_tran_echo_sign(mpc_tran_echo_sock *s, uint16_t type, uint64_t seq,
+    const uint8_t *hash, uint8_t *sig, size_t *sig_len)
 {
 	mpc_bcast_stmt st;
 
@@ -326,8 +336,8 @@ mpc_tran_echo_sign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
 		return (0); /* no certificates: unsigned */
 	}
 	memset(&st, 0, sizeof(st));
-	memcpy(st.session, l->session, sizeof(st.session));
-	st.sender = self;
+	memcpy(st.session, s->session, sizeof(st.session));
+	st.sender = s->self;
 	st.type   = type;
 	st.seq    = seq;
 	memcpy(st.payload_hash, hash, sizeof(st.payload_hash));
@@ -336,7 +346,7 @@ mpc_tran_echo_sign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
 }
 
 /* The test facility's other payload: the last byte flipped. */
-static void
+void
 mpc_tran_echo_variant(nni_msg *msg, size_t prefix, uint8_t *hash_out)
 {
 	uint8_t *b = (uint8_t *) nni_msg_body(msg) + prefix;
@@ -350,30 +360,13 @@ mpc_tran_echo_variant(nni_msg *msg, size_t prefix, uint8_t *hash_out)
 	}
 }
 
-/* The entry for this pipe's copy of a broadcast: the oldest with this
- * payload the pipe has not sent, else a new one.  Locked. */
-static mpc_tran_echo_sent *
-mpc_tran_echo_assign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
-    uint32_t self, uint16_t type, nni_msg *msg, size_t prefix,
-    const uint8_t *hash, int *rvp)
+mpc_tran_echo_sent *
+mpc_tran_echo_new_sent(mpc_tran_echo_sock *s, uint16_t type, nni_msg *msg,
+    size_t prefix, const uint8_t *hash, int *rvp)
 {
-	mpc_tran_echo_sent *e   = NULL;
-	uint64_t            bit = (uint64_t) 1 << l->slot;
+	mpc_tran_echo_sent *e = &s->sent[s->sent_next];
 	uint8_t             alt[MPC_EVIDENCE_HASH_SIZE];
 
-	*rvp = 0;
-	for (unsigned i = 0; i < MPC_TRAN_ECHO_SENT; i++) {
-		mpc_tran_echo_sent *x = &s->sent[i];
-		if (x->used && ((x->taken & bit) == 0) && (x->type == type) &&
-		    (memcmp(x->hash, hash, sizeof(x->hash)) == 0) &&
-		    ((e == NULL) || (x->seq < e->seq))) {
-			e = x;
-		}
-	}
-	if (e != NULL) {
-		return (e);
-	}
-	e = &s->sent[s->sent_next];
 	s->sent_next = (s->sent_next + 1) % MPC_TRAN_ECHO_SENT;
 	memset(e, 0, sizeof(*e));
 	e->used = true;
@@ -381,7 +374,7 @@ mpc_tran_echo_assign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
 	e->seq  = s->next_seq++;
 	memcpy(e->hash, hash, sizeof(e->hash));
 	*rvp = mpc_tran_echo_sign(
-	    s, l, self, type, e->seq, hash, e->sig[0], &e->sig_len[0]);
+	    s, type, e->seq, hash, e->sig[0], &e->sig_len[0]);
 	if ((*rvp == 0) && (s->equivocate > 0)) {
 		nni_msg *m;
 		s->equivocate--;
@@ -389,8 +382,8 @@ mpc_tran_echo_assign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
 		if ((*rvp = nni_msg_dup(&m, msg)) == 0) {
 			mpc_tran_echo_variant(m, prefix, alt);
 			nni_msg_free(m);
-			*rvp = mpc_tran_echo_sign(s, l, self, type, e->seq, alt,
-			    e->sig[1], &e->sig_len[1]);
+			*rvp = mpc_tran_echo_sign(
+			    s, type, e->seq, alt, e->sig[1], &e->sig_len[1]);
 		}
 	}
 	if (*rvp != 0) {
@@ -399,8 +392,59 @@ mpc_tran_echo_assign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
 	return (e);
 }
 
+/* The oldest entry with this payload whose bit in mask(e) is set (want)
+ * or clear, or NULL.  Locked. */
+static mpc_tran_echo_sent *
+mpc_tran_echo_match(mpc_tran_echo_sock *s, uint16_t type,
+    const uint8_t *hash, uint64_t bit, bool given)
+{
+	mpc_tran_echo_sent *e = NULL;
+
+	for (unsigned i = 0; i < MPC_TRAN_ECHO_SENT; i++) {
+		mpc_tran_echo_sent *x = &s->sent[i];
+		bool ok = given ? ((x->given & bit) != 0) : ((x->taken & bit) == 0);
+		if (x->used && ok && (x->type == type) &&
+		    (memcmp(x->hash, hash, sizeof(x->hash)) == 0) &&
+		    ((e == NULL) || (x->seq < e->seq))) {
+			e = x;
+		}
+	}
+	return (e);
+}
+
+/*
+ * The entry for this pipe's copy of a broadcast: the oldest with this
+ * payload the pipe's party has not sent, else a new one (kept for the
+ * absent parties at once, with delivery streams).  NULL with *rvp 0: the
+ * copy of a closed pipe whose party got the broadcast on its stream
+ * already (mpc_tran_echo_dlv_absent).  Locked.
+ */
+static mpc_tran_echo_sent *
+mpc_tran_echo_assign(mpc_tran_echo_sock *s, const mpc_tran_echo_link *l,
+    uint32_t party, uint16_t type, nni_msg *msg, size_t prefix,
+    const uint8_t *hash, int *rvp)
+{
+	mpc_tran_echo_sent *e;
+	uint64_t            bit = (uint64_t) 1 << l->slot;
+
+	*rvp = 0;
+	if (s->reliable && !l->live &&
+	    ((e = mpc_tran_echo_match(s, type, hash, bit, true)) != NULL)) {
+		e->given &= ~bit;
+		return (NULL);
+	}
+	if ((e = mpc_tran_echo_match(s, type, hash, bit, false)) != NULL) {
+		return (e);
+	}
+	e = mpc_tran_echo_new_sent(s, type, msg, prefix, hash, rvp);
+	if (*rvp == 0) {
+		mpc_tran_echo_dlv_absent(s, e, msg, prefix, party);
+	}
+	return (e);
+}
+
 /* Builds [envelope prefix][echo prefix][header][body] for the wire. */
-static int
+int
 mpc_tran_echo_wrap(nni_msg **out, nni_msg *msg, size_t prefix,
     const uint8_t *pre, size_t pre_len)
 {
@@ -424,15 +468,17 @@ mpc_tran_echo_wrap(nni_msg **out, nni_msg *msg, size_t prefix,
 /* The test facility splits the parties: the connected one with the
  * highest ID gets the other payload, so with two or more receivers both
  * payloads go out.  Locked. */
-static bool
-mpc_tran_echo_highest(const mpc_tran_echo_sock *s, uint32_t party)
+uint32_t
+mpc_tran_echo_split_party(const mpc_tran_echo_sock *s)
 {
+	uint32_t party = 0;
+
 	for (int i = 0; i < MPC_TRAN_ECHO_PIPES; i++) {
 		if ((s->peers[i].p != NULL) && (s->peers[i].party > party)) {
-			return (false);
+			party = s->peers[i].party;
 		}
 	}
-	return (true);
+	return (party);
 }
 
 bool
@@ -459,11 +505,21 @@ mpc_tran_echo_send(mpc_tran_pipe *p, nni_aio *aio)
 		goto fail;
 	}
 	nni_mtx_lock(&l->s->mtx);
-	e = mpc_tran_echo_assign(l->s, l, p->peer.self_id, env.type, msg,
+	e = mpc_tran_echo_assign(l->s, l, p->peer.peer_id, env.type, msg,
 	    env.prefix_len, hash, &rv);
+	if ((rv == 0) && (e == NULL)) {
+		/* Its stream has it already: this copy fails like any send
+		 * on a closing pipe, and is not kept twice. */
+		nni_mtx_unlock(&l->s->mtx);
+		nni_aio_set_msg(aio, NULL);
+		nni_msg_free(msg);
+		rv = NNG_ECLOSED;
+		goto fail;
+	}
 	if (rv == 0) {
 		e->taken |= (uint64_t) 1 << l->slot;
-		v = (e->split && mpc_tran_echo_highest(l->s, p->peer.peer_id))
+		v = (e->split &&
+		        (mpc_tran_echo_split_party(l->s) == p->peer.peer_id))
 		    ? 1
 		    : 0;
 		if (!mpc_echo_prefix_put(pre, sizeof(pre), e->seq, e->sig[v],
@@ -493,11 +549,11 @@ fail:
 
 /* --------------------------------------------------------- receive */
 
-static mpc_tran_echo_peer *
+mpc_tran_echo_peer *
 mpc_tran_echo_peer_of(mpc_tran_echo_sock *s, uint32_t party)
 {
-	for (int i = 0; i < MPC_TRAN_ECHO_PIPES; i++) {
-		if ((s->peers[i].p != NULL) && (s->peers[i].party == party)) {
+	for (int i = 0; (party != 0) && (i < MPC_TRAN_ECHO_PIPES); i++) {
+		if (s->peers[i].party == party) {
 			return (&s->peers[i]);
 		}
 	}
@@ -506,7 +562,7 @@ mpc_tran_echo_peer_of(mpc_tran_echo_sock *s, uint32_t party)
 
 /* Parties connected besides `except`: the echoes a broadcast waits for
  * (or the quorum).  Locked. */
-static size_t
+size_t
 mpc_tran_echo_need(const mpc_tran_echo_sock *s, uint32_t except)
 {
 	size_t n = 0;
@@ -538,7 +594,7 @@ mpc_tran_echo_cert(mpc_tran_echo_sock *s, mpc_tran_echo_link *l,
 		return (NNG_MPC_EECHOFRAME);
 	}
 	pe = &s->peers[l->slot];
-	if ((pe->cert != NULL) || (mpc_tls_leaf_parse(der, len, &leaf) != 0) ||
+	if (l->cert_seen || (mpc_tls_leaf_parse(der, len, &leaf) != 0) ||
 	    (leaf.party_status != MPC_TLS_PARTY_OK) ||
 	    (leaf.party_id != p->peer.peer_id) || !leaf.spki_ok ||
 	    (memcmp(leaf.spki_sha256, p->peer.tlsp.pin,
@@ -546,6 +602,17 @@ mpc_tran_echo_cert(mpc_tran_echo_sock *s, mpc_tran_echo_link *l,
 	    ((s->ca_pem != NULL) &&
 	        (mpc_sign_cert_trusted(s->ca_pem, s->ca_len, der, len) != 0))) {
 		return (NNG_MPC_EECHOCERT);
+	}
+	l->cert_seen = true;
+	if ((pe->cert != NULL) && (pe->cert_len == len) &&
+	    (memcmp(pe->cert, der, len) == 0)) {
+		return (0); /* the party reconnected: the same certificate */
+	}
+	/* A party whose certificate was renewed (the TLS handshake just
+	 * authenticated the new key) signs with the new one from now on. */
+	if (pe->cert != NULL) {
+		nni_free(pe->cert, pe->cert_len);
+		pe->cert = NULL;
 	}
 	if ((pe->cert = nni_alloc(len)) == NULL) {
 		return (NNG_ENOMEM);
@@ -557,14 +624,14 @@ mpc_tran_echo_cert(mpc_tran_echo_sock *s, mpc_tran_echo_link *l,
 
 /* The statement's signature, with the sender's certificate (over TLS:
  * required; without certificates: none allowed).  Locked. */
-static int
-mpc_tran_echo_verify(
-    mpc_tran_echo_sock *s, const mpc_tran_pipe *p, const mpc_echo_signed *x)
+int
+mpc_tran_echo_verify_tls(
+    mpc_tran_echo_sock *s, bool tls, const mpc_echo_signed *x)
 {
 	mpc_tran_echo_peer *pe;
 	uint8_t             b[MPC_EVIDENCE_STMT_SIZE];
 
-	if (!p->peer.tls) {
+	if (!tls) {
 		return (x->sig_len == 0 ? 0 : NNG_MPC_EECHOFRAME);
 	}
 	if (((pe = mpc_tran_echo_peer_of(s, x->st.sender)) == NULL) ||
@@ -598,7 +665,7 @@ mpc_tran_echo_report(mpc_tran_echo_sock *s, const mpc_echo_result *r)
 	memcpy(rep->digest[1], r->b.digest, sizeof(rep->digest[1]));
 	rep->proven       = 0;
 	rep->evidence_len = 0;
-	if (pe != NULL) {
+	if ((pe != NULL) && (pe->p != NULL)) {
 		char d[200];
 		int  k;
 		mpc_tran_pipe_count(&pe->p->stats, MPC_TRAN_P_ECHO_EQUIV, 1);
@@ -639,7 +706,9 @@ mpc_tran_echo_report(mpc_tran_echo_sock *s, const mpc_echo_result *r)
 }
 
 /* Our echo of a statement to every connected party but its sender and
- * the one it came from.  Locked. */
+ * the one it came from; with delivery streams to every party the socket
+ * knows but its sender, on their streams (an absent one gets it when it
+ * reconnects).  Locked. */
 static void
 mpc_tran_echo_fanout(
     mpc_tran_echo_sock *s, const mpc_tran_pipe *from, const mpc_echo_signed *x)
@@ -648,7 +717,14 @@ mpc_tran_echo_fanout(
 	size_t  len;
 
 	mpc_echo_frame_put(x, buf, &len);
-	for (int i = 0; i < MPC_TRAN_ECHO_PIPES; i++) {
+	for (int i = 0; s->reliable && (i < MPC_TRAN_ECHO_PIPES); i++) {
+		uint32_t party = s->peers[i].party;
+		if ((party != 0) && (party != x->st.sender) &&
+		    (party != from->peer.peer_id)) {
+			mpc_tran_echo_dlv_echo(s, party, buf, len);
+		}
+	}
+	for (int i = 0; !s->reliable && (i < MPC_TRAN_ECHO_PIPES); i++) {
 		mpc_tran_pipe *q = s->peers[i].p;
 		if ((q != NULL) && (q != from) &&
 		    (s->peers[i].party != x->st.sender)) {
@@ -658,7 +734,7 @@ mpc_tran_echo_fanout(
 }
 
 /* Drops held broadcasts past their deadline.  Locked. */
-static void
+void
 mpc_tran_echo_expire(mpc_tran_echo_sock *s)
 {
 	uint32_t sender;
@@ -675,7 +751,7 @@ mpc_tran_echo_expire(mpc_tran_echo_sock *s)
 }
 
 /* Acts on the table's decision; returns the message to deliver.  Locked. */
-static nni_msg *
+nni_msg *
 mpc_tran_echo_act(mpc_tran_echo_sock *s, mpc_echo_result *r)
 {
 	nni_msg *deliver = NULL;
@@ -724,7 +800,7 @@ mpc_tran_echo_bcast(mpc_tran_echo_sock *s, mpc_tran_echo_link *l,
 	          h->type, x.st.seq, (uint8_t *) nni_msg_body(msg) + used,
 	          nni_msg_len(msg) - used)) != 0) ||
 	    ((rv = mpc_bcast_stmt_digest(&x.st, x.digest)) != 0) ||
-	    ((rv = mpc_tran_echo_verify(s, p, &x)) != 0)) {
+	    ((rv = mpc_tran_echo_verify_tls(s, p->peer.tls, &x)) != 0)) {
 		return (rv);
 	}
 	mpc_wipe(nni_msg_body(msg), used);
@@ -760,7 +836,18 @@ mpc_tran_echo_echo(mpc_tran_echo_sock *s, mpc_tran_echo_link *l,
 	    (x.st.sender == NNG_MPC_PARTY_NONE)) {
 		return (NNG_MPC_EECHOFRAME);
 	}
-	if ((rv = mpc_tran_echo_verify(s, p, &x)) != 0) {
+	rv = mpc_tran_echo_verify_tls(s, p->peer.tls, &x);
+	if ((rv == NNG_MPC_EECHOCERT) && s->reliable &&
+	    (mpc_tran_echo_peer_of(s, x.st.sender) == NULL ||
+	        mpc_tran_echo_peer_of(s, x.st.sender)->cert == NULL)) {
+		/* The sender's certificate has not reached us yet: the echo
+		 * waits for it (mpc_tran_echo_pend.c). */
+		mpc_tran_echo_pend_add(s, p->peer.peer_id, &x, mpc_tran_now_ns());
+		nni_msg_free(*msgp);
+		*msgp = NULL;
+		return (0);
+	}
+	if (rv != 0) {
 		return (rv);
 	}
 	nni_msg_free(*msgp);
@@ -790,7 +877,8 @@ mpc_tran_echo_recv(
 	if (h->type == NNG_MPC_MSG_CTL_ECHO_CERT) {
 		if ((rv = mpc_tran_echo_cert(s, l, p, *msgp)) == 0) {
 			nni_msg_free(*msgp);
-			*msgp = NULL;
+			/* Echoes that waited for this certificate count now. */
+			*msgp = mpc_tran_echo_pend_release(s, p->peer.peer_id);
 		}
 	} else if (h->type == NNG_MPC_MSG_CTL_ECHO) {
 		rv = mpc_tran_echo_echo(s, l, p, msgp);
@@ -800,9 +888,71 @@ mpc_tran_echo_recv(
 	if ((rv != 0) && (rv != NNG_ENOMEM)) {
 		s->rep.rejected++;
 	}
+	mpc_tran_echo_dlv_arm(s);
 	nni_mtx_unlock(&s->mtx);
 	*taken = rv == 0;
 	return (rv);
+}
+
+int
+mpc_tran_echo_sendmsg_sign(uint32_t sock_id, nni_msg *msg, nni_msg **plain,
+    nni_msg **alt, uint32_t *alt_party)
+{
+	mpc_tran_echo_sock *s;
+	mpc_tran_echo_sent *e;
+	mpc_envelope_out    env;
+	uint8_t             hash[MPC_EVIDENCE_HASH_SIZE];
+	uint8_t             pre[2][MPC_ECHO_PREFIX_MIN + MPC_SIGN_SIG_MAX];
+	size_t              pre_len[2] = { 0, 0 };
+	bool                split = false;
+	int                 rv;
+
+	*plain     = NULL;
+	*alt       = NULL;
+	*alt_party = 0;
+	if (((rv = mpc_envelope_parse_out(
+	          &env, nni_msg_body(msg), nni_msg_len(msg), NULL)) != 0) ||
+	    ((rv = mpc_tran_echo_hash(msg, env.prefix_len, hash)) != 0)) {
+		return (rv);
+	}
+	(void) pthread_mutex_lock(&mpc_tran_echo_lk);
+	if (((s = mpc_tran_echo_find(sock_id)) == NULL) || !s->reliable) {
+		(void) pthread_mutex_unlock(&mpc_tran_echo_lk);
+		return (NNG_ENOENT);
+	}
+	nni_mtx_lock(&s->mtx);
+	e = mpc_tran_echo_new_sent(
+	    s, env.type, msg, env.prefix_len, hash, &rv);
+	if (rv == 0) {
+		/* Every party gets it from here: no pipe's copy matches. */
+		e->taken = ~(uint64_t) 0;
+		split    = e->split;
+		for (int v = 0; (v < (split ? 2 : 1)) && (rv == 0); v++) {
+			if (!mpc_echo_prefix_put(pre[v], sizeof(pre[v]), e->seq,
+			        e->sig[v], e->sig_len[v], &pre_len[v])) {
+				rv = NNG_EINTERNAL;
+			}
+		}
+		*alt_party = split ? mpc_tran_echo_split_party(s) : 0;
+	}
+	nni_mtx_unlock(&s->mtx);
+	(void) pthread_mutex_unlock(&mpc_tran_echo_lk);
+	if ((rv != 0) ||
+	    ((rv = mpc_tran_echo_wrap(
+	          plain, msg, env.prefix_len, pre[0], pre_len[0])) != 0)) {
+		return (rv);
+	}
+	if (split) {
+		uint8_t ignored[MPC_EVIDENCE_HASH_SIZE];
+		if ((rv = mpc_tran_echo_wrap(alt, msg, env.prefix_len, pre[1],
+		         pre_len[1])) != 0) {
+			nni_msg_free(*plain);
+			*plain = NULL;
+			return (rv);
+		}
+		mpc_tran_echo_variant(*alt, env.prefix_len + pre_len[1], ignored);
+	}
+	return (0);
 }
 
 /* ------------------------------------------------------------ report */
@@ -822,7 +972,8 @@ nng_mpc_echo_report_get(nng_socket sock, nng_mpc_echo_report *rep)
 		return (NNG_ENOENT);
 	}
 	nni_mtx_lock(&s->mtx);
-	*rep = s->rep;
+	*rep         = s->rep;
+	rep->pending = mpc_tran_echo_pend_count(s);
 	rv   = s->rep.equivocations == 0 ? 0
 	      : s->rep.proven          ? NNG_MPC_EEQUIVOCATION
 	                               : NNG_MPC_EECHOUNSIGNED;

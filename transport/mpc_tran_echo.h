@@ -40,10 +40,32 @@ struct mpc_tran_pipe;
 
 /* At pipe allocation: joins the socket's echo state when cfg turns echo
  * on (p->echo set).  0, NNG_MPC_EECHOKEY (TLS without our key),
- * NNG_EINVAL (with NNG_OPT_MPC_RELIABLE), NNG_ENOMEM. */
+ * NNG_ENOMEM.  With NNG_OPT_MPC_RELIABLE the state lives until the
+ * socket's delivery streams go (mpc_tran_echo_streams_gone). */
 __attribute__((warn_unused_result)) int mpc_tran_echo_attach(
     struct mpc_tran_pipe *p, const mpc_tran_cfg *cfg,
     struct nng_tls_config *tls);
+
+/* The socket's delivery streams went (its last endpoint): the echo state
+ * they kept alive may go too.  No lock held. */
+void mpc_tran_echo_streams_gone(uint32_t sock_id);
+
+/*
+ * nng_mpc_sendmsg() of a broadcast on a socket with echo and delivery
+ * streams: the socket's next broadcast sequence and signature for msg (as
+ * the protocol would send it).  0 with *plain, the wrapped message every
+ * party gets, and *alt (NULL unless NNG_OPT_MPC_BROADCAST_EQUIVOCATE
+ * splits this one) for party *alt_party; NNG_ENOENT when the socket has
+ * no such state (the message goes as it is); else an error.
+ */
+__attribute__((warn_unused_result)) int mpc_tran_echo_sendmsg_sign(
+    uint32_t sock_id, nni_msg *msg, nni_msg **plain, nni_msg **alt,
+    uint32_t *alt_party);
+
+/* The send path's envelope for an echo kept on a delivery stream: true
+ * and *env filled (mpc_tran_echo_dlv.c). */
+struct mpc_envelope_out;
+bool mpc_tran_echo_stream_env(nni_msg *msg, struct mpc_envelope_out *env);
 
 /* The socket took the pipe: it counts as a party; our certificate goes. */
 void mpc_tran_echo_join(struct mpc_tran_pipe *p);

@@ -264,6 +264,37 @@ mpc_tran_recv_delay(mpc_tran_pipe *p, uint64_t sent_ns)
 }
 
 /*
+ * An authentic frame for echo broadcast (mpc_tran_echo.h): 0 with
+ * *deliver (echo's message in rxmsg, or the frame itself when echo does
+ * not take it), or what mpc_tran_recv_drop returns for a rejected one.
+ * From a stream (streamed), a frame echo took or rejected is settled at once: echo
+ * holds what it keeps for the socket, so its stream message must not
+ * come again.  Locked.
+ */
+static int
+mpc_tran_recv_echo(mpc_tran_pipe *p, bool streamed, bool *deliver)
+{
+	bool taken;
+	int  rv;
+
+	rv = mpc_tran_echo_recv(p, &p->rxh, &p->rxmsg, &taken);
+	if (streamed && ((rv != 0) || taken)) {
+		mpc_tran_dlv_recv_posted(p);
+	}
+	if (rv != 0) {
+		return (mpc_tran_recv_drop(p, rv));
+	}
+	if (!taken) {
+		if ((rv = mpc_envelope_put_in(p->rxmsg, &p->rxh)) != 0) {
+			return (rv);
+		}
+		mpc_tran_recv_delay(p, p->rxh.timestamp_ns);
+	}
+	*deliver = p->rxmsg != NULL;
+	return (0);
+}
+
+/*
  * A complete frame is in p->rxhdr, the message body and p->rxtag:
  * authenticate and decrypt it in place, check the authenticated header,
  * and add the incoming envelope.  Returns 0 with *deliver set (or clear:
@@ -307,20 +338,19 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 	if ((rv = mpc_tran_recv_check(p, &p->rxh)) != 0) {
 		return (mpc_tran_recv_drop(p, rv));
 	}
-	if (p->echo != NULL) { /* held broadcasts and echoes: mpc_tran_echo.h */
-		bool taken;
-		if ((rv = mpc_tran_echo_recv(p, &p->rxh, &p->rxmsg, &taken)) !=
-		    0) {
-			return (mpc_tran_recv_drop(p, rv));
-		}
-		if (taken) {
-			*deliver = p->rxmsg != NULL;
-			return (0);
-		}
+	/* Held broadcasts and echoes: mpc_tran_echo.h.  With a delivery
+	 * stream its record comes first (every frame but the certificate,
+	 * which each connection announces outside the stream). */
+	if ((p->echo != NULL) &&
+	    ((p->dlv == NULL) || (p->rxh.type == NNG_MPC_MSG_CTL_ECHO_CERT))) {
+		return (mpc_tran_recv_echo(p, false, deliver));
 	}
 	if ((p->dlv != NULL) && ((rv = mpc_tran_recv_stream(p)) != 0 ||
 	                            (p->rxmsg == NULL))) {
 		return (rv); /* broke the stream, or not for the application */
+	}
+	if (p->echo != NULL) {
+		return (mpc_tran_recv_echo(p, p->dlv != NULL, deliver));
 	}
 	if ((rv = mpc_envelope_put_in(p->rxmsg, &p->rxh)) != 0) {
 		return (rv);

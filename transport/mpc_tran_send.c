@@ -274,6 +274,8 @@ mpc_tran_send_take(mpc_tran_pipe *p, nni_aio *aio)
 	int              rv;
 
 	if (!mpc_tran_dlv_ctl_env(p, aio, &env) &&
+	    ((p->echo == NULL) || (p->dlv == NULL) ||
+	        !mpc_tran_echo_stream_env(msg, &env)) &&
 	    (mpc_envelope_parse_out(
 	         &env, nni_msg_body(msg), nni_msg_len(msg), NULL) != 0)) {
 		mpc_tran_send_discard(p, aio, MPC_TRAN_P_TX_DROPPED);

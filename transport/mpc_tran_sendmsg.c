@@ -34,6 +34,7 @@
 #include "mpc_deliver.h"
 #include "mpc_envelope.h"
 #include "mpc_tran_dlv.h"
+#include "mpc_tran_echo.h"
 #include "mpc_tran_limit.h"
 #include "mpc_tran_stream.h"
 
@@ -48,6 +49,12 @@ typedef struct mpc_tran_offer {
 	nni_msg *msg; /* ours alone */
 	size_t   len; /* what the window counts */
 	int      rv;
+	/* An echo broadcast (mpc_tran_echo.h): every stream gets a copy,
+	 * its party connected or not, so each needs room; alt (or NULL) is
+	 * the copy for alt_party. */
+	bool     all;
+	nni_msg *alt;
+	uint32_t alt_party;
 } mpc_tran_offer;
 
 /* Does the offer concern st? */
@@ -76,7 +83,7 @@ mpc_tran_offer_check(mpc_tran_offer *o, nni_list *streams)
 		live = st->dlv != NULL;
 		fits = mpc_deliver_tx_fits(&st->tx, o->len);
 		nni_mtx_unlock(&st->mtx);
-		if (live && !fits) {
+		if ((live || o->all) && !fits) {
 			o->rv = NNG_MPC_EWINDOWFULL;
 			return (0);
 		}
@@ -91,22 +98,26 @@ mpc_tran_offer_check(mpc_tran_offer *o, nni_list *streams)
  * checked: then beyond the window (bounded by the stream's overflow).
  * Locked (registry). */
 static int
-mpc_tran_offer_keep(mpc_tran_stream *st, nni_msg *msg, size_t len, bool copy)
+mpc_tran_offer_keep(
+    mpc_tran_stream *st, nni_msg *msg, size_t len, bool copy, bool all)
 {
-	nni_msg *m = msg;
+	nni_msg *m    = msg;
+	bool     live = all || (st->dlv != NULL);
 	size_t   sent;
 	int      rv = NNG_MPC_ENOTCONNECTED;
 
 	nni_mtx_lock(&st->mtx);
-	if ((st->dlv != NULL) && copy && (nni_msg_dup(&m, msg) != 0)) {
+	if (live && copy && (nni_msg_dup(&m, msg) != 0)) {
 		rv = NNG_ENOMEM;
-	} else if (st->dlv != NULL) {
+	} else if (live) {
 		bool over = !mpc_deliver_tx_fits(&st->tx, len);
 
-		if ((rv = mpc_tran_dlv_keep_msg(st, m, over, &sent)) == 0) {
+		if ((rv = mpc_tran_dlv_keep_msg(st, m, over, &sent)) != 0) {
+			if (copy) {
+				nni_msg_free(m);
+			}
+		} else if (st->dlv != NULL) {
 			mpc_tran_dlv_wake(st->dlv);
-		} else if (copy) {
-			nni_msg_free(m);
 		}
 	}
 	nni_mtx_unlock(&st->mtx);
@@ -126,7 +137,7 @@ mpc_tran_offer_fn(void *arg, nni_list *streams)
 		NNI_LIST_FOREACH (streams, st) {
 			if (st->party == o->to) {
 				o->rv = mpc_tran_offer_keep(
-				    st, o->msg, o->len, false);
+				    st, o->msg, o->len, false, false);
 				return;
 			}
 		}
@@ -135,8 +146,12 @@ mpc_tran_offer_fn(void *arg, nni_list *streams)
 	}
 	o->rv = NNG_MPC_ENOTCONNECTED;
 	NNI_LIST_FOREACH (streams, st) {
-		/* A stream whose pipe went since the check is skipped. */
-		int rv = mpc_tran_offer_keep(st, o->msg, o->len, true);
+		/* A stream whose pipe went since the check is skipped (an
+		 * echo broadcast's is kept for the party's return). */
+		nni_msg *m  = ((o->alt != NULL) && (st->party == o->alt_party))
+		     ? o->alt
+		     : o->msg;
+		int      rv = mpc_tran_offer_keep(st, m, o->len, true, o->all);
 
 		if (rv == 0) {
 			o->rv = 0;
@@ -147,6 +162,9 @@ mpc_tran_offer_fn(void *arg, nni_list *streams)
 	}
 	if (o->rv == 0) {
 		nni_msg_free(o->msg); /* every party has its copy */
+		nni_msg_free(o->alt);
+		o->msg = NULL;
+		o->alt = NULL;
 	}
 }
 
@@ -316,9 +334,34 @@ nng_mpc_sendmsg(nng_socket s, nng_msg *msg, int flags)
 	memset(&o, 0, sizeof(o));
 	o.to  = env.recipient;
 	o.msg = own;
-	o.len = nni_msg_len(own) + nni_msg_header_len(own) +
+	if (env.recipient == NNG_MPC_PARTY_BROADCAST) {
+		/* Echo broadcast: signed once, on every party's stream. */
+		rv = mpc_tran_echo_sendmsg_sign((uint32_t) nng_socket_id(s), own,
+		    &o.msg, &o.alt, &o.alt_party);
+		if (rv == 0) {
+			o.all = true;
+		} else if (rv == NNG_ENOENT) {
+			o.msg = own;
+		} else {
+			goto fail;
+		}
+	}
+	o.len = nni_msg_len(o.msg) + nni_msg_header_len(o.msg) +
 	    MPC_DELIVER_DATA_SIZE - env.prefix_len;
-	if ((rv = mpc_tran_sendmsg_wait(s, &o, flags)) != 0) {
+	rv    = mpc_tran_sendmsg_wait(s, &o, flags);
+	if (o.all) {
+		/* Kept as copies (or not at all): the wrapped ones are ours. */
+		nni_msg_free(o.msg);
+		nni_msg_free(o.alt);
+		if (rv == 0) {
+			nni_msg_free(own);
+			if (own != msg) {
+				nni_msg_free(msg);
+			}
+			return (0);
+		}
+	}
+	if (rv != 0) {
 		goto fail;
 	}
 	if (own != msg) {

@@ -13,6 +13,7 @@
 
 #include "nng_mpc.h"
 
+#include "mpc_tran_echo.h"
 #include "mpc_tran_stream.h"
 
 /* How often a drain looks at the streams again (ms). */
@@ -195,6 +196,8 @@ mpc_tran_stream_sock_release(uint32_t sock_id)
 	/* No endpoint, so no pipe, can reach these streams any more. */
 	if (s != NULL) {
 		mpc_tran_stream_sock_free(s);
+		/* Nor the echo broadcast state they kept (certificates). */
+		mpc_tran_echo_streams_gone(sock_id);
 	}
 }
 
