@@ -41,9 +41,11 @@ static const char *tool;
 static nng_socket
 party(uint32_t id, nng_duration bcast_timeout)
 {
-	nng_socket s  = tu_bus(id);
-	bool       on = true;
-	char       name[32];
+	nng_socket   s    = tu_bus(id);
+	bool         on   = true;
+	nng_duration hb   = 100;
+	int          dead = 10;
+	char         name[32];
 
 	(void) snprintf(name, sizeof(name), "party%u.pem", id);
 	tc_tls(s, name);
@@ -54,6 +56,13 @@ party(uint32_t id, nng_duration bcast_timeout)
 		TU_PASS(nng_mpc_socket_set(s, NNG_OPT_MPC_BROADCAST_TIMEOUT,
 		    &bcast_timeout, sizeof(bcast_timeout)));
 	}
+	/* NNG 1.5.2's TLS stream can lose a reset (README, Admission):
+	 * heartbeats end such a pipe, so the party reconnects.  A second
+	 * without an answer: idle pipes with delivery streams outlive it
+	 * on this machine, with 200 ms they were closed over and over. */
+	TU_PASS(nng_mpc_socket_set(s, NNG_OPT_MPC_HEARTBEAT, &hb, sizeof(hb)));
+	TU_PASS(nng_mpc_socket_set(
+	    s, NNG_OPT_MPC_DEAD_AFTER, &dead, sizeof(dead)));
 	/* Generous: sends and receives wait through reconnects. */
 	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 10000));
 	TU_PASS(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, 10000));
