@@ -930,7 +930,9 @@ int nng_mpc_close(nng_socket s, uint64_t *undelivered);
  *   mpc+tls+tcp://, its signature of the broadcast statement with its
  *   certificate key; every receiver echoes the signed statement to the
  *   other parties and delivers the broadcast only when the echoes agree.
- *   Every party of the session must set it the same way.
+ *   Every party of the session must set it the same way.  With
+ *   NNG_OPT_MPC_RELIABLE as well, broadcasts and echoes travel in the
+ *   delivery streams (README "With delivery streams").
  * NNG_OPT_MPC_BROADCAST_QUORUM (int; default 0; 0..64)  Agreeing echoes
  *   that deliver a broadcast; 0: every other party connected when it
  *   arrived.
