@@ -175,28 +175,44 @@ out:
 	return (rv);
 }
 
+/* Drops one reference to s (a pipe's, or the streams' hold when
+ * streams); the last one frees it.  Takes the registry lock. */
+static void
+mpc_tran_echo_unref(mpc_tran_echo_sock *s, uint32_t sock_id, bool streams)
+{
+	bool last = false;
+
+	(void) pthread_mutex_lock(&mpc_tran_echo_lk);
+	if (streams) {
+		if (((s = mpc_tran_echo_find(sock_id)) == NULL) ||
+		    !s->streams_hold) {
+			s = NULL;
+		} else {
+			s->streams_hold = false;
+		}
+	}
+	if ((s != NULL) && (--s->refs == 0)) {
+		nni_list_remove(&mpc_tran_echo_socks, s);
+		last = true;
+	}
+	(void) pthread_mutex_unlock(&mpc_tran_echo_lk);
+	if (last) {
+		mpc_tran_echo_sock_free(s);
+	}
+}
+
 void
 mpc_tran_echo_detach(mpc_tran_pipe *p)
 {
 	mpc_tran_echo_link *l = p->echo;
-	mpc_tran_echo_sock *s;
-	bool                last = false;
 
 	if (l == NULL) {
 		return;
 	}
 	mpc_tran_echo_leave(p);
 	p->echo = NULL;
-	if ((s = l->s) != NULL) {
-		(void) pthread_mutex_lock(&mpc_tran_echo_lk);
-		if (--s->refs == 0) {
-			nni_list_remove(&mpc_tran_echo_socks, s);
-			last = true;
-		}
-		(void) pthread_mutex_unlock(&mpc_tran_echo_lk);
-		if (last) {
-			mpc_tran_echo_sock_free(s);
-		}
+	if (l->s != NULL) {
+		mpc_tran_echo_unref(l->s, 0, false);
 	}
 	NNI_FREE_STRUCT(l);
 }
@@ -204,21 +220,7 @@ mpc_tran_echo_detach(mpc_tran_pipe *p)
 void
 mpc_tran_echo_streams_gone(uint32_t sock_id)
 {
-	mpc_tran_echo_sock *s;
-	bool                last = false;
-
-	(void) pthread_mutex_lock(&mpc_tran_echo_lk);
-	if (((s = mpc_tran_echo_find(sock_id)) != NULL) && s->streams_hold) {
-		s->streams_hold = false;
-		if (--s->refs == 0) {
-			nni_list_remove(&mpc_tran_echo_socks, s);
-			last = true;
-		}
-	}
-	(void) pthread_mutex_unlock(&mpc_tran_echo_lk);
-	if (last) {
-		mpc_tran_echo_sock_free(s);
-	}
+	mpc_tran_echo_unref(NULL, sock_id, true);
 }
 
 void

@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ev_verify.h"
 #include "proc.h"
 #include "relay.h"
 #include "tran_certs.h"
@@ -154,31 +155,10 @@ test_honest(void **state)
 static int
 verify(const nng_mpc_echo_report *rep, const char *ca, char **out)
 {
-	static const struct nngmpc_proc_spec spec = { .in = NNGMPC_PROC_NULL,
-		.out = NNGMPC_PROC_PIPE, .err = NNGMPC_PROC_PIPE };
-	struct nngmpc_proc_result r;
-	char                      evf[512];
-	char *const argv[] = { (char *) tool, "evidence", "verify", "--ca",
-		(char *) ca, evf, NULL };
-	int                       st;
+	char evf[512];
 
 	(void) snprintf(evf, sizeof(evf), "%s", tc_path("ev.bin"));
-	{
-		FILE *f = fopen(evf, "wb");
-		assert_non_null(f);
-		assert_int_equal(
-		    fwrite(rep->evidence, 1, rep->evidence_len, f),
-		    rep->evidence_len);
-		assert_int_equal(fclose(f), 0);
-	}
-	st = nngmpc_proc_run(argv, &spec, &r);
-	*out = strdup(st == 0 ? (r.out != NULL ? r.out : "")
-	                      : (r.err != NULL ? r.err : ""));
-	if (st != 0) {
-		(void) fprintf(stderr, "evidence verify: %d: %s\n", st, *out);
-	}
-	nngmpc_proc_result_free(&r);
-	return (st);
+	return (ev_verify(tool, rep, ca, evf, out));
 }
 
 /* The pipe of s to party `party`, by its peer ID. */
