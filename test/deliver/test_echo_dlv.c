@@ -63,6 +63,10 @@ party(uint32_t id, nng_duration bcast_timeout)
 	TU_PASS(nng_mpc_socket_set(s, NNG_OPT_MPC_HEARTBEAT, &hb, sizeof(hb)));
 	TU_PASS(nng_mpc_socket_set(
 	    s, NNG_OPT_MPC_DEAD_AFTER, &dead, sizeof(dead)));
+	/* Room for a round of broadcasts (README, Echo broadcast): a pipe
+	 * whose message waits for a full receive queue reads nothing more,
+	 * so it would neither echo nor notice a lost reset. */
+	TU_PASS(nng_socket_set_int(s, NNG_OPT_RECVBUF, 256));
 	/* Generous: sends and receives wait through reconnects. */
 	TU_PASS(nng_socket_set_ms(s, NNG_OPT_RECVTIMEO, 10000));
 	TU_PASS(nng_socket_set_ms(s, NNG_OPT_SENDTIMEO, 10000));
