@@ -154,9 +154,11 @@ mpc_tran_echo_dlv_timer_cb(void *arg)
 
 /* --------------------------------------------------- keeping on streams */
 
-/* Keeps m on party's stream (its window permitting, unless over): 0 (the
- * stream's now, its pipe woken), or an error (m still the caller's).
- * Locked (socket). */
+/* Keeps m on party's stream (its window permitting; with over, also
+ * beyond it by the stream's overflow, MPC_DELIVER_OVERFLOW, never into its
+ * spill queue, so what a party that stays away is owed stays bounded):
+ * 0 (the stream's now, its pipe woken), or an error (m still the
+ * caller's).  Locked (socket). */
 static int
 mpc_tran_echo_dlv_keep(
     mpc_tran_echo_sock *s, uint32_t party, nni_msg *m, bool over)
@@ -170,9 +172,10 @@ mpc_tran_echo_dlv_keep(
 		return (NNG_ENOMEM);
 	}
 	nni_mtx_lock(&st->mtx);
-	if ((rv = mpc_tran_dlv_keep_msg(st, m, false, &len)) ==
-	        NNG_MPC_EWINDOWFULL &&
-	    over) {
+	if (((rv = mpc_tran_dlv_keep_msg(st, m, false, &len)) ==
+	        NNG_MPC_EWINDOWFULL) &&
+	    over && (mpc_deliver_tx_kept(&st->tx) < st->tx.cap) &&
+	    ((st->spill == NULL) || nni_lmq_empty(st->spill))) {
 		rv = mpc_tran_dlv_keep_msg(st, m, true, &len);
 	}
 	if ((rv == 0) && (st->dlv != NULL)) {
@@ -203,8 +206,8 @@ mpc_tran_echo_dlv_echo(
 		s->rep.unkept++;
 		return;
 	}
-	/* An echo is small and owed: kept beyond a full window (the stream's
-	 * overflow, then its spill queue) rather than lost. */
+	/* An echo is small and owed: kept beyond a full window by the
+	 * stream's overflow; past that it is not kept (`unkept`). */
 	if (mpc_tran_echo_dlv_keep(s, party, m, true) != 0) {
 		nni_msg_free(m);
 		s->rep.unkept++;
