@@ -838,10 +838,10 @@ mpc_tran_echo_echo(mpc_tran_echo_sock *s, mpc_tran_echo_link *l,
 	    (x.st.sender == NNG_MPC_PARTY_NONE)) {
 		return (NNG_MPC_EECHOFRAME);
 	}
+	/* Over TLS, EECHOCERT here means no certificate of the sender is
+	 * known (yet). */
 	rv = mpc_tran_echo_verify_tls(s, p->peer.tls, &x);
-	if ((rv == NNG_MPC_EECHOCERT) && s->reliable &&
-	    (mpc_tran_echo_peer_of(s, x.st.sender) == NULL ||
-	        mpc_tran_echo_peer_of(s, x.st.sender)->cert == NULL)) {
+	if ((rv == NNG_MPC_EECHOCERT) && s->reliable) {
 		/* The sender's certificate has not reached us yet: the echo
 		 * waits for it (mpc_tran_echo_pend.c). */
 		mpc_tran_echo_pend_add(s, p->peer.peer_id, &x, mpc_tran_now_ns());

@@ -21,6 +21,12 @@
  * the protocol on the pipe whose frame completed it: the broadcast's own
  * or the last echo's (the envelope names the sender either way).
  *
+ * With NNG_OPT_MPC_RELIABLE as well, broadcasts and echoes are messages of
+ * the parties' delivery streams, and the socket's state (parties and their
+ * certificates) lives as long as its streams: mpc_tran_echo_dlv.c, and
+ * mpc_tran_echo_pend.c for echoes that arrive before their sender's
+ * certificate (mpc_tran_echo_int.h has the state).
+ *
  * Locking: the socket's state has one mutex, taken under a pipe's rxmtx
  * (receive hook) or with no lock (send hook, join, leave); echoes go out
  * through other pipes' send path under it (their txmtx is innermost).
