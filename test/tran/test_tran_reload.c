@@ -379,6 +379,8 @@ test_reload_dialer(void **state)
 	tc_tls(b, "party2.pem");
 	tu_listen(b, "mpc+tls+tcp", url, sizeof(url), NULL);
 	TU_PASS(nng_dial(a, url, &d, 0));
+	/* The dial returns once our pipe runs; b's runs a moment later. */
+	tu_wait_pipes(b, 1);
 	tu_send(b, "hi", 3, NNG_MPC_MSG_SIGN_ROUND1, 1);
 	msg = tu_recv(a);
 	nng_msg_free(msg);
