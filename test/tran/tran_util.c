@@ -67,7 +67,7 @@ static int      tu_nseen[TU_MAX_SOCKS];
  * counted by tu_wait_pipes() is one bus0/pair1 already sends to: NNG runs
  * ADD_PRE before the protocol's pipe_start (src/core/socket.c), and a
  * message sent in between is not queued for that pipe. */
-#define TU_MAX_STARTED 4096
+#define TU_MAX_STARTED 16384
 static uint32_t tu_started[TU_MAX_STARTED];
 
 static bool
@@ -96,11 +96,11 @@ tu_started_put(uint32_t pid)
 static void
 tu_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
-	nng_socket s   = nng_pipe_socket(p);
-	int        id  = nng_socket_id(s) % TU_MAX_SOCKS;
-	uint32_t   pid = (uint32_t) nng_pipe_id(p);
+	/* The socket's slot comes with the callback: a pipe closed by now
+	 * no longer names its socket. */
+	int      id  = (int) (intptr_t) arg;
+	uint32_t pid = (uint32_t) nng_pipe_id(p);
 
-	(void) arg;
 	nng_mtx_lock(tu_lk);
 	if (ev == NNG_PIPE_EV_ADD_PRE) {
 		tu_nseen[id]++;
@@ -119,17 +119,20 @@ tu_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 static void
 tu_track(nng_socket s)
 {
+	int   id   = nng_socket_id(s) % TU_MAX_SOCKS;
+	void *slot = (void *) (intptr_t) id;
+
 	if (tu_lk == NULL) {
 		TU_PASS(nng_mtx_alloc(&tu_lk));
 	}
 	nng_mtx_lock(tu_lk);
-	tu_npipes[nng_socket_id(s) % TU_MAX_SOCKS]   = 0;
-	tu_nremoved[nng_socket_id(s) % TU_MAX_SOCKS] = 0;
-	tu_nseen[nng_socket_id(s) % TU_MAX_SOCKS]    = 0;
+	tu_npipes[id]   = 0;
+	tu_nremoved[id] = 0;
+	tu_nseen[id]    = 0;
 	nng_mtx_unlock(tu_lk);
-	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, tu_pipe_cb, NULL));
-	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_POST, tu_pipe_cb, NULL));
-	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_REM_POST, tu_pipe_cb, NULL));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, tu_pipe_cb, slot));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_POST, tu_pipe_cb, slot));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_REM_POST, tu_pipe_cb, slot));
 }
 
 void
