@@ -227,8 +227,9 @@ mpc_tran_party_register(mpc_tran_party *e, uint32_t *old_pipe, bool *replaced)
 		}
 		/* The newest handshake wins.  The old pipe leaves the
 		 * registry now; its owner closes it (by its NNG pipe ID,
-		 * outside every lock), or, when the socket has not taken
-		 * it yet, its endpoint drops it (evicted). */
+		 * outside every lock), or, when the protocol has not
+		 * started it yet, its endpoint or its first call into the
+		 * pipe drops it (evicted; mpc_tran_pipe_started). */
 		nni_list_remove(&mpc_tran_registry, o);
 		o->registered = false;
 		o->evicted    = o->pipe_id == 0;
@@ -241,12 +242,28 @@ mpc_tran_party_register(mpc_tran_party *e, uint32_t *old_pipe, bool *replaced)
 	return (0);
 }
 
-void
+bool
 mpc_tran_party_set_pipe(mpc_tran_party *e, uint32_t pipe_id)
 {
+	bool ok;
+
 	nni_mtx_lock(&mpc_tran_registry_lk);
-	e->pipe_id = pipe_id;
+	if ((ok = !e->evicted)) {
+		e->pipe_id = pipe_id;
+	}
 	nni_mtx_unlock(&mpc_tran_registry_lk);
+	return (ok);
+}
+
+uint32_t
+mpc_tran_party_pipe(mpc_tran_party *e)
+{
+	uint32_t id;
+
+	nni_mtx_lock(&mpc_tran_registry_lk);
+	id = e->pipe_id;
+	nni_mtx_unlock(&mpc_tran_registry_lk);
+	return (id);
 }
 
 bool

@@ -121,8 +121,13 @@ __attribute__((warn_unused_result)) int mpc_tran_party_check(
 __attribute__((warn_unused_result)) int mpc_tran_party_register(
     mpc_tran_party *e, uint32_t *old_pipe, bool *replaced);
 
-/* The socket took the pipe: records its NNG pipe ID. */
-void mpc_tran_party_set_pipe(mpc_tran_party *e, uint32_t pipe_id);
+/* The protocol started the pipe: records its NNG pipe ID, from which on
+ * a newer connection of the party closes it through NNG.  false when it
+ * was replaced before (its owner then closes it itself). */
+bool mpc_tran_party_set_pipe(mpc_tran_party *e, uint32_t pipe_id);
+
+/* The NNG pipe ID recorded by mpc_tran_party_set_pipe, or 0. */
+uint32_t mpc_tran_party_pipe(mpc_tran_party *e);
 
 /* true when e was replaced before the socket took its pipe. */
 bool mpc_tran_party_evicted(mpc_tran_party *e);

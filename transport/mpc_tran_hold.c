@@ -40,12 +40,12 @@ mpc_tran_hold_attach(mpc_tran_hold *h, nni_pipe *np)
 	nni_mtx_unlock(&h->mtx);
 }
 
-void
+bool
 mpc_tran_hold_started(mpc_tran_hold *h)
 {
-	if (!nni_atomic_get_bool(&h->started)) {
-		nni_atomic_set_bool(&h->started, true);
-	}
+	/* Read first: the data paths call this on every operation. */
+	return (!nni_atomic_get_bool(&h->started) &&
+	    !nni_atomic_swap_bool(&h->started, true));
 }
 
 void

@@ -59,8 +59,9 @@ void mpc_tran_hold_attach(mpc_tran_hold *h, nni_pipe *np);
 /* From p_close (any number of times): no success starts from now on; the
  * reference goes once no success completion runs. */
 void mpc_tran_hold_close(mpc_tran_hold *h);
-/* From p_send and p_recv: the protocol started the pipe. */
-void mpc_tran_hold_started(mpc_tran_hold *h);
+/* From p_send and p_recv: the protocol started the pipe.  true on the
+ * first call only. */
+bool mpc_tran_hold_started(mpc_tran_hold *h);
 /* nni_pipe_bump_error, once NNG's pipe has its dialer or listener. */
 void mpc_tran_hold_bump_error(mpc_tran_hold *h, int rv);
 /* A success completion may run now (true: call _leave after it). */

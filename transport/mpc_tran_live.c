@@ -26,7 +26,8 @@
  * Threading: the timer's state is its callback's own (one callback of an
  * aio runs at a time); it takes rxmtx or txmtx only through the receive
  * and send paths' functions, one at a time.  It closes a pipe through NNG
- * (nni_pipe_close), as the party registry does, with no lock held.
+ * once the protocol started it (mpc_tran_pipe_close_nng), with no lock
+ * held.
  */
 #include "mpc_tran_pipe.h"
 
@@ -123,7 +124,7 @@ mpc_tran_live_close(mpc_tran_pipe *p, int rv)
 	}
 	mpc_tran_recv_set_reason(p, rv);
 	mpc_tran_hold_bump_error(&p->hold, rv);
-	nni_pipe_close(p->npipe);
+	mpc_tran_pipe_close_nng(p);
 }
 
 void

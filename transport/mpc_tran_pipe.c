@@ -66,12 +66,48 @@ mpc_tran_pipe_init(void *arg, nni_pipe *npipe)
 	p->npipe = npipe;
 	mpc_tran_hold_attach(&p->hold, npipe);
 	mpc_tran_pipe_stats_attach(&p->stats, npipe);
-	mpc_tran_party_set_pipe(&p->party, nni_pipe_id(npipe));
 	mpc_tran_live_start(p);
 	mpc_tran_echo_join(p);
-	/* Both sides asked for delivery: carry the party's stream. */
-	return (p->peer.deliver ? mpc_tran_dlv_attach(p, mpc_tran_send_submit)
-	                        : 0);
+	/* Both sides asked for delivery: carry the party's stream.  Never
+	 * an error from here: NNG 1.5.2 answers one by closing the pipe
+	 * before the protocol initialised its side (pipe_create,
+	 * src/core/pipe.c), running the protocol's pipe_close on zeroed
+	 * state.  Closed by us instead, the pipe fails the protocol's
+	 * first call, and the protocol closes it. */
+	if (p->peer.deliver &&
+	    (mpc_tran_dlv_attach(p, mpc_tran_send_submit) != 0)) {
+		mpc_tran_recv_set_reason(p, NNG_ENOMEM);
+		mpc_tran_pipe_close(p);
+	}
+	return (0);
+}
+
+void
+mpc_tran_pipe_started(mpc_tran_pipe *p)
+{
+	if (!mpc_tran_hold_started(&p->hold)) {
+		return;
+	}
+	/* From now on a newer connection of the party, or a reload, closes
+	 * this pipe by its NNG ID.  Replaced before: closed here.  Only the
+	 * connection, as the protocol holds its lock in this call: the
+	 * failed transfer then makes the protocol close the pipe. */
+	if (!mpc_tran_party_set_pipe(&p->party, nni_pipe_id(p->npipe))) {
+		nng_stream_close(p->conn);
+	}
+}
+
+void
+mpc_tran_pipe_close_nng(mpc_tran_pipe *p)
+{
+	/* NNG's pipe close runs the protocol's pipe_close, which is only
+	 * safe once the protocol initialised its side; until it started
+	 * the pipe, our close makes its first call fail instead. */
+	if (nni_atomic_get_bool(&p->hold.started)) {
+		nni_pipe_close(p->npipe);
+	} else {
+		mpc_tran_pipe_close(p);
+	}
 }
 
 void

@@ -217,6 +217,12 @@ void     mpc_tran_pipe_reap(mpc_tran_pipe *p);
 uint16_t mpc_tran_pipe_peer(void *arg);
 void     mpc_tran_pipe_set_rcvmax(mpc_tran_pipe *p, size_t rcvmax);
 uint64_t mpc_tran_pipe_epoch(mpc_tran_pipe *p, bool recv);
+/* From p_send and p_recv: the protocol's calls into the pipe; the first
+ * makes the pipe closable by its NNG ID (mpc_tran_admit.h). */
+void mpc_tran_pipe_started(mpc_tran_pipe *p);
+/* Closes the pipe from the transport's side (dead peer, idle, lifetime):
+ * through NNG once the protocol started it, else by our close. */
+void mpc_tran_pipe_close_nng(mpc_tran_pipe *p);
 
 /* ---- mpc_tran_pipe_ev.c: events of a live pipe for the observer
  * (mpc_tran_event.h): a key epoch changed (recv: which direction), and

@@ -798,7 +798,7 @@ mpc_tran_recv(void *arg, nni_aio *aio)
 	mpc_tran_pipe *p = arg;
 	int            rv;
 
-	mpc_tran_hold_started(&p->hold);
+	mpc_tran_pipe_started(p);
 	/* Before nni_aio_begin: a protocol asking for the next message on a
 	 * closed pipe (its aio then refuses to begin) has still kept the
 	 * last one (mpc_tran_dlv.h). */

@@ -205,10 +205,10 @@ mpc_tran_reload_note(mpc_tran_reload_run *run, mpc_tran_pipe *p, int reason,
 	if (r->nclosed < NNG_MPC_RELOAD_CLOSED_MAX) {
 		nng_mpc_reload_closed *c = &r->closed[r->nclosed];
 		c->party                 = p->peer.peer_id;
-		c->pipe                  = p->party.pipe_id;
+		c->pipe                  = mpc_tran_party_pipe(&p->party);
 		c->reason                = reason;
 		c->cause                 = cause;
-		run->close_ids[r->nclosed] = p->party.pipe_id;
+		run->close_ids[r->nclosed] = c->pipe;
 	}
 	r->nclosed++;
 }

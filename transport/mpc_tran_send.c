@@ -537,7 +537,7 @@ mpc_tran_send(void *arg, nni_aio *aio)
 {
 	mpc_tran_pipe *p = arg;
 
-	mpc_tran_hold_started(&p->hold);
+	mpc_tran_pipe_started(p);
 	/* With echo broadcast, a broadcast gets its sequence and signature. */
 	if ((p->echo != NULL) && !mpc_tran_echo_send(p, aio)) {
 		return;

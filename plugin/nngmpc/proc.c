@@ -360,6 +360,29 @@ nngmpc_proc_signal(struct nngmpc_proc *p, int sig)
 	}
 }
 
+bool
+nngmpc_proc_stop(struct nngmpc_proc *p)
+{
+	int   st;
+	pid_t r;
+
+	if (p->pid <= 0) {
+		return (false);
+	}
+	(void) kill(p->pid, SIGSTOP);
+	do {
+		r = waitpid(p->pid, &st, WUNTRACED);
+	} while (r < 0 && errno == EINTR);
+	if ((r == p->pid) && WIFSTOPPED(st)) {
+		return (true);
+	}
+	if (r == p->pid) {
+		p->status = proc_status(st);
+		p->pid    = 0;
+	}
+	return (false);
+}
+
 /* waitpid for p, with or without WNOHANG; true once reaped. */
 static bool
 proc_waited(struct nngmpc_proc *p, int flags)

@@ -113,6 +113,10 @@ void nngmpc_proc_close_in(struct nngmpc_proc *p);
 /* Sends sig unless the child was already reaped. */
 void nngmpc_proc_signal(struct nngmpc_proc *p, int sig);
 
+/* Sends SIGSTOP and returns once the child is stopped (kill() only queues
+ * the signal: the child may run on for a moment).  False if it exited. */
+bool nngmpc_proc_stop(struct nngmpc_proc *p);
+
 /* Waits up to ms (< 0: no limit) for the child to exit, then SIGKILLs
  * and reaps it if it has not; closes its pipes and drops its output.
  * Returns its status, or -1 when it had to be killed. */

@@ -38,16 +38,18 @@
 #define SC_APP_SEND_MS 5000 /* a message waits this long for an app */
 #define SC_HDR_MAX 32 /* "<u32> <u16> " with room */
 
-static volatile sig_atomic_t sc_got_term;
-static volatile sig_atomic_t sc_got_hup;
+/* Lock-free atomics (async-signal-safe, C11 7.17.5): the signal may run
+ * on any of NNG's threads while the main loop reads the flags. */
+static atomic_int sc_got_term;
+static atomic_int sc_got_hup;
 
 static void
 sc_on_signal(int sig)
 {
 	if (sig == SIGHUP) {
-		sc_got_hup = 1;
+		atomic_store(&sc_got_hup, 1);
 	} else {
-		sc_got_term = 1;
+		atomic_store(&sc_got_term, 1);
 	}
 }
 
@@ -473,10 +475,9 @@ nngmpc_sidecar_run(const struct nngmpc_sidecar_opts *o)
 	sc_say("party %u serving %s (pair1; envelope '<to> <type> "
 	       "<payload>'), mesh of %zu parties",
 	    (unsigned) o->id, o->serve, o->roster->nparties);
-	while (!sc_got_term) {
+	while (!atomic_load(&sc_got_term)) {
 		nng_msleep(50);
-		if (sc_got_hup) {
-			sc_got_hup = 0;
+		if (atomic_exchange(&sc_got_hup, 0) != 0) {
 			sc_reload(s);
 		}
 	}

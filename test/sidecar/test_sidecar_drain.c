@@ -173,7 +173,7 @@ burst(struct nngmpc_proc n[2], nng_socket app1, int count)
 {
 	char msg[64];
 
-	nngmpc_proc_signal(&n[1], SIGSTOP);
+	assert_true(nngmpc_proc_stop(&n[1]));
 	for (int i = 0; i < count; i++) {
 		int len = snprintf(msg, sizeof(msg), "2 32768 m%03d", i);
 		assert_int_equal(nng_send(app1, msg, (size_t) len, 0), 0);

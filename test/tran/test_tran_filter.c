@@ -546,6 +546,27 @@ fast_heartbeat(nng_socket s)
 	set_ms(s, NNG_OPT_MPC_HEARTBEAT, 100);
 }
 
+/* After a reconnect: b's message reaches a.  Retried because a pair1
+ * message sent in the moment the old pipe is still on its way out (on
+ * either side) goes with it; what is tested is that the new pipe works. */
+static void
+reaches_after_reconnect(nng_socket b, nng_socket a)
+{
+	nng_msg *m = NULL;
+
+	TU_PASS(nng_socket_set_ms(a, NNG_OPT_RECVTIMEO, 200));
+	for (int i = 0; i < 50; i++) {
+		(void) nng_send(b, "after", 6, 0);
+		if (nng_recvmsg(a, &m, 0) == 0) {
+			break;
+		}
+	}
+	assert_non_null(m);
+	assert_string_equal(nng_msg_body(m), "after");
+	nng_msg_free(m);
+	TU_PASS(nng_socket_set_ms(a, NNG_OPT_RECVTIMEO, 5000));
+}
+
 /* Idle pipes exchange heartbeats; the answers give the round trip. */
 static void
 test_heartbeat_rtt(void **state)
@@ -612,11 +633,7 @@ test_dead_peer(void **state)
 	tu_wait_removed(b, 1);
 	relay_blackhole(r, false);
 	tu_wait_dialer_ctr(d, NNG_OPT_MPC_HANDSHAKES, 2);
-	tu_wait_pipes(b, 1);
-	tu_send(b, "after", 6, 0, 0);
-	m = tu_recv(a);
-	assert_string_equal(nng_msg_body(m), "after");
-	nng_msg_free(m);
+	reaches_after_reconnect(b, a);
 	TU_PASS(nng_close(b));
 	TU_PASS(nng_close(a));
 	relay_stop(r);
@@ -648,9 +665,7 @@ test_expiry(void **state)
 		TU_PASS(nng_dial(b, url, &d, 0));
 		tu_wait_listener_ctr(l, cases[i].ctr, 1);
 		tu_wait_listener_ctr(l, NNG_OPT_MPC_HANDSHAKES, 2);
-		tu_wait_pipes(b, 1);
-		tu_send(b, "again", 6, 0, 0);
-		nng_msg_free(tu_recv(a));
+		reaches_after_reconnect(b, a);
 		TU_PASS(nng_close(b));
 		TU_PASS(nng_close(a));
 	}

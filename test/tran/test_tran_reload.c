@@ -349,9 +349,20 @@ test_reload_limits(void **state)
 	    tu_pipe_ctr(m.pipes[2], NNG_OPT_MPC_RATE_ALLOWANCE), rate);
 	assert_int_equal(
 	    tu_pipe_ctr(m.pipes[3], NNG_OPT_MPC_RATE_ALLOWANCE), rate);
-	/* Twice the bucket: the rest waits for tokens, nothing is lost. */
+	/* Twice the bucket: the rest waits for tokens, nothing is lost.
+	 * Sent eight at a time, each eight read by party 1's pipe before
+	 * the next: NNG 1.5.2's bus0 queues 16 messages per pipe and drops
+	 * the rest (src/sp/protocol/bus0/bus.c), a loss of the sender's
+	 * that is not what this test is about.  Party 1 reads them all
+	 * into its socket's queue before the application takes any. */
+	TU_PASS(nng_socket_set_int(m.s[1], NNG_OPT_RECVBUF, 64));
 	for (uint64_t i = 0; i < 2 * rate; i++) {
 		tu_send(m.s[2], "burst", 6, NNG_MPC_MSG_SIGN_ROUND3, 1);
+		if ((i % 8) == 7) {
+			/* + 1: the mesh's hello */
+			tu_wait_pipe_ctr(
+			    m.pipes[2], NNG_OPT_MPC_FRAMES_IN, i + 2);
+		}
 	}
 	for (uint64_t i = 0; i < 2 * rate; i++) {
 		nng_msg *msg = tu_recv(m.s[1]);
@@ -379,6 +390,8 @@ test_reload_dialer(void **state)
 	tc_tls(b, "party2.pem");
 	tu_listen(b, "mpc+tls+tcp", url, sizeof(url), NULL);
 	TU_PASS(nng_dial(a, url, &d, 0));
+	/* The dial returns once our pipe runs; b's runs a moment later. */
+	tu_wait_pipes(b, 1);
 	tu_send(b, "hi", 3, NNG_MPC_MSG_SIGN_ROUND1, 1);
 	msg = tu_recv(a);
 	nng_msg_free(msg);

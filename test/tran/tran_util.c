@@ -63,19 +63,54 @@ static int      tu_npipes[TU_MAX_SOCKS];
 static int      tu_nremoved[TU_MAX_SOCKS];
 static int      tu_nseen[TU_MAX_SOCKS];
 
+/* Pipes the protocol started (NNG_PIPE_EV_ADD_POST), so that a pipe
+ * counted by tu_wait_pipes() is one bus0/pair1 already sends to: NNG runs
+ * ADD_PRE before the protocol's pipe_start (src/core/socket.c), and a
+ * message sent in between is not queued for that pipe. */
+#define TU_MAX_STARTED 16384
+static uint32_t tu_started[TU_MAX_STARTED];
+
+static bool
+tu_started_take(uint32_t pid)
+{
+	for (int i = 0; i < TU_MAX_STARTED; i++) {
+		if (tu_started[i] == pid) {
+			tu_started[i] = 0;
+			return (true);
+		}
+	}
+	return (false);
+}
+
+static void
+tu_started_put(uint32_t pid)
+{
+	for (int i = 0; i < TU_MAX_STARTED; i++) {
+		if (tu_started[i] == 0) {
+			tu_started[i] = pid;
+			return;
+		}
+	}
+}
+
 static void
 tu_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
-	nng_socket s  = nng_pipe_socket(p);
-	int        id = nng_socket_id(s) % TU_MAX_SOCKS;
+	/* The socket's slot comes with the callback: a pipe closed by now
+	 * no longer names its socket. */
+	int      id  = (int) (intptr_t) arg;
+	uint32_t pid = (uint32_t) nng_pipe_id(p);
 
-	(void) arg;
 	nng_mtx_lock(tu_lk);
 	if (ev == NNG_PIPE_EV_ADD_PRE) {
-		tu_npipes[id]++;
 		tu_nseen[id]++;
+	} else if (ev == NNG_PIPE_EV_ADD_POST) {
+		tu_npipes[id]++;
+		tu_started_put(pid);
 	} else if (ev == NNG_PIPE_EV_REM_POST) {
-		tu_npipes[id]--;
+		if (tu_started_take(pid)) {
+			tu_npipes[id]--;
+		}
 		tu_nremoved[id]++;
 	}
 	nng_mtx_unlock(tu_lk);
@@ -84,16 +119,20 @@ tu_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 static void
 tu_track(nng_socket s)
 {
+	int   id   = nng_socket_id(s) % TU_MAX_SOCKS;
+	void *slot = (void *) (intptr_t) id;
+
 	if (tu_lk == NULL) {
 		TU_PASS(nng_mtx_alloc(&tu_lk));
 	}
 	nng_mtx_lock(tu_lk);
-	tu_npipes[nng_socket_id(s) % TU_MAX_SOCKS]   = 0;
-	tu_nremoved[nng_socket_id(s) % TU_MAX_SOCKS] = 0;
-	tu_nseen[nng_socket_id(s) % TU_MAX_SOCKS]    = 0;
+	tu_npipes[id]   = 0;
+	tu_nremoved[id] = 0;
+	tu_nseen[id]    = 0;
 	nng_mtx_unlock(tu_lk);
-	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, tu_pipe_cb, NULL));
-	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_REM_POST, tu_pipe_cb, NULL));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_PRE, tu_pipe_cb, slot));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_ADD_POST, tu_pipe_cb, slot));
+	TU_PASS(nng_pipe_notify(s, NNG_PIPE_EV_REM_POST, tu_pipe_cb, slot));
 }
 
 void
