@@ -222,6 +222,24 @@ rep_reached(void *arg)
 		tu_wait_until(rep_reached, &w_);                       \
 	} while (0)
 
+/* Nothing more to receive at s, which delivered `delivered` broadcasts
+ * and rejected, dropped, missed or timed out none. */
+static void
+expect_clean(nng_socket s, uint64_t delivered)
+{
+	nng_mpc_echo_report *rep;
+
+	tu_recv_none(s, 300);
+	rep = report(s);
+	assert_int_equal(rep->delivered, delivered);
+	assert_int_equal(rep->equivocations, 0);
+	assert_int_equal(rep->rejected, 0);
+	assert_int_equal(rep->timeouts, 0);
+	assert_int_equal(rep->dropped, 0);
+	assert_int_equal(rep->unkept, 0);
+	free(rep);
+}
+
 /* ---------------------------------------------------------------------- */
 
 /* Three parties, every link through a relay; each round every party
@@ -278,17 +296,7 @@ test_honest_reconnects(void **state)
 		}
 	}
 	for (int i = 0; i < 3; i++) {
-		nng_mpc_echo_report *rep;
-
-		tu_recv_none(g.s[i], 300);
-		rep = report(g.s[i]);
-		assert_int_equal(rep->delivered, 2 * ROUNDS);
-		assert_int_equal(rep->equivocations, 0);
-		assert_int_equal(rep->rejected, 0);
-		assert_int_equal(rep->timeouts, 0);
-		assert_int_equal(rep->dropped, 0);
-		assert_int_equal(rep->unkept, 0);
-		free(rep);
+		expect_clean(g.s[i], 2 * ROUNDS);
 	}
 	net_down(&g);
 }
@@ -412,18 +420,9 @@ test_absent(void **state)
 		seen[from - 1] = true;
 		assert_non_null(strstr(buf, "while 3 is away"));
 	}
+	/* The greetings, and one (2 for party 3) while it was away. */
 	for (int i = 0; i < 3; i++) {
-		nng_mpc_echo_report *rep;
-
-		tu_recv_none(g.s[i], 300);
-		rep = report(g.s[i]);
-		/* The greetings, and one (2 for party 3) while it was away. */
-		assert_int_equal(rep->delivered, i == 2 ? 4 : 3);
-		assert_int_equal(rep->rejected, 0);
-		assert_int_equal(rep->timeouts, 0);
-		assert_int_equal(rep->equivocations, 0);
-		assert_int_equal(rep->unkept, 0);
-		free(rep);
+		expect_clean(g.s[i], i == 2 ? 4 : 3);
 	}
 	net_down(&g);
 }
