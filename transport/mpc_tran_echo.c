@@ -212,6 +212,11 @@ mpc_tran_echo_detach(mpc_tran_pipe *p)
 	mpc_tran_echo_leave(p);
 	p->echo = NULL;
 	if (l->s != NULL) {
+		/* From the pipe's fini, after its stop: the protocol is done
+		 * with the pipe. */
+		nni_mtx_lock(&l->s->mtx);
+		mpc_tran_echo_dlv_unhanded(l->s, l);
+		nni_mtx_unlock(&l->s->mtx);
 		mpc_tran_echo_unref(l->s, 0, false);
 	}
 	NNI_FREE_STRUCT(l);
@@ -889,6 +894,9 @@ mpc_tran_echo_recv(
 	}
 	if ((rv != 0) && (rv != NNG_ENOMEM)) {
 		s->rep.rejected++;
+	}
+	if ((rv == 0) && (*msgp != NULL)) {
+		mpc_tran_echo_dlv_handed(s, l, *msgp);
 	}
 	mpc_tran_echo_dlv_arm(s);
 	nni_mtx_unlock(&s->mtx);

@@ -80,6 +80,16 @@ void mpc_tran_echo_leave(struct mpc_tran_pipe *p);
 /* From the pipe's fini. */
 void mpc_tran_echo_detach(struct mpc_tran_pipe *p);
 
+/* The protocol asks the pipe for the next message: a broadcast echo
+ * handed to it through this pipe is the protocol's for good (with
+ * delivery streams; called before the pipe's rxmtx is taken). */
+void mpc_tran_echo_recv_posted(struct mpc_tran_pipe *p);
+
+/* A completed broadcast another pipe of the socket handed on and the
+ * protocol dropped when that pipe closed, to deliver through this pipe
+ * now, or NULL (with delivery streams; under the pipe's rxmtx). */
+nni_msg *mpc_tran_echo_redeliver(struct mpc_tran_pipe *p);
+
 /* True for the control types echo handles on this pipe. */
 bool mpc_tran_echo_ctl_type(const struct mpc_tran_pipe *p, uint16_t type);
 

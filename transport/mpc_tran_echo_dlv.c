@@ -95,7 +95,17 @@ static void mpc_tran_echo_dlv_timer_cb(void *arg);
 int
 mpc_tran_echo_dlv_sock_init(mpc_tran_echo_sock *s)
 {
-	return (nni_aio_alloc(&s->timer, mpc_tran_echo_dlv_timer_cb, s));
+	int rv;
+
+	nni_atomic_init64(&s->nredo);
+	if ((rv = nni_lmq_init(&s->redo, MPC_TRAN_ECHO_PIPES)) != 0) {
+		return (rv);
+	}
+	if ((rv = nni_aio_alloc(&s->timer, mpc_tran_echo_dlv_timer_cb, s)) !=
+	    0) {
+		nni_lmq_fini(&s->redo);
+	}
+	return (rv);
 }
 
 void
@@ -105,6 +115,7 @@ mpc_tran_echo_dlv_sock_fini(mpc_tran_echo_sock *s)
 		nni_aio_stop(s->timer);
 		nni_aio_free(s->timer);
 		s->timer = NULL;
+		nni_lmq_fini(&s->redo); /* frees what it holds */
 	}
 }
 
@@ -248,4 +259,83 @@ mpc_tran_echo_dlv_absent(mpc_tran_echo_sock *s, mpc_tran_echo_sent *e,
 			s->rep.unkept++;
 		}
 	}
+}
+
+/* ------------------------------------------ completed broadcasts, once */
+
+/*
+ * A completed broadcast is handed to the protocol through one pipe, and
+ * its stream message was settled when echo took it; NNG's bus0 drops a
+ * message it could not queue when that pipe closes (bus0_pipe_putq_cb).
+ * So, as the streams do for their own messages (mpc_tran_dlv.h), a copy
+ * stays with the pipe until the protocol asks it for the next message;
+ * a pipe stopped with its copy still there lost the broadcast, and the
+ * copy goes out through the next pipe of the socket that reads a frame.
+ */
+void
+mpc_tran_echo_dlv_handed(
+    mpc_tran_echo_sock *s, mpc_tran_echo_link *l, nni_msg *m)
+{
+	if (!s->reliable) {
+		return;
+	}
+	if (l->handed != NULL) {
+		nni_msg_free(l->handed); /* not expected: one at a time */
+		l->handed = NULL;
+	}
+	if (nni_msg_dup(&l->handed, m) != 0) {
+		l->handed = NULL;
+		s->rep.unkept++;
+	}
+}
+
+void
+mpc_tran_echo_dlv_unhanded(mpc_tran_echo_sock *s, mpc_tran_echo_link *l)
+{
+	if (l->handed == NULL) {
+		return;
+	}
+	if (nni_lmq_putq(&s->redo, l->handed) == 0) {
+		nni_atomic_inc64(&s->nredo);
+	} else {
+		nni_msg_free(l->handed); /* 64 closed pipes' worth waiting */
+		s->rep.unkept++;
+	}
+	l->handed = NULL;
+}
+
+void
+mpc_tran_echo_recv_posted(mpc_tran_pipe *p)
+{
+	mpc_tran_echo_link *l = p->echo;
+	nni_msg *           m;
+
+	if (l == NULL) {
+		return;
+	}
+	nni_mtx_lock(&l->s->mtx);
+	m         = l->handed;
+	l->handed = NULL;
+	nni_mtx_unlock(&l->s->mtx);
+	nni_msg_free(m);
+}
+
+nni_msg *
+mpc_tran_echo_redeliver(mpc_tran_pipe *p)
+{
+	mpc_tran_echo_link *l = p->echo;
+	nni_msg *           m = NULL;
+
+	if ((l == NULL) || (nni_atomic_get64(&l->s->nredo) == 0)) {
+		return (NULL);
+	}
+	nni_mtx_lock(&l->s->mtx);
+	if (l->live && (nni_lmq_getq(&l->s->redo, &m) == 0)) {
+		(void) nni_atomic_dec64_nv(&l->s->nredo);
+		mpc_tran_echo_dlv_handed(l->s, l, m);
+	} else {
+		m = NULL;
+	}
+	nni_mtx_unlock(&l->s->mtx);
+	return (m);
 }

@@ -100,6 +100,11 @@ typedef struct mpc_tran_echo_sock {
 	unsigned            sent_next;
 	mpc_tran_echo_peer  peers[MPC_TRAN_ECHO_PIPES];
 	mpc_tran_echo_pend  pend[MPC_TRAN_ECHO_PEND];
+	/* Completed broadcasts a closed pipe handed to the protocol that the
+	 * protocol dropped: delivered again through another pipe
+	 * (mpc_tran_echo_dlv.c).  nredo: how many, read without the lock. */
+	nni_lmq             redo;
+	nni_atomic_u64      nredo;
 	mpc_echo            table;
 	nng_mpc_echo_report rep;
 } mpc_tran_echo_sock;
@@ -110,6 +115,10 @@ typedef struct mpc_tran_echo_link {
 	int                 slot; /* in s->peers once joined, else -1 */
 	bool                live; /* joined and not closed */
 	bool                cert_seen; /* this connection announced one */
+	nni_msg *           handed; /* with delivery streams: a copy of the
+	                               broadcast last handed to the protocol
+	                               through this pipe, until it asks for
+	                               the next message */
 	uint8_t             session[NNG_MPC_SESSION_ID_SIZE];
 } mpc_tran_echo_link;
 
@@ -165,6 +174,13 @@ uint64_t mpc_tran_echo_pend_count(const mpc_tran_echo_sock *s);
  * lock held; the state is unreachable). */
 int  mpc_tran_echo_dlv_sock_init(mpc_tran_echo_sock *s);
 void mpc_tran_echo_dlv_sock_fini(mpc_tran_echo_sock *s);
+/* A completed broadcast m goes to the protocol through l's pipe: a copy
+ * is kept until the protocol asks for the next message.  Locked. */
+void mpc_tran_echo_dlv_handed(
+    mpc_tran_echo_sock *s, mpc_tran_echo_link *l, nni_msg *m);
+/* l's pipe is stopped: a broadcast it handed on that the protocol did not
+ * keep is queued for another pipe.  Locked. */
+void mpc_tran_echo_dlv_unhanded(mpc_tran_echo_sock *s, mpc_tran_echo_link *l);
 /* Held broadcasts or waiting echoes: the timer expires them.  Locked. */
 void mpc_tran_echo_dlv_arm(mpc_tran_echo_sock *s);
 /* Our echo to party, on its delivery stream (kept while it is absent).

@@ -503,6 +503,13 @@ mpc_tran_recv_run(mpc_tran_pipe *p, nni_msg **msgp, int *rvp)
 			rv = NNG_ECLOSED;
 			goto fail;
 		}
+		/* A broadcast the protocol dropped with another pipe
+		 * (mpc_tran_echo.h) goes before the next frame. */
+		if ((p->rxmsg == NULL) && (p->echo != NULL) &&
+		    ((*msgp = mpc_tran_echo_redeliver(p)) != NULL)) {
+			nni_aio_list_remove(aio);
+			return (aio);
+		}
 		if (p->rxmsg == NULL) {
 			if (!mpc_tran_rate_ready(&p->rxrate)) {
 				if ((rv = mpc_tran_recv_throttle(p)) != 0) {
@@ -804,6 +811,9 @@ mpc_tran_recv(void *arg, nni_aio *aio)
 	 * last one (mpc_tran_dlv.h). */
 	if (p->dlv != NULL) {
 		mpc_tran_dlv_recv_posted(p);
+	}
+	if (p->echo != NULL) {
+		mpc_tran_echo_recv_posted(p);
 	}
 	if (nni_aio_begin(aio) != 0) {
 		return;

@@ -497,6 +497,53 @@ test_echo_before_cert(void **state)
 	net_down(&g);
 }
 
+/* Party 3 takes one message at a time (NNG_OPT_RECVBUF 1) and does not
+ * read: party 1's first broadcast fills its queue, the second waits in
+ * bus0's hands on the pipe that completed it.  Party 3's connections
+ * then close (its dialers), and bus0 drops that message with the pipe;
+ * the transport hands it on again through the next connection.  Once
+ * party 3 reads, each of the three broadcasts arrives exactly once. */
+static void
+test_dropped_by_bus0(void **state)
+{
+	struct net   g;
+	nng_dialer   d[2];
+	bool         seen[3] = { false, false, false };
+	char         buf[64];
+
+	(void) state;
+	net_listen(&g, 3, 0);
+	TU_PASS(nng_socket_set_int(g.s[2], NNG_OPT_RECVBUF, 1));
+	net_link(&g, 1, 0, false);
+	TU_PASS(nng_dial(g.s[2], g.url[0], &d[0], NNG_FLAG_NONBLOCK));
+	TU_PASS(nng_dial(g.s[2], g.url[1], &d[1], NNG_FLAG_NONBLOCK));
+	for (int i = 0; i < 3; i++) {
+		tu_wait_pipes(g.s[i], 2);
+	}
+	for (int k = 0; k < 3; k++) {
+		(void) snprintf(buf, sizeof(buf), "held by bus0 %d", k);
+		bsend(g.s[0], buf, true);
+	}
+	WAIT_REP(g.s[2], delivered, 2);
+	TU_PASS(nng_dialer_close(d[0]));
+	TU_PASS(nng_dialer_close(d[1]));
+	tu_wait_pipes(g.s[2], 0);
+	TU_PASS(nng_dial(g.s[2], g.url[0], NULL, NNG_FLAG_NONBLOCK));
+	TU_PASS(nng_dial(g.s[2], g.url[1], NULL, NNG_FLAG_NONBLOCK));
+	tu_wait_pipes(g.s[2], 2);
+	for (int k = 0; k < 3; k++) {
+		int n;
+
+		assert_int_equal(brecv(g.s[2], buf, sizeof(buf)), 1);
+		assert_int_equal(sscanf(buf, "held by bus0 %d", &n), 1);
+		assert_true((n >= 0) && (n < 3));
+		assert_false(seen[n]);
+		seen[n] = true;
+	}
+	expect_clean(g.s[2], 3);
+	net_down(&g);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -505,6 +552,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_equivocation),
 		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_echo_before_cert),
+		cmocka_unit_test(test_dropped_by_bus0),
 	};
 	int rv;
 
