@@ -16,6 +16,9 @@
  *   - the state outlives the pipes: party slots and certificates stay
  *     until the socket's stream table goes (its last endpoint), so an
  *     echo signed by a party that has gone is still verified;
+ *   - a completed broadcast bus0 dropped with the pipe that handed it on
+ *     (its receive queue was full) goes to the protocol again through
+ *     another pipe (bottom of this file);
  *   - held broadcasts and waiting echoes expire on one timer per socket,
  *     not only when frames arrive.
  *

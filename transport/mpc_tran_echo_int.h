@@ -7,7 +7,8 @@
  *   mpc_tran_echo_dlv.c  echo broadcast carried by delivery streams
  *                        (NNG_OPT_MPC_RELIABLE as well): broadcasts and
  *                        echoes kept on the parties' streams, the socket's
- *                        timer, the state's life beyond its pipes
+ *                        timer, the state's life beyond its pipes, a
+ *                        completed broadcast handed to the protocol once
  *
  * Flow is one way: mpc_tran_echo.c calls the other two; they call back
  * only the few functions declared at the end.
