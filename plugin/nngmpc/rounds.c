@@ -95,6 +95,16 @@ nngmpc_round_payload(const uint8_t session_id[16], int r, uint32_t from,
 	fill(session_id, r, from, to, buf, len);
 }
 
+uint32_t
+nngmpc_round_payload_to(const uint8_t *buf, size_t len)
+{
+	if (len < PAYLOAD_HDR) {
+		return (0);
+	}
+	return (((uint32_t) buf[8] << 24) | ((uint32_t) buf[9] << 16) |
+	    ((uint32_t) buf[10] << 8) | (uint32_t) buf[11]);
+}
+
 bool
 nngmpc_round_payload_ok(const uint8_t session_id[16], int r, uint32_t from,
     uint32_t to, const uint8_t *buf, size_t len)
