@@ -39,6 +39,9 @@
 #define NODE_RECV_SLICE_MS 200
 #define NODE_MAX_ROUNDS 16
 #define NODE_CLOSE_LIMIT_S 10
+/* How long a node with delivery streams stays after its drain (why: see
+ * node_delivery): several times the longest acknowledgement delay. */
+#define NODE_ACK_FLUSH_MS 250
 
 /* SIGALRM during nng_close(): say so and leave (async-signal-safe). */
 static void
@@ -722,6 +725,11 @@ node_delivery(struct node *n)
 		             "s: %s",
 		    pending, (unsigned) n->o->timeout_s, nng_mpc_strerror(rv));
 	}
+	/* Our streams acknowledge what we received a little later (at most
+	 * NNG_MPC_DELIVER_ACK_DELAY_MS, 50 ms when traffic carried acks):
+	 * closing at once would leave a peer's drain waiting for the
+	 * acknowledgement of its last message, its ACK to us. */
+	nng_msleep(NODE_ACK_FLUSH_MS);
 	pthread_mutex_lock(&n->mtx);
 	node_report(n, "delivery %" PRIu64 " %" PRIu64, n->reconnects, n->dups);
 	node_say(n,

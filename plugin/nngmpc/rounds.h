@@ -38,6 +38,10 @@ void nngmpc_round_payload(const uint8_t session_id[16], int r, uint32_t from,
  * too short to have a header. */
 uint32_t nngmpc_round_payload_to(const uint8_t *buf, size_t len);
 
+/* The next value of a splitmix64 stream with state *s: fast and well
+ * mixed, the same everywhere for the same seed; not for secrets. */
+uint64_t nngmpc_splitmix64(uint64_t *s);
+
 /* Checks a received payload against what nngmpc_round_payload makes. */
 bool nngmpc_round_payload_ok(const uint8_t session_id[16], int r,
     uint32_t from, uint32_t to, const uint8_t *buf, size_t len);

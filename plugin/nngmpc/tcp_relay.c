@@ -424,10 +424,11 @@ tcp_relay_cut(struct tcp_relay *r, size_t n)
 {
 	pthread_mutex_lock(&r->mtx);
 	r->cut = n;
-	for (int i = 0; i < TCP_RELAY_CONNS_MAX && n > 0; i++) {
+	for (int i = 0; i < TCP_RELAY_CONNS_MAX; i++) {
 		if (r->conns[i] != NULL) {
+			/* 0: a cut not reached yet is called off. */
 			r->conns[i]->cut_set = true;
-			r->conns[i]->cut_new = n;
+			r->conns[i]->cut_new = n > 0 ? n : SIZE_MAX;
 		}
 	}
 	pthread_mutex_unlock(&r->mtx);

@@ -59,7 +59,8 @@ void tcp_relay_blackhole(struct tcp_relay *r, bool on);
 void tcp_relay_delay(struct tcp_relay *r, int ms);
 
 /* Each connection, open or new, forwards at most n more bytes towards
- * the target, then is reset; 0 clears the limit for new connections. */
+ * the target, then is reset; 0 clears the limit (a cut not reached yet on
+ * an open connection is called off). */
 void tcp_relay_cut(struct tcp_relay *r, size_t n);
 
 void tcp_relay_stats(struct tcp_relay *r, struct tcp_relay_stats *st);
