@@ -24,18 +24,6 @@
 #define DEMO_FAULTS_ARM_MS 1000u
 /* How often the schedule looks at the relays. */
 #define DEMO_FAULTS_TICK_MS 10
-/* A mid-frame cut passes 1..this many more bytes: less than the smallest
- * frame header plus payload, so the connection ends inside a frame. */
-#define DEMO_FAULTS_CUT_BYTES_MAX 64u
-
-enum demo_fault_kind { DEMO_FAULT_RESET, DEMO_FAULT_MIDFRAME };
-
-struct demo_fault {
-	uint32_t             at_ms; /* after the rounds began */
-	uint32_t             link;
-	enum demo_fault_kind kind;
-	uint32_t             cut_bytes; /* DEMO_FAULT_MIDFRAME */
-};
 
 uint64_t
 demo_faults_seed(void)
@@ -250,6 +238,9 @@ demo_faults_tick(struct demo_faults *f)
 			break;
 		}
 		faults_apply(f, x, &st[x->link], now);
+		/* st is from before the cut: the next cut on this link waits
+		 * for the redial to stand, like any other. */
+		l->steady_ms = now;
 		f->next++;
 	}
 	return (DEMO_FAULTS_TICK_MS);

@@ -35,8 +35,21 @@
  * broken link is found dead after 3 intervals (cmd_demo.c says why). */
 #define DEMO_FAULTS_HEARTBEAT_MS 200u
 
+/* A mid-frame cut passes 1..this many more bytes: less than the smallest
+ * frame header plus payload, so the connection ends inside a frame. */
+#define DEMO_FAULTS_CUT_BYTES_MAX 64u
+
 struct tcp_relay;
-struct demo_fault;
+
+enum demo_fault_kind { DEMO_FAULT_RESET, DEMO_FAULT_MIDFRAME };
+
+/* One cut of the plan (public for the schedule's own test). */
+struct demo_fault {
+	uint32_t             at_ms; /* after the rounds began */
+	uint32_t             link;  /* index into links[] */
+	enum demo_fault_kind kind;
+	uint32_t             cut_bytes; /* DEMO_FAULT_MIDFRAME */
+};
 
 struct demo_faults_link {
 	uint32_t          lo, hi; /* hi dials lo */
@@ -67,9 +80,10 @@ struct demo_faults {
 int demo_faults_plan(struct demo_faults *f, uint64_t seed, uint32_t count,
     uint32_t parties, uint32_t rounds) __attribute__((warn_unused_result));
 
-/* Starts a relay per link, to party lo's port (ports[lo - 1]), and writes
- * one roster per party into paths[id - 1]: r (loopback TCP addresses)
- * with the relays as the addresses of the parties it dials.  Returns 0 or
+/* Starts a relay per link, to party lo's listener, and writes one roster
+ * per party (path into paths[id - 1]): r -- the demo's, party i + 1 at
+ * index i, "127.0.0.1:PORT" addresses -- with the relays as the addresses
+ * of the parties that party dials.  Returns 0 or
  * an errno value (the relays started are stopped by demo_faults_stop). */
 int demo_faults_start(struct demo_faults *f, struct nngmpc_roster *r,
     const char *dir, char (*paths)[128]) __attribute__((warn_unused_result));
