@@ -36,6 +36,7 @@
 #include "nngmpc.h"
 #include "node.h"
 #include "ports.h"
+#include "tcp_relay.h"
 #include "proc.h"
 #include "roster.h"
 #include "rounds.h"
@@ -472,6 +473,21 @@ demo_print_faults(const struct demo *d, uint64_t lost)
 	printf("\nfaults: %u links cut, %" PRIu64 " reconnects survived, %" PRIu64
 	       " lost, %" PRIu64 " duplicated (seed %" PRIu64 ")\n",
 	    (unsigned) d->fs->cut, reconnects, lost, dups, d->seed);
+	if ((lost != 0) || (dups != 0)) {
+		/* Where the relays stood: a link never accepted, or refused
+		 * over and over, shows here. */
+		for (uint32_t i = 0; i < d->fs->nlinks; i++) {
+			struct tcp_relay_stats st;
+
+			tcp_relay_stats(d->fs->links[i].relay, &st);
+			printf("link %u-%u: relay accepted %" PRIu64
+			       ", refused %" PRIu64 ", reset %" PRIu64
+			       ", open %u\n",
+			    (unsigned) d->fs->links[i].lo,
+			    (unsigned) d->fs->links[i].hi, st.accepted,
+			    st.refused, st.resets, st.open);
+		}
+	}
 	if (d->fs->next < d->fs->count) {
 		printf("(%u of the %u planned cuts not made: the rounds ended "
 		       "first)\n",
