@@ -297,13 +297,21 @@ mpc_tran_ep_match(mpc_tran_ep *ep)
  * reason (nng_dial() returns it).  A listener does not report it to its
  * accept: NNG's listener backs off 100 ms on unknown accept errors, which
  * would let any client stall accepts; the endpoint's counters record it
- * instead.  Locked.
+ * instead.  A connection that broke during the negotiation can end it
+ * with NNG_ECLOSED (a pending write fails so once the stream closed on a
+ * read's reset); NNG 1.5.2's dialer (src/core/dialer.c,
+ * dialer_connect_cb) never dials again after NNG_ECLOSED or
+ * NNG_ECANCELED, so unless this endpoint is closing, that is reported as
+ * the connection shut down it is.  Locked.
  */
 static void
 mpc_tran_ep_failed(mpc_tran_ep *ep, int rv)
 {
 	nni_aio *aio;
 
+	if (!ep->closed && ((rv == NNG_ECLOSED) || (rv == NNG_ECANCELED))) {
+		rv = NNG_ECONNSHUT;
+	}
 	if (ep->is_dialer && ((aio = ep->useraio) != NULL)) {
 		ep->useraio = NULL;
 		nni_aio_finish_error(aio, rv);

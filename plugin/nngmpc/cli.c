@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "nngmpc.h"
 
@@ -92,4 +93,13 @@ nngmpc_usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\n  Run 'nngmpc %s --help' for usage.\n", cmd);
 	return (NNGMPC_EXIT_USAGE);
+}
+
+uint64_t
+nngmpc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u);
 }

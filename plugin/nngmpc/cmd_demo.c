@@ -7,7 +7,12 @@
  * party's link counters.  It exits 0 only if every node saw every message
  * of every round exactly once, authenticated, at the right party.
  *
- * Threading: single-threaded; the nodes are child processes (proc.c) whose
+ * With --faults the nodes run with delivery streams and a fault-injecting
+ * relay in front of every link cuts connections during the rounds
+ * (demo_faults.c holds the schedule; here it is only wired in).
+ *
+ * Threading: single-threaded, but for the relays' own threads with
+ * --faults (tcp_relay.h); the nodes are child processes (proc.c) whose
  * stdout (node.c's report lines) comes back through pipes.
  */
 #define _GNU_SOURCE
@@ -26,10 +31,12 @@
 #include <nng_mpc.h>
 
 #include "demo_echo.h"
+#include "demo_faults.h"
 #include "filter_flags.h"
 #include "nngmpc.h"
 #include "node.h"
 #include "ports.h"
+#include "tcp_relay.h"
 #include "proc.h"
 #include "roster.h"
 #include "rounds.h"
@@ -40,7 +47,8 @@
 #define DEMO_TIMEOUT_DEFAULT 30u
 
 enum { DEMO_OPT_KILL = 256, DEMO_OPT_KEEP, DEMO_OPT_FLOOD,
-	DEMO_OPT_FLOOD_COUNT, DEMO_OPT_EQUIVOCATE };
+	DEMO_OPT_FLOOD_COUNT, DEMO_OPT_EQUIVOCATE, DEMO_OPT_FAULTS,
+	DEMO_OPT_SEED };
 
 /* What a flooding party sends on top of each round by default. */
 #define DEMO_FLOOD_DEFAULT 2000u
@@ -64,6 +72,7 @@ struct demo_node {
 	    replays;
 	uint64_t flood_out, flood_in; /* flood messages sent, discarded */
 	uint64_t delayed, throttled_ms; /* the rate limit on its links */
+	uint64_t reconnects, dups; /* its "delivery" line (--faults) */
 };
 
 struct demo {
@@ -80,6 +89,13 @@ struct demo {
 	uint32_t          flood_id;  /* the flooding party, or 0 */
 	uint32_t          flood_count;
 	uint32_t          equivocate_id; /* demo_echo.c's party, or 0 */
+	uint32_t          faults;    /* cuts asked for (--faults), or 0 */
+	bool              faults_on;
+	uint64_t          seed;
+	bool              seed_set;
+	uint32_t          connected; /* nodes that reported "connected" */
+	struct demo_faults *fs;      /* the relays and the schedule */
+	char              node_roster[DEMO_PARTIES_MAX][128];
 	struct demo_node  nodes[DEMO_PARTIES_MAX];
 	struct demo_round rounds[16];
 };
@@ -93,6 +109,7 @@ demo_usage(FILE *f)
 	    "                   [--timeout SECONDS] [--keep]\n"
 	    "                   [pipe filter flags] [--flood ID "
 	    "[--flood-count N]]\n"
+	    "                   [--faults [N] [--seed S]]\n"
 	    "\n"
 	    "Runs an MPC session on this machine with no configuration: makes\n"
 	    "a CA and party certificates in a temporary directory, starts one\n"
@@ -124,10 +141,41 @@ demo_usage(FILE *f)
 	    "                       broadcast with two payloads; every honest\n"
 	    "                       party must report it with evidence that\n"
 	    "                       `nngmpc evidence verify` accepts (3+ parties)\n"
+	    "      --faults [N]     a fault-injecting relay in front of every\n"
+	    "                       link cuts N connections (default %u, up\n"
+	    "                       to %u) at random during the rounds (a\n"
+	    "                       reset or a cut mid-frame); the nodes run\n"
+	    "                       with delivery streams (node --reliable)\n"
+	    "                       and every message must still arrive\n"
+	    "                       exactly once (TCP schemes only)\n"
+	    "      --seed S         the fault schedule's seed, to repeat a run\n"
+	    "                       (default: from the clock, printed)\n"
 	    "  -h, --help           show this help\n"
 	    "%s",
 	    DEMO_PARTIES_MAX, DEMO_PARTIES_DEFAULT, DEMO_TIMEOUT_DEFAULT,
-	    DEMO_FLOOD_DEFAULT, nngmpc_filter_help);
+	    DEMO_FLOOD_DEFAULT, DEMO_FAULTS_DEFAULT, DEMO_FAULTS_MAX,
+	    nngmpc_filter_help);
+}
+
+/* The relays and the schedule, and each node's roster naming them. */
+static bool
+demo_prepare_faults(struct demo *d, struct nngmpc_roster *r)
+{
+	int rv;
+
+	if ((d->fs = calloc(1, sizeof(*d->fs))) == NULL ||
+	    (rv = demo_faults_plan(d->fs, d->seed, d->faults, d->parties,
+	         (uint32_t) nngmpc_nrounds)) != 0 ||
+	    (rv = demo_faults_start(d->fs, r, d->dir, d->node_roster)) != 0) {
+		nngmpc_error(DEMO_CMD, "cannot set up the fault relays: %s",
+		    strerror(d->fs == NULL ? ENOMEM : rv));
+		return (false);
+	}
+	printf("faults: %u cuts planned from seed %" PRIu64
+	       " (repeat with --seed %" PRIu64 "), a relay on each of %u "
+	       "links, delivery streams on\n",
+	    (unsigned) d->faults, d->seed, d->seed, (unsigned) d->fs->nlinks);
+	return (true);
 }
 
 static bool
@@ -205,6 +253,9 @@ demo_prepare(struct demo *d)
 		    strerror(errno));
 		goto out;
 	}
+	if (d->faults_on && !demo_prepare_faults(d, r)) {
+		goto out;
+	}
 	ok = true;
 out:
 	nngmpc_roster_wipe(r);
@@ -226,11 +277,13 @@ demo_spawn(struct demo *d)
 	for (uint32_t i = 0; i < d->parties; i++) {
 		struct demo_node *n = &d->nodes[i];
 		char              id[16];
-		char *argv[12 + NNGMPC_FILTER_ARGV_MAX + 1] = { "nngmpc",
-			"node", "--roster", d->roster_path, "--id", id,
-			"--report", "--timeout", timeout };
+		char *argv[15 + NNGMPC_FILTER_ARGV_MAX + 1] = { "nngmpc",
+			"node", "--roster",
+			d->faults_on ? d->node_roster[i] : d->roster_path,
+			"--id", id, "--report", "--timeout", timeout };
 		char  vals[NNGMPC_FILTER_ARGV_MAX][24];
 		char  flood[16];
+		char  gap[16];
 		int   k = 9;
 		int   rv;
 
@@ -243,6 +296,13 @@ demo_spawn(struct demo *d)
 			    (unsigned) d->flood_count);
 			argv[k++] = "--flood";
 			argv[k++] = flood;
+		}
+		if (d->faults_on) {
+			snprintf(gap, sizeof(gap), "%u",
+			    (unsigned) DEMO_FAULTS_ROUND_GAP_MS);
+			argv[k++] = "--reliable";
+			argv[k++] = "--round-gap";
+			argv[k++] = gap;
 		}
 		argv[k] = NULL;
 		if ((rv = nngmpc_proc_spawn(&n->proc, argv, &spec)) != 0) {
@@ -267,6 +327,11 @@ demo_line(struct demo *d, struct demo_node *n, const char *line)
 	if (sscanf(line, "connected %llu", &ms) == 1) {
 		printf("party %u: connected to all others in %llu ms\n",
 		    (unsigned) n->id, ms);
+		/* The rounds begin once every node is connected: the
+		 * schedule's times count from there. */
+		if ((++d->connected == d->parties) && (d->fs != NULL)) {
+			demo_faults_begin(d->fs);
+		}
 	} else if (sscanf(line, "round %d %31s %llu %llu %llu %llu %llu", &r,
 	               name, &a[0], &a[1], &a[2], &a[3], &a[4]) == 7 &&
 	    r >= 0 && (size_t) r < nngmpc_nrounds) {
@@ -279,6 +344,9 @@ demo_line(struct demo *d, struct demo_node *n, const char *line)
 		dr->bytes_out += a[2];
 		dr->msgs_in += a[3];
 		dr->reports++;
+		if (((size_t) r + 1 == nngmpc_nrounds) && (d->fs != NULL)) {
+			demo_faults_end(d->fs);
+		}
 		if (d->kill_id == n->id && !d->killed &&
 		    strcmp(name, d->kill_round) == 0) {
 			printf("killing party %u (SIGKILL) after its round %s, "
@@ -299,6 +367,9 @@ demo_line(struct demo *d, struct demo_node *n, const char *line)
 	               &a[1], &a[2]) == 4) {
 		n->delayed += a[0];
 		n->throttled_ms += a[1];
+	} else if (sscanf(line, "delivery %llu %llu", &a[0], &a[1]) == 2) {
+		n->reconnects = a[0];
+		n->dups       = a[1];
 	} else if (sscanf(line, "flood %llu %llu", &a[0], &a[1]) == 2) {
 		n->flood_out = a[0];
 		n->flood_in  = a[1];
@@ -318,18 +389,27 @@ demo_collect(struct demo *d)
 	/* A node reports within its own timeouts (connect, each round, the
 	 * closing ACK, 10 s to close); silence far beyond that is a hang,
 	 * and the demo must never hang: such a node is killed and named. */
-	int  quiet_ms = (int) (d->timeout_s * 3 + 15) * 1000;
-	bool open     = true;
+	int      quiet_ms = (int) (d->timeout_s * 3 + 15) * 1000;
+	bool     open     = true;
+	uint64_t heard    = nngmpc_now_ms();
 
 	for (uint32_t i = 0; i < d->parties; i++) {
 		ps[i] = &d->nodes[i].proc;
 	}
 	while (open) {
-		int rv = nngmpc_proc_poll(ps, d->parties, quiet_ms);
+		/* With faults the schedule wants a look every few ms. */
+		int  slice = d->fs != NULL ? demo_faults_tick(d->fs) : quiet_ms;
+		int  rv    = nngmpc_proc_poll(ps, d->parties, slice);
+		bool hung;
 
 		if (rv != 0 && rv != ETIMEDOUT) {
 			break;
 		}
+		if (rv == 0) {
+			heard = nngmpc_now_ms();
+		}
+		hung = (rv == ETIMEDOUT) &&
+		    (nngmpc_now_ms() - heard >= (uint64_t) quiet_ms);
 		open = false;
 		for (uint32_t i = 0; i < d->parties; i++) {
 			struct demo_node *nd = &d->nodes[i];
@@ -342,7 +422,7 @@ demo_collect(struct demo *d)
 				continue;
 			}
 			open = true;
-			if (rv == ETIMEDOUT) {
+			if (hung) {
 				printf("party %u: silent for %d s, killing it "
 				       "(a hang)\n",
 				    (unsigned) nd->id, quiet_ms / 1000);
@@ -379,10 +459,48 @@ demo_print_filter(const struct demo *d)
 	       "waited for rate tokens, and for how long)\n");
 }
 
+/* What the cuts did: every message must still have arrived exactly once
+ * (lost: the messages the rounds' reports lack). */
+static bool
+demo_print_faults(const struct demo *d, uint64_t lost)
+{
+	uint64_t reconnects = 0, dups = 0;
+
+	for (uint32_t i = 0; i < d->parties; i++) {
+		reconnects += d->nodes[i].reconnects;
+		dups += d->nodes[i].dups;
+	}
+	printf("\nfaults: %u links cut, %" PRIu64 " reconnects survived, %" PRIu64
+	       " lost, %" PRIu64 " duplicated (seed %" PRIu64 ")\n",
+	    (unsigned) d->fs->cut, reconnects, lost, dups, d->seed);
+	if ((lost != 0) || (dups != 0)) {
+		/* Where the relays stood: a link never accepted, or refused
+		 * over and over, shows here. */
+		for (uint32_t i = 0; i < d->fs->nlinks; i++) {
+			struct tcp_relay_stats st;
+
+			tcp_relay_stats(d->fs->links[i].relay, &st);
+			printf("link %u-%u: relay accepted %" PRIu64
+			       ", refused %" PRIu64 ", reset %" PRIu64
+			       ", open %u\n",
+			    (unsigned) d->fs->links[i].lo,
+			    (unsigned) d->fs->links[i].hi, st.accepted,
+			    st.refused, st.resets, st.open);
+		}
+	}
+	if (d->fs->next < d->fs->count) {
+		printf("(%u of the %u planned cuts not made: the rounds ended "
+		       "first)\n",
+		    (unsigned) (d->fs->count - d->fs->next),
+		    (unsigned) d->fs->count);
+	}
+	return ((lost == 0) && (dups == 0));
+}
+
 static bool
 demo_print(struct demo *d)
 {
-	uint64_t np = d->parties, total_bytes = 0;
+	uint64_t np = d->parties, total_bytes = 0, lost = 0;
 	bool     all = true;
 
 	printf("\n%-9s %-13s %9s %9s %12s %14s %14s\n", "round", "type",
@@ -400,6 +518,7 @@ demo_print(struct demo *d)
 			printf(" %11.2f ms %11.2f ms", dr->latency_max_us / 1e3,
 			    dr->latency_sum_us / 1e3 / dr->reports);
 		}
+		lost += dr->msgs_in < want ? want - dr->msgs_in : 0;
 		if (dr->reports != np || dr->msgs_in != want) {
 			printf("   INCOMPLETE (%u of %u parties; %" PRIu64
 			       " of %" PRIu64 " messages)",
@@ -438,6 +557,9 @@ demo_print(struct demo *d)
 		    n->bytes_out, n->auth_fail, n->replays, res);
 	}
 	demo_print_filter(d);
+	if (d->faults_on && !demo_print_faults(d, lost)) {
+		all = false;
+	}
 	printf("\n");
 	if (all) {
 		printf("OK: %u parties, %zu rounds, %" PRIu64
@@ -454,6 +576,56 @@ demo_print(struct demo *d)
 	return (all);
 }
 
+/* --faults and --seed against the rest of the command line. */
+static int
+demo_parse_faults(struct demo *d)
+{
+	if (d->seed_set && !d->faults_on) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--seed without --faults: the seed draws the fault "
+		    "schedule; add --faults"));
+	}
+	if (!d->faults_on) {
+		return (0);
+	}
+	if (d->equivocate_id != 0) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--faults with --equivocate: the equivocation demo runs "
+		    "its own mesh, with no relays; use one or the other"));
+	}
+	if (d->kill_id != 0) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--faults with --kill: a killed party loses its delivery "
+		    "streams, so its messages cannot all arrive; use one or "
+		    "the other"));
+	}
+	if (d->flood_id != 0) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--faults with --flood: a flood is plain bus0 broadcasts, "
+		    "which delivery streams do not carry; use one or the "
+		    "other"));
+	}
+	if (strcmp(d->scheme, "mpc+ipc") == 0) {
+		return (nngmpc_usage_error(DEMO_CMD,
+		    "--faults with --scheme mpc+ipc: the fault relay is TCP; "
+		    "use mpc+tls+tcp or mpc+tcp"));
+	}
+	if (d->faults == 0) {
+		d->faults = DEMO_FAULTS_DEFAULT;
+	}
+	if (!d->seed_set) {
+		d->seed = demo_faults_seed();
+	}
+	/* NNG 1.5.2's TLS stream can miss a reset: the pipe then ends only
+	 * when heartbeats stop (3 intervals), 15 s at the default 5 s.
+	 * Frequent heartbeats find a cut link in well under a second. */
+	if (!d->lim.heartbeat_set) {
+		d->lim.heartbeat_ms  = DEMO_FAULTS_HEARTBEAT_MS;
+		d->lim.heartbeat_set = true;
+	}
+	return (0);
+}
+
 static int
 demo_parse(struct demo *d, int argc, char **argv)
 {
@@ -467,6 +639,8 @@ demo_parse(struct demo *d, int argc, char **argv)
 		{ "flood-count", required_argument, NULL,
 		    DEMO_OPT_FLOOD_COUNT },
 		{ "equivocate", required_argument, NULL, DEMO_OPT_EQUIVOCATE },
+		{ "faults", optional_argument, NULL, DEMO_OPT_FAULTS },
+		{ "seed", required_argument, NULL, DEMO_OPT_SEED },
 		NNGMPC_FILTER_LONGOPTS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -554,6 +728,37 @@ demo_parse(struct demo *d, int argc, char **argv)
 				    optarg));
 			}
 			break;
+		case DEMO_OPT_FAULTS:
+			/* "--faults 5" as well as "--faults=5": a number right
+			 * after it is its count. */
+			if ((optarg == NULL) && (optind < argc) &&
+			    (argv[optind][0] >= '0') && (argv[optind][0] <= '9')) {
+				optarg = argv[optind++];
+			}
+			d->faults_on = true;
+			if ((optarg != NULL) &&
+			    !nngmpc_parse_u32(
+			        optarg, 1, DEMO_FAULTS_MAX, &d->faults)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--faults '%s': expected 1..%u cuts", optarg,
+				    DEMO_FAULTS_MAX));
+			}
+			break;
+		case DEMO_OPT_SEED: {
+			char *end;
+
+			errno   = 0;
+			d->seed = strtoull(optarg, &end, 10);
+			if ((optarg[0] < '0') || (optarg[0] > '9') ||
+			    (*end != '\0') || (errno != 0)) {
+				return (nngmpc_usage_error(DEMO_CMD,
+				    "--seed '%s': expected a number "
+				    "0..18446744073709551615",
+				    optarg));
+			}
+			d->seed_set = true;
+			break;
+		}
 		case 'h':
 			demo_usage(stdout);
 			return (-1);
@@ -592,7 +797,7 @@ demo_parse(struct demo *d, int argc, char **argv)
 		    "--kill %u: there are only %u parties",
 		    (unsigned) d->kill_id, (unsigned) d->parties));
 	}
-	return (0);
+	return (demo_parse_faults(d));
 }
 
 static int
@@ -637,6 +842,10 @@ demo_run(int argc, char **argv)
 		ret = NNGMPC_EXIT_OK;
 	}
 out:
+	if (d->fs != NULL) {
+		demo_faults_stop(d->fs);
+		free(d->fs);
+	}
 	if (d->keep) {
 		printf("kept %s (roster.conf holds the session key)\n", d->dir);
 	} else if (d->dir[0] != '\0') {

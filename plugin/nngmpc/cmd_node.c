@@ -30,7 +30,13 @@ enum {
 	NODE_OPT_SERVE_MODE,
 	NODE_OPT_CHECK,
 	NODE_OPT_DRAIN,
+	NODE_OPT_RELIABLE,
+	NODE_OPT_ROUND_GAP,
 };
+
+/* The longest --round-gap: a minute between rounds is already more than
+ * any fault schedule needs. */
+#define NODE_ROUND_GAP_MAX_MS 60000u
 
 static void
 node_usage(FILE *f)
@@ -42,6 +48,7 @@ node_usage(FILE *f)
 	    "[--serve-mode MODE]\n"
 	    "                   [--drain-ms MS] [--check]\n"
 	    "                   [--metrics HOST:PORT] [pipe filter flags] [--flood N]\n"
+	    "                   [--reliable] [--round-gap MS]\n"
 	    "                   [-v] [--log-level LEVEL] [--log-format logfmt|json]\n"
 	    "\n"
 	    "Runs one party of an MPC session: listens on its own address,\n"
@@ -88,6 +95,13 @@ node_usage(FILE *f)
 	    "      --flood N        misbehave: send N extra 64-byte broadcasts\n"
 	    "                       after our messages of each round (the\n"
 	    "                       others count and discard them)\n"
+	    "      --reliable       delivery streams (NNG_OPT_MPC_RELIABLE) on\n"
+	    "                       the socket and every endpoint: a broken\n"
+	    "                       connection is redialled and resumed, and\n"
+	    "                       every message still arrives once; every\n"
+	    "                       send is addressed (nng_mpc_sendmsg)\n"
+	    "      --round-gap MS   wait MS milliseconds (0..%u) before each\n"
+	    "                       round's messages\n"
 	    "      --metrics H:P    serve Prometheus metrics at\n"
 	    "                       http://H:P/metrics while the node runs\n"
 	    "                       (port 0: any free port, printed)\n"
@@ -121,7 +135,7 @@ node_usage(FILE *f)
 	    "SIGTERM/SIGINT; --check: the file is fine), 1 failed (why is\n"
 	    "printed), 2 bad usage.\n",
 	    NNGMPC_SIDECAR_DRAIN_MS_DEFAULT, NODE_TIMEOUT_DEFAULT,
-	    nngmpc_filter_help);
+	    NODE_ROUND_GAP_MAX_MS, nngmpc_filter_help);
 }
 
 static int
@@ -139,6 +153,8 @@ node_cmd_run(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "report", no_argument, NULL, NODE_OPT_REPORT },
 		{ "flood", required_argument, NULL, NODE_OPT_FLOOD },
+		{ "reliable", no_argument, NULL, NODE_OPT_RELIABLE },
+		{ "round-gap", required_argument, NULL, NODE_OPT_ROUND_GAP },
 		NNGMPC_FILTER_LONGOPTS,
 		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -227,6 +243,18 @@ node_cmd_run(int argc, char **argv)
 				    "--flood '%s': expected 1..1000000", optarg));
 			}
 			break;
+		case NODE_OPT_RELIABLE:
+			o.reliable = true;
+			break;
+		case NODE_OPT_ROUND_GAP:
+			if (!nngmpc_parse_u32(optarg, 0, NODE_ROUND_GAP_MAX_MS,
+			        &o.round_gap_ms)) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--round-gap '%s': expected 0..%u "
+				    "milliseconds",
+				    optarg, NODE_ROUND_GAP_MAX_MS));
+			}
+			break;
 		case NODE_OPT_METRICS:
 			o.metrics_addr = optarg;
 			break;
@@ -278,6 +306,14 @@ node_cmd_run(int argc, char **argv)
 	if (path == NULL) {
 		return (nngmpc_usage_error(NODE_CMD,
 		    "--roster FILE (or --config FILE) is required"));
+	}
+	/* The flood is plain bus0 broadcasts, which delivery streams would
+	 * not route (every send there is addressed, node_send.h). */
+	if (o.reliable && (o.flood != 0)) {
+		return (nngmpc_usage_error(NODE_CMD,
+		    "--reliable with --flood: a flood is plain bus0 "
+		    "broadcasts, which delivery streams do not carry; use "
+		    "one or the other"));
 	}
 	if (o.report != NULL) {
 		o.verbose = false; /* stdout carries the report */
@@ -337,6 +373,11 @@ node_cmd_run(int argc, char **argv)
 			    (unsigned) o.id, roster->nparties, roster->scheme,
 			    sc.serve != NULL ? sc.serve : "no serve address");
 		}
+	} else if ((sc.serve != NULL) &&
+	    (o.reliable || (o.round_gap_ms != 0))) {
+		rv = nngmpc_usage_error(NODE_CMD,
+		    "--reliable and --round-gap apply to the rounds, not to a "
+		    "sidecar (--serve)");
 	} else if (sc.serve != NULL) {
 		sc.roster_path = path;
 		sc.roster      = roster;

@@ -38,6 +38,9 @@ struct nngmpc_cmd {
 bool nngmpc_parse_u32(const char *s, uint32_t min, uint32_t max,
     uint32_t *out) __attribute__((warn_unused_result));
 
+/* Milliseconds of CLOCK_MONOTONIC: for deadlines and schedules. */
+uint64_t nngmpc_now_ms(void);
+
 /* Wipes memory that held a secret (a write the compiler keeps). */
 void nngmpc_secure_zero(void *p, size_t n);
 

@@ -6,6 +6,7 @@
  *   connected <ms>
  *   round <index> <name> <latency_us> <msgs_out> <bytes_out> <msgs_in> <bytes_in>
  *   peer <id> <frames_in> <frames_out> <bytes_in> <bytes_out> <auth_failures> <replays>
+ *   delivery <reconnects> <duplicates>   (with delivery streams)
  *   result ok
  *   result fail <reason>
  */
@@ -31,12 +32,16 @@
 #include "node.h"
 #include "node_check.h"
 #include "mesh.h"
+#include "node_send.h"
 #include "rounds.h"
 
 #define NODE_CMD "node"
 #define NODE_RECV_SLICE_MS 200
 #define NODE_MAX_ROUNDS 16
 #define NODE_CLOSE_LIMIT_S 10
+/* How long a node with delivery streams stays after its drain (why: see
+ * node_delivery): several times the longest acknowledgement delay. */
+#define NODE_ACK_FLUSH_MS 250
 
 /* SIGALRM during nng_close(): say so and leave (async-signal-safe). */
 static void
@@ -53,8 +58,9 @@ enum { KIND_BCAST = 0, KIND_P2P = 1 };
 
 struct node_peer {
 	uint32_t id;
-	nng_pipe pipe;     /* NNG_PIPE_INITIALIZER when not connected */
+	nng_pipe pipe;     /* the newest; NNG_PIPE_INITIALIZER before any */
 	bool     up;
+	bool     seen;     /* had a pipe before: the next one reconnects */
 	bool     acked;    /* its closing ACK arrived */
 	bool     lost;     /* disconnected after we started */
 	bool     got[NODE_MAX_ROUNDS][2];
@@ -71,6 +77,14 @@ struct node {
 	size_t                         npeers;
 	size_t                         nup;
 	struct node_peer               peers[NNGMPC_ROSTER_MAX];
+	uint32_t                       peer_ids[NNGMPC_ROSTER_MAX];
+	struct nngmpc_node_tx          tx;
+	/* With delivery streams: connections to lower parties (the ones we
+	 * dial, so a demo summing every node counts each link once) made
+	 * again after the first, and round messages that arrived twice
+	 * (discarded; exactly-once delivery means this stays 0). */
+	uint64_t                       reconnects;
+	uint64_t                       dups;
 	/* Per round of the message (which may arrive while we are still in
 	 * an earlier round): messages and payload bytes received. */
 	size_t   msgs_in[NODE_MAX_ROUNDS];
@@ -142,7 +156,11 @@ node_peer(struct node *n, uint32_t id)
 	return (NULL);
 }
 
-/* NNG pipe events: record which party each pipe authenticated as. */
+/* NNG pipe events: record which party each pipe authenticated as.  A
+ * party's newest pipe is its connection: the transport replaces a stale
+ * pipe with the new one of the same party, and the old one's removal may
+ * come after the new one's arrival, so only the newest one's removal
+ * takes the party down. */
 static void
 node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
@@ -153,10 +171,16 @@ node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 	pthread_mutex_lock(&n->mtx);
 	if (ev == NNG_PIPE_EV_ADD_POST) {
 		if (nng_pipe_get_int(p, NNG_OPT_MPC_PEER_PARTY_ID, &id) == 0 &&
-		    (peer = node_peer(n, (uint32_t) id)) != NULL && !peer->up) {
-			peer->up   = true;
+		    (peer = node_peer(n, (uint32_t) id)) != NULL) {
+			if (!peer->up) {
+				peer->up = true;
+				n->nup++;
+			}
+			if (peer->seen && (peer->id < n->self->id)) {
+				n->reconnects++;
+			}
+			peer->seen = true;
 			peer->pipe = p;
-			n->nup++;
 		}
 	} else if (ev == NNG_PIPE_EV_REM_POST) {
 		for (size_t i = 0; i < n->npeers; i++) {
@@ -164,7 +188,8 @@ node_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 			if (peer->up && nng_pipe_id(peer->pipe) == nng_pipe_id(p)) {
 				peer->up = false;
 				n->nup--;
-				if (n->running) {
+				/* Delivery streams resume on the next pipe. */
+				if (n->running && !n->o->reliable) {
 					peer->lost = true;
 				}
 			}
@@ -284,8 +309,17 @@ node_drain(struct node *n)
 static int
 node_limits(nng_socket sock, void *arg, const char **what)
 {
-	return (nngmpc_node_limits(sock, (void *) ((struct node *) arg)->o,
-	    what));
+	struct node *n = arg;
+	int          rv;
+
+	if ((rv = nngmpc_node_limits(sock, (void *) n->o, what)) != 0 ||
+	    !n->o->reliable) {
+		return (rv);
+	}
+	/* A send for a party whose connection is down waits for it as long
+	 * as a round may take. */
+	return (nngmpc_node_tx_setup(sock, n->self->id,
+	    (nng_duration) n->o->timeout_s * 1000, what));
 }
 
 static int
@@ -298,9 +332,21 @@ node_open(struct node *n)
 		.arg     = n,
 		.recv_ms = NODE_RECV_SLICE_MS,
 		.setup   = node_limits,
+		.reliable = n->o->reliable,
 	};
+	int rv;
 
-	return (nngmpc_mesh_open(&n->sock, &mp));
+	if ((rv = nngmpc_mesh_open(&n->sock, &mp)) == 0) {
+		n->tx = (struct nngmpc_node_tx) {
+			.sock       = n->sock,
+			.session_id = n->o->roster->session_id,
+			.self       = n->self->id,
+			.reliable   = n->o->reliable,
+			.peers      = n->peer_ids,
+			.npeers     = n->npeers,
+		};
+	}
+	return (rv);
 }
 
 static bool
@@ -347,18 +393,9 @@ node_wait_connected(struct node *n)
 static int
 node_send(struct node *n, int r, uint32_t to, size_t len, uint64_t *bytes)
 {
-	nng_msg *m;
-	int      rv;
+	int rv;
 
-	if ((rv = nng_msg_alloc(&m, len)) != 0) {
-		return (rv);
-	}
-	nngmpc_round_payload(n->o->roster->session_id, r, n->self->id, to,
-	    nng_msg_body(m), len);
-	if ((rv = nng_mpc_msg_set_type(m, nngmpc_rounds[r].type)) != 0 ||
-	    (rv = nng_mpc_msg_set_recipient(m, to)) != 0 ||
-	    (rv = nng_sendmsg(n->sock, m, 0)) != 0) {
-		nng_msg_free(m);
+	if ((rv = nngmpc_node_send_round(&n->tx, r, to, len)) != 0) {
 		return (rv);
 	}
 	*bytes += len;
@@ -416,6 +453,13 @@ node_accept(struct node *n, nng_msg *m, int cur)
 		    (unsigned) from);
 		return (false);
 	}
+	/* With delivery streams a broadcast travels as an addressed copy:
+	 * its payload still names it (node_send.h). */
+	if (n->o->reliable && (to == n->self->id) &&
+	    (nngmpc_round_payload_to(nng_msg_body(m), len) ==
+	        NNG_MPC_PARTY_BROADCAST)) {
+		to = NNG_MPC_PARTY_BROADCAST;
+	}
 	kind = to == NNG_MPC_PARTY_BROADCAST ? KIND_BCAST : KIND_P2P;
 	want = kind == KIND_BCAST ? nngmpc_rounds[r].bcast_len
 	                          : nngmpc_rounds[r].p2p_len;
@@ -428,6 +472,11 @@ node_accept(struct node *n, nng_msg *m, int cur)
 		node_fail(n, "%s from party %u: %zu B where %zu B were expected",
 		    nngmpc_rounds[r].name, (unsigned) from, len, want);
 		return (false);
+	}
+	if (peer->got[r][kind] && n->o->reliable) {
+		/* Counted for the demo's tally, which fails on any. */
+		n->dups++;
+		return (true);
 	}
 	if (peer->got[r][kind]) {
 		node_fail(n, "%s from party %u arrived twice",
@@ -497,6 +546,10 @@ node_round(struct node *n, int r)
 	if (n->o->flood != 0) {
 		node_drain(n);
 	}
+	if (n->o->round_gap_ms != 0) {
+		nng_msleep((nng_duration) n->o->round_gap_ms);
+		t0 = now_us(); /* the latency is the round's, not the gap's */
+	}
 	if (rd->bcast_len != 0) {
 		if ((rv = node_send(n, r, NNG_MPC_PARTY_BROADCAST,
 		         rd->bcast_len, &bout)) != 0) {
@@ -558,19 +611,23 @@ node_finish(struct node *n)
 {
 	uint64_t deadline = now_us() + (uint64_t) n->o->timeout_s * 1000000u;
 	nng_msg *m;
+	int      rv;
 
-	if (nng_msg_alloc(&m, 0) == 0) {
-		if (nng_mpc_msg_set_type(m, NNG_MPC_MSG_ACK) != 0 ||
-		    nng_sendmsg(n->sock, m, 0) != 0) {
-			nng_msg_free(m);
-		}
+	/* Without delivery streams bus0 may have nobody to give it to: the
+	 * wait below then ends with the peers gone. */
+	if (((rv = nngmpc_node_send_ack(&n->tx)) != 0) && n->o->reliable) {
+		node_fail(n, "closing ACK not sent: %s", nng_mpc_strerror(rv));
+		return;
 	}
 	for (;;) {
 		bool waiting = false;
 
 		pthread_mutex_lock(&n->mtx);
+		/* With delivery streams a peer that is down now comes back:
+		 * its ACK is worth waiting for. */
 		for (size_t i = 0; i < n->npeers; i++) {
-			waiting |= !n->peers[i].acked && n->peers[i].up;
+			waiting |= !n->peers[i].acked &&
+			    (n->peers[i].up || n->o->reliable);
 		}
 		pthread_mutex_unlock(&n->mtx);
 		if (!waiting || now_us() > deadline) {
@@ -653,6 +710,35 @@ node_counters(struct node *n)
 	}
 }
 
+/* Delivery streams: wait until every party acknowledged what we sent
+ * (our ACKs included: closing would drop them), then say how many
+ * connections were made again and what arrived twice. */
+static void
+node_delivery(struct node *n)
+{
+	uint64_t pending = 0;
+	int      rv;
+
+	if ((rv = nng_mpc_socket_drain(n->sock,
+	         (nng_duration) n->o->timeout_s * 1000, &pending)) != 0) {
+		node_fail(n, "%" PRIu64 " messages not acknowledged after %u "
+		             "s: %s",
+		    pending, (unsigned) n->o->timeout_s, nng_mpc_strerror(rv));
+	}
+	/* Our streams acknowledge what we received a little later (at most
+	 * NNG_MPC_DELIVER_ACK_DELAY_MS, 50 ms when traffic carried acks):
+	 * closing at once would leave a peer's drain waiting for the
+	 * acknowledgement of its last message, its ACK to us. */
+	nng_msleep(NODE_ACK_FLUSH_MS);
+	pthread_mutex_lock(&n->mtx);
+	node_report(n, "delivery %" PRIu64 " %" PRIu64, n->reconnects, n->dups);
+	node_say(n,
+	    "delivery streams: %" PRIu64 " reconnects, %" PRIu64
+	    " messages received twice (discarded)",
+	    n->reconnects, n->dups);
+	pthread_mutex_unlock(&n->mtx);
+}
+
 int
 nngmpc_node_run(const struct nngmpc_node_opts *o)
 {
@@ -678,6 +764,7 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 	for (size_t i = 0; i < o->roster->nparties; i++) {
 		if (o->roster->parties[i].id != o->id) {
 			n->peers[n->npeers].id = o->roster->parties[i].id;
+			n->peer_ids[n->npeers]  = o->roster->parties[i].id;
 			n->npeers++;
 		}
 	}
@@ -711,6 +798,9 @@ nngmpc_node_run(const struct nngmpc_node_opts *o)
 	}
 	node_counters(n);
 	node_finish(n);
+	if (o->reliable) {
+		node_delivery(n);
+	}
 	ret = NNGMPC_EXIT_OK;
 done:
 	if (ret == NNGMPC_EXIT_OK && n->fail[0] == '\0') {

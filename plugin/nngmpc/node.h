@@ -45,6 +45,13 @@ struct nngmpc_node_opts {
 	uint32_t flood;
 	/* HOST:PORT of a metrics endpoint for the node's life, or NULL. */
 	const char *metrics_addr;
+	/* Delivery streams (NNG_OPT_MPC_RELIABLE) on the socket and every
+	 * endpoint: a connection that breaks during the rounds is redialled
+	 * and resumed instead of failing the node (node_send.h). */
+	bool reliable;
+	/* Milliseconds to wait before each round's messages, so rounds
+	 * spread out in time (the demo's faults land during them). */
+	uint32_t round_gap_ms;
 };
 
 /* The flooder's message type (application range). */

@@ -45,9 +45,10 @@ put_u32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t) v;
 }
 
-/* splitmix64: a fast, well-mixed stream; not a secret, only a checksum. */
-static uint64_t
-splitmix64(uint64_t *s)
+/* splitmix64: a fast, well-mixed stream; not a secret, only a checksum
+ * (and the demo's fault plan). */
+uint64_t
+nngmpc_splitmix64(uint64_t *s)
 {
 	uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
 	z          = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -81,7 +82,7 @@ fill(const uint8_t sid[16], int r, uint32_t from, uint32_t to, uint8_t *buf,
 		i = PAYLOAD_HDR;
 	}
 	while (i < len) {
-		uint64_t v = splitmix64(&s);
+		uint64_t v = nngmpc_splitmix64(&s);
 		for (int k = 0; k < 8 && i < len; k++, i++) {
 			buf[i] = (uint8_t) (v >> (8 * k));
 		}
@@ -93,6 +94,16 @@ nngmpc_round_payload(const uint8_t session_id[16], int r, uint32_t from,
     uint32_t to, uint8_t *buf, size_t len)
 {
 	fill(session_id, r, from, to, buf, len);
+}
+
+uint32_t
+nngmpc_round_payload_to(const uint8_t *buf, size_t len)
+{
+	if (len < PAYLOAD_HDR) {
+		return (0);
+	}
+	return (((uint32_t) buf[8] << 24) | ((uint32_t) buf[9] << 16) |
+	    ((uint32_t) buf[10] << 8) | (uint32_t) buf[11]);
 }
 
 bool
@@ -118,7 +129,7 @@ nngmpc_round_payload_ok(const uint8_t session_id[16], int r, uint32_t from,
 	for (off = PAYLOAD_HDR; off < len;) {
 		size_t n = 0;
 		while (n < sizeof(block) && off + n < len) {
-			uint64_t v = splitmix64(&s);
+			uint64_t v = nngmpc_splitmix64(&s);
 			for (int k = 0; k < 8 && n < sizeof(block) &&
 			     off + n < len;
 			     k++, n++) {

@@ -33,6 +33,15 @@ int nngmpc_round_of_type(uint16_t type);
 void nngmpc_round_payload(const uint8_t session_id[16], int r, uint32_t from,
     uint32_t to, uint8_t *buf, size_t len);
 
+/* The recipient a payload's header names (NNG_MPC_PARTY_BROADCAST for a
+ * broadcast even when it travelled as an addressed copy), or 0 when it is
+ * too short to have a header. */
+uint32_t nngmpc_round_payload_to(const uint8_t *buf, size_t len);
+
+/* The next value of a splitmix64 stream with state *s: fast and well
+ * mixed, the same everywhere for the same seed; not for secrets. */
+uint64_t nngmpc_splitmix64(uint64_t *s);
+
 /* Checks a received payload against what nngmpc_round_payload makes. */
 bool nngmpc_round_payload_ok(const uint8_t session_id[16], int r,
     uint32_t from, uint32_t to, const uint8_t *buf, size_t len);

@@ -104,6 +104,134 @@ test_demo_flood(void **state)
 	free(out);
 }
 
+/* The "faults:" line: every message once, and the cuts made reconnects
+ * that the rounds survived. */
+static void
+expect_faults_survived(const char *out)
+{
+	const char        *line = out;
+	unsigned           cut  = 0;
+	unsigned long long reconnects = 0, lost = 1, dups = 1;
+	int                got  = 0;
+
+	/* The first "faults:" line is the plan; the tally comes after. */
+	while ((got != 4) && ((line = strstr(line, "\nfaults: ")) != NULL)) {
+		got = sscanf(line,
+		    "\nfaults: %u links cut, %llu reconnects survived, %llu "
+		    "lost, %llu duplicated",
+		    &cut, &reconnects, &lost, &dups);
+		line++;
+	}
+	if (got != 4) {
+		fail_msg("no faults tally in:\n%s", out);
+	}
+	assert_true(cut > 0);
+	assert_true(reconnects > 0);
+	assert_int_equal(lost, 0);
+	assert_int_equal(dups, 0);
+	assert_null(strstr(out, "INCOMPLETE"));
+}
+
+/* Cuts during the rounds through the fault relay, over mutual TLS:
+ * delivery streams carry every message once all the same. */
+static void
+test_demo_faults_tls(void **state)
+{
+	char *out;
+	(void) state;
+	assert_int_equal(run(&out, "demo", "--faults", "--seed", "12345",
+	                     NULL),
+	    0);
+	expect(out, "faults: 8 cuts planned from seed 12345 (repeat with "
+	            "--seed 12345), a relay on each of 3 links, delivery "
+	            "streams on");
+	expect_faults_survived(out);
+	expect(out, "OK: 3 parties, 7 rounds");
+	free(out);
+}
+
+/* The same over plain TCP with four parties (six links) and more cuts. */
+static void
+test_demo_faults_tcp(void **state)
+{
+	char *out;
+	(void) state;
+	assert_int_equal(run(&out, "demo", "--faults", "12", "--seed", "7",
+	                     "--scheme", "mpc+tcp", "--parties", "4", NULL),
+	    0);
+	expect(out, "a relay on each of 6 links");
+	expect_faults_survived(out);
+	expect(out, "OK: 4 parties, 7 rounds");
+	free(out);
+}
+
+/* What --faults cannot go with: each refused with its own reason. */
+static void
+test_demo_faults_refused(void **state)
+{
+	static const struct {
+		const char *args[6];
+		const char *says;
+	} cases[] = {
+		{ { "demo", "--faults", "--equivocate", "2" },
+		    "--faults with --equivocate: the equivocation demo runs "
+		    "its own mesh" },
+		{ { "demo", "--faults", "--kill", "2@keygen-2" },
+		    "--faults with --kill: a killed party loses its delivery "
+		    "streams" },
+		{ { "demo", "--faults", "--flood", "2" },
+		    "--faults with --flood: a flood is plain bus0 broadcasts" },
+		{ { "demo", "--faults", "--scheme", "mpc+ipc" },
+		    "--faults with --scheme mpc+ipc: the fault relay is TCP" },
+		{ { "demo", "--seed", "5" },
+		    "--seed without --faults: the seed draws the fault "
+		    "schedule" },
+		{ { "demo", "--faults", "0" }, "--faults '0': expected 1..1000" },
+		{ { "demo", "--faults=1001" },
+		    "--faults '1001': expected 1..1000" },
+		{ { "demo", "--faults", "--seed", "-1" },
+		    "--seed '-1': expected a number" },
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct nngmpc_proc_result r;
+		char *argv[8] = { (char *) nngmpc };
+
+		for (size_t k = 0; k < 6 && cases[i].args[k] != NULL; k++) {
+			argv[k + 1] = (char *) cases[i].args[k];
+		}
+		assert_int_equal(nngmpc_proc_run(argv, &run_spec, &r), 2);
+		expect(r.out, cases[i].says);
+		/* Refused before anything started. */
+		assert_null(strstr(r.out, "starting"));
+		nngmpc_proc_result_free(&r);
+	}
+}
+
+/* nngmpc node's own checks of --reliable and --round-gap. */
+static void
+test_node_reliable_refused(void **state)
+{
+	char *out;
+	(void) state;
+	assert_int_equal(run(&out, "node", "--roster", "/nonexistent", "--id",
+	                     "1", "--reliable", "--flood", "5", NULL),
+	    2);
+	expect(out, "--reliable with --flood: a flood is plain bus0 "
+	            "broadcasts, which delivery streams do not carry");
+	free(out);
+	assert_int_equal(run(&out, "node", "--roster", "/nonexistent", "--id",
+	                     "1", "--round-gap", "60001", NULL),
+	    2);
+	expect(out, "--round-gap '60001': expected 0..60000 milliseconds");
+	free(out);
+	assert_int_equal(run(&out, "node", "--help", NULL), 0);
+	expect(out, "--reliable");
+	expect(out, "--round-gap MS");
+	free(out);
+}
+
 static void
 test_demo_usage_errors(void **state)
 {
@@ -228,6 +356,10 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_demo_ipc),
 		cmocka_unit_test(test_demo_kill_is_reported),
 		cmocka_unit_test(test_demo_flood),
+		cmocka_unit_test(test_demo_faults_tls),
+		cmocka_unit_test(test_demo_faults_tcp),
+		cmocka_unit_test(test_demo_faults_refused),
+		cmocka_unit_test(test_node_reliable_refused),
 		cmocka_unit_test(test_demo_usage_errors),
 		cmocka_unit_test(test_node_errors),
 	};

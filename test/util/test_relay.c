@@ -1,8 +1,9 @@
 /*
  * test_relay -- the fault-injecting relay (relay.h) on its own, between
  * two plain TCP sockets: it forwards both ways; a reset reaches both peers
- * as a RST; a cut passes exactly N bytes, then resets; a black hole holds
- * data until lifted, with the connection open; a delay still delivers
+ * as a RST; a cut passes exactly N bytes, then resets, unless a cut of 0
+ * called it off first; a black hole holds data until lifted, with the
+ * connection open; a delay still delivers
  * everything; connections beyond RELAY_CONNS_MAX are refused.  Reads are
  * bounded by a 5 s receive timeout; nothing here measures time.
  */
@@ -192,6 +193,30 @@ test_cut_mid_stream(void **state)
 	pair_down(&p);
 }
 
+/* A cut not reached yet is called off by a cut of 0: everything passes,
+ * nothing is reset. */
+static void
+test_cut_called_off(void **state)
+{
+	struct pair        p;
+	struct relay_stats st;
+	char               big[100], buf[100];
+
+	(void) state;
+	pair_up(&p);
+	relay_cut(p.r, 10);
+	relay_cut(p.r, 0);
+	memset(big, 'y', sizeof(big));
+	assert_int_equal(
+	    write(p.cli, big, sizeof(big)), (ssize_t) sizeof(big));
+	read_all(p.srv, buf, sizeof(buf));
+	assert_memory_equal(buf, big, sizeof(big));
+	relay_stats(p.r, &st);
+	assert_int_equal(st.resets, 0);
+	assert_int_equal(st.open, 1);
+	pair_down(&p);
+}
+
 static void
 test_black_hole_holds(void **state)
 {
@@ -263,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_forwards_both_ways),
 		cmocka_unit_test(test_reset_reaches_both),
 		cmocka_unit_test(test_cut_mid_stream),
+		cmocka_unit_test(test_cut_called_off),
 		cmocka_unit_test(test_black_hole_holds),
 		cmocka_unit_test(test_delay_delivers),
 		cmocka_unit_test(test_bounded),
