@@ -549,6 +549,15 @@ mpc_tran_send(void *arg, nni_aio *aio)
 		return;
 	}
 	if (nni_aio_begin(aio) != 0) {
+		/* The protocol closed its side of the pipe: no callback runs
+		 * for this aio, and NNG 1.5.2's protocols free only the aio
+		 * at pipe_fini, not the message on it (bus0_pipe_fini,
+		 * pair1_pipe_fini).  It can go nowhere: freed here, not
+		 * leaked. */
+		nni_msg *msg = nni_aio_get_msg(aio);
+
+		nni_aio_set_msg(aio, NULL);
+		nni_msg_free(msg);
 		return;
 	}
 	mpc_tran_send_submit(p, aio);
