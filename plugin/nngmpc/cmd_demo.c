@@ -277,7 +277,7 @@ demo_spawn(struct demo *d)
 	for (uint32_t i = 0; i < d->parties; i++) {
 		struct demo_node *n = &d->nodes[i];
 		char              id[16];
-		char *argv[15 + NNGMPC_FILTER_ARGV_MAX + 1] = { "nngmpc",
+		char *argv[17 + NNGMPC_FILTER_ARGV_MAX + 1] = { "nngmpc",
 			"node", "--roster",
 			d->faults_on ? d->node_roster[i] : d->roster_path,
 			"--id", id, "--report", "--timeout", timeout };
@@ -296,6 +296,10 @@ demo_spawn(struct demo *d)
 			    (unsigned) d->flood_count);
 			argv[k++] = "--flood";
 			argv[k++] = flood;
+		}
+		if (n->id == d->kill_id) {
+			argv[k++] = "--stop-after";
+			argv[k++] = d->kill_round;
 		}
 		if (d->faults_on) {
 			snprintf(gap, sizeof(gap), "%u",

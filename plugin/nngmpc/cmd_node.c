@@ -15,6 +15,7 @@
 #include "node.h"
 #include "node_check.h"
 #include "roster.h"
+#include "rounds.h"
 #include "sidecar.h"
 
 #define NODE_CMD "node"
@@ -32,6 +33,7 @@ enum {
 	NODE_OPT_DRAIN,
 	NODE_OPT_RELIABLE,
 	NODE_OPT_ROUND_GAP,
+	NODE_OPT_STOP_AFTER,
 };
 
 /* The longest --round-gap: a minute between rounds is already more than
@@ -102,6 +104,9 @@ node_usage(FILE *f)
 	    "                       send is addressed (nng_mpc_sendmsg)\n"
 	    "      --round-gap MS   wait MS milliseconds (0..%u) before each\n"
 	    "                       round's messages\n"
+	    "      --stop-after R   stop (SIGSTOP) after round R (keygen-1..3,\n"
+	    "                       sign-1..4) until killed or continued\n"
+	    "                       (for nngmpc demo --kill)\n"
 	    "      --metrics H:P    serve Prometheus metrics at\n"
 	    "                       http://H:P/metrics while the node runs\n"
 	    "                       (port 0: any free port, printed)\n"
@@ -155,6 +160,7 @@ node_cmd_run(int argc, char **argv)
 		{ "flood", required_argument, NULL, NODE_OPT_FLOOD },
 		{ "reliable", no_argument, NULL, NODE_OPT_RELIABLE },
 		{ "round-gap", required_argument, NULL, NODE_OPT_ROUND_GAP },
+		{ "stop-after", required_argument, NULL, NODE_OPT_STOP_AFTER },
 		NNGMPC_FILTER_LONGOPTS,
 		{ "metrics", required_argument, NULL, NODE_OPT_METRICS },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -255,6 +261,22 @@ node_cmd_run(int argc, char **argv)
 				    optarg, NODE_ROUND_GAP_MAX_MS));
 			}
 			break;
+		case NODE_OPT_STOP_AFTER: {
+			bool known = false;
+
+			for (size_t r = 0; r < nngmpc_nrounds; r++) {
+				known |= strcmp(optarg, nngmpc_rounds[r].name) ==
+				    0;
+			}
+			if (!known) {
+				return (nngmpc_usage_error(NODE_CMD,
+				    "--stop-after '%s': expected a round "
+				    "(keygen-1..3, sign-1..4)",
+				    optarg));
+			}
+			o.stop_after = optarg;
+			break;
+		}
 		case NODE_OPT_METRICS:
 			o.metrics_addr = optarg;
 			break;

@@ -601,6 +601,10 @@ node_round(struct node *n, int r)
 	node_report(n, "round %d %s %" PRIu64 " %zu %" PRIu64 " %zu %" PRIu64,
 	    r, rd->name, now_us() - t0, mout, bout, n->msgs_in[r],
 	    n->bytes_in[r]);
+	if ((n->o->stop_after != NULL) &&
+	    (strcmp(n->o->stop_after, rd->name) == 0)) {
+		(void) raise(SIGSTOP);
+	}
 	return (true);
 }
 

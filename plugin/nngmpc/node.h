@@ -52,6 +52,10 @@ struct nngmpc_node_opts {
 	/* Milliseconds to wait before each round's messages, so rounds
 	 * spread out in time (the demo's faults land during them). */
 	uint32_t round_gap_ms;
+	/* The demo's --kill: after reporting this round the node stops
+	 * itself (SIGSTOP) until its supervisor kills it, so the kill lands
+	 * right after that round however busy the machine; or NULL. */
+	const char *stop_after;
 };
 
 /* The flooder's message type (application range). */

@@ -258,6 +258,10 @@ test_demo_usage_errors(void **state)
 	assert_int_equal(run(&out, "demo", "--heartbeat", "50", NULL), 2);
 	expect(out, "expected 0 or 100..3600000 ms");
 	free(out);
+	assert_int_equal(run(&out, "node", "--stop-after", "round-9", NULL), 2);
+	expect(out, "--stop-after 'round-9': expected a round "
+	            "(keygen-1..3, sign-1..4)");
+	free(out);
 	assert_int_equal(run(&out, "node", "--rate-msgs", "0", NULL), 2);
 	expect(out, "--rate-msgs '0': expected 1..4294967295");
 	free(out);
