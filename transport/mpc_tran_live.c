@@ -8,7 +8,8 @@
  *     mpc_tran_send_ctl) whose token is our clock; the peer answers with
  *     a pong, and mpc_tran_recv.c measures the round trip.  The first
  *     rule keeps the peer hearing from us, the second asks a silent peer
- *     itself, so our verdict never rests on the peer's settings.
+ *     itself (once: the first rule goes on while it stays silent), so our
+ *     verdict never rests on the peer's settings.
  *   - The peer is dead when nothing authenticated arrived from it for
  *     dead-after intervals while the receive side was waiting on the
  *     wire, and our first ping since it was last heard has gone
@@ -32,7 +33,7 @@
  * timeout or lifetime, when shorter), so an idle pipe seals a frame at
  * least every 1.5 intervals, and a verdict comes at most half an interval
  * late: a dead peer is noticed between dead-after and dead-after + 1/2
- * intervals after it was last heard (2 to 2.5 with dead-after 1, where
+ * intervals after it was last heard (up to 2.5 with dead-after 1, where
  * the answer to the ping still gets its interval).  A live peer is never
  * declared dead while it answers a ping within an interval.
  *
@@ -161,7 +162,8 @@ mpc_tran_live_cb(void *arg)
 		return;
 	}
 	if ((p->hb_ms != 0) &&
-	    ((now - p->tx_at >= hb) || (now - p->rx_at >= hb))) {
+	    ((now - p->tx_at >= hb) ||
+	        ((p->probe_at == 0) && (now - p->rx_at >= hb)))) {
 		/* The token is our clock: the pong brings it back. */
 		mpc_tran_send_ctl(p, NNG_MPC_MSG_CTL_PING, now);
 		p->tx_at   = now;
