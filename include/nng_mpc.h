@@ -622,12 +622,16 @@ int nng_mpc_socket_set(
  * NNG_OPT_MPC_HEARTBEAT (ms duration; default 5000; 0: off, else
  *   100..3600000)  An authenticated heartbeat frame (transport control
  *   type NNG_MPC_MSG_CTL_PING, answered by NNG_MPC_MSG_CTL_PONG) when
- *   nothing was sent for this long; the answer gives the round-trip time.
- *   Both sides must run a version that knows the control types.
+ *   nothing was sent, or nothing heard from the peer, for this long; the
+ *   answer gives the round-trip time.  Both sides must run a version that
+ *   knows the control types.
  * NNG_OPT_MPC_DEAD_AFTER (int; default 3; 1..1000)  A peer from which
- *   nothing arrived for this many heartbeat intervals is dead: its pipe is
- *   closed (NNG_MPC_EDEADPEER, counter NNG_OPT_MPC_CLOSED_DEAD) and a
- *   dialer reconnects.
+ *   nothing authenticated arrived for this many heartbeat intervals while
+ *   the pipe waited for it, and which left a heartbeat unanswered for a
+ *   whole interval, is dead: its pipe is closed (NNG_MPC_EDEADPEER,
+ *   counter NNG_OPT_MPC_CLOSED_DEAD) and a dialer reconnects.  Noticed
+ *   between this many and this many + 1/2 intervals after the peer was
+ *   last heard (up to 2 1/2 with 1).
  * NNG_OPT_MPC_IDLE_TIMEOUT (ms duration; default 0: none; else
  *   100..2^31-1)  No application message either way for this long closes
  *   the pipe (NNG_MPC_EIDLE, counter NNG_OPT_MPC_CLOSED_IDLE); heartbeats

@@ -190,8 +190,8 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	p->txstate      = MPC_TX_IDLE;
 	p->rxstate      = MPC_RX_IDLE;
 	p->born_ns      = mpc_tran_now_ns();
-	nni_atomic_init64(&p->ctl_in);
-	nni_atomic_init64(&p->ctl_out);
+	nni_atomic_init64(&p->auth_in);
+	nni_atomic_init64(&p->sealed_out);
 	nni_atomic_init64(&p->rtt_us);
 	nni_atomic_init64(&p->srtt_us);
 	if (prm->lim != NULL) {

@@ -188,14 +188,16 @@ struct mpc_tran_pipe {
 	uint32_t       idle_ms;     /* 0: no idle timeout */
 	uint32_t       lifetime_ms; /* 0: no maximum */
 	uint64_t       born_ns;
-	uint64_t       seen_rx;  /* frames in + control in, at last change */
-	uint64_t       seen_tx;  /* frames out + control out */
+	uint64_t       seen_rx;  /* auth_in, at its last change */
+	uint64_t       seen_tx;  /* sealed_out */
 	uint64_t       seen_app; /* frames in + frames out */
 	uint64_t       rx_at;    /* ns of the last change of each */
 	uint64_t       tx_at;
 	uint64_t       app_at;
-	nni_atomic_u64 ctl_in;  /* heartbeat frames received (either kind) */
-	nni_atomic_u64 ctl_out; /* heartbeat frames sealed */
+	uint64_t       probe_at; /* ns of our first heartbeat since the peer
+	                            was last heard, or 0 */
+	nni_atomic_u64 auth_in;    /* frames authenticated, of every type */
+	nni_atomic_u64 sealed_out; /* frames sealed, of every type */
 	nni_atomic_u64 rtt_us;  /* last round-trip; 0: none yet */
 	nni_atomic_u64 srtt_us; /* smoothed (RFC 6298 2.2, 2.3) */
 

@@ -138,7 +138,6 @@ mpc_tran_recv_heartbeat(mpc_tran_pipe *p)
 	mpc_rcursor c;
 	uint64_t    token = 0;
 
-	nni_atomic_inc64(&p->ctl_in);
 	mpc_rcursor_init(&c, nni_msg_body(p->rxmsg), nni_msg_len(p->rxmsg));
 	if (!mpc_rcursor_u64(&c, &token) || (mpc_rcursor_remaining(&c) != 0)) {
 		return; /* authentic but not ours to understand: ignored */
@@ -320,6 +319,10 @@ mpc_tran_recv_frame(mpc_tran_pipe *p, bool *deliver)
 		}
 		return (lim);
 	}
+	/* Heard from the peer (mpc_tran_live.c), whatever the frame turns
+	 * out to be: a delivery record, an echo or a heartbeat consumed here
+	 * proves it alive as much as a message does. */
+	nni_atomic_inc64(&p->auth_in);
 	mpc_tran_recv_arm_grace(p, now);
 	if (p->rxh.epoch > p->rx_epoch_seen) { /* not a frame in grace */
 		p->rx_epoch_seen = p->rxh.epoch;

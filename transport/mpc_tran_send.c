@@ -136,8 +136,14 @@ mpc_tran_send_seal(mpc_tran_pipe *p, mpc_frame_hdr *h, uint8_t *hdr,
 		p->tx_epoch_seen = h->epoch;
 		mpc_tran_pipe_ev_rekey(p, false, h->epoch);
 	}
-	return (mpc_chan_seal(p->chan, h->epoch, h->sequence, hdr,
-	    NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag));
+	if ((rv = mpc_chan_seal(p->chan, h->epoch, h->sequence, hdr,
+	         NNG_MPC_FRAME_HEADER_SIZE, payload, plen, tag)) != 0) {
+		return (rv);
+	}
+	/* Every frame the peer will authenticate, whatever its type, is one
+	 * it counts as hearing from us (mpc_tran_live.c). */
+	nni_atomic_inc64(&p->sealed_out);
+	return (0);
 }
 
 /* The half of txbuf frames are being sealed into now. */
@@ -663,9 +669,6 @@ mpc_tran_send_ctl_data(
 		return;
 	}
 	p->txfill += plen + NNG_MPC_FRAME_OVERHEAD;
-	if ((type == NNG_MPC_MSG_CTL_PING) || (type == NNG_MPC_MSG_CTL_PONG)) {
-		nni_atomic_inc64(&p->ctl_out);
-	}
 	if (type == NNG_MPC_MSG_CTL_PING) {
 		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_HB_OUT, 1);
 	}
