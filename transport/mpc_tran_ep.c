@@ -225,6 +225,17 @@ mpc_tran_ep_maybe_reap(mpc_tran_ep *ep)
 	}
 }
 
+/* A pipe's fini begins: no close or reload walks it from now on. */
+static void
+mpc_tran_ep_pipe_leaving(void *arg, mpc_tran_pipe *p)
+{
+	mpc_tran_ep *ep = arg;
+
+	nni_mtx_lock(&ep->mtx);
+	nni_list_node_remove(&p->node);
+	nni_mtx_unlock(&ep->mtx);
+}
+
 /* A pipe's fini: drops its reference on the endpoint. */
 static void
 mpc_tran_ep_pipe_gone(void *arg, mpc_tran_pipe *p)
@@ -448,6 +459,7 @@ mpc_tran_ep_nego_done(void *arg, mpc_tran_nego *n, int rv)
 	prm.dialer       = ep->is_dialer;
 	prm.cfg          = &ep->cfg;
 	prm.tls          = ep->tls_src;
+	prm.leaving      = mpc_tran_ep_pipe_leaving;
 	prm.gone         = mpc_tran_ep_pipe_gone;
 	prm.owner        = ep;
 	rv = ep->closed ? NNG_ECLOSED : mpc_tran_pipe_alloc(&p, &prm);

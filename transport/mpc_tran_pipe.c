@@ -115,6 +115,12 @@ mpc_tran_pipe_fini(void *arg)
 {
 	mpc_tran_pipe *p = arg;
 
+	/* NNG reaps a pipe its endpoint still lists: off the lists first,
+	 * so that the endpoint's close or a reload never reaches a pipe
+	 * being torn down. */
+	if (p->leaving != NULL) {
+		p->leaving(p->owner, p);
+	}
 	mpc_tran_pipe_stop(p);
 	mpc_tran_dlv_fini(p);
 	mpc_tran_echo_detach(p);
@@ -241,8 +247,9 @@ mpc_tran_pipe_alloc(mpc_tran_pipe **pp, const mpc_tran_pipe_params *prm)
 	 * the caller still frees them on failure. */
 	p->conn  = prm->conn;
 	p->chan  = prm->chan;
-	p->gone  = prm->gone;
-	p->owner = prm->owner;
+	p->leaving = prm->leaving;
+	p->gone    = prm->gone;
+	p->owner   = prm->owner;
 	if (((p->sink = prm->sink) != NULL) &&
 	    (mpc_tran_observer_get() != NULL)) {
 		mpc_tran_observer_get()->ev_hold(p->sink);

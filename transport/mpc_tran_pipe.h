@@ -111,6 +111,9 @@ typedef struct mpc_tran_pipe_params {
 	bool             dialer;     /* made by a dialer */
 	const struct mpc_tran_cfg *cfg; /* echo broadcast settings, or NULL */
 	struct nng_tls_config *    tls; /* the endpoint's TLS source, or NULL */
+	/* Called first in the pipe's fini: off the endpoint's lists, which
+	 * its close and a reload walk, before anything is torn down. */
+	void (*leaving)(void *owner, mpc_tran_pipe *p);
 	/* Called once from the pipe's fini (the endpoint's reference). */
 	void (*gone)(void *owner, mpc_tran_pipe *p);
 	void *owner;
@@ -120,6 +123,7 @@ struct mpc_tran_pipe {
 	nng_stream *    conn;
 	nni_pipe *      npipe;
 	void *          owner;
+	void (*leaving)(void *owner, mpc_tran_pipe *p);
 	void (*gone)(void *owner, mpc_tran_pipe *p);
 	uint16_t        proto;
 	nni_list_node   node; /* on one of the endpoint's lists */
