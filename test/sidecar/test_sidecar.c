@@ -124,6 +124,7 @@ static int
 teardown(void **state)
 {
 	(void) state;
+	ut_children_kill();
 	return (ut_rmtree(dir));
 }
 
@@ -175,6 +176,7 @@ spawn_node(struct nngmpc_proc *p, int id)
 		argv[7] = "1000";
 	}
 	assert_int_equal(nngmpc_proc_spawn(p, argv, &run_spec), 0);
+	ut_child_track(p);
 }
 
 /* nngcat on node id's socket: sends data once (after a second), prints

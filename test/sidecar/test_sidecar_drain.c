@@ -118,6 +118,7 @@ static int
 teardown(void **state)
 {
 	(void) state;
+	ut_children_kill();
 	return (ut_rmtree(dir));
 }
 
@@ -143,6 +144,7 @@ spawn_node(struct nngmpc_proc *p, int id, const char *drain, bool audit)
 	argv[3]  = in_dir(name);
 	spec.env = audit ? env : NULL;
 	assert_int_equal(nngmpc_proc_spawn(p, argv, &spec), 0);
+	ut_child_track(p);
 }
 
 /* Two nodes connected to each other, each with its application. */

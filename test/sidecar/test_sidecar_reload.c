@@ -121,6 +121,7 @@ static int
 teardown(void **state)
 {
 	(void) state;
+	ut_children_kill();
 	return (ut_rmtree(dir));
 }
 
@@ -141,6 +142,7 @@ spawn_node(struct nngmpc_proc *p, int id)
 	(void) snprintf(name, sizeof(name), "c%d", id);
 	argv[3] = in_dir(name);
 	assert_int_equal(nngmpc_proc_spawn(p, argv, &run_spec), 0);
+	ut_child_track(p);
 }
 
 /* nngcat on node id's socket, as in test_sidecar.c: sends data once

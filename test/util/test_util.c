@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -36,6 +38,36 @@ ut_expect(const char *out, const char *needle)
 {
 	if (strstr(out, needle) == NULL) {
 		fail_msg("expected \"%s\" in:\n%s", needle, out);
+	}
+}
+
+#define UT_CHILDREN_MAX 32
+static pid_t ut_children[UT_CHILDREN_MAX];
+
+void
+ut_child_track(const struct nngmpc_proc *p)
+{
+	for (int i = 0; i < UT_CHILDREN_MAX; i++) {
+		if (ut_children[i] == 0) {
+			ut_children[i] = p->pid;
+			return;
+		}
+	}
+}
+
+void
+ut_children_kill(void)
+{
+	for (int i = 0; i < UT_CHILDREN_MAX; i++) {
+		pid_t pid = ut_children[i];
+
+		ut_children[i] = 0;
+		/* Still ours and not reaped (waitpid does not fail with
+		 * ECHILD): only then is the PID certainly the child's. */
+		if ((pid > 0) && (waitpid(pid, NULL, WNOHANG) == 0)) {
+			(void) kill(pid, SIGKILL);
+			(void) waitpid(pid, NULL, 0);
+		}
 	}
 }
 

@@ -18,4 +18,12 @@ const char *ut_in_dir(const char *dir, const char *name);
 /* rm -rf dir (a test's temporary directory); returns rm's status. */
 int ut_rmtree(const char *dir);
 
+/* A long-running child (a node) to kill at teardown should its test fail
+ * before it reaped it: a failed assertion leaves the test function, and
+ * the child would outlive the test run. */
+struct nngmpc_proc;
+void ut_child_track(const struct nngmpc_proc *p);
+/* SIGKILLs and reaps every tracked child not reaped yet. */
+void ut_children_kill(void);
+
 #endif /* NNG_MPC_TEST_UTIL_H */
