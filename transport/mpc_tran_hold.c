@@ -48,6 +48,12 @@ mpc_tran_hold_started(mpc_tran_hold *h)
 	    !nni_atomic_swap_bool(&h->started, true));
 }
 
+bool
+mpc_tran_hold_is_started(mpc_tran_hold *h)
+{
+	return (nni_atomic_get_bool(&h->started));
+}
+
 void
 mpc_tran_hold_bump_error(mpc_tran_hold *h, int rv)
 {

@@ -62,6 +62,8 @@ void mpc_tran_hold_close(mpc_tran_hold *h);
 /* From p_send and p_recv: the protocol started the pipe.  true on the
  * first call only. */
 bool mpc_tran_hold_started(mpc_tran_hold *h);
+/* Whether the protocol started the pipe (any thread). */
+bool mpc_tran_hold_is_started(mpc_tran_hold *h);
 /* nni_pipe_bump_error, once NNG's pipe has its dialer or listener. */
 void mpc_tran_hold_bump_error(mpc_tran_hold *h, int rv);
 /* A success completion may run now (true: call _leave after it). */

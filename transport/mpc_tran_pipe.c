@@ -103,7 +103,7 @@ mpc_tran_pipe_close_nng(mpc_tran_pipe *p)
 	/* NNG's pipe close runs the protocol's pipe_close, which is only
 	 * safe once the protocol initialised its side; until it started
 	 * the pipe, our close makes its first call fail instead. */
-	if (nni_atomic_get_bool(&p->hold.started)) {
+	if (mpc_tran_hold_is_started(&p->hold)) {
 		nni_pipe_close(p->npipe);
 	} else {
 		mpc_tran_pipe_close(p);
