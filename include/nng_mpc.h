@@ -829,11 +829,11 @@ typedef struct nng_mpc_filter {
  *   connections and keys, kept by the sender until the party acknowledges
  *   it (cumulative acks, piggybacked on traffic, else after
  *   NNG_MPC_DELIVER_ACK_DELAY_MS -- 50 ms right after traffic carried
- *   acks -- or a quarter of the window), resumed in
+ *   acks -- or half the window in messages, a quarter in bytes), resumed in
  *   order when the party reconnects in the same session (the stale pipe
  *   replaced), duplicates discarded.  The stream belongs to the socket and
  *   the party and lives while the socket has a dialer or listener.
- * NNG_OPT_MPC_WINDOW_MSGS (int; default 1024; 1..65536) and
+ * NNG_OPT_MPC_WINDOW_MSGS (int; default 4096; 1..65536) and
  * NNG_OPT_MPC_WINDOW_BYTES (size; default 8 MiB; 1024..1 GiB)  The most a
  *   stream keeps unacknowledged (a message larger than the byte window
  *   goes alone).  A send that does not fit waits (the protocol's pipe is

@@ -2,13 +2,16 @@
  * mpc_deliver.c -- delivery streams: window, cumulative acks, resume; see
  * mpc_deliver.h.
  *
- * The sender's kept messages are a ring of cap = max_msgs +
- * MPC_DELIVER_OVERFLOW slots: the message with sequence s
- * (acked < s < next) is in slot (head + s - acked - 1) mod cap.
- * Acknowledging advances head.
+ * The sender's kept messages are a ring of `slots` entries: the message
+ * with sequence s (acked < s < next) is in slot (head + s - acked - 1) mod
+ * slots.  Acknowledging advances head.  The ring starts small
+ * (MPC_DELIVER_RING_FIRST) and doubles when a push finds it full, up to
+ * cap = max_msgs + MPC_DELIVER_OVERFLOW: a stream costs what it keeps, not
+ * its window (a large default window on a socket with many parties would
+ * otherwise cost its whole ring per party up front).
  *
- * Invariants: acked <= sent <= hi_sent < next; next - 1 - acked <= cap;
- * bytes is the sum of the kept messages' lengths.
+ * Invariants: acked <= sent <= hi_sent < next; next - 1 - acked <= slots
+ * <= cap; bytes is the sum of the kept messages' lengths.
  *
  * Threading: the caller's lock (mpc_deliver.h).
  */
@@ -21,6 +24,9 @@
 
 #include "mpc_deliver.h"
 
+/* The ring's first size, in messages (doubled as needed up to cap). */
+#define MPC_DELIVER_RING_FIRST 64u
+
 int
 mpc_deliver_tx_init(
     mpc_deliver_tx *tx, uint64_t inc, uint32_t max_msgs, size_t max_bytes)
@@ -32,8 +38,10 @@ mpc_deliver_tx_init(
 		return (NNG_EINVAL);
 	}
 	memset(tx, 0, sizeof(*tx));
-	tx->cap  = max_msgs + MPC_DELIVER_OVERFLOW;
-	tx->ring = calloc(tx->cap, sizeof(tx->ring[0]));
+	tx->cap   = max_msgs + MPC_DELIVER_OVERFLOW;
+	tx->slots = tx->cap < MPC_DELIVER_RING_FIRST ? tx->cap
+	                                             : MPC_DELIVER_RING_FIRST;
+	tx->ring  = calloc(tx->slots, sizeof(tx->ring[0]));
 	if (tx->ring == NULL) {
 		return (NNG_ENOMEM);
 	}
@@ -53,7 +61,7 @@ mpc_deliver_tx_kept(const mpc_deliver_tx *tx)
 static mpc_deliver_item *
 tx_slot(const mpc_deliver_tx *tx, uint64_t seq)
 {
-	return (&tx->ring[(tx->head + (seq - tx->acked - 1)) % tx->cap]);
+	return (&tx->ring[(tx->head + (seq - tx->acked - 1)) % tx->slots]);
 }
 
 /* Lets the oldest kept message go. */
@@ -68,7 +76,7 @@ tx_release_head(
 	}
 	tx->bytes -= it->len;
 	memset(it, 0, sizeof(*it));
-	tx->head = (tx->head + 1) % tx->cap;
+	tx->head = (tx->head + 1) % tx->slots;
 	tx->acked++;
 }
 
@@ -102,18 +110,51 @@ mpc_deliver_tx_fits(const mpc_deliver_tx *tx, size_t len)
 	return (kept == 0 || len <= tx->max_bytes - tx->bytes);
 }
 
-/* Keeps msg in the next slot (room checked by the caller). */
-static void
+/* Room for one more message in the ring (the window is checked by the
+ * caller): doubled, up to cap, when full -- the kept messages move to
+ * the front in sequence order.  0 or NNG_ENOMEM (nothing changed). */
+static int
+tx_room(mpc_deliver_tx *tx)
+{
+	mpc_deliver_item *ring;
+	uint32_t          kept = mpc_deliver_tx_kept(tx);
+	uint32_t          slots;
+
+	if (kept < tx->slots) {
+		return (0);
+	}
+	slots = tx->slots > tx->cap / 2 ? tx->cap : tx->slots * 2;
+	if ((ring = calloc(slots, sizeof(ring[0]))) == NULL) {
+		return (NNG_ENOMEM);
+	}
+	for (uint32_t i = 0; i < kept; i++) {
+		ring[i] = tx->ring[(tx->head + i) % tx->slots];
+	}
+	free(tx->ring);
+	tx->ring  = ring;
+	tx->slots = slots;
+	tx->head  = 0;
+	return (0);
+}
+
+/* Keeps msg in the next slot (window checked by the caller).  0 or
+ * NNG_ENOMEM (nothing changed). */
+static int
 tx_keep(mpc_deliver_tx *tx, void *msg, size_t len, uint64_t *seq)
 {
-	mpc_deliver_item *it = tx_slot(tx, tx->next);
+	mpc_deliver_item *it;
+	int               rv;
 
-
+	if ((rv = tx_room(tx)) != 0) {
+		return (rv);
+	}
+	it      = tx_slot(tx, tx->next);
 	it->seq = tx->next;
 	it->msg = msg;
 	it->len = len;
 	tx->bytes += len;
 	*seq = tx->next++;
+	return (0);
 }
 
 int
@@ -122,8 +163,7 @@ mpc_deliver_tx_push(mpc_deliver_tx *tx, void *msg, size_t len, uint64_t *seq)
 	if (!mpc_deliver_tx_fits(tx, len)) {
 		return (NNG_MPC_EWINDOWFULL);
 	}
-	tx_keep(tx, msg, len, seq);
-	return (0);
+	return (tx_keep(tx, msg, len, seq));
 }
 
 int
@@ -133,8 +173,7 @@ mpc_deliver_tx_push_over(
 	if (mpc_deliver_tx_kept(tx) >= tx->cap) {
 		return (NNG_MPC_EWINDOWFULL);
 	}
-	tx_keep(tx, msg, len, seq);
-	return (0);
+	return (tx_keep(tx, msg, len, seq));
 }
 
 bool

@@ -53,7 +53,7 @@
 
 /* Window limits (messages and bytes unacknowledged per stream). */
 #define MPC_DELIVER_WINDOW_MSGS_MIN      1u
-#define MPC_DELIVER_WINDOW_MSGS_DEFAULT  1024u
+#define MPC_DELIVER_WINDOW_MSGS_DEFAULT  4096u
 #define MPC_DELIVER_WINDOW_MSGS_MAX      65536u
 #define MPC_DELIVER_WINDOW_BYTES_MIN     1024u
 #define MPC_DELIVER_WINDOW_BYTES_DEFAULT (8u << 20)
@@ -85,7 +85,8 @@ typedef struct mpc_deliver_tx {
 	size_t            max_bytes;
 	size_t            bytes; /* bytes kept (unacknowledged) */
 	uint32_t          head;  /* ring slot of seq acked + 1 */
-	uint32_t          cap;   /* ring slots: max_msgs + MPC_DELIVER_OVERFLOW */
+	uint32_t          cap;   /* most kept: max_msgs + MPC_DELIVER_OVERFLOW */
+	uint32_t          slots; /* ring slots now (grows to cap) */
 	mpc_deliver_item *ring;
 } mpc_deliver_tx;
 
@@ -116,7 +117,8 @@ uint32_t mpc_deliver_tx_kept(const mpc_deliver_tx *tx);
 bool mpc_deliver_tx_fits(const mpc_deliver_tx *tx, size_t len);
 
 /* Keeps msg as the stream's next message and returns its sequence in *seq.
- * NNG_MPC_EWINDOWFULL when it does not fit (nothing changed). */
+ * NNG_MPC_EWINDOWFULL when it does not fit, NNG_ENOMEM when the ring
+ * could not grow (nothing changed either way). */
 int mpc_deliver_tx_push(mpc_deliver_tx *tx, void *msg, size_t len,
     uint64_t *seq) MPC_MUST_CHECK;
 

@@ -17,8 +17,8 @@
  *     it starts after what the party reported received.
  *   - Control frames of type NNG_MPC_MSG_CTL_DELIVER carry the RESUME
  *     record (first frame each way on every connection) and standalone
- *     ACK records: when a quarter of the window in messages (at least
- *     one) or in bytes was confirmed since the last ack, or
+ *     ACK records: when half the window in messages (at least one) or a
+ *     quarter of it in bytes was confirmed since the last ack, or
  *     MPC_TRAN_DLV_ACK_DELAY_MS after a message when no traffic carried
  *     one (MPC_TRAN_DLV_ACK_BUSY_MS right after traffic did).
  *   - A received message counts as delivered once the protocol asks for
@@ -46,8 +46,8 @@
 #include "mpc_envelope.h"
 #include "mpc_frame.h"
 
-/* Standalone ACK: after this many messages unacknowledged (a quarter of
- * the window, at least 1), or this long after the first of them. */
+/* Standalone ACK: after this many messages unacknowledged (half the
+ * window, at least 1), or this long after the first of them. */
 #define MPC_TRAN_DLV_ACK_DELAY_MS NNG_MPC_DELIVER_ACK_DELAY_MS
 /* Right after acks rode on traffic or went out by count, the delayed ack
  * waits this long instead: every expiry of an NNG 1.5.2 timer keeps its

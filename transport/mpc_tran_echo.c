@@ -268,7 +268,7 @@ mpc_tran_echo_join(mpc_tran_pipe *p)
 	/* Before any broadcast of ours on this connection: frames of a
 	 * pipe arrive in order. */
 	if (p->peer.tls && (s->cert != NULL)) {
-		mpc_tran_send_ctl_data(
+		(void) mpc_tran_send_ctl_data(
 		    p, NNG_MPC_MSG_CTL_ECHO_CERT, s->cert, s->cert_len);
 	}
 	nni_mtx_unlock(&s->mtx);
@@ -735,7 +735,8 @@ mpc_tran_echo_fanout(
 		mpc_tran_pipe *q = s->peers[i].p;
 		if ((q != NULL) && (q != from) &&
 		    (s->peers[i].party != x->st.sender)) {
-			mpc_tran_send_ctl_data(q, NNG_MPC_MSG_CTL_ECHO, buf, len);
+			(void) mpc_tran_send_ctl_data(
+			    q, NNG_MPC_MSG_CTL_ECHO, buf, len);
 		}
 	}
 }

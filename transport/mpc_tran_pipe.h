@@ -255,9 +255,11 @@ void mpc_tran_send_limit_cb(void *arg);      /* txlimit's callback */
  * the buffer is full behind a write (the pipe is not idle then).  Takes
  * txmtx. */
 void mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token);
-/* The same with a payload of len bytes (echo broadcast frames); dropped
- * when both buffers are busy (the broadcast then times out). */
-void mpc_tran_send_ctl_data(
+/* The same with a payload of len bytes (echo broadcast frames, delivery
+ * acks); dropped when both buffers are busy (an echoed broadcast then
+ * times out; an ack goes the queued way, mpc_tran_dlv.c).  true when the
+ * frame is sealed and on its way. */
+bool mpc_tran_send_ctl_data(
     mpc_tran_pipe *p, uint16_t type, const uint8_t *data, size_t len);
 
 /* ---- mpc_tran_recv.c (under rxmtx unless said) */

@@ -631,11 +631,11 @@ mpc_tran_send_ctl(mpc_tran_pipe *p, uint16_t type, uint64_t token)
 
 	mpc_wcursor_init(&c, b, sizeof(b));
 	if (mpc_wcursor_u64(&c, token)) {
-		mpc_tran_send_ctl_data(p, type, b, sizeof(b));
+		(void) mpc_tran_send_ctl_data(p, type, b, sizeof(b));
 	}
 }
 
-void
+bool
 mpc_tran_send_ctl_data(
     mpc_tran_pipe *p, uint16_t type, const uint8_t *data, size_t plen)
 {
@@ -646,13 +646,13 @@ mpc_tran_send_ctl_data(
 	if (mpc_tran_send_done(p) ||
 	    (plen + NNG_MPC_FRAME_OVERHEAD > MPC_TRAN_TXBUF_SIZE)) {
 		nni_mtx_unlock(&p->txmtx);
-		return;
+		return (false);
 	}
 	if (plen + NNG_MPC_FRAME_OVERHEAD > MPC_TRAN_TXBUF_SIZE - p->txfill) {
 		if (p->txstate == MPC_TX_WRITING) {
-			/* Both buffers hold frames: not idle, no need. */
+			/* Both buffers hold frames: not idle. */
 			nni_mtx_unlock(&p->txmtx);
-			return;
+			return (false);
 		}
 		mpc_tran_send_flush(p);
 	}
@@ -666,7 +666,7 @@ mpc_tran_send_ctl_data(
 		/* No key left: the next application send reports it. */
 		mpc_wipe(hdr, plen + NNG_MPC_FRAME_OVERHEAD);
 		nni_mtx_unlock(&p->txmtx);
-		return;
+		return (false);
 	}
 	p->txfill += plen + NNG_MPC_FRAME_OVERHEAD;
 	if (type == NNG_MPC_MSG_CTL_PING) {
@@ -676,4 +676,5 @@ mpc_tran_send_ctl_data(
 		mpc_tran_send_flush(p);
 	}
 	nni_mtx_unlock(&p->txmtx);
+	return (true);
 }

@@ -48,17 +48,62 @@ mpc_tran_stream_sys_init(void)
 	NNI_LIST_INIT(&mpc_tran_stream_socks, mpc_tran_stream_sock, node);
 }
 
+/* Released messages freed per lock hold by mpc_tran_stream_reap. */
+#define MPC_TRAN_STREAM_REAP_BATCH 64
+
 void
 mpc_tran_stream_release_msg(void *arg, void *msg)
 {
-	(void) arg;
-	nni_msg_free(msg);
+	mpc_tran_stream *st = arg;
+	size_t           cap;
+
+	if (st == NULL) {
+		nni_msg_free(msg);
+		return;
+	}
+	/* Grows by doubling (NNG's ring, src/core/lmq.c, is never resized
+	 * exactly full) up to MPC_TRAN_STREAM_RELEASED; past that, or out
+	 * of memory, freed here. */
+	cap = nni_lmq_cap(st->released);
+	if (nni_lmq_full(st->released) && (cap < MPC_TRAN_STREAM_RELEASED)) {
+		(void) nni_lmq_resize(st->released, cap * 2);
+	}
+	if (nni_lmq_putq(st->released, msg) != 0) {
+		nni_msg_free(msg);
+	}
+}
+
+bool
+mpc_tran_stream_reap_due(mpc_tran_stream *st)
+{
+	return (!nni_lmq_empty(st->released));
+}
+
+void
+mpc_tran_stream_reap(mpc_tran_stream *st)
+{
+	nni_msg *batch[MPC_TRAN_STREAM_REAP_BATCH];
+	unsigned n;
+
+	do {
+		nni_mtx_lock(&st->mtx);
+		for (n = 0; (n < MPC_TRAN_STREAM_REAP_BATCH) &&
+		     (nni_lmq_getq(st->released, &batch[n]) == 0);
+		     n++) {
+		}
+		nni_mtx_unlock(&st->mtx);
+		for (unsigned i = 0; i < n; i++) {
+			nni_msg_free(batch[i]);
+		}
+	} while (n == MPC_TRAN_STREAM_REAP_BATCH);
 }
 
 static void
 mpc_tran_stream_free(mpc_tran_stream *st)
 {
 	(void) mpc_deliver_tx_fini(&st->tx, mpc_tran_stream_release_msg, NULL);
+	nni_lmq_fini(st->released); /* frees what it holds */
+	NNI_FREE_STRUCT(st->released);
 	if (st->spill != NULL) {
 		nni_lmq_fini(st->spill); /* frees what it holds */
 		NNI_FREE_STRUCT(st->spill);
@@ -234,6 +279,14 @@ mpc_tran_stream_get(uint32_t sock_id, uint32_t party, uint32_t window_msgs,
 	}
 	if (mpc_deliver_tx_init(&st->tx, mpc_tran_stream_incarnation(),
 	        window_msgs, window_bytes) != 0) {
+		NNI_FREE_STRUCT(st);
+		st = NULL;
+		goto out;
+	}
+	/* nni_lmq_init frees the lmq itself when it fails. */
+	if (((st->released = NNI_ALLOC_STRUCT(st->released)) == NULL) ||
+	    (nni_lmq_init(st->released, MPC_TRAN_STREAM_RELEASED_FIRST) != 0)) {
+		(void) mpc_deliver_tx_fini(&st->tx, NULL, NULL);
 		NNI_FREE_STRUCT(st);
 		st = NULL;
 		goto out;

@@ -46,6 +46,9 @@ typedef struct mpc_tran_stream {
 	 * later send once it has room (mpc_tran_dlv.c).  NULL until needed;
 	 * grows by doubling (one message per closed pipe at most, pair1). */
 	nni_lmq *spill;
+	/* Messages acknowledged under mtx, freed once it is dropped
+	 * (mpc_tran_stream_release_msg, mpc_tran_stream_reap). */
+	nni_lmq *released;
 } mpc_tran_stream;
 
 void mpc_tran_stream_sys_init(void);
@@ -62,8 +65,25 @@ void mpc_tran_stream_sock_release(uint32_t sock_id);
 mpc_tran_stream *mpc_tran_stream_get(uint32_t sock_id, uint32_t party,
     uint32_t window_msgs, size_t window_bytes);
 
-/* Releases a kept message (the deliver module's release callback). */
+/* Releases a kept message (the deliver module's release callback; arg is
+ * the stream, locked): queued on the stream's released list, freed by
+ * mpc_tran_stream_reap once the lock is dropped.  A cumulative ack
+ * releases up to half the window at once (2048 messages by default);
+ * freeing them under the stream's mutex kept the sending thread waiting
+ * for it, inside the protocol's send lock, so the application's next send
+ * waited too.  The list starts at MPC_TRAN_STREAM_RELEASED_FIRST entries
+ * and doubles up to MPC_TRAN_STREAM_RELEASED; past that, messages are
+ * freed at once. */
+#define MPC_TRAN_STREAM_RELEASED_FIRST 64
+#define MPC_TRAN_STREAM_RELEASED       4096
 void mpc_tran_stream_release_msg(void *arg, void *msg);
+
+/* True when released messages wait to be freed.  Locked (stream). */
+bool mpc_tran_stream_reap_due(mpc_tran_stream *st);
+
+/* Frees the messages released so far.  Not locked (takes the stream's
+ * mutex briefly, a batch at a time). */
+void mpc_tran_stream_reap(mpc_tran_stream *st);
 
 /* True when (sock_id, party) has a stream a pipe carries now. */
 bool mpc_tran_stream_live(uint32_t sock_id, uint32_t party);

@@ -153,6 +153,49 @@ test_window_edges(void **state)
 	assert_int_equal(rel.last, 5);
 }
 
+/* The ring grows as messages are kept, also when its head has wrapped:
+ * every message still goes out and is released once, in order, and the
+ * ring never outgrows the window (max_msgs + MPC_DELIVER_OVERFLOW). */
+static void
+test_ring_grows(void **state)
+{
+	mpc_deliver_tx   tx;
+	mpc_deliver_item it;
+	struct released  rel  = { 0 };
+	uint64_t         sent = 0;
+
+	(void) state;
+	assert_int_equal(
+	    mpc_deliver_tx_init(&tx, 5, 1000, MPC_DELIVER_WINDOW_BYTES_MAX), 0);
+	assert_true(tx.slots < tx.cap);
+	tx.resumed = true;
+	/* Wrap the small ring first: keep 40, send and release 30. */
+	for (uint64_t s = 1; s <= 40; s++) {
+		push_ok(&tx, 1, s);
+	}
+	for (; sent < 30; sent++) {
+		assert_true(mpc_deliver_tx_next(&tx, &it));
+		assert_int_equal(it.seq, sent + 1);
+	}
+	assert_int_equal(mpc_deliver_tx_ack(&tx, 30, rel_count, &rel), 0);
+	/* Then fill the whole window: the ring doubles past its wrap. */
+	for (uint64_t s = 41; mpc_deliver_tx_kept(&tx) < 1000; s++) {
+		push_ok(&tx, 1, s);
+	}
+	assert_int_equal(tx.slots, tx.cap);
+	assert_int_equal(mpc_deliver_tx_push(&tx, MSG(tx.next), 1, &sent),
+	    NNG_MPC_EWINDOWFULL);
+	for (sent = 30; mpc_deliver_tx_next(&tx, &it); sent++) {
+		assert_int_equal(it.seq, sent + 1);
+		assert_ptr_equal(it.msg, MSG(sent + 1));
+	}
+	assert_int_equal(sent, 1030);
+	assert_int_equal(mpc_deliver_tx_ack(&tx, 1030, rel_count, &rel), 0);
+	assert_int_equal(rel.n, 1030);
+	assert_int_equal(tx.bytes, 0);
+	assert_int_equal(mpc_deliver_tx_fini(&tx, rel_count, &rel), 0);
+}
+
 /* Acks: cumulative, stale ones ignored, one beyond what went out refused. */
 static void
 test_acks(void **state)
@@ -709,6 +752,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tx_init),
 		cmocka_unit_test(test_window_edges),
+		cmocka_unit_test(test_ring_grows),
 		cmocka_unit_test(test_acks),
 		cmocka_unit_test(test_rx_accept),
 		cmocka_unit_test(test_rx_held),

@@ -75,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		CHECK(tx.acked <= tx.sent && tx.sent <= tx.hi_sent &&
 		    tx.hi_sent < tx.next);
-		CHECK(mpc_deliver_tx_kept(&tx) <= tx.cap);
+		CHECK(mpc_deliver_tx_kept(&tx) <= tx.slots && tx.slots <= tx.cap);
 		CHECK(mpc_deliver_rx_confirmed(&rx) <= rx.received);
 	}
 	(void) mpc_deliver_tx_fini(&tx, NULL, NULL);
