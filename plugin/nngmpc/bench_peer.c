@@ -13,7 +13,7 @@
  *   nngmpc-bench-peer server|client --url URL --mode tput|rtt --size N
  *       --seconds S [--module SO] [--ca PEM --certkey PEM]
  *       [--party ID --session FILE] [--rate-msgs N] [--rate-bytes N]
- *       [--reliable]
+ *       [--reliable] [--cpu N]
  *
  * Server: listens on URL (port 0 allowed), prints "ready <port>", then
  * counts (tput) or echoes (rtt) messages of exactly N bytes until a 1-byte
@@ -38,6 +38,9 @@
  * actually loaded (dladdr); engine: the TLS engine's description (last:
  * it may hold spaces); tls: the version an mpc+tls+tcp pipe negotiated.  Exit status 0 on "result ok", else 1.
  *
+ * --cpu N runs the process on that CPU only, set before NNG starts its
+ * threads, which inherit it (`nngmpc bench --pin`).
+ *
  * Threading: the main thread does all the work; NNG's pipe callback only
  * sets a flag under a mutex.
  */
@@ -49,6 +52,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -85,6 +89,7 @@ struct peer {
 	uint32_t    party;
 	const char *session;
 	int         bufs; /* NNG_OPT_SENDBUF/RECVBUF in messages; 0: NNG's */
+	int         cpu;  /* --cpu: the one CPU to run on; -1: any */
 	uint64_t    rate_msgs;  /* NNG_OPT_MPC_RATE_MSGS; 0: not set */
 	uint64_t    rate_bytes; /* NNG_OPT_MPC_RATE_BYTES; 0: not set */
 	bool        reliable;   /* NNG_OPT_MPC_RELIABLE */
@@ -525,6 +530,7 @@ peer_usage(FILE *f)
 	    "           --size BYTES --seconds S [--module libnngmpc.so]\n"
 	    "           [--ca PEM --certkey PEM] [--party ID --session FILE]\n"
 	    "           [--rate-msgs N] [--rate-bytes N] [--reliable]\n"
+	    "           [--cpu N]\n"
 	    "\n"
 	    "One side of an `nngmpc bench` measurement (pair1); run by that\n"
 	    "command, which documents the protocol.  Links only NNG's public\n"
@@ -548,6 +554,7 @@ peer_parse(struct peer *pr, int argc, char **argv)
 		{ "rate-msgs", required_argument, NULL, 'R' },
 		{ "rate-bytes", required_argument, NULL, 'B' },
 		{ "reliable", no_argument, NULL, 'L' },
+		{ "cpu", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -644,6 +651,17 @@ peer_parse(struct peer *pr, int argc, char **argv)
 		case 'L':
 			pr->reliable = true;
 			break;
+		case 'C': {
+			unsigned long v;
+
+			errno = 0;
+			v     = strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v >= CPU_SETSIZE) {
+				goto bad;
+			}
+			pr->cpu = (int) v;
+			break;
+		}
 		case 'h':
 			peer_usage(stdout);
 			return (-1);
@@ -669,8 +687,20 @@ main(int argc, char **argv)
 	const char   *engine;
 	int           rv;
 
+	pr.cpu = -1;
 	if ((rv = peer_parse(&pr, argc, argv)) != 0) {
 		return (rv < 0 ? 0 : rv);
+	}
+	if (pr.cpu >= 0) {
+		/* Before NNG starts its threads: they inherit it. */
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(pr.cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set) != 0) {
+			return (peer_fail(
+			    "run on CPU %d: %s", pr.cpu, strerror(errno)));
+		}
 	}
 	pthread_mutex_init(&pr.mtx, NULL);
 	pthread_cond_init(&pr.cv, NULL);

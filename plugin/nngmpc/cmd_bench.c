@@ -36,6 +36,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,8 @@ struct bench {
 	uint32_t            bufs;
 	bool                seconds_set;
 	bool                runs_set;
+	bool                pin;    /* --pin: the two workers on cpu[0], cpu[1] */
+	char                cpu[2][12];
 	char                peer[PATH_MAX];
 	char                module[PATH_MAX];
 	char                stock_dir[PATH_MAX];
@@ -202,8 +205,9 @@ bench_usage(FILE *f)
 	fprintf(f,
 	    "Usage: nngmpc bench [--seconds S] [--schemes LIST] [--runs N] "
 	    "[--quick]\n"
-	    "                    [--peer PATH] [--module PATH] "
-	    "[--stock-dir DIR]\n"
+	    "                    [--bufs N] [--pin] [--peer PATH] "
+	    "[--module PATH]\n"
+	    "                    [--stock-dir DIR]\n"
 	    "\n"
 	    "Side-by-side benchmark: pair1 sockets over loopback, a server and\n"
 	    "a client process per measurement.  Per transport: 64 B messages/s\n"
@@ -244,6 +248,11 @@ bench_usage(FILE *f)
 	    "                       socket, in messages, 0..%u (default %u; 0\n"
 	    "                       is NNG's default: no buffer, which caps\n"
 	    "                       64 B messages at a thread hand-off each)\n"
+	    "  -p, --pin            server worker on one CPU, client worker on\n"
+	    "                       another (the first two this process may\n"
+	    "                       use; sched_setaffinity before NNG starts):\n"
+	    "                       the two no longer share or swap cores, the\n"
+	    "                       steadiest setting on a shared machine\n"
 	    "      --peer PATH      the worker program (default: "
 	    BENCH_PEER_NAME "\n"
 	    "                       next to this executable)\n"
@@ -260,6 +269,33 @@ bench_usage(FILE *f)
 	    BENCH_SECONDS_DEFAULT, BENCH_SECONDS_QUICK, BENCH_SECONDS_MIN,
 	    BENCH_SECONDS_MAX, BENCH_RUNS_MAX, BENCH_RUNS_DEFAULT,
 	    BENCH_BUFS_MAX, BENCH_BUFS_DEFAULT);
+}
+
+/* --pin: the first two CPUs this process may run on, for the server and
+ * the client worker.  false (with the reason) when there are fewer. */
+static bool
+bench_pick_cpus(struct bench *b)
+{
+	cpu_set_t set;
+	int       n = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0) {
+		nngmpc_usage_error(BENCH_CMD, "--pin: cannot read this "
+		    "process's CPUs: %s", strerror(errno));
+		return (false);
+	}
+	for (int cpu = 0; (cpu < CPU_SETSIZE) && (n < 2); cpu++) {
+		if (CPU_ISSET(cpu, &set)) {
+			snprintf(b->cpu[n], sizeof(b->cpu[n]), "%d", cpu);
+			n++;
+		}
+	}
+	if (n < 2) {
+		nngmpc_usage_error(BENCH_CMD, "--pin needs two CPUs; this "
+		    "process may use %d", CPU_COUNT(&set));
+		return (false);
+	}
+	return (true);
 }
 
 static uint64_t
@@ -408,6 +444,10 @@ bench_argv(struct bench *b, const struct bench_row *row, enum bench_test t,
 	argv[i++] = secs;
 	argv[i++] = "--bufs";
 	argv[i++] = bufs;
+	if (b->pin) {
+		argv[i++] = "--cpu";
+		argv[i++] = b->cpu[server ? 0 : 1];
+	}
 	if (row->module) {
 		argv[i++] = "--module";
 		argv[i++] = b->module;
@@ -725,9 +765,15 @@ bench_print(const struct bench *b)
 	       "their context switches (getrusage ru_nvcsw + ru_nivcsw) per "
 	       "64 B message; RSS = "
 	       "getrusage ru_maxrss of each worker process. NNG_OPT_SENDBUF = NNG_OPT_RECVBUF = %u "
-	       "messages on every socket%s.\n\n",
+	       "messages on every socket%s.",
 	    b->seconds, b->runs, b->runs == 1 ? "" : "s", (unsigned) b->bufs,
 	    b->bufs == 0 ? " (NNG's default)" : "");
+	if (b->pin) {
+		printf(" Pinned (--pin): server worker on CPU %s, client worker "
+		       "on CPU %s.",
+		    b->cpu[0], b->cpu[1]);
+	}
+	printf("\n\n");
 
 	printf("| transport | 64 B msg/s | 64 KiB MB/s | RTT p50 / p99 µs "
 	       "| CPU µs per msg, 64 B / 64 KiB | switches per 64 B msg "
@@ -1125,6 +1171,7 @@ bench_parse(struct bench *b, int argc, char **argv)
 		{ "runs", required_argument, NULL, 'r' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "bufs", required_argument, NULL, 'b' },
+		{ "pin", no_argument, NULL, 'p' },
 		{ "peer", required_argument, NULL, BENCH_OPT_PEER },
 		{ "module", required_argument, NULL, BENCH_OPT_MODULE },
 		{ "stock-dir", required_argument, NULL, BENCH_OPT_STOCK },
@@ -1170,6 +1217,9 @@ bench_parse(struct bench *b, int argc, char **argv)
 		case 'q':
 			quick = true;
 			break;
+		case 'p':
+			b->pin = true;
+			break;
 		case 'b':
 			if (!nngmpc_parse_u32(optarg, 0, BENCH_BUFS_MAX,
 			        &b->bufs)) {
@@ -1207,6 +1257,9 @@ bench_parse(struct bench *b, int argc, char **argv)
 	if (optind < argc) {
 		return (nngmpc_usage_error(
 		    BENCH_CMD, "unexpected argument '%s'", argv[optind]));
+	}
+	if (b->pin && !bench_pick_cpus(b)) {
+		return (NNGMPC_EXIT_USAGE);
 	}
 	if (quick && !b->seconds_set) {
 		b->seconds = BENCH_SECONDS_QUICK;

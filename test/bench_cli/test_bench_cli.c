@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sched.h>
+
 #include <cmocka.h>
 
 #include "proc.h"
@@ -150,6 +152,32 @@ test_bench_quick_every_row(void **state)
 	free(out);
 }
 
+/* --pin: the workers on two CPUs, said in the method line; the rows
+ * still measured.  A process allowed fewer than two CPUs is refused. */
+static void
+test_bench_pin(void **state)
+{
+	cpu_set_t set;
+	char     *out;
+	int       rv;
+
+	(void) state;
+	assert_int_equal(sched_getaffinity(0, sizeof(set), &set), 0);
+	rv = run(&out, "bench", "--quick", "--seconds", "0.05", "--schemes",
+	    "mpc+tcp+dlv", "--pin", NULL);
+	if (CPU_COUNT(&set) < 2) {
+		assert_int_equal(rv, 2);
+		assert_null(strstr(out, "| transport |"));
+		free(out);
+		return;
+	}
+	assert_int_equal(rv, 0);
+	expect(out, "Pinned (--pin): server worker on CPU ");
+	expect_row(out, "mpc+tcp://", false);
+	expect_row(out, "mpc+tcp://, delivery streams on", false);
+	free(out);
+}
+
 static void
 test_bench_schemes_subset(void **state)
 {
@@ -249,6 +277,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_bench_usage_errors),
 		cmocka_unit_test(test_bench_missing_peer),
 		cmocka_unit_test(test_bench_schemes_subset),
+		cmocka_unit_test(test_bench_pin),
 		cmocka_unit_test(test_bench_dlv_row_brings_its_base),
 		cmocka_unit_test(test_bench_machine_line),
 		cmocka_unit_test(test_bench_quick_every_row),
