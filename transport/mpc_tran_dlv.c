@@ -167,6 +167,7 @@ mpc_tran_dlv_attach(mpc_tran_pipe *p, mpc_tran_dlv_submit_fn submit)
 	d->need_resume = true;
 	mpc_tran_dlv_kick(d);
 	nni_mtx_unlock(&st->mtx);
+	mpc_tran_stream_changed(); /* carried: sends for the party may go */
 	return (0);
 }
 
@@ -197,6 +198,7 @@ mpc_tran_dlv_close(mpc_tran_pipe *p)
 	}
 	d->closed = true;
 	nni_mtx_unlock(&d->st->mtx);
+	mpc_tran_stream_changed(); /* no longer carried (the linger looks) */
 	/* A send waiting for window room was accepted by this pipe: the
 	 * protocol drops it if it fails, so the stream keeps it beyond the
 	 * window (MPC_DELIVER_OVERFLOW, then its spill queue).  Sends it
@@ -1200,6 +1202,7 @@ out:
 	nni_mtx_unlock(&d->st->mtx);
 	if (reap) {
 		mpc_tran_stream_reap(d->st); /* what an ack released */
+		mpc_tran_stream_changed();   /* window room, fewer kept */
 	}
 	if ((rv != 0) && (mpc_tran_pipe_ctr_of(rv) == MPC_TRAN_P_DLV_BAD)) {
 		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_DLV_BAD, 1);

@@ -19,9 +19,10 @@
  * empty) less the deny list.  A party outside it could never connect
  * (mpc_tran_admit.c refuses it), so waiting for it is pointless.
  *
- * Threading: the caller's thread; waiting polls the streams every
- * MPC_TRAN_SENDMSG_POLL_MS (the window opens on acknowledgements that
- * arrive on the pipes' own threads) and checks the socket is still open.
+ * Threading: the caller's thread; it waits for the streams to change
+ * (mpc_tran_stream_wait: a party's pipe comes, or acknowledgements that
+ * arrive on the pipes' own threads open the window) and checks the socket
+ * is still open at least every MPC_TRAN_STREAM_WAIT_MAX_MS.
  * The streams are read and written under the registry lock
  * (mpc_tran_stream_sock_do), so a broadcast is put on every stream or on
  * none -- bar running out of memory half-way, which the caller is told
@@ -37,8 +38,6 @@
 #include "mpc_tran_echo.h"
 #include "mpc_tran_limit.h"
 #include "mpc_tran_stream.h"
-
-#define MPC_TRAN_SENDMSG_POLL_MS 1
 
 /* The pair1 hop count a cooked send carries once its pipe sent it
  * (src/sp/protocol/pair1/pair.c: 0, then incremented per hop). */
@@ -276,21 +275,23 @@ mpc_tran_sendmsg_wait(nng_socket s, mpc_tran_offer *o, int flags)
 	    : (tmo < 0) ? NNI_TIME_NEVER
 	                : nni_clock() + (nni_time) tmo;
 	for (;;) {
+		uint64_t ticket = mpc_tran_stream_watch();
+
 		o->rv = NNG_MPC_ENOTCONNECTED;
 		(void) mpc_tran_stream_sock_do(
 		    (uint32_t) nng_socket_id(s), mpc_tran_offer_fn, o);
-		if ((o->rv != NNG_MPC_ENOTCONNECTED) &&
-		    (o->rv != NNG_MPC_EWINDOWFULL)) {
-			return (o->rv);
-		}
-		if (nni_clock() >= deadline) {
+		if (((o->rv != NNG_MPC_ENOTCONNECTED) &&
+		        (o->rv != NNG_MPC_EWINDOWFULL)) ||
+		    (nni_clock() >= deadline)) {
+			mpc_tran_stream_unwatch();
 			return (o->rv);
 		}
 		/* A socket closed meanwhile ends the wait. */
 		if ((rv = nng_socket_get_ms(s, NNG_OPT_SENDTIMEO, &tmo)) != 0) {
+			mpc_tran_stream_unwatch();
 			return (rv);
 		}
-		nni_msleep(MPC_TRAN_SENDMSG_POLL_MS);
+		mpc_tran_stream_wait(ticket, deadline);
 	}
 }
 

@@ -16,8 +16,6 @@
 #include "mpc_tran_echo.h"
 #include "mpc_tran_stream.h"
 
-/* How often a drain looks at the streams again (ms). */
-#define MPC_TRAN_DRAIN_POLL_MS 2
 
 typedef struct mpc_tran_stream_sock {
 	nni_list_node node;
@@ -36,6 +34,14 @@ typedef struct mpc_tran_stream_grave {
 	uint64_t undelivered;
 } mpc_tran_stream_grave;
 
+/* Waiters for a change (mpc_tran_stream.h): a generation bumped per
+ * change while anyone waits, under its own lock (never held with another
+ * of ours). */
+static nni_mtx        mpc_tran_stream_wait_lk;
+static nni_cv         mpc_tran_stream_wait_cv;
+static uint64_t       mpc_tran_stream_wait_gen;
+static nni_atomic_int mpc_tran_stream_waiters;
+
 static nni_mtx               mpc_tran_stream_lk;
 static nni_list              mpc_tran_stream_socks;
 static mpc_tran_stream_grave mpc_tran_stream_graves[MPC_TRAN_STREAM_GRAVES];
@@ -46,6 +52,57 @@ mpc_tran_stream_sys_init(void)
 {
 	nni_mtx_init(&mpc_tran_stream_lk);
 	NNI_LIST_INIT(&mpc_tran_stream_socks, mpc_tran_stream_sock, node);
+	nni_mtx_init(&mpc_tran_stream_wait_lk);
+	nni_cv_init(&mpc_tran_stream_wait_cv, &mpc_tran_stream_wait_lk);
+	nni_atomic_init(&mpc_tran_stream_waiters);
+}
+
+uint64_t
+mpc_tran_stream_watch(void)
+{
+	uint64_t ticket;
+
+	nni_mtx_lock(&mpc_tran_stream_wait_lk);
+	nni_atomic_inc(&mpc_tran_stream_waiters);
+	ticket = mpc_tran_stream_wait_gen;
+	nni_mtx_unlock(&mpc_tran_stream_wait_lk);
+	return (ticket);
+}
+
+void
+mpc_tran_stream_unwatch(void)
+{
+	nni_atomic_dec(&mpc_tran_stream_waiters);
+}
+
+void
+mpc_tran_stream_wait(uint64_t ticket, nni_time deadline)
+{
+	nni_time until = nni_clock() + MPC_TRAN_STREAM_WAIT_MAX_MS;
+
+	if (deadline < until) {
+		until = deadline;
+	}
+	nni_mtx_lock(&mpc_tran_stream_wait_lk);
+	while ((mpc_tran_stream_wait_gen == ticket) &&
+	    (nni_cv_until(&mpc_tran_stream_wait_cv, until) == 0)) {
+	}
+	nni_mtx_unlock(&mpc_tran_stream_wait_lk);
+	mpc_tran_stream_unwatch();
+}
+
+void
+mpc_tran_stream_changed(void)
+{
+	/* A waiter counted itself before it looked at the streams, so a
+	 * change it did not see finds it counted here. */
+	if (nni_atomic_get(&mpc_tran_stream_waiters) == 0) {
+		return;
+	}
+	nni_mtx_lock(&mpc_tran_stream_wait_lk);
+	mpc_tran_stream_wait_gen++;
+	nni_cv_wake(&mpc_tran_stream_wait_cv);
+	nni_mtx_unlock(&mpc_tran_stream_wait_lk);
 }
 
 /* Released messages freed per lock hold by mpc_tran_stream_reap. */
@@ -178,6 +235,8 @@ mpc_tran_stream_sys_fini(void)
 		mpc_tran_stream_sock_free(s);
 	}
 	nni_mtx_fini(&mpc_tran_stream_lk);
+	nni_cv_fini(&mpc_tran_stream_wait_cv);
+	nni_mtx_fini(&mpc_tran_stream_wait_lk);
 }
 
 /* Locked (registry). */
@@ -326,7 +385,12 @@ nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
 	if (timeout < 0 && timeout != NNG_DURATION_INFINITE) {
 		return (NNG_EINVAL);
 	}
+	if (timeout == NNG_DURATION_INFINITE) {
+		deadline = NNI_TIME_NEVER;
+	}
 	for (;;) {
+		uint64_t ticket = mpc_tran_stream_watch();
+
 		if (!mpc_tran_stream_pending(
 		        nng_socket_id(s), NNG_MPC_PARTY_BROADCAST, &left)) {
 			left = 0; /* no delivery streams: nothing kept */
@@ -335,13 +399,14 @@ nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
 			*pending = left;
 		}
 		if (left == 0) {
+			mpc_tran_stream_unwatch();
 			return (0);
 		}
-		if ((timeout != NNG_DURATION_INFINITE) &&
-		    (nni_clock() >= deadline)) {
+		if (nni_clock() >= deadline) {
+			mpc_tran_stream_unwatch();
 			return (NNG_MPC_EUNDELIVERED);
 		}
-		nni_msleep(MPC_TRAN_DRAIN_POLL_MS);
+		mpc_tran_stream_wait(ticket, deadline);
 	}
 }
 
@@ -409,14 +474,20 @@ mpc_tran_stream_linger(uint32_t sock_id, bool carrying)
 	nng_duration          linger = 0;
 	nni_time              deadline;
 
-	/* Only while pipes can still carry acknowledgements: the poll
+	/* Only while pipes can still carry acknowledgements: the wait
 	 * reads the streams, never waits on a lock NNG holds. */
 	if (carrying && (mpc_tran_stream_live_kept(sock_id, &linger) > 0) &&
 	    (linger > 0)) {
 		deadline = nni_clock() + (nni_time) linger;
-		while ((mpc_tran_stream_live_kept(sock_id, &linger) > 0) &&
-		    (nni_clock() < deadline)) {
-			nni_msleep(MPC_TRAN_DRAIN_POLL_MS);
+		for (;;) {
+			uint64_t ticket = mpc_tran_stream_watch();
+
+			if ((mpc_tran_stream_live_kept(sock_id, &linger) == 0) ||
+			    (nni_clock() >= deadline)) {
+				mpc_tran_stream_unwatch();
+				break;
+			}
+			mpc_tran_stream_wait(ticket, deadline);
 		}
 	}
 	nni_mtx_lock(&mpc_tran_stream_lk);

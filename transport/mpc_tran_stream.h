@@ -94,6 +94,24 @@ bool mpc_tran_stream_live(uint32_t sock_id, uint32_t party);
 bool mpc_tran_stream_sock_do(
     uint32_t sock_id, void (*fn)(void *arg, nni_list *streams), void *arg);
 
+/*
+ * Waiting for the streams to change, instead of polling them:
+ * nng_mpc_sendmsg (a party connecting, window room), nng_mpc_socket_drain
+ * and the linger (acknowledgements).  A waiter takes a ticket
+ * (mpc_tran_stream_watch), looks at the streams, and if it must wait,
+ * sleeps until a change after its ticket or until the deadline -- at most
+ * MPC_TRAN_STREAM_WAIT_MAX_MS at a time, so it still looks at its socket
+ * (closed?) and the clock that often; mpc_tran_stream_unwatch if it need
+ * not.  mpc_tran_stream_changed is what the pipes call when a stream
+ * became carried or stopped being carried, or released acknowledged
+ * messages; it costs an atomic read when nobody waits.
+ */
+#define MPC_TRAN_STREAM_WAIT_MAX_MS 10
+uint64_t mpc_tran_stream_watch(void);
+void     mpc_tran_stream_unwatch(void);
+void     mpc_tran_stream_wait(uint64_t ticket, nni_time deadline);
+void     mpc_tran_stream_changed(void);
+
 /* NNG_OPT_MPC_LINGER of the socket (kept with its streams; the default
  * when the socket has none). */
 void         mpc_tran_stream_linger_set(uint32_t sock_id, nng_duration linger);
@@ -106,7 +124,8 @@ nng_duration mpc_tran_stream_linger_get(uint32_t sock_id);
  * When the socket's last endpoint closes, what its streams still keep is
  * recorded for nng_mpc_socket_undelivered() (and recorded again, exactly,
  * when the streams are freed).  Runs under NNG's socket lock: bounded by
- * the linger, it polls the streams and takes no lock NNG's pipes need.
+ * the linger, it waits for the streams to change (mpc_tran_stream_wait)
+ * and takes no lock NNG's pipes need.
  */
 void mpc_tran_stream_linger(uint32_t sock_id, bool carrying);
 
