@@ -16,7 +16,6 @@
 #include "mpc_tran_echo.h"
 #include "mpc_tran_stream.h"
 
-
 typedef struct mpc_tran_stream_sock {
 	nni_list_node node;
 	uint32_t      sock_id;
