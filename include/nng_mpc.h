@@ -864,7 +864,11 @@ typedef struct nng_mpc_filter {
  * NNG_DURATION_INFINITE: no limit) passed.  Call it before nng_close():
  * closing drops what the parties have not acknowledged.  Returns 0 (all
  * acknowledged; also when delivery is off), NNG_MPC_EUNDELIVERED (some are
- * not: *pending says how many) or NNG_EINVAL.  pending may be NULL.
+ * not: *pending says how many) or NNG_EINVAL.  pending may be NULL.  It
+ * asks each party for its ack at once (an ACKREQ record), so after a
+ * short exchange it returns in about a round trip, not after the
+ * parties' delayed ack (NNG_MPC_DELIVER_ACK_DELAY_MS, or 50 ms).  The
+ * close linger (NNG_OPT_MPC_LINGER) asks the same way.
  */
 int nng_mpc_socket_drain(nng_socket s, nng_duration timeout,
     uint64_t *pending);

@@ -366,6 +366,10 @@ mpc_deliver_rec_write(mpc_wcursor *c, const mpc_deliver_rec *rec)
 		    mpc_wcursor_u64(&w, rec->resume.received) &&
 		    mpc_wcursor_u64(&w, rec->resume.base);
 		break;
+	case MPC_DELIVER_ACKREQ:
+		ok = mpc_wcursor_u8(&w, MPC_DELIVER_ACKREQ) &&
+		    mpc_wcursor_u64(&w, rec->upto);
+		break;
 	default:
 		ok = false;
 		break;
@@ -402,6 +406,10 @@ mpc_deliver_rec_read(mpc_rcursor *c, mpc_deliver_rec *rec)
 		    mpc_rcursor_u64(&r, &v.resume.peer_inc) &&
 		    mpc_rcursor_u64(&r, &v.resume.received) &&
 		    mpc_rcursor_u64(&r, &v.resume.base) &&
+		    mpc_rcursor_remaining(&r) == 0;
+		break;
+	case MPC_DELIVER_ACKREQ:
+		ok = mpc_rcursor_u64(&r, &v.upto) &&
 		    mpc_rcursor_remaining(&r) == 0;
 		break;
 	default:

@@ -233,22 +233,27 @@ int mpc_deliver_resume_apply(mpc_deliver_tx *tx, mpc_deliver_rx *rx,
  *   DATA    u8 1, u64 seq, u64 ack   then the application's bytes
  *   ACK     u8 2, u64 ack
  *   RESUME  u8 3, u64 inc, u64 peer_inc, u64 received, u64 base
+ *   ACKREQ  u8 4, u64 upto   "acknowledge as soon as you have every
+ *                             message up to upto" (a draining sender)
  * ack 0 means "nothing yet".  Any other kind, a short record, or bytes
- * after an ACK or RESUME are NNG_MPC_EDELIVERCTL.
+ * after an ACK, RESUME or ACKREQ are NNG_MPC_EDELIVERCTL.
  */
 enum mpc_deliver_kind {
 	MPC_DELIVER_DATA   = 1,
 	MPC_DELIVER_ACK    = 2,
 	MPC_DELIVER_RESUME = 3,
+	MPC_DELIVER_ACKREQ = 4,
 };
 #define MPC_DELIVER_DATA_SIZE   17
 #define MPC_DELIVER_ACK_SIZE    9
 #define MPC_DELIVER_RESUME_SIZE 33
+#define MPC_DELIVER_ACKREQ_SIZE 9
 
 typedef struct mpc_deliver_rec {
 	enum mpc_deliver_kind kind;
 	uint64_t              seq; /* DATA */
 	uint64_t              ack; /* DATA, ACK */
+	uint64_t              upto; /* ACKREQ */
 	mpc_deliver_resume    resume; /* RESUME */
 } mpc_deliver_rec;
 

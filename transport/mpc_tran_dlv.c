@@ -82,6 +82,10 @@ typedef struct mpc_tran_dlv {
 	bool                   want_ack;
 	bool                   ack_lost; /* a direct ack found no room: the
 	                                    queued way sends it again */
+	uint64_t               ackreq_want; /* ACKREQ to send (upto), or 0 */
+	uint64_t               ackreq_sent; /* highest upto sent on this pipe */
+	uint64_t               ack_upto; /* the peer's ACKREQ: ack once every
+	                                    message up to here is confirmed */
 	uint64_t               handed; /* the message this pipe handed to the
 	                                protocol last, until confirmed */
 	size_t                 handed_len;
@@ -422,6 +426,34 @@ mpc_tran_dlv_ctl_msg(const mpc_deliver_rec *rec)
 	return (m);
 }
 
+/* An ack up to `ack` goes out now: what it covers needs no other.
+ * Locked (stream). */
+static void
+mpc_tran_dlv_ack_taken(mpc_tran_dlv *d, uint64_t ack)
+{
+	d->ack_bytes = 0;
+	if (ack >= d->ack_upto) {
+		d->ack_upto = 0; /* the peer's ACKREQ is answered */
+	}
+}
+
+/* The peer asked for an ack (ACKREQ) and every message it named is
+ * confirmed now, not yet acknowledged.  Locked (stream). */
+static bool
+mpc_tran_dlv_ack_requested(mpc_tran_dlv *d)
+{
+	uint64_t confirmed = mpc_deliver_rx_confirmed(&d->st->rx);
+
+	if ((d->ack_upto == 0) || (confirmed < d->ack_upto)) {
+		return (false);
+	}
+	if (confirmed <= d->st->rx.acked) {
+		d->ack_upto = 0; /* acknowledged already */
+		return (false);
+	}
+	return (true);
+}
+
 /* The control frame due now, if ctlaio is free.  Locked (stream). */
 static nni_msg *
 mpc_tran_dlv_ctl_next(mpc_tran_dlv *d)
@@ -439,6 +471,9 @@ mpc_tran_dlv_ctl_next(mpc_tran_dlv *d)
 	if (d->need_resume) {
 		rec.kind = MPC_DELIVER_RESUME;
 		mpc_deliver_resume_make(&d->st->tx, &d->st->rx, &rec.resume);
+	} else if (d->ackreq_want > d->ackreq_sent) {
+		rec.kind = MPC_DELIVER_ACKREQ;
+		rec.upto = d->ackreq_want;
 	} else if (d->want_ack && d->st->rx.resumed &&
 	    (d->ack_lost ||
 	        (mpc_deliver_rx_confirmed(&d->st->rx) > d->st->rx.acked))) {
@@ -453,11 +488,13 @@ mpc_tran_dlv_ctl_next(mpc_tran_dlv *d)
 	}
 	if (rec.kind == MPC_DELIVER_RESUME) {
 		d->need_resume = false;
+	} else if (rec.kind == MPC_DELIVER_ACKREQ) {
+		d->ackreq_sent = rec.upto;
+		d->ackreq_want = 0;
 	} else {
-		(void) mpc_deliver_rx_ack_take(&d->st->rx);
-		d->want_ack  = false;
-		d->ack_lost  = false;
-		d->ack_bytes = 0;
+		mpc_tran_dlv_ack_taken(d, mpc_deliver_rx_ack_take(&d->st->rx));
+		d->want_ack = false;
+		d->ack_lost = false;
 	}
 	d->ctl_busy = true;
 	return (m);
@@ -627,7 +664,8 @@ mpc_tran_dlv_keep(
 	/* Piggybacked: everything received so far is acknowledged. */
 	rec.ack = st->rx.resumed ? mpc_deliver_rx_ack_take(&st->rx) : 0;
 	if (st->dlv != NULL) {
-		st->dlv->ack_bytes = 0; /* the ack rides on this message */
+		/* The ack rides on this message. */
+		mpc_tran_dlv_ack_taken(st->dlv, rec.ack);
 	}
 	mpc_wcursor_init(&w, nni_msg_header(msg), MPC_DELIVER_DATA_SIZE);
 	return (mpc_deliver_rec_write(&w, &rec) ? 0 : NNG_EINTERNAL);
@@ -1077,12 +1115,15 @@ static uint64_t
 mpc_tran_dlv_ack_policy(mpc_tran_dlv *d)
 {
 	if (mpc_deliver_rx_ack_due(&d->st->rx, d->ack_every) ||
-	    (d->ack_bytes >= d->st->tx.max_bytes / 4)) {
+	    (d->ack_bytes >= d->st->tx.max_bytes / 4) ||
+	    mpc_tran_dlv_ack_requested(d)) {
 		if (!d->need_resume && d->resume_out && !d->ctl_busy &&
 		    d->st->rx.resumed && !d->ack_lost &&
 		    (mpc_deliver_rx_confirmed(&d->st->rx) > d->st->rx.acked)) {
-			d->ack_bytes = 0;
-			return (mpc_deliver_rx_ack_take(&d->st->rx));
+			uint64_t ack = mpc_deliver_rx_ack_take(&d->st->rx);
+
+			mpc_tran_dlv_ack_taken(d, ack);
+			return (ack);
 		}
 		d->want_ack = true;
 		mpc_tran_dlv_kick(d);
@@ -1130,6 +1171,16 @@ mpc_tran_dlv_recv_ctl(mpc_tran_dlv *d, const mpc_deliver_rec *rec)
 		mpc_tran_pipe_count(&d->p->stats, MPC_TRAN_P_DLV_RETRANSMIT,
 		    st->tx.hi_sent - st->tx.acked);
 		break;
+	case MPC_DELIVER_ACKREQ:
+		/* The peer drains: it wants its messages acknowledged as
+		 * soon as we have them, not after our delayed ack.  The
+		 * latest request counts (a sender's only grow). */
+		d->ack_upto = rec->upto;
+		if (mpc_tran_dlv_ack_requested(d)) {
+			d->want_ack = true;
+			mpc_tran_dlv_kick(d);
+		}
+		return (0);
 	default:
 		return (NNG_MPC_EDELIVERCTL);
 	}
@@ -1208,4 +1259,36 @@ out:
 		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_DLV_BAD, 1);
 	}
 	return (rv);
+}
+
+/* ---------------------------------------------------------------------- *
+ * Draining: asking the parties for their acks
+ * ---------------------------------------------------------------------- */
+
+static void
+mpc_tran_dlv_request_fn(void *arg, nni_list *streams)
+{
+	mpc_tran_stream *st;
+
+	(void) arg;
+	NNI_LIST_FOREACH (streams, st) {
+		mpc_tran_dlv *d;
+		uint64_t      upto;
+
+		nni_mtx_lock(&st->mtx);
+		upto = st->tx.next - 1; /* our last message so far */
+		if (((d = st->dlv) != NULL) && mpc_tran_dlv_live(d) &&
+		    (upto > st->tx.acked) && (upto > d->ackreq_sent) &&
+		    (upto > d->ackreq_want)) {
+			d->ackreq_want = upto;
+			mpc_tran_dlv_kick(d);
+		}
+		nni_mtx_unlock(&st->mtx);
+	}
+}
+
+void
+mpc_tran_dlv_request_acks(uint32_t sock_id)
+{
+	(void) mpc_tran_stream_sock_do(sock_id, mpc_tran_dlv_request_fn, NULL);
 }

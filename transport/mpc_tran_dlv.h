@@ -112,6 +112,14 @@ struct mpc_tran_stream;
 __attribute__((warn_unused_result)) int mpc_tran_dlv_keep_msg(
     struct mpc_tran_stream *st, nni_msg *msg, bool over, size_t *lenp);
 
+/* A socket drains (nng_mpc_socket_drain, the close linger): each party
+ * whose stream keeps unacknowledged messages is asked (an ACKREQ record,
+ * mpc_deliver.h) to acknowledge them as soon as it has them all, not
+ * after its delayed ack (up to MPC_TRAN_DLV_ACK_BUSY_MS).  Once per
+ * pipe and last message: calling it again only asks for what is new.
+ * Takes the registry lock, then each stream's. */
+void mpc_tran_dlv_request_acks(uint32_t sock_id);
+
 /* The pipe carrying a stream writes what the stream keeps now.  Locked
  * (stream). */
 struct mpc_tran_dlv;

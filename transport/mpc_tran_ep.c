@@ -19,6 +19,7 @@
 #include "mpc_tran_reload.h"
 
 #include "mpc_hist.h"
+#include "mpc_tran_dlv.h"
 #include "mpc_tran_env.h"
 #include "mpc_tran_stream.h"
 #include "mpc_tran_tls.h"
@@ -379,6 +380,10 @@ mpc_tran_ep_close(void *arg)
 	carrying = !ep->closed && !nni_list_empty(&ep->busypipes);
 	nni_mtx_unlock(&ep->mtx);
 	if (ep->streams) {
+		if (carrying) {
+			/* Acks at once, not after the parties' delayed ack. */
+			mpc_tran_dlv_request_acks(ep->sock_id);
+		}
 		mpc_tran_stream_linger(ep->sock_id, carrying);
 	}
 

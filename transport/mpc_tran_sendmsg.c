@@ -1,6 +1,7 @@
 /*
  * mpc_tran_sendmsg.c -- nng_mpc_sendmsg(): a send that is never lost
- * silently (include/nng_mpc.h).
+ * silently, and nng_mpc_socket_drain(): waiting until every send was
+ * acknowledged (include/nng_mpc.h).
  *
  * Why not through the protocol: NNG 1.5.2's pair1 completes the
  * application's send once the message is handed to its pipe, and bus0
@@ -374,4 +375,47 @@ fail:
 		nni_msg_free(own);
 	}
 	return (rv);
+}
+
+/*
+ * Waits until the socket's streams keep nothing unacknowledged.  Each time
+ * it looks, the parties are asked for their acks at once
+ * (mpc_tran_dlv_request_acks: only what is new since the last request
+ * goes on the wire), so a drain after a short burst takes a round trip,
+ * not a delayed ack.
+ */
+int
+nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
+{
+	uint32_t id       = (uint32_t) nng_socket_id(s);
+	nni_time deadline = nni_clock() + (nni_time) timeout;
+	uint64_t left;
+
+	if (timeout < 0 && timeout != NNG_DURATION_INFINITE) {
+		return (NNG_EINVAL);
+	}
+	if (timeout == NNG_DURATION_INFINITE) {
+		deadline = NNI_TIME_NEVER;
+	}
+	for (;;) {
+		uint64_t ticket = mpc_tran_stream_watch();
+
+		if (!mpc_tran_stream_pending(
+		        id, NNG_MPC_PARTY_BROADCAST, &left)) {
+			left = 0; /* no delivery streams: nothing kept */
+		}
+		if (pending != NULL) {
+			*pending = left;
+		}
+		if (left == 0) {
+			mpc_tran_stream_unwatch();
+			return (0);
+		}
+		if (nni_clock() >= deadline) {
+			mpc_tran_stream_unwatch();
+			return (NNG_MPC_EUNDELIVERED);
+		}
+		mpc_tran_dlv_request_acks(id);
+		mpc_tran_stream_wait(ticket, deadline);
+	}
 }

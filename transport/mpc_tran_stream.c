@@ -1,6 +1,6 @@
 /*
- * mpc_tran_stream.c -- the table of delivery streams per socket and party,
- * and nng_mpc_socket_drain(); see mpc_tran_stream.h.
+ * mpc_tran_stream.c -- the table of delivery streams per socket and party;
+ * see mpc_tran_stream.h.
  *
  * The table is bounded like the party registry: a socket's entry exists
  * while it has endpoints, and holds one stream per party that ever
@@ -358,10 +358,7 @@ out:
 	return (st);
 }
 
-/* Messages the socket's streams (party's only, unless it is
- * NNG_MPC_PARTY_BROADCAST) keep unacknowledged; false when the socket has
- * no stream table (no mpc+* endpoint). */
-static bool
+bool
 mpc_tran_stream_pending(uint32_t sock_id, uint32_t party, uint64_t *pending)
 {
 	mpc_tran_stream_sock *s;
@@ -373,40 +370,6 @@ mpc_tran_stream_pending(uint32_t sock_id, uint32_t party, uint64_t *pending)
 	}
 	nni_mtx_unlock(&mpc_tran_stream_lk);
 	return (s != NULL);
-}
-
-int
-nng_mpc_socket_drain(nng_socket s, nng_duration timeout, uint64_t *pending)
-{
-	nni_time deadline = nni_clock() + (nni_time) timeout;
-	uint64_t left;
-
-	if (timeout < 0 && timeout != NNG_DURATION_INFINITE) {
-		return (NNG_EINVAL);
-	}
-	if (timeout == NNG_DURATION_INFINITE) {
-		deadline = NNI_TIME_NEVER;
-	}
-	for (;;) {
-		uint64_t ticket = mpc_tran_stream_watch();
-
-		if (!mpc_tran_stream_pending(
-		        nng_socket_id(s), NNG_MPC_PARTY_BROADCAST, &left)) {
-			left = 0; /* no delivery streams: nothing kept */
-		}
-		if (pending != NULL) {
-			*pending = left;
-		}
-		if (left == 0) {
-			mpc_tran_stream_unwatch();
-			return (0);
-		}
-		if (nni_clock() >= deadline) {
-			mpc_tran_stream_unwatch();
-			return (NNG_MPC_EUNDELIVERED);
-		}
-		mpc_tran_stream_wait(ticket, deadline);
-	}
 }
 
 bool

@@ -8,8 +8,9 @@
  * A socket's streams live while any of its dialers or listeners does
  * (mpc_tran_stream_sock_hold / _release from the endpoints' init and fini);
  * when the last one goes, the streams and the messages they still keep are
- * freed.  nng_mpc_socket_drain() (include/nng_mpc.h) waits for a socket's
- * streams to be acknowledged before the application closes it.
+ * freed.  nng_mpc_socket_drain() (include/nng_mpc.h, mpc_tran_sendmsg.c)
+ * waits for a socket's streams to be acknowledged before the application
+ * closes it.
  *
  * Locking: one process-wide registry lock guards the table; each stream has
  * its own mutex for its state (taken after a pipe's rxmtx, never together
@@ -84,6 +85,12 @@ bool mpc_tran_stream_reap_due(mpc_tran_stream *st);
 /* Frees the messages released so far.  Not locked (takes the stream's
  * mutex briefly, a batch at a time). */
 void mpc_tran_stream_reap(mpc_tran_stream *st);
+
+/* Messages the socket's streams (party's only, unless it is
+ * NNG_MPC_PARTY_BROADCAST) keep unacknowledged, in *pending; false when
+ * the socket has no stream table (no mpc+* endpoint). */
+bool mpc_tran_stream_pending(
+    uint32_t sock_id, uint32_t party, uint64_t *pending);
 
 /* True when (sock_id, party) has a stream a pipe carries now. */
 bool mpc_tran_stream_live(uint32_t sock_id, uint32_t party);

@@ -544,10 +544,11 @@ test_records(void **state)
 		{ .kind = MPC_DELIVER_RESUME,
 		    .resume = { .inc = 9, .peer_inc = 8, .received = 7,
 		        .base = 6 } },
+		{ .kind = MPC_DELIVER_ACKREQ, .upto = 0x1112131415161718ull },
 	};
 	static const size_t sizes[] = { MPC_DELIVER_DATA_SIZE,
 		MPC_DELIVER_DATA_SIZE, MPC_DELIVER_ACK_SIZE,
-		MPC_DELIVER_RESUME_SIZE };
+		MPC_DELIVER_RESUME_SIZE, MPC_DELIVER_ACKREQ_SIZE };
 	uint8_t buf[64];
 
 	(void) state;
@@ -571,6 +572,7 @@ test_records(void **state)
 		    sizeof(got.resume));
 		assert_int_equal(got.seq, recs[i].seq);
 		assert_int_equal(got.ack, recs[i].ack);
+		assert_int_equal(got.upto, recs[i].upto);
 		/* Every truncation refused, cursor unchanged. */
 		for (size_t n = 0; n < sizes[i]; n++) {
 			mpc_rcursor_init(&r, buf, n);
@@ -589,7 +591,7 @@ test_records(void **state)
 		mpc_rcursor     r;
 		mpc_deliver_rec got;
 
-		if (k >= MPC_DELIVER_DATA && k <= MPC_DELIVER_RESUME) {
+		if (k >= MPC_DELIVER_DATA && k <= MPC_DELIVER_ACKREQ) {
 			continue;
 		}
 		memset(buf, 0, sizeof(buf));
