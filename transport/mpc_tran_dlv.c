@@ -442,9 +442,12 @@ mpc_tran_dlv_ack_taken(mpc_tran_dlv *d, uint64_t ack)
 static bool
 mpc_tran_dlv_ack_requested(mpc_tran_dlv *d)
 {
-	uint64_t confirmed = mpc_deliver_rx_confirmed(&d->st->rx);
+	uint64_t confirmed;
 
-	if ((d->ack_upto == 0) || (confirmed < d->ack_upto)) {
+	if (d->ack_upto == 0) {
+		return (false); /* the common case: nobody asked */
+	}
+	if ((confirmed = mpc_deliver_rx_confirmed(&d->st->rx)) < d->ack_upto) {
 		return (false);
 	}
 	if (confirmed <= d->st->rx.acked) {
@@ -714,22 +717,13 @@ mpc_tran_dlv_unspill(mpc_tran_stream *st)
 static int
 mpc_tran_dlv_spill(mpc_tran_stream *st, nni_msg *msg)
 {
-	size_t cap;
-
 	if ((st->spill == NULL) &&
 	    (((st->spill = NNI_ALLOC_STRUCT(st->spill)) == NULL) ||
 	        (nni_lmq_init(st->spill, MPC_DELIVER_OVERFLOW) != 0))) {
 		st->spill = NULL; /* nni_lmq_init freed it on failure */
 		return (NNG_ENOMEM);
 	}
-	/* Doubling keeps NNG's ring (src/core/lmq.c) from being resized
-	 * exactly full. */
-	cap = nni_lmq_cap(st->spill);
-	if (nni_lmq_full(st->spill) &&
-	    (nni_lmq_resize(st->spill, cap * 2) != 0)) {
-		return (NNG_ENOMEM);
-	}
-	return (nni_lmq_putq(st->spill, msg));
+	return (mpc_tran_stream_lmq_put(st->spill, msg, SIZE_MAX));
 }
 
 /*
@@ -1199,7 +1193,8 @@ mpc_tran_dlv_recv(mpc_tran_pipe *p, const mpc_frame_hdr *h, nni_msg *msg,
 	mpc_tran_dlv *  d = p->dlv;
 	mpc_deliver_rec rec;
 	mpc_rcursor     r;
-	bool            reap;
+	nni_msg *       released[MPC_TRAN_STREAM_REAP_BATCH];
+	unsigned        nrel;
 	int             rv;
 
 	*consumed = false;
@@ -1249,11 +1244,12 @@ mpc_tran_dlv_recv(mpc_tran_pipe *p, const mpc_frame_hdr *h, nni_msg *msg,
 	}
 	d->handed_len = nni_msg_len(msg);
 out:
-	reap = mpc_tran_stream_reap_due(d->st);
+	nrel = mpc_tran_stream_reap_take(d->st, released);
 	nni_mtx_unlock(&d->st->mtx);
-	if (reap) {
-		mpc_tran_stream_reap(d->st); /* what an ack released */
-		mpc_tran_stream_changed();   /* window room, fewer kept */
+	if (nrel > 0) {
+		/* What an ack released: window room, fewer kept. */
+		mpc_tran_stream_reap_free(d->st, released, nrel);
+		mpc_tran_stream_changed();
 	}
 	if ((rv != 0) && (mpc_tran_pipe_ctr_of(rv) == MPC_TRAN_P_DLV_BAD)) {
 		mpc_tran_pipe_count(&p->stats, MPC_TRAN_P_DLV_BAD, 1);

@@ -104,54 +104,57 @@ mpc_tran_stream_changed(void)
 	nni_mtx_unlock(&mpc_tran_stream_wait_lk);
 }
 
-/* Released messages freed per lock hold by mpc_tran_stream_reap. */
-#define MPC_TRAN_STREAM_REAP_BATCH 64
+int
+mpc_tran_stream_lmq_put(nni_lmq *q, nni_msg *msg, size_t max)
+{
+	size_t cap = nni_lmq_cap(q);
+
+	/* Doubling keeps NNG's ring (src/core/lmq.c) from being resized
+	 * exactly full. */
+	if (nni_lmq_full(q) &&
+	    ((cap >= max) || (nni_lmq_resize(q, cap * 2) != 0))) {
+		return (NNG_ENOMEM);
+	}
+	return (nni_lmq_putq(q, msg));
+}
 
 void
 mpc_tran_stream_release_msg(void *arg, void *msg)
 {
 	mpc_tran_stream *st = arg;
-	size_t           cap;
 
-	if (st == NULL) {
-		nni_msg_free(msg);
-		return;
-	}
-	/* Grows by doubling (NNG's ring, src/core/lmq.c, is never resized
-	 * exactly full) up to MPC_TRAN_STREAM_RELEASED; past that, or out
-	 * of memory, freed here. */
-	cap = nni_lmq_cap(st->released);
-	if (nni_lmq_full(st->released) && (cap < MPC_TRAN_STREAM_RELEASED)) {
-		(void) nni_lmq_resize(st->released, cap * 2);
-	}
-	if (nni_lmq_putq(st->released, msg) != 0) {
+	if ((st == NULL) || (mpc_tran_stream_lmq_put(st->released, msg,
+	                         MPC_TRAN_STREAM_RELEASED) != 0)) {
 		nni_msg_free(msg);
 	}
 }
 
-bool
-mpc_tran_stream_reap_due(mpc_tran_stream *st)
+unsigned
+mpc_tran_stream_reap_take(mpc_tran_stream *st, nni_msg **batch)
 {
-	return (!nni_lmq_empty(st->released));
+	unsigned n = 0;
+
+	while ((n < MPC_TRAN_STREAM_REAP_BATCH) &&
+	    (nni_lmq_getq(st->released, &batch[n]) == 0)) {
+		n++;
+	}
+	return (n);
 }
 
 void
-mpc_tran_stream_reap(mpc_tran_stream *st)
+mpc_tran_stream_reap_free(mpc_tran_stream *st, nni_msg **batch, unsigned n)
 {
-	nni_msg *batch[MPC_TRAN_STREAM_REAP_BATCH];
-	unsigned n;
-
-	do {
-		nni_mtx_lock(&st->mtx);
-		for (n = 0; (n < MPC_TRAN_STREAM_REAP_BATCH) &&
-		     (nni_lmq_getq(st->released, &batch[n]) == 0);
-		     n++) {
-		}
-		nni_mtx_unlock(&st->mtx);
+	for (;;) {
 		for (unsigned i = 0; i < n; i++) {
 			nni_msg_free(batch[i]);
 		}
-	} while (n == MPC_TRAN_STREAM_REAP_BATCH);
+		if (n < MPC_TRAN_STREAM_REAP_BATCH) {
+			return; /* that was all */
+		}
+		nni_mtx_lock(&st->mtx);
+		n = mpc_tran_stream_reap_take(st, batch);
+		nni_mtx_unlock(&st->mtx);
+	}
 }
 
 static void

@@ -48,7 +48,7 @@ typedef struct mpc_tran_stream {
 	 * grows by doubling (one message per closed pipe at most, pair1). */
 	nni_lmq *spill;
 	/* Messages acknowledged under mtx, freed once it is dropped
-	 * (mpc_tran_stream_release_msg, mpc_tran_stream_reap). */
+	 * (mpc_tran_stream_release_msg, mpc_tran_stream_reap_take). */
 	nni_lmq *released;
 } mpc_tran_stream;
 
@@ -67,24 +67,33 @@ mpc_tran_stream *mpc_tran_stream_get(uint32_t sock_id, uint32_t party,
     uint32_t window_msgs, size_t window_bytes);
 
 /* Releases a kept message (the deliver module's release callback; arg is
- * the stream, locked): queued on the stream's released list, freed by
- * mpc_tran_stream_reap once the lock is dropped.  A cumulative ack
- * releases up to half the window at once (2048 messages by default);
- * freeing them under the stream's mutex kept the sending thread waiting
- * for it, inside the protocol's send lock, so the application's next send
- * waited too.  The list starts at MPC_TRAN_STREAM_RELEASED_FIRST entries
- * and doubles up to MPC_TRAN_STREAM_RELEASED; past that, messages are
- * freed at once. */
+ * the stream, locked): queued on the stream's released list, freed once
+ * the lock is dropped (mpc_tran_stream_reap_take, _reap_free).  A
+ * cumulative ack releases up to half the window at once (2048 messages by
+ * default); freeing them under the stream's mutex kept the sending thread
+ * waiting for it, inside the protocol's send lock, so the application's
+ * next send waited too.  The list starts at MPC_TRAN_STREAM_RELEASED_FIRST
+ * entries and doubles up to MPC_TRAN_STREAM_RELEASED; past that,
+ * messages are freed at once. */
 #define MPC_TRAN_STREAM_RELEASED_FIRST 64
 #define MPC_TRAN_STREAM_RELEASED       4096
 void mpc_tran_stream_release_msg(void *arg, void *msg);
 
-/* True when released messages wait to be freed.  Locked (stream). */
-bool mpc_tran_stream_reap_due(mpc_tran_stream *st);
+/* Moves up to MPC_TRAN_STREAM_REAP_BATCH released messages into batch,
+ * before the caller drops the lock it holds anyway; returns how many.
+ * Locked (stream). */
+#define MPC_TRAN_STREAM_REAP_BATCH 64
+unsigned mpc_tran_stream_reap_take(mpc_tran_stream *st, nni_msg **batch);
 
-/* Frees the messages released so far.  Not locked (takes the stream's
- * mutex briefly, a batch at a time). */
-void mpc_tran_stream_reap(mpc_tran_stream *st);
+/* Frees the n messages taken, and, when the batch was full, the rest of
+ * the released list a batch per lock hold.  Not locked. */
+void mpc_tran_stream_reap_free(
+    mpc_tran_stream *st, nni_msg **batch, unsigned n);
+
+/* Puts msg on q, doubling q when it is full while its capacity is below
+ * max.  0, or NNG_ENOMEM (full at max, or out of memory: msg not
+ * taken).  Under the lock guarding q. */
+int mpc_tran_stream_lmq_put(nni_lmq *q, nni_msg *msg, size_t max);
 
 /* Messages the socket's streams (party's only, unless it is
  * NNG_MPC_PARTY_BROADCAST) keep unacknowledged, in *pending; false when
