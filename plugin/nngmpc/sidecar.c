@@ -29,6 +29,7 @@
 #include "nng_mpc.h"
 #include "nngmpc.h"
 #include "node_check.h"
+#include "node_send.h"
 #include "sidecar.h"
 #include "sidecar_drain.h"
 #include "sidecar_reload.h"
@@ -36,6 +37,9 @@
 #define SC_CMD "node"
 #define SC_SLICE_MS 200
 #define SC_APP_SEND_MS 5000 /* a message waits this long for an app */
+/* A message for the mesh waits this long for window room (its party not
+ * acknowledging) or for its party's connection, then fails loudly. */
+#define SC_MESH_SEND_MS 1000
 #define SC_HDR_MAX 32 /* "<u32> <u16> " with room */
 
 /* Lock-free atomics (async-signal-safe, C11 7.17.5): the signal may run
@@ -215,7 +219,9 @@ sc_from_app(struct sidecar *s, int flags)
 		nng_msg_free(m);
 		return (1);
 	}
-	if ((rv = nng_sendmsg(s->mesh, m, 0)) != 0) {
+	/* On the party's delivery stream, or an error: bus0's own send
+	 * drops a message its per-pipe queue has no room for, silently. */
+	if ((rv = nng_mpc_sendmsg(s->mesh, m, 0)) != 0) {
 		atomic_fetch_add(&s->undelivered, 1);
 		sc_say("message to party %u not sent: %s", (unsigned) to,
 		    nng_mpc_strerror(rv));
@@ -389,19 +395,21 @@ sc_open_app(struct sidecar *s)
 	return (0);
 }
 
-/* The mesh's setup hook: the pipe filter's settings, as for the rounds. */
+/* The mesh's setup hook: the pipe filter's settings, as for the rounds,
+ * and what nng_mpc_sendmsg needs on the socket (node_send.h). */
 static int
 sc_limits(nng_socket sock, void *arg, const char **what)
 {
 	const struct sidecar *s = arg;
 	int                   rv;
 
-	if ((s->o->limits != NULL) &&
-	    ((rv = nngmpc_node_limits(sock, (void *) s->o->limits, what)) !=
-	        0)) {
+	if (((s->o->limits != NULL) &&
+	        ((rv = nngmpc_node_limits(
+	              sock, (void *) s->o->limits, what)) != 0)) ||
+	    ((rv = nngmpc_reload_start(sock, s->o->roster, what)) != 0)) {
 		return (rv);
 	}
-	return (nngmpc_reload_start(sock, s->o->roster, what));
+	return (nngmpc_node_tx_setup(sock, s->self->id, SC_MESH_SEND_MS, what));
 }
 
 int
